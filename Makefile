@@ -1,0 +1,38 @@
+# policybook — `make build` builds the sample handbook, `make test` runs the tests.
+# Both set everything up first on a fresh Debian machine (system packages, .venv).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+SYSTEM := $(VENV)/.system-stamp
+
+.PHONY: build test lint bench setup clean
+
+build: $(STAMP)
+	$(PY) build.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check policybook tests bench
+	$(VENV)/bin/mypy policybook
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+setup: $(STAMP)
+
+$(SYSTEM): scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml $(SYSTEM)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip >/dev/null
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf dist .pytest_cache

@@ -1,0 +1,120 @@
+"""Command line: arguments, exit codes and printing diagnostics — no build logic.
+
+Exit codes: 0 ok · 1 source errors (warnings too, under --strict) · 2 bad
+command line · 3 internal error (short message; traceback saved to a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from policybook import __version__
+from policybook.build import build, check
+from policybook.diagnostics import Diagnostics, SourceError
+
+EXIT_OK, EXIT_SOURCE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="policybook", description="One source of company rules → every handbook, form and release.")
+    top.add_argument("--version", action="version", version=f"policybook {__version__}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    cmd = commands.add_parser("check", help="validate the source for every subsidiary")
+    _source_args(cmd)
+    cmd.set_defaults(run=run_check)
+
+    cmd = commands.add_parser("model", help="print one subsidiary's resolved, numbered model")
+    _source_args(cmd)
+    cmd.add_argument("-s", "--subsidiary", required=True, help="subsidiary id")
+    cmd.add_argument("--json", action="store_true", help="print JSON (the only format so far)")
+    cmd.set_defaults(run=run_model)
+
+    cmd = commands.add_parser("build", help="build handbooks and forms into the output folder")
+    _source_args(cmd)
+    cmd.add_argument("-s", "--subsidiary", action="append", default=[], help="subsidiary id (repeatable; default all)")
+    cmd.add_argument("-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,forms,json (default pdf,docx,forms)")
+    cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    cmd.set_defaults(run=run_build)
+    return top
+
+
+def _source_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("source", nargs="?", default="handbook", help="folder holding handbook.yaml (default handbook/)")
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def run_check(args: argparse.Namespace, diags: Diagnostics) -> int:
+    checked = check(args.source, (), diags)
+    docs = checked.documents.values()
+    summary = ", ".join(f"{d.subsidiary.id}: {sum(len(c.articles()) for c in d.chapters)} articles" for d in docs)
+    print(f"policybook: source is valid ({summary})", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_model(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.writers.json import dumps
+
+    checked = check(args.source, [args.subsidiary], diags)
+    print(dumps(checked.documents[args.subsidiary]))
+    return EXIT_OK
+
+
+def run_build(args: argparse.Namespace, diags: Diagnostics) -> int:
+    written = build(args.source, args.output, args.subsidiary, args.formats, diags)
+    for rel in written:
+        print(args.output / rel)
+    print(f"policybook: wrote {len(written)} files to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a bad command line (2)
+        return int(exc.code or 0)
+    diags = Diagnostics()
+    try:
+        code = _run(args.run, args, diags)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        code = EXIT_SOURCE
+    except KeyboardInterrupt:
+        print("policybook: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        _print(diags)
+        return _internal_error(exc)
+    _print(diags)
+    if code == EXIT_OK and diags.failed(strict=getattr(args, "strict", False)):
+        return EXIT_SOURCE
+    return code
+
+
+def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.Namespace, diags: Diagnostics) -> int:
+    return func(args, diags)
+
+
+def _print(diags: Diagnostics) -> None:
+    for diag in diags.items:
+        print(diag, file=sys.stderr)
+    errors, warnings = len(diags.errors), len(diags.warnings)
+    if errors or warnings:
+        print(f"policybook: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+
+
+def _internal_error(exc: BaseException) -> int:
+    with tempfile.NamedTemporaryFile("w", prefix="policybook-crash-", suffix=".txt", delete=False) as log:
+        traceback.print_exc(file=log)
+    print(f"policybook: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(f"policybook: this is a bug in policybook; details saved to {log.name}", file=sys.stderr)
+    return EXIT_INTERNAL

@@ -1,0 +1,82 @@
+"""Diagnostics shared by every stage: source locations, messages, collection.
+
+A user mistake is never an exception escaping to the user: stages add a
+:class:`Diagnostic` to a :class:`Diagnostics` collection and go on, so one run
+reports every problem; :class:`SourceError` stops a stage that cannot continue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policybook.model import Loc
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str  # "error" | "warning"
+    loc: Loc | None
+    message: str
+    code: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.loc}: " if self.loc else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}{self.severity}: {self.message}{hint} [{self.code}]"
+
+
+@dataclass
+class Diagnostics:
+    """An ordered, de-duplicated collection of diagnostics for one run."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, loc: Loc | None, message: str, code: str, hint: str = "") -> None:
+        self.add(Diagnostic("error", loc, message, code, hint))
+
+    def warning(self, loc: Loc | None, message: str, code: str, hint: str = "") -> None:
+        self.add(Diagnostic("warning", loc, message, code, hint))
+
+    def add(self, diag: Diagnostic) -> None:
+        if diag not in self.items:
+            self.items.append(diag)
+
+    def extend(self, other: Diagnostics) -> None:
+        for diag in other.items:
+            self.add(diag)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise SourceError(self)
+
+
+class SourceError(Exception):
+    """Raised to stop a stage; carries every diagnostic gathered so far."""
+
+    def __init__(self, diagnostics: Diagnostics | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = Diagnostics([diagnostics])
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics.items))
+
+
+def fail(loc: Loc | None, message: str, code: str, hint: str = "") -> SourceError:
+    """Build a one-diagnostic :class:`SourceError` (``raise fail(...)``)."""
+    return SourceError(Diagnostic("error", loc, message, code, hint))
+
+
+def loc_of(path: Path | str, line: int = 0) -> Loc:
+    return Loc(str(path), line)

@@ -1,0 +1,315 @@
+"""The document model: one tree that every reader fills and every writer prints.
+
+Meaning only, never formatting. Before the resolve stage, text fields hold
+Jinja2 templates; after it, plain text for one subsidiary. Numbers (``number``,
+``ordinal``) and reference texts are set once, by the number stage; writers only
+print them. Every node remembers where it came from (``loc``).
+This module imports nothing else of policybook's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """Where something came from: a file and a 1-based line (0 = whole file)."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{_display_path(self.path)}:{self.line}" if self.line else _display_path(self.path)
+
+
+
+def _display_path(path: str) -> str:
+    """A path relative to the working directory when it lies below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+
+# ---------------------------------------------------------------- inline
+
+
+@dataclass
+class Text:
+    text: str
+    loc: Loc | None = None
+
+
+@dataclass
+class Emph:
+    children: list[Inline]
+    strong: bool = False
+
+
+@dataclass
+class Code:
+    text: str
+
+
+@dataclass
+class LineBreak:
+    pass
+
+
+@dataclass
+class Link:
+    """A link outside the handbook; printed with its address, never fetched."""
+
+    url: str
+    children: list[Inline]
+
+
+@dataclass
+class Ref:
+    """A cross-reference ``[](#label)``; ``display`` is filled by numbering."""
+
+    target: str
+    children: list[Inline]  # empty = print the target's number
+    loc: Loc
+    display: str = ""  # e.g. 第十二条, 《请假申请表》（附件三）
+    anchor: str = ""  # the target's anchor
+    target_kind: str = ""  # chapter | section | article | item | form
+
+
+Inline = Union[Text, Emph, Code, LineBreak, Link, Ref]
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass
+class Paragraph:
+    inlines: list[Inline]
+    loc: Loc
+    when: str = ""
+
+
+@dataclass
+class Item:
+    blocks: list[Block]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # as printed in front of the item: （一） 1. (1)
+    ordinal: int = 0
+    anchor: str = ""
+    level: int = 1
+
+
+@dataclass
+class ItemList:
+    items: list[Item]
+    ordered: bool
+    loc: Loc
+    when: str = ""
+
+
+@dataclass
+class Table:
+    header: list[list[Inline]]
+    rows: list[list[list[Inline]]]
+    aligns: list[str]  # "" | left | center | right, one per column
+    loc: Loc
+    when: str = ""
+
+
+@dataclass
+class Note:
+    blocks: list[Block]
+    loc: Loc
+    when: str = ""
+
+
+Block = Union[Paragraph, ItemList, Table, Note]
+
+# ---------------------------------------------------------------- structure
+
+
+@dataclass
+class Article:
+    title: str  # "" for an untitled article
+    blocks: list[Block]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 第十二条 / Article 12
+    ordinal: int = 0
+    anchor: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    articles: list[Article]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 第一节 / 1.1
+    ordinal: int = 0
+    anchor: str = ""
+
+
+@dataclass
+class Chapter:
+    title: str
+    body: list[Article | Section]  # articles and sections in source order
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 第一章 / Chapter 1
+    ordinal: int = 0
+    anchor: str = ""
+
+    def articles(self) -> list[Article]:
+        out: list[Article] = []
+        for node in self.body:
+            out.extend(node.articles if isinstance(node, Section) else [node])
+        return out
+
+
+# ---------------------------------------------------------------- forms
+
+FIELD_TYPES = (
+    "text",
+    "multiline",
+    "date",
+    "number",
+    "checkbox",
+    "choice",
+    "signature",
+    "serial",
+    "static",
+)
+
+
+@dataclass
+class FormCell:
+    type: str
+    loc: Loc
+    label: str = ""
+    name: str = ""  # field name (empty for static cells)
+    span: int = 1
+    lines: int = 1  # multiline height in text lines
+    options: list[str] = field(default_factory=list)
+    text: str = ""  # static text
+    when: str = ""
+
+
+@dataclass
+class FormRow:
+    cells: list[FormCell]  # empty for a section bar
+    loc: Loc
+    section: str = ""  # title of a full-width section bar
+    when: str = ""
+
+
+@dataclass
+class Form:
+    id: str
+    code: str
+    title: str
+    version: str
+    paper: str
+    rows: list[FormRow]
+    loc: Loc
+    intro: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def fields(self) -> list[FormCell]:
+        return [c for row in self.rows for c in row.cells if c.type != "static"]
+
+
+@dataclass
+class Appendix:
+    form: Form
+    loc: Loc
+    when: str = ""
+    number: str = ""  # 附件三 / Appendix C
+    ordinal: int = 0
+    anchor: str = ""
+
+
+# ---------------------------------------------------------------- handbook
+
+
+@dataclass
+class Revision:
+    version: str
+    date: str
+    summary: str
+    loc: Loc
+
+
+@dataclass
+class Subsidiary:
+    id: str
+    name: str
+    short_name: str
+    code: str
+    brand: str
+    locale: str
+    tags: list[str]
+    loc: Loc
+
+
+@dataclass
+class Meta:
+    title: str
+    code: str
+    version: str
+    effective: str
+    locale: str  # zh-Hans | zh-Hant | en
+    numbering: str  # zh-regulation | decimal
+    group: str
+    loc: Loc
+
+
+@dataclass
+class Document:
+    """One subsidiary's handbook once resolved and numbered (the writers' input)."""
+
+    meta: Meta
+    subsidiary: Subsidiary
+    chapters: list[Chapter]
+    appendices: list[Appendix]
+    revisions: list[Revision]
+    variables: dict[str, object] = field(default_factory=dict)
+    source_root: str = ""  # the project folder (for brand kits, fonts)
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """The text a reader sees, references printed as their numbers."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text | Code):
+            out.append(node.text)
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+        elif isinstance(node, Ref):
+            out.append(plain_text(node.children) if node.children else node.display or node.target)
+        elif isinstance(node, Emph | Link):
+            out.append(plain_text(node.children))
+    return "".join(out)
+
+
+def block_text(block: Block) -> str:
+    """A block's text, items prefixed with their numbers, one line per paragraph."""
+    if isinstance(block, Paragraph):
+        return plain_text(block.inlines)
+    if isinstance(block, ItemList):
+        return "\n".join(
+            (item.number or "") + "\n".join(block_text(b) for b in item.blocks) for item in block.items
+        )
+    if isinstance(block, Note):
+        return "\n".join(block_text(b) for b in block.blocks)
+    rows = [block.header, *block.rows]
+    return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)

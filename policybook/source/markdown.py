@@ -1,0 +1,391 @@
+"""Read stage: one chapter file (front matter + Markdown) → a ``Chapter`` node.
+
+Headings give the structure (``#`` chapter, ``##`` section, ``###`` article);
+everything else becomes blocks of the current article. Text keeps its Jinja2
+templates: variables are the resolve stage's business. Raw HTML is disabled, so
+``<b>`` is text, never markup.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from policybook.diagnostics import Diagnostics, SourceError
+from policybook.model import (
+    Article,
+    Block,
+    Chapter,
+    Code,
+    Emph,
+    Inline,
+    Item,
+    ItemList,
+    LineBreak,
+    Link,
+    Loc,
+    Note,
+    Paragraph,
+    Ref,
+    Section,
+    Table,
+    Text,
+)
+from policybook.source.schema import Key, check_mapping, text
+from policybook.source.textfile import read_text
+from policybook.source.yamlfile import LocDict, parse_yaml
+
+LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
+FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
+ATTR_KEYS = {"id", "when"}
+
+
+def markdown_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+
+
+def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
+    """Parse one chapter file; problems go to ``diags`` (None if unusable)."""
+    try:
+        source = read_text(path)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
+    return ChapterReader(str(path), diags).read(source)
+
+
+class ChapterReader:
+    """Walks markdown-it's token stream once, building the chapter tree."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.diags = diags
+        self.chapter: Chapter | None = None
+        self.section: Section | None = None
+        self.article: Article | None = None
+        self.front: LocDict | None = None
+
+    def loc(self, token: Token) -> Loc:
+        return Loc(self.path, token.map[0] + 1 if token.map else 0)
+
+    def read(self, source: str) -> Chapter | None:
+        tokens = markdown_parser().parse(source)
+        pos = 0
+        while pos < len(tokens):
+            pos = self.top_level(tokens, pos)
+        return self.finish()
+
+    def top_level(self, tokens: list[Token], pos: int) -> int:
+        token = tokens[pos]
+        if token.type == "front_matter":
+            self.front_matter(token)
+            return pos + 1
+        if token.type == "heading_open":
+            self.heading(token, tokens[pos + 1])
+            return pos + 3
+        if token.type == "hr":
+            return pos + 1
+        block, end = BlockReader(self.path, self.diags).block(tokens, pos)
+        if block is not None:
+            self.add_block(block, token)
+        return end
+
+    def front_matter(self, token: Token) -> None:
+        data = _safe(lambda: parse_yaml(token.content, self.path, line_offset=1), self.diags)
+        if data is None:
+            return
+        self.front = check_mapping(data, FRONT_MATTER, Loc(self.path, 1), "front matter", self.diags)
+
+    def heading(self, token: Token, inline: Token) -> None:
+        title, attrs = self.heading_text(inline, token)
+        label, when, loc = attrs.get("id", ""), attrs.get("when", ""), self.loc(token)
+        level = int(token.tag[1])
+        if level == 1:
+            self.open_chapter(title, label, when, loc)
+        elif level == 2:
+            self.open_section(title, label, when, loc)
+        elif level == 3:
+            self.open_article(title, label, when, loc)
+        else:
+            self.diags.error(
+                loc,
+                f"heading level {level} is not part of the handbook structure",
+                "markdown.heading",
+                "use # chapter, ## section, ### article; use a numbered list for items",
+            )
+
+    def heading_text(self, inline: Token, heading: Token) -> tuple[str, dict[str, str]]:
+        attrs = {k: str(v) for k, v in heading.attrs.items()}
+        content = inline.content
+        match = TRAILING_ATTRS_RE.search(content)
+        if match:
+            parsed = parse_attr_text(match.group(1), self.loc(heading), self.diags)
+            if parsed is not None:
+                attrs.update(parsed)
+                content = content[: match.start()]
+        check_attrs(attrs, self.loc(heading), self.diags)
+        return content.strip(), attrs
+
+    def open_chapter(self, title: str, label: str, when: str, loc: Loc) -> None:
+        if self.chapter is not None:
+            self.diags.error(
+                loc,
+                "a second chapter heading (#) in one file",
+                "markdown.two-chapters",
+                f"the chapter began at line {self.chapter.loc.line}; put each chapter in its own file",
+            )
+            return
+        self.chapter = Chapter(title=title, body=[], loc=loc, label=label, when=when)
+
+    def ensure_chapter(self, loc: Loc) -> Chapter:
+        if self.chapter is None:
+            self.chapter = Chapter(title="", body=[], loc=loc)
+        return self.chapter
+
+    def open_section(self, title: str, label: str, when: str, loc: Loc) -> None:
+        self.section = Section(title=title, articles=[], loc=loc, label=label, when=when)
+        self.ensure_chapter(loc).body.append(self.section)
+        self.article = None
+
+    def open_article(self, title: str, label: str, when: str, loc: Loc) -> None:
+        self.article = Article(title=title, blocks=[], loc=loc, label=label, when=when)
+        if self.section is not None:
+            self.section.articles.append(self.article)
+        else:
+            self.ensure_chapter(loc).body.append(self.article)
+
+    def add_block(self, block: Block, token: Token) -> None:
+        if self.article is None:
+            self.diags.error(
+                self.loc(token),
+                "text outside an article",
+                "markdown.orphan-text",
+                "start an article with ### (an empty ### makes an untitled article)",
+            )
+            return
+        self.article.blocks.append(block)
+
+    def finish(self) -> Chapter | None:
+        front = self.front or LocDict()
+        chapter = self.chapter
+        if chapter is None:
+            self.diags.error(Loc(self.path, 1), "empty chapter: no heading and no article", "markdown.empty")
+            return None
+        chapter.label = chapter.label or text(front, "id")
+        chapter.title = chapter.title or text(front, "title")
+        chapter.when = chapter.when or text(front, "when")
+        if not chapter.title:
+            self.diags.error(chapter.loc, "the chapter has no title", "markdown.no-title", "start the file with '# 标题'")
+        if not chapter.articles():
+            self.diags.error(chapter.loc, "the chapter has no article", "markdown.empty", "write articles under ### headings")
+        return chapter
+
+
+def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] | None:
+    """``#label when="…"`` → {"id": …, "when": …}; None if it is plain text."""
+    if not inner.strip().startswith("#") and "=" not in inner:
+        return None
+    try:
+        _, attrs = parse_attrs("{" + inner + "}")
+    except ParseError as exc:
+        diags.error(loc, f"cannot read attributes {{{inner}}}: {exc}", "markdown.attrs")
+        return {}
+    return {k: str(v) for k, v in attrs.items()}
+
+
+def check_attrs(attrs: dict[str, str], loc: Loc, diags: Diagnostics) -> None:
+    for key in attrs:
+        if key not in ATTR_KEYS:
+            diags.warning(loc, f"unknown attribute '{key}'", "markdown.attrs", "known: #label, when=\"…\"")
+    label = attrs.get("id", "")
+    if label and not LABEL_RE.match(label):
+        diags.error(loc, f"bad label '{label}'", "label.syntax", "a label is a letter then letters, digits, - or _")
+
+
+class BlockReader:
+    """Token runs → model blocks (paragraphs, lists, tables, notes)."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.diags = diags
+
+    def loc(self, token: Token) -> Loc:
+        return Loc(self.path, token.map[0] + 1 if token.map else 0)
+
+    def block(self, tokens: list[Token], pos: int, level: int = 1) -> tuple[Block | None, int]:
+        token = tokens[pos]
+        end = _closing(tokens, pos)
+        when = self.block_when(token)
+        kind = token.type
+        if kind == "paragraph_open":
+            return Paragraph(self.inlines(tokens[pos + 1]), self.loc(token), when), end + 1
+        if kind in ("ordered_list_open", "bullet_list_open"):
+            return self.item_list(tokens, pos, end, level, when), end + 1
+        if kind == "table_open":
+            return self.table(tokens[pos:end], self.loc(token), when), end + 1
+        if kind == "blockquote_open":
+            return Note(self.blocks(tokens, pos + 1, end, level), self.loc(token), when), end + 1
+        if kind in ("fence", "code_block"):
+            return Paragraph([Code(token.content.rstrip("\n"))], self.loc(token), when), pos + 1
+        if kind == "heading_open":
+            self.diags.error(self.loc(token), "a heading inside a list or note", "markdown.heading")
+            return None, pos + 3
+        return None, end + 1
+
+    def block_when(self, token: Token) -> str:
+        attrs = {k: str(v) for k, v in token.attrs.items() if k in ("id", "when")}
+        if "id" in attrs:
+            self.diags.warning(self.loc(token), "a label here is not used", "markdown.attrs", "labels go on headings and list items")
+        return attrs.get("when", "")
+
+    def blocks(self, tokens: list[Token], start: int, end: int, level: int) -> list[Block]:
+        out: list[Block] = []
+        pos = start
+        while pos < end:
+            block, pos = self.block(tokens, pos, level)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def item_list(self, tokens: list[Token], start: int, end: int, level: int, when: str) -> ItemList:
+        ordered = tokens[start].type == "ordered_list_open"
+        items: list[Item] = []
+        pos = start + 1
+        while pos < end:
+            close = _closing(tokens, pos)
+            blocks = self.blocks(tokens, pos + 1, close, level + 1)
+            items.append(self.item(blocks, self.loc(tokens[pos]), level))
+            pos = close + 1
+        return ItemList(items, ordered, self.loc(tokens[start]), when)
+
+    def item(self, blocks: list[Block], loc: Loc, level: int) -> Item:
+        label = when = ""
+        first = blocks[0] if blocks else None
+        if isinstance(first, Paragraph) and first.inlines and isinstance(first.inlines[-1], Text):
+            last = first.inlines[-1]
+            match = TRAILING_ATTRS_RE.search(last.text)
+            attrs = parse_attr_text(match.group(1), loc, self.diags) if match else None
+            if match and attrs is not None:
+                check_attrs(attrs, loc, self.diags)
+                label, when = attrs.get("id", ""), attrs.get("when", "")
+                last.text = last.text[: match.start()]
+        return Item(blocks=blocks, loc=loc, label=label, when=when, level=level)
+
+    def table(self, tokens: list[Token], loc: Loc, when: str) -> Table:
+        header: list[list[Inline]] = []
+        rows: list[list[list[Inline]]] = []
+        aligns: list[str] = []
+        in_head = False
+        for token in tokens:
+            if token.type in ("thead_open", "thead_close"):
+                in_head = token.type == "thead_open"
+            elif token.type == "tr_open" and not in_head:
+                rows.append([])
+            elif token.type == "th_open":
+                aligns.append(_align(token))
+            elif token.type == "inline":
+                (header if in_head else rows[-1]).append(self.inlines(token))
+        return Table(header, rows, aligns, loc, when)
+
+    def inlines(self, token: Token) -> list[Inline]:
+        return InlineReader(self.path, token.map[0] + 1 if token.map else 0, self.diags).read(token.children or [])
+
+
+def _align(token: Token) -> str:
+    style = str(token.attrs.get("style", ""))
+    return style.replace("text-align:", "").strip()
+
+
+def _closing(tokens: list[Token], pos: int) -> int:
+    """Index of the token that closes the one at ``pos`` (itself if self-closing)."""
+    if tokens[pos].nesting != 1:
+        return pos
+    depth = 0
+    for index in range(pos, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+class InlineReader:
+    """Inline tokens → model inlines, each text run with the line it starts on."""
+
+    def __init__(self, path: str, line: int, diags: Diagnostics) -> None:
+        self.path = path
+        self.line = line
+        self.diags = diags
+
+    def read(self, tokens: list[Token]) -> list[Inline]:
+        stack: list[list[Inline]] = [[]]
+        opened: list[Token] = []
+        for token in tokens:
+            self.one(token, stack, opened)
+        while len(stack) > 1:  # unbalanced input: keep the text
+            children = stack.pop()
+            stack[-1].extend(children)
+        return _merge_text(stack[0])
+
+    def one(self, token: Token, stack: list[list[Inline]], opened: list[Token]) -> None:
+        kind = token.type
+        loc = Loc(self.path, self.line)
+        if kind == "text":
+            stack[-1].append(Text(token.content, loc))
+        elif kind == "softbreak":
+            stack[-1].append(Text("\n", loc))
+            self.line += 1
+        elif kind == "hardbreak":
+            stack[-1].append(LineBreak())
+            self.line += 1
+        elif kind == "code_inline":
+            stack[-1].append(Code(token.content))
+        elif kind in ("em_open", "strong_open", "link_open", "s_open"):
+            opened.append(token)
+            stack.append([])
+        elif kind in ("em_close", "strong_close", "link_close", "s_close") and opened:
+            self.close(opened.pop(), stack.pop(), stack[-1], loc)
+        elif kind == "image":
+            self.diags.error(loc, "images are not supported in chapter text", "markdown.image", "put pictures in the brand kit")
+        elif kind == "html_inline":
+            stack[-1].append(Text(token.content, loc))
+
+    def close(self, token: Token, children: list[Inline], parent: list[Inline], loc: Loc) -> None:
+        if token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            if href.startswith("#"):
+                parent.append(Ref(target=href[1:], children=_merge_text(children), loc=loc))
+            else:
+                parent.append(Link(url=href, children=_merge_text(children)))
+        elif token.type == "s_open":
+            parent.extend(children)
+        else:
+            parent.append(Emph(_merge_text(children), strong=token.type == "strong_open"))
+
+
+def _merge_text(inlines: list[Inline]) -> list[Inline]:
+    """Join adjacent text runs (soft breaks stay as newlines until resolve)."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text, out[-1].loc)
+        else:
+            out.append(node)
+    return out
+
+
+def _safe(func: Any, diags: Diagnostics) -> Any:
+    try:
+        return func()
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None

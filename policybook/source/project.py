@@ -1,0 +1,300 @@
+"""Read stage: a project folder → a :class:`Project` (every file read, nothing resolved).
+
+The project folder holds ``handbook/`` (the source named on the command line),
+``forms/`` and ``templates/``. Everything is read and checked against its
+schema here, once for all subsidiaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policybook.diagnostics import Diagnostics, SourceError, fail
+from policybook.model import Chapter, Form, Loc, Meta, Revision, Subsidiary
+from policybook.source.forms import read_forms
+from policybook.source.markdown import LABEL_RE, read_chapter
+from policybook.source.paths import confined
+from policybook.source.schema import Key, check_mapping, text, texts
+from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
+
+LOCALES = ("zh-Hans", "zh-Hant", "en")
+NUMBERINGS = ("zh-regulation", "decimal")
+RULES = ("fixed", "raise-only", "lower-only")
+
+HANDBOOK = {
+    "title": Key("text", required=True),
+    "code": Key("text", required=True),
+    "version": Key("text", required=True),
+    "effective": Key("text", required=True),
+    "locale": Key("text", choices=LOCALES),
+    "numbering": Key("text", choices=NUMBERINGS),
+    "group": Key("text", required=True),
+    "chapters": Key("texts", required=True),
+    "appendices": Key("list"),
+    "variables": Key("map"),
+    "constraints": Key("map"),
+    "revisions": Key("list"),
+    "paths": Key("map"),
+}
+PATHS = {"forms": Key("text"), "templates": Key("text"), "subsidiaries": Key("text")}
+APPENDIX = {"form": Key("text", required=True), "when": Key("text")}
+REVISION = {"version": Key("text", required=True), "date": Key("text", required=True), "summary": Key("text")}
+SUBSIDIARY = {
+    "name": Key("text", required=True),
+    "short_name": Key("text"),
+    "code": Key("text", required=True),
+    "brand": Key("text"),
+    "locale": Key("text", choices=LOCALES),
+    "tags": Key("texts"),
+    "variables": Key("map"),
+    "exclude": Key("texts"),
+    "add": Key("list"),
+}
+ADDITION = {"file": Key("text", required=True), "after": Key("text")}
+
+
+@dataclass
+class Constraint:
+    path: str  # dotted variable path
+    rule: str  # fixed | raise-only | lower-only
+    loc: Loc
+
+
+@dataclass
+class Addition:
+    chapter: Chapter
+    after: str  # chapter label, "" = at the end
+    loc: Loc
+
+
+@dataclass
+class AppendixSource:
+    form_id: str
+    loc: Loc
+    when: str = ""
+
+
+@dataclass
+class SubsidiarySource:
+    info: Subsidiary
+    variables: LocDict
+    exclude: list[tuple[str, Loc]] = field(default_factory=list)
+    additions: list[Addition] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    root: Path  # the project folder (parent of the source folder)
+    source: Path  # the folder holding handbook.yaml
+    meta: Meta
+    chapters: list[Chapter]
+    appendices: list[AppendixSource]
+    variables: LocDict
+    constraints: list[Constraint]
+    revisions: list[Revision]
+    subsidiaries: dict[str, SubsidiarySource]
+    forms: dict[str, Form]
+    templates: Path
+    files: list[Path] = field(default_factory=list)  # every source file read
+
+
+def find_source(arg: str | Path) -> Path:
+    """The folder holding handbook.yaml, from a folder or file argument."""
+    path = Path(arg)
+    if path.is_file() and path.name == "handbook.yaml":
+        return path.parent.resolve()
+    if (path / "handbook" / "handbook.yaml").is_file():  # the project folder itself
+        return (path / "handbook").resolve()
+    if not (path / "handbook.yaml").is_file():
+        raise fail(Loc(str(path)), "no handbook.yaml here", "source.not-found", "name the folder that holds handbook.yaml")
+    return path.resolve()
+
+
+def read_project(arg: str | Path, diags: Diagnostics) -> Project:
+    """Read the whole source; raises SourceError if it cannot be used at all."""
+    source = find_source(arg)
+    root = source.parent
+    path = source / "handbook.yaml"
+    data = check_mapping(load_yaml(path), HANDBOOK, Loc(str(path), 1), "handbook.yaml", diags)
+    if data is None:
+        raise SourceError(diags)
+    paths = _paths(data, root, source, diags)
+    reader = _Reader(root, source, diags)
+    project = Project(
+        root=root,
+        source=source,
+        meta=_meta(data),
+        chapters=reader.chapters(data),
+        appendices=_appendices(data, diags),
+        variables=data.get("variables") if isinstance(data.get("variables"), LocDict) else _empty(path),
+        constraints=_constraints(data, diags),
+        revisions=_revisions(data, diags),
+        subsidiaries={},
+        forms=read_forms(paths["forms"], diags),
+        templates=paths["templates"],
+    )
+    project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
+    project.files = [path, *reader.files, *sorted(paths["forms"].glob("*.yaml"))]
+    return project
+
+
+def _empty(path: Path) -> LocDict:
+    result = LocDict()
+    result.path, result.line, result.lines = str(path), 0, {}
+    return result
+
+
+def _paths(data: LocDict, root: Path, source: Path, diags: Diagnostics) -> dict[str, Path]:
+    given = data.get("paths")
+    given = check_mapping(given, PATHS, data.loc("paths"), "paths", diags) if given is not None else LocDict()
+    defaults = {"forms": "../forms", "templates": "../templates", "subsidiaries": "subsidiaries"}
+    result: dict[str, Path] = {}
+    for key, default in defaults.items():
+        name = text(given, key, default) if given else default
+        loc = given.loc(key) if given else data.loc()
+        try:
+            result[key] = confined(root, source, name, loc, f"paths.{key}")
+        except SourceError as exc:
+            diags.extend(exc.diagnostics)
+            result[key] = source / default
+    return result
+
+
+def _meta(data: LocDict) -> Meta:
+    locale = text(data, "locale", "zh-Hans")
+    return Meta(
+        title=text(data, "title"),
+        code=text(data, "code"),
+        version=text(data, "version"),
+        effective=text(data, "effective"),
+        locale=locale,
+        numbering=text(data, "numbering", "decimal" if locale == "en" else "zh-regulation"),
+        group=text(data, "group"),
+        loc=data.loc(),
+    )
+
+
+def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
+    entries = data.get("appendices")
+    result: list[AppendixSource] = []
+    for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
+        loc = entries.loc(i)
+        if isinstance(entry, str):
+            result.append(AppendixSource(entry, loc))
+        elif check_mapping(entry, APPENDIX, loc, "appendix", diags) is not None:
+            result.append(AppendixSource(text(entry, "form"), loc, text(entry, "when")))
+    return result
+
+
+def _constraints(data: LocDict, diags: Diagnostics) -> list[Constraint]:
+    entries = data.get("constraints")
+    result: list[Constraint] = []
+    for key, rule in entries.items() if isinstance(entries, LocDict) else []:
+        rule_text = scalar_text(rule)
+        if rule_text not in RULES:
+            diags.error(entries.loc(key), f"unknown constraint '{rule_text}' for '{key}'", "constraint.rule", f"use {', '.join(RULES)}")
+            continue
+        if _lookup(data.get("variables"), key) is _MISSING:
+            diags.error(entries.loc(key), f"constraint on '{key}', which is not a group variable", "constraint.unknown")
+            continue
+        result.append(Constraint(key, rule_text, entries.loc(key)))
+    return result
+
+
+_MISSING = object()
+
+
+def _lookup(variables: Any, dotted: str) -> Any:
+    node = variables
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _revisions(data: LocDict, diags: Diagnostics) -> list[Revision]:
+    entries = data.get("revisions")
+    result: list[Revision] = []
+    for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
+        if check_mapping(entry, REVISION, entries.loc(i), "revision", diags) is not None:
+            result.append(Revision(text(entry, "version"), text(entry, "date"), text(entry, "summary"), entries.loc(i)))
+    return result
+
+
+class _Reader:
+    """Reads chapter and subsidiary files, remembering which files it read."""
+
+    def __init__(self, root: Path, source: Path, diags: Diagnostics) -> None:
+        self.root, self.source, self.diags = root, source, diags
+        self.files: list[Path] = []
+
+    def chapter(self, name: str, loc: Loc) -> Chapter | None:
+        try:
+            path = confined(self.root, self.source, name, loc, "chapter file")
+        except SourceError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        if not path.is_file():
+            self.diags.error(loc, f"chapter file '{name}' not found", "source.missing", "check the path in the chapters list")
+            return None
+        self.files.append(path)
+        return read_chapter(path, self.diags)
+
+    def chapters(self, data: LocDict) -> list[Chapter]:
+        names = data.get("chapters")
+        if not isinstance(names, LocList):
+            return []
+        found = [self.chapter(scalar_text(n), names.loc(i)) for i, n in enumerate(names)]
+        return [c for c in found if c is not None]
+
+    def subsidiaries(self, folder: Path) -> dict[str, SubsidiarySource]:
+        result: dict[str, SubsidiarySource] = {}
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            sub = self.subsidiary(path)
+            if sub is not None:
+                result[sub.info.id] = sub
+        if not result:
+            self.diags.error(Loc(str(folder)), "no subsidiary files found", "source.no-subsidiary", "add subsidiaries/<id>.yaml")
+        return result
+
+    def subsidiary(self, path: Path) -> SubsidiarySource | None:
+        try:
+            raw = load_yaml(path)
+        except SourceError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        self.files.append(path)
+        data = check_mapping(raw, SUBSIDIARY, Loc(str(path), 1), f"subsidiary {path.name}", self.diags)
+        if data is None:
+            return None
+        if not LABEL_RE.match(path.stem):
+            self.diags.error(Loc(str(path)), f"bad subsidiary id '{path.stem}'", "subsidiary.id", "name the file with letters, digits, - or _")
+        info = Subsidiary(
+            id=path.stem,
+            name=text(data, "name"),
+            short_name=text(data, "short_name") or text(data, "name"),
+            code=text(data, "code"),
+            brand=text(data, "brand"),
+            locale=text(data, "locale"),
+            tags=texts(data, "tags"),
+            loc=data.loc(),
+        )
+        variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
+        exclude = data.get("exclude")
+        excluded = [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
+        return SubsidiarySource(info, variables, excluded, self.additions(data))
+
+    def additions(self, data: LocDict) -> list[Addition]:
+        entries = data.get("add")
+        result: list[Addition] = []
+        for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
+            loc = entries.loc(i)
+            if check_mapping(entry, ADDITION, loc, "add entry", self.diags) is None:
+                continue
+            chapter = self.chapter(text(entry, "file"), entry.loc("file"))
+            if chapter is not None:
+                result.append(Addition(chapter, text(entry, "after"), loc))
+        return result

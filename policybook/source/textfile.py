@@ -1,0 +1,37 @@
+"""Read stage: decode source text files (UTF-8, BOM and CRLF tolerated)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policybook.diagnostics import Loc, fail
+
+
+def read_text(path: Path) -> str:
+    """The text of a source file, newlines normalised; bad encodings are user errors."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise fail(Loc(str(path)), "file not found", "source.missing") from None
+    except OSError as exc:
+        raise fail(Loc(str(path)), f"cannot read file: {exc.strerror}", "source.unreadable") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = "the file looks GBK-encoded; " if _is_gbk(data) else ""
+        raise fail(
+            Loc(str(path), line),
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "source.encoding",
+            hint + "save it as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_gbk(data: bytes) -> bool:
+    try:
+        data.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,114 @@
+"""Read stage: YAML with the line of every key and item kept.
+
+PyYAML forgets where values came from and silently keeps the last of two
+duplicate keys; this loader records lines (``LocDict.lines``) and reports
+duplicates, so every later error can name ``file:line``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policybook.diagnostics import Loc, SourceError, fail
+from policybook.source.textfile import read_text
+
+
+class LocDict(dict[str, Any]):
+    """A mapping that knows its own line and the line of each key."""
+
+    path: str = ""
+    line: int = 0
+    lines: dict[str, int]
+
+    def loc(self, key: str | None = None) -> Loc:
+        if key is not None and key in self.lines:
+            return Loc(self.path, self.lines[key])
+        return Loc(self.path, self.line)
+
+
+class LocList(list[Any]):
+    """A sequence that knows its own line and the line of each item."""
+
+    path: str = ""
+    line: int = 0
+    lines: list[int]
+
+    def loc(self, index: int | None = None) -> Loc:
+        if index is not None and index < len(self.lines):
+            return Loc(self.path, self.lines[index])
+        return Loc(self.path, self.line)
+
+
+def _make_loader(path: str, line_offset: int) -> type[yaml.SafeLoader]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LocDict:
+        result = LocDict()
+        result.path, result.line, result.lines = path, node.start_mark.line + 1 + line_offset, {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1 + line_offset
+            if not isinstance(key, str | int | float | bool):
+                raise fail(Loc(path, line), "a mapping key must be a plain word", "yaml.key")
+            key = str(key)
+            if key in result:
+                raise fail(
+                    Loc(path, line),
+                    f"duplicate key '{key}' (first at line {result.lines[key]})",
+                    "yaml.duplicate-key",
+                    "remove one of them",
+                )
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.lines[key] = line
+        return result
+
+    def sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LocList:
+        result = LocList(loader.construct_object(child, deep=True) for child in node.value)
+        result.path, result.line = path, node.start_mark.line + 1 + line_offset
+        result.lines = [child.start_mark.line + 1 + line_offset for child in node.value]
+        return result
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
+    return Loader
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
+    """Parse YAML text; a syntax error becomes a ``file:line`` diagnostic."""
+    try:
+        return yaml.load(text, Loader=_make_loader(path, line_offset))  # noqa: S506 (SafeLoader subclass)
+    except SourceError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = "YAML indents with spaces, never tabs" if "\t" in _line(text, mark) else ""
+        raise fail(Loc(path, line), f"invalid YAML: {problem}", "yaml.syntax", hint) from None
+    except yaml.YAMLError as exc:
+        raise fail(Loc(path), f"invalid YAML: {exc}", "yaml.syntax") from None
+
+
+def _line(text: str, mark: Any) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    return lines[mark.line] if mark.line < len(lines) else ""
+
+
+def load_yaml(path: Path) -> Any:
+    return parse_yaml(read_text(path), str(path))
+
+
+def scalar_text(value: Any) -> str:
+    """A YAML scalar as the text an author meant (dates as ISO, 3.0 as '3.0')."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)

@@ -1,0 +1,87 @@
+"""Resolve and number: a read :class:`Project` → one subsidiary's :class:`Document`.
+
+The steps run in this order, each a small module:
+  context    variables merged, constraints checked         (context.py)
+  select     additions, exclusions, conditions              (variants.py)
+  text       variables rendered, soft breaks, zh-Hant       (text.py)
+  number     chapters … appendices, then cross-references   (numbering.py)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from policybook.diagnostics import Diagnostics
+from policybook.model import Document, Meta, Revision, Subsidiary
+from policybook.source.project import Project
+from policybook.transforms.context import build_context, check_constraints, plain
+from policybook.transforms.labels import Target, label_table
+from policybook.transforms.numbering import RefResolver, number
+from policybook.transforms.styles import style_for
+from policybook.transforms.text import TextPass
+from policybook.transforms.variables import Renderer
+from policybook.transforms.variants import Selector
+
+
+def project_labels(project: Project, diags: Diagnostics | None) -> dict[str, Target]:
+    """Every label in the source, local additions of every subsidiary included."""
+    chapters = list(project.chapters)
+    for sub in project.subsidiaries.values():
+        chapters.extend(a.chapter for a in sub.additions)
+    return label_table(chapters, project.forms, diags)
+
+
+def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str, Target] | None = None) -> Document:
+    """One subsidiary's resolved, numbered document; problems go to ``diags``."""
+    sub = project.subsidiaries[sub_id]
+    labels = labels if labels is not None else project_labels(project, None)
+    context = build_context(project, sub)
+    check_constraints(project, sub, diags)
+    renderer = Renderer(context, diags)
+    selection = Selector(project, sub, renderer, diags).select(labels)
+    locale = sub.info.locale or project.meta.locale
+    texts = TextPass(renderer, locale)
+    texts.chapters(selection.chapters)
+    texts.appendices(selection.appendices)
+    style = style_for(project.meta.numbering, locale)
+    number(selection.chapters, selection.appendices, style)
+    RefResolver(selection.chapters, selection.appendices, style).resolve(selection.chapters, selection.removed, labels, diags)
+    return Document(
+        meta=_meta(project.meta, locale, texts),
+        subsidiary=_subsidiary(sub.info, locale, texts),
+        chapters=selection.chapters,
+        appendices=selection.appendices,
+        revisions=[_revision(r, texts) for r in project.revisions],
+        variables=plain(context),
+        source_root=str(project.root),
+    )
+
+
+def _meta(meta: Meta, locale: str, texts: TextPass) -> Meta:
+    return Meta(
+        title=texts.convert(meta.title),
+        code=meta.code,
+        version=meta.version,
+        effective=meta.effective,
+        locale=locale,
+        numbering=meta.numbering,
+        group=texts.convert(meta.group),
+        loc=meta.loc,
+    )
+
+
+def _subsidiary(info: Subsidiary, locale: str, texts: TextPass) -> Subsidiary:
+    return Subsidiary(
+        id=info.id,
+        name=texts.convert(info.name),
+        short_name=texts.convert(info.short_name),
+        code=info.code,
+        brand=info.brand,
+        locale=locale,
+        tags=list(info.tags),
+        loc=info.loc,
+    )
+
+
+def _revision(revision: Revision, texts: TextPass) -> Revision:
+    return dataclasses.replace(revision, summary=texts.convert(revision.summary))

@@ -1,0 +1,132 @@
+"""Number stage: chapters, sections, articles, items and appendices get their numbers,
+then every cross-reference gets the number of its target.
+
+This is the only place numbers are made. Numbering runs on one variant's
+selected content, so a left-out article leaves no gap.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from policybook.diagnostics import Diagnostics
+from policybook.model import Appendix, Article, Block, Chapter, Item, ItemList, Note, Ref, Section
+from policybook.transforms.labels import Target, label_table
+from policybook.transforms.styles import NumberingStyle
+from policybook.transforms.variants import Removed
+from policybook.transforms.walk import all_inlines
+
+
+def number(chapters: list[Chapter], appendices: list[Appendix], style: NumberingStyle) -> None:
+    article_no = 0
+    for c_no, chapter in enumerate(chapters, start=1):
+        _set(chapter, c_no, style.chapter(c_no), f"_ch{c_no}")
+        s_no = 0
+        for node in chapter.body:
+            if isinstance(node, Section):
+                s_no += 1
+                _set(node, s_no, style.section(c_no, s_no), f"_ch{c_no}s{s_no}")
+            for article in node.articles if isinstance(node, Section) else [node]:
+                article_no += 1
+                _set(article, article_no, style.article(c_no, article_no), f"_art{article_no}")
+                _number_items(article.blocks, style, article.anchor, level=1)
+    for a_no, appendix in enumerate(appendices, start=1):
+        _set(appendix, a_no, style.appendix(a_no), appendix.form.id)
+
+
+def _set(node: Chapter | Section | Article | Item | Appendix, ordinal: int, text: str, anchor: str) -> None:
+    node.ordinal, node.number = ordinal, text
+    node.anchor = getattr(node, "label", "") or anchor
+
+
+def _number_items(blocks: list[Block], style: NumberingStyle, prefix: str, level: int) -> None:
+    for block in blocks:
+        if isinstance(block, ItemList):
+            for n, item in enumerate(block.items, start=1):
+                item.level = level
+                text = style.item(level, n) if block.ordered else ""
+                _set(item, n if block.ordered else 0, text, f"{prefix}-{n}")
+                _number_items(item.blocks, style, item.anchor, level + 1 if block.ordered else level)
+        elif isinstance(block, Note):
+            _number_items(block.blocks, style, prefix, level)
+
+
+class RefResolver:
+    """Gives every reference the printed number of its target."""
+
+    def __init__(self, chapters: list[Chapter], appendices: list[Appendix], style: NumberingStyle) -> None:
+        forms = {a.form.id: a.form for a in appendices}
+        self.table = label_table(chapters, forms, None)
+        self.appendix = {a.form.id: a for a in appendices}
+        self.style = style
+        self.parents = _parents(chapters)
+
+    def resolve(self, chapters: list[Chapter], removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:
+        for node in all_inlines(chapters):
+            if isinstance(node, Ref):
+                self.one(node, removed, known, diags)
+
+    def one(self, ref: Ref, removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:
+        target = self.table.get(ref.target)
+        if target is None:
+            _report_missing(ref, removed, known, diags)
+            return
+        ref.target_kind, ref.anchor = target.kind, self.anchor(target)
+        ref.display = self.display(target)
+
+    def anchor(self, target: Target) -> str:
+        if target.kind == "form":
+            return self.appendix[target.node.id].anchor  # type: ignore[attr-defined]
+        return target.node.anchor  # type: ignore[attr-defined, no-any-return]
+
+    def display(self, target: Target) -> str:
+        node = target.node
+        if target.kind == "form":
+            appendix = self.appendix[node.id]  # type: ignore[attr-defined]
+            return self.style.form_ref(appendix.form.title, appendix.number)
+        if target.kind == "section":
+            chapter = self.parents[id(node)][0]
+            return self.style.section_ref(chapter.number, node.number)  # type: ignore[attr-defined]
+        if target.kind == "item":
+            article, path = self.parents[id(node)]
+            return self.style.item_ref(article.number, path)
+        return node.number  # type: ignore[attr-defined, no-any-return]
+
+
+def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, list[tuple[int, int]]]]:
+    """id(section) → (chapter, []); id(item) → (article, [(level, n), …])."""
+    found: dict[int, tuple[object, list[tuple[int, int]]]] = {}
+    for chapter in chapters:
+        for node in chapter.body:
+            if isinstance(node, Section):
+                found[id(node)] = (chapter, [])
+        for article in chapter.articles():
+            _item_paths(article, article.blocks, [], found)
+    return found
+
+
+def _item_paths(article: Article, blocks: list[Block], path: list[tuple[int, int]], found: dict[int, tuple[object, list[tuple[int, int]]]]) -> None:
+    for block in blocks:
+        if isinstance(block, ItemList):
+            for item in block.items:
+                here = [*path, (item.level, item.ordinal)] if block.ordered else path
+                found[id(item)] = (article, here)
+                _item_paths(article, item.blocks, here, found)
+        elif isinstance(block, Note):
+            _item_paths(article, block.blocks, path, found)
+
+
+def _report_missing(ref: Ref, removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:
+    gone = removed.get(ref.target)
+    if gone is not None:
+        diags.error(
+            ref.loc,
+            f"reference to '{ref.target}', which this variant leaves out: {gone.reason} ({gone.loc})",
+            "xref.excluded",
+            "drop the reference with a condition, or keep the target",
+        )
+        return
+    close = difflib.get_close_matches(ref.target, list(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "labels are set with {#label} on a heading or list item"
+    diags.error(ref.loc, f"unknown reference '{ref.target}'", "xref.unknown", hint)
+

@@ -1,0 +1,78 @@
+"""Number stage helper: Chinese numerals written the way regulations write them.
+
+十一, 二十, 一百零五, 一百一十, 一千零一十, 一万 — and back again.
+"""
+
+from __future__ import annotations
+
+DIGITS = "零一二三四五六七八九"
+UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+
+
+def chinese(n: int) -> str:
+    """A positive integer (below 10^8) as a Chinese numeral."""
+    if n <= 0 or n >= 10**8:
+        raise ValueError(f"cannot write {n} as a Chinese numeral")
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        rest = "" if low == 0 else ("零" if low < 1000 else "") + _below_10000(low, inner=True)
+        return _below_10000(high, inner=False) + "万" + rest
+    return _below_10000(n, inner=False)
+
+
+def _below_10000(n: int, inner: bool) -> str:
+    """1–9999; 十 alone (not 一十) only leads a number below twenty."""
+    out = ""
+    zero = False
+    for value, unit in UNITS:
+        digit, n = divmod(n, value)
+        if digit:
+            out += ("零" if zero else "") + _digit_for(digit, value, out or inner) + unit
+            zero = False
+        elif out:
+            zero = True
+    if n:
+        out += ("零" if zero else "") + DIGITS[n]
+    return out
+
+
+def _digit_for(digit: int, value: int, has_higher: object) -> str:
+    if value == 10 and digit == 1 and not has_higher:
+        return ""
+    return DIGITS[digit]
+
+
+def parse_chinese(text: str) -> int:
+    """The inverse of :func:`chinese` (for tests and tools)."""
+    total, section, digit = 0, 0, 0
+    units = {"十": 10, "百": 100, "千": 1000}
+    for char in text:
+        if char in DIGITS:
+            digit = DIGITS.index(char)
+        elif char in units:
+            section += (digit or 1) * units[char]
+            digit = 0
+        elif char == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {text!r}")
+    return total + section + digit
+
+
+def letters(n: int) -> str:
+    """1 → A, 26 → Z, 27 → AA (appendices in the decimal style)."""
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("A") + rem) + out
+    return out
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, sym in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                       (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, n = divmod(n, value)
+        out += sym * count
+    return out

@@ -1,0 +1,105 @@
+"""Resolve stage: every text of a variant rendered (variables), joined and localised.
+
+After this step no text holds a template: soft line breaks are joined (no space
+between two CJK characters) and a zh-Hant variant is converted to Traditional
+characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from policybook.model import Appendix, Chapter, Emph, Inline, Link, Ref, Section, Text
+from policybook.transforms.variables import Renderer
+from policybook.transforms.walk import blocks_in, inline_lists
+
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0003ffff]")
+
+
+def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
+    """Source line breaks inside a paragraph: nothing between CJK, a space otherwise.
+
+    ``before``/``after`` are the characters around this run, for a break that
+    sits at the edge of an emphasis or a reference.
+    """
+    if "\n" not in value:
+        return value
+    parts = [p.strip() if 0 < i < value.count("\n") else p for i, p in enumerate(value.split("\n"))]
+    result = parts[0].rstrip()
+    for part in parts[1:]:
+        part = part.lstrip()
+        left = result[-1:] or before[-1:]
+        right = part[:1] or after[:1]
+        cjk = not left or not right or (CJK_RE.match(left) and CJK_RE.match(right))
+        result += ("" if cjk else " ") + part
+    return result
+
+
+@lru_cache(maxsize=2)
+def converter(locale: str) -> Callable[[str], str]:
+    if locale != "zh-Hant":
+        return lambda s: s
+    import opencc
+
+    return opencc.OpenCC("s2t").convert  # type: ignore[no-any-return]
+
+
+class TextPass:
+    """Applies render → join → localise to every text of the selected content."""
+
+    def __init__(self, renderer: Renderer, locale: str) -> None:
+        self.renderer = renderer
+        self.convert = converter(locale)
+
+    def plain(self, value: str, loc: object) -> str:
+        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))  # type: ignore[arg-type]
+
+    def chapters(self, chapters: list[Chapter]) -> None:
+        for chapter in chapters:
+            chapter.title = self.plain(chapter.title, chapter.loc)
+            for node in chapter.body:
+                if isinstance(node, Section):
+                    node.title = self.plain(node.title, node.loc)
+            for article in chapter.articles():
+                article.title = self.plain(article.title, article.loc)
+                for block in blocks_in(article.blocks):
+                    for run in inline_lists(block):
+                        self.inlines(run)
+
+    def inlines(self, run: list[Inline]) -> None:
+        for node in run:
+            if isinstance(node, Text):
+                node.text = self.convert(self.renderer.text(node.text, node.loc))
+            elif isinstance(node, Emph | Link | Ref):
+                self.inlines(node.children)
+        for index, node in enumerate(run):
+            if isinstance(node, Text):
+                before = _edge(run[index - 1], -1) if index else ""
+                after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
+                node.text = join_soft_breaks(node.text, before, after)
+
+    def appendices(self, appendices: list[Appendix]) -> None:
+        for appendix in appendices:
+            form = appendix.form
+            form.title = self.plain(form.title, form.loc)
+            form.intro = self.plain(form.intro, form.loc)
+            form.notes = [self.plain(n, form.loc) for n in form.notes]
+            for row in form.rows:
+                row.section = self.plain(row.section, row.loc)
+                for cell in row.cells:
+                    cell.label = self.plain(cell.label, cell.loc)
+                    cell.text = self.plain(cell.text, cell.loc)
+                    cell.options = [self.plain(o, cell.loc) for o in cell.options]
+
+
+def _edge(node: Inline, side: int) -> str:
+    """The first (side 0) or last (side -1) character a neighbouring inline shows."""
+    if isinstance(node, Text):
+        return node.text[side:] if side else node.text[:1]
+    if isinstance(node, Emph | Link) and node.children:
+        return _edge(node.children[side], side)
+    if isinstance(node, Ref):
+        return "字"  # a reference prints as CJK (第十二条) or a bracketed title
+    return ""

@@ -1,0 +1,163 @@
+"""Resolve stage: variables and conditions, rendered by a sandboxed Jinja2.
+
+Source text is not trusted: the sandbox blocks attribute tricks, there is no
+template loader (no file access), and an undefined name is an error that names
+the file, the line and the closest known name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from policybook.diagnostics import Diagnostics
+from policybook.model import Loc
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    # {#label} is policybook's label syntax, so Jinja's comments move out of its way.
+    from jinja2 import StrictUndefined
+
+    return ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        comment_start_string="{##",
+        comment_end_string="##}",
+        finalize=_finalize,
+        keep_trailing_newline=True,
+    )
+
+
+def has_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+@lru_cache(maxsize=8192)
+def _compile(text: str) -> Any:
+    return environment().from_string(text)
+
+
+@lru_cache(maxsize=2048)
+def _parse(text: str) -> nodes.Template:
+    return environment().parse(text)
+
+
+@lru_cache(maxsize=2048)
+def _compile_expression(expr: str) -> Any:
+    return environment().compile_expression(expr, undefined_to_none=False)
+
+
+class Renderer:
+    """Renders text and evaluates conditions for one subsidiary's context."""
+
+    def __init__(self, context: dict[str, Any], diags: Diagnostics) -> None:
+        self.context = context
+        self.diags = diags
+
+    def text(self, value: str, loc: Loc | None) -> str:
+        if not has_template(value):
+            return value
+        try:
+            if not self._names_known(_parse(value), value, loc):
+                return value
+            return str(_compile(value).render(self.context))
+        except TemplateSyntaxError as exc:
+            self._syntax(exc, loc)
+        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+            self.diags.error(loc, f"cannot render '{_short(value)}': {exc}", "variable.render")
+        return value
+
+    def condition(self, expr: str, loc: Loc | None) -> bool:
+        """True when ``expr`` holds; an error (and True, to keep the content) otherwise."""
+        if not expr:
+            return True
+        try:
+            if not self._names_known(_parse("{{ " + expr + " }}"), expr, loc):
+                return True
+            return bool(_compile_expression(expr)(**self.context))
+        except TemplateSyntaxError as exc:
+            self.diags.error(loc, f"bad condition '{expr}': {exc.message}", "condition.syntax")
+        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError) as exc:
+            self.diags.error(loc, f"cannot evaluate condition '{expr}': {exc}", "condition.eval")
+        return True
+
+    def _syntax(self, exc: TemplateSyntaxError, loc: Loc | None) -> None:
+        line = Loc(loc.path, loc.line + (exc.lineno or 1) - 1) if loc else None
+        self.diags.error(line, f"template syntax error: {exc.message}", "variable.syntax", "variables are written {{ name }}")
+
+    def _names_known(self, tree: nodes.Template, text: str, loc: Loc | None) -> bool:
+        """Report every unknown variable (with a did-you-mean) before rendering."""
+        ok = True
+        for dotted, lineno in _references(tree):
+            missing, known = _missing_part(self.context, dotted)
+            if missing:
+                ok = False
+                where = Loc(loc.path, loc.line + lineno - 1) if loc else None
+                close = difflib.get_close_matches(missing.split(".")[-1], known, n=1)
+                prefix = missing.rsplit(".", 1)[0] + "." if "." in missing else ""
+                hint = f"did you mean '{prefix}{close[0]}'?" if close else "define it under variables: in handbook.yaml"
+                self.diags.error(where, f"undefined variable '{missing}'", "variable.undefined", hint)
+        return ok
+
+
+def _references(tree: nodes.Template) -> list[tuple[str, int]]:
+    """Dotted names read by a template (``a.b.c``), outermost chains only."""
+    found: list[tuple[str, int]] = []
+    inner: set[int] = set()
+    local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if id(node) in inner:
+            continue
+        dotted = _dotted(node, inner)
+        if dotted and dotted.split(".")[0] not in local:
+            found.append((dotted, node.lineno))
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and id(node) not in inner and node.name not in local:
+            found.append((node.name, node.lineno))
+    return found
+
+
+def _dotted(node: nodes.Node, inner: set[int]) -> str:
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        inner.add(id(node))
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+        else:
+            return ""
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return ""
+    inner.add(id(node))
+    return ".".join([node.name, *reversed(parts)])
+
+
+def _missing_part(context: dict[str, Any], dotted: str) -> tuple[str, list[str]]:
+    node: Any = context
+    done: list[str] = []
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return "", []  # attribute of a plain value (e.g. a string method): leave it to the sandbox
+        if part not in node:
+            return ".".join([*done, part]), list(node)
+        node = node[part]
+        done.append(part)
+    return "", []
+
+
+def _short(text: str) -> str:
+    return text if len(text) < 40 else text[:37] + "..."

@@ -1,0 +1,142 @@
+"""Resolve stage: pick one subsidiary's content — additions, exclusions, conditions.
+
+Works on a private copy of the chapters. Whatever is left out is remembered
+(label → why), so a reference to it can be reported with both places named.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from policybook.diagnostics import Diagnostics
+from policybook.model import Appendix, Article, Block, Chapter, Form, Item, Loc, Section
+from policybook.source.project import Project, SubsidiarySource
+from policybook.transforms.labels import Target
+from policybook.transforms.variables import Renderer
+from policybook.transforms.walk import filter_blocks, items_in, labelled
+
+
+@dataclass
+class Removed:
+    """Why a label is absent from a variant."""
+
+    label: str
+    loc: Loc  # the exclusion entry or the condition
+    reason: str
+
+
+@dataclass
+class Selection:
+    chapters: list[Chapter]
+    appendices: list[Appendix]
+    removed: dict[str, Removed] = field(default_factory=dict)
+
+
+class Selector:
+    def __init__(self, project: Project, sub: SubsidiarySource, renderer: Renderer, diags: Diagnostics) -> None:
+        self.project, self.sub, self.renderer, self.diags = project, sub, renderer, diags
+        self.excluded = {label: loc for label, loc in sub.exclude}
+        self.removed: dict[str, Removed] = {}
+
+    def select(self, table: dict[str, Target]) -> Selection:
+        self.check_exclusions(table)
+        chapters = self.with_additions(copy.deepcopy(self.project.chapters))
+        chapters = [c for c in chapters if self.keep(c)]
+        for chapter in chapters:
+            chapter.body = [n for n in chapter.body if self.keep(n)]
+            for node in chapter.body:
+                if isinstance(node, Section):
+                    node.articles = [a for a in node.articles if self.keep(a)]
+            for article in chapter.articles():
+                article.blocks = filter_blocks(article.blocks, self.keep_block)
+        chapters = self.drop_empty(chapters)
+        return Selection(chapters, self.appendices(), self.removed)
+
+    def check_exclusions(self, table: dict[str, Target]) -> None:
+        for label, loc in self.sub.exclude:
+            if label not in table:
+                self.diags.error(loc, f"excludes '{label}', which is not a label", "exclude.unknown", "check the spelling")
+
+    def with_additions(self, chapters: list[Chapter]) -> list[Chapter]:
+        for addition in self.sub.additions:
+            chapter = copy.deepcopy(addition.chapter)
+            index = next((i for i, c in enumerate(chapters) if c.label == addition.after), None)
+            if addition.after and index is None:
+                self.diags.error(addition.loc, f"'after: {addition.after}' names no chapter", "add.after", "name a chapter label")
+            chapters.insert(len(chapters) if index is None else index + 1, chapter)
+        return chapters
+
+    def keep(self, node: Chapter | Section | Article | Item) -> bool:
+        if node.label in self.excluded:
+            self.forget(node, self.excluded[node.label], f"excluded by subsidiary '{self.sub.info.id}'")
+            return False
+        if node.when and not self.renderer.condition(node.when, node.loc):
+            self.forget(node, node.loc, f"its condition '{node.when}' is false for '{self.sub.info.id}'")
+            return False
+        return True
+
+    def keep_block(self, block: Block | Item) -> bool:
+        if isinstance(block, Item):
+            return self.keep(block)
+        return not block.when or self.renderer.condition(block.when, block.loc) or self.forget_block(block)
+
+    def forget_block(self, block: Block) -> bool:
+        for item in _items(block):
+            self.forget(item, block.loc, f"its condition '{block.when}' is false for '{self.sub.info.id}'")
+        return False
+
+    def forget(self, node: Any, loc: Loc, reason: str) -> None:
+        nodes = labelled([node]) if isinstance(node, Chapter) else _inner(node)
+        for inner in nodes:
+            if inner.label:
+                self.removed.setdefault(inner.label, Removed(inner.label, loc, reason))
+
+    def drop_empty(self, chapters: list[Chapter]) -> list[Chapter]:
+        for chapter in chapters:
+            chapter.body = [n for n in chapter.body if not isinstance(n, Section) or n.articles]
+        return [c for c in chapters if c.articles()]
+
+    def appendices(self) -> list[Appendix]:
+        result: list[Appendix] = []
+        for entry in self.project.appendices:
+            form = self.project.forms.get(entry.form_id)
+            if form is None:
+                self.diags.error(entry.loc, f"appendix names form '{entry.form_id}', which has no forms/{entry.form_id}.yaml", "form.unknown")
+                continue
+            if entry.form_id in self.excluded:
+                self.removed[entry.form_id] = Removed(entry.form_id, self.excluded[entry.form_id], f"excluded by subsidiary '{self.sub.info.id}'")
+            elif entry.when and not self.renderer.condition(entry.when, entry.loc):
+                self.removed[entry.form_id] = Removed(entry.form_id, entry.loc, f"its condition '{entry.when}' is false for '{self.sub.info.id}'")
+            else:
+                result.append(Appendix(form=_form_copy(form, self.renderer), loc=entry.loc, when=entry.when))
+        return result
+
+
+def _inner(node: Any) -> list[Any]:
+    if isinstance(node, Section):
+        return [node, *(x for a in node.articles for x in _inner(a))]
+    if isinstance(node, Article):
+        return [node, *_items_of(node.blocks)]
+    if isinstance(node, Item):
+        return [node, *_items_of(node.blocks)]
+    return []
+
+
+def _items_of(blocks: list[Block]) -> list[Item]:
+    return list(items_in(blocks))
+
+
+def _items(block: Block) -> list[Item]:
+    return _items_of([block])
+
+
+def _form_copy(form: Form, renderer: Renderer) -> Form:
+    """A copy of the form with conditional rows and cells decided."""
+    copied = copy.deepcopy(form)
+    copied.rows = [r for r in copied.rows if renderer.condition(r.when, r.loc)]
+    for row in copied.rows:
+        row.cells = [c for c in row.cells if renderer.condition(c.when, c.loc)]
+    copied.rows = [r for r in copied.rows if r.section or r.cells]
+    return copied

@@ -1,0 +1,97 @@
+"""Tree walking shared by the transforms (one place that knows the model's shape)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from policybook.model import (
+    Article,
+    Block,
+    Chapter,
+    Emph,
+    Inline,
+    Item,
+    ItemList,
+    Link,
+    Note,
+    Paragraph,
+    Ref,
+    Section,
+    Table,
+)
+
+Labelled = Chapter | Section | Article | Item
+
+
+def blocks_in(blocks: list[Block]) -> Iterator[Block]:
+    """Every block, depth first, including those inside items and notes."""
+    for block in blocks:
+        yield block
+        if isinstance(block, ItemList):
+            for item in block.items:
+                yield from blocks_in(item.blocks)
+        elif isinstance(block, Note):
+            yield from blocks_in(block.blocks)
+
+
+def items_in(blocks: list[Block]) -> Iterator[Item]:
+    for block in blocks_in(blocks):
+        if isinstance(block, ItemList):
+            yield from block.items
+
+
+def inline_lists(block: Block) -> Iterator[list[Inline]]:
+    """The inline runs a block holds directly (not those of nested blocks)."""
+    if isinstance(block, Paragraph):
+        yield block.inlines
+    elif isinstance(block, Table):
+        yield from block.header
+        for row in block.rows:
+            yield from row
+
+
+def inlines_in(inlines: list[Inline]) -> Iterator[Inline]:
+    for node in inlines:
+        yield node
+        if isinstance(node, Emph | Link | Ref):
+            yield from inlines_in(node.children)
+
+
+def labelled(chapters: list[Chapter]) -> Iterator[Labelled]:
+    """Every node that can carry a label, in document order."""
+    for chapter in chapters:
+        yield chapter
+        for node in chapter.body:
+            if isinstance(node, Section):
+                yield node
+            for article in node.articles if isinstance(node, Section) else [node]:
+                yield article
+                yield from items_in(article.blocks)
+
+
+def all_inlines(chapters: list[Chapter]) -> Iterator[Inline]:
+    for chapter in chapters:
+        for article in chapter.articles():
+            for block in blocks_in(article.blocks):
+                for run in inline_lists(block):
+                    yield from inlines_in(run)
+
+
+def filter_blocks(blocks: list[Block], keep: Callable[[Block], bool]) -> list[Block]:
+    """Blocks (and, inside them, nested blocks and items) that ``keep`` accepts."""
+    out: list[Block] = []
+    for block in blocks:
+        if not keep(block):
+            continue
+        if isinstance(block, ItemList):
+            block.items = [i for i in block.items if keep_item(i, keep)]
+            for item in block.items:
+                item.blocks = filter_blocks(item.blocks, keep)
+        elif isinstance(block, Note):
+            block.blocks = filter_blocks(block.blocks, keep)
+        out.append(block)
+    return out
+
+
+def keep_item(item: Item, keep: Callable[[Block], bool]) -> bool:
+    return keep(item)  # type: ignore[arg-type]  # items share the label/when protocol

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the Debian packages policybook needs, only those that are missing.
+#   fonts-noto-cjk          Noto Serif/Sans CJK (body and heading fonts)
+#   poppler-utils, qpdf     pdftotext/pdffonts/pdftoppm and qpdf --check (tests)
+#   libreoffice-writer-nogui  the "real client" check of DOCX output (tests)
+set -euo pipefail
+
+missing=()
+fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" || missing+=(fonts-noto-cjk fontconfig)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v qpdf >/dev/null || missing+=(qpdf)
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "setup: please install these Debian packages first: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fc-cache -f >/dev/null 2>&1 || true
