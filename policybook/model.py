@@ -274,6 +274,23 @@ class Meta:
 
 
 @dataclass
+class Brand:
+    """A brand kit (templates/<name>/brand.yaml): how a subsidiary's documents look."""
+
+    name: str
+    folder: str  # absolute path of the kit folder
+    colors: dict[str, str]  # primary, accent, text, muted, rule, … as #RRGGBB
+    fonts: dict[str, list[str]]  # body, heading, mono: family names, first found wins
+    page: dict[str, str]  # size, margin-top, margin-bottom, margin-inside, margin-outside
+    text: dict[str, str]  # body-size, heading-size, leading, indent
+    style: str  # standard | gbt9704
+    cover: str  # band | plain | official
+    logo: str = ""  # absolute path, "" = none
+    reference_docx: str = ""  # absolute path, "" = built-in default
+    loc: Loc = Loc("")
+
+
+@dataclass
 class Document:
     """One subsidiary's handbook once resolved and numbered (the writers' input)."""
 
@@ -282,8 +299,9 @@ class Document:
     chapters: list[Chapter]
     appendices: list[Appendix]
     revisions: list[Revision]
+    brand: Brand | None = None
     variables: dict[str, object] = field(default_factory=dict)
-    source_root: str = ""  # the project folder (for brand kits, fonts)
+    source_root: str = ""  # the project folder
 
 
 def plain_text(inlines: list[Inline]) -> str:

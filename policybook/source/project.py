@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from policybook.diagnostics import Diagnostics, SourceError, fail
-from policybook.model import Chapter, Form, Loc, Meta, Revision, Subsidiary
+from policybook.model import Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
+from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_chapter
 from policybook.source.paths import confined
@@ -80,6 +81,7 @@ class AppendixSource:
 class SubsidiarySource:
     info: Subsidiary
     variables: LocDict
+    brand: Brand | None = None
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
 
@@ -136,8 +138,21 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         templates=paths["templates"],
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
+    _brands(project, diags)
     project.files = [path, *reader.files, *sorted(paths["forms"].glob("*.yaml"))]
     return project
+
+
+def _brands(project: Project, diags: Diagnostics) -> None:
+    """Each subsidiary's brand kit, each kit read once."""
+    kits: dict[str, Brand | None] = {}
+    for sub in project.subsidiaries.values():
+        name = sub.info.brand
+        if name not in kits:
+            kits[name] = read_brand(project.templates, project.root, name, sub.info.loc, diags)
+        sub.brand = kits[name]
+        if sub.brand is not None and sub.brand.folder not in map(str, project.files):
+            project.files.append(Path(sub.brand.folder) / "brand.yaml")
 
 
 def _empty(path: Path) -> LocDict:
@@ -285,7 +300,7 @@ class _Reader:
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
         exclude = data.get("exclude")
         excluded = [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
-        return SubsidiarySource(info, variables, excluded, self.additions(data))
+        return SubsidiarySource(info, variables, exclude=excluded, additions=self.additions(data))
 
     def additions(self, data: LocDict) -> list[Addition]:
         entries = data.get("add")

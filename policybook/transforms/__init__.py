@@ -52,6 +52,7 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
         chapters=selection.chapters,
         appendices=selection.appendices,
         revisions=[_revision(r, texts) for r in project.revisions],
+        brand=sub.brand,
         variables=plain(context),
         source_root=str(project.root),
     )

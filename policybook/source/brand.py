@@ -1,0 +1,137 @@
+"""Read stage: brand kits — ``templates/<kit>/brand.yaml`` (+ logo, reference.docx).
+
+A kit is data: colours, font lists, page and text settings, a logo. Every key
+has a default (the built-in kit), so a kit says only what differs. Logos are
+confined to the kit's project and must really be images.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from policybook.diagnostics import Diagnostics, SourceError
+from policybook.model import Brand, Loc
+from policybook.source.paths import confined
+from policybook.source.schema import Key, check_mapping, text
+from policybook.source.yamlfile import LocDict, load_yaml, scalar_text
+
+BUILTIN = Path(__file__).resolve().parent.parent / "data" / "brand"
+COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|pt|in|em)$")
+BRAND = {
+    "name": Key("text"),
+    "extends": Key("text"),
+    "colors": Key("map"),
+    "fonts": Key("map"),
+    "page": Key("map"),
+    "text": Key("map"),
+    "style": Key("text", choices=("standard", "gbt9704")),
+    "cover": Key("text", choices=("band", "plain", "official")),
+    "logo": Key("text"),
+    "reference_docx": Key("text"),
+}
+COLORS = ("primary", "accent", "text", "muted", "rule", "shade")
+FONTS = ("body", "heading", "mono")
+PAGE = ("size", "margin-top", "margin-bottom", "margin-inside", "margin-outside")
+TEXT = ("body-size", "heading-size", "leading", "indent")
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def default_brand() -> Brand:
+    return _load(BUILTIN / "default", BUILTIN, None, Diagnostics())
+
+
+def read_brand(templates: Path, root: Path, name: str, loc: Loc, diags: Diagnostics) -> Brand | None:
+    """The kit ``name`` (``""`` = built-in default); problems go to ``diags``."""
+    if not name:
+        return default_brand()
+    folder = templates / name
+    builtin = BUILTIN / name
+    if not (folder / "brand.yaml").is_file():
+        if (builtin / "brand.yaml").is_file():
+            return _load(builtin, BUILTIN, default_brand(), diags)
+        diags.error(loc, f"unknown brand kit '{name}'", "brand.unknown", f"create {folder}/brand.yaml")
+        return None
+    return _load(folder, root, default_brand(), diags)
+
+
+def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> Brand | None:
+    path = folder / "brand.yaml"
+    try:
+        raw = load_yaml(path)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
+    data = check_mapping(raw, BRAND, Loc(str(path), 1), f"brand kit {folder.name}", diags)
+    if data is None:
+        return None
+    return Brand(
+        name=text(data, "name", folder.name),
+        folder=str(folder),
+        colors=_table(data, "colors", COLORS, base.colors if base else {}, COLOR_RE, "a colour #RRGGBB", diags),
+        fonts=_fonts(data, base.fonts if base else {}, diags),
+        page=_table(data, "page", PAGE, base.page if base else {}, None, "", diags),
+        text=_table(data, "text", TEXT, base.text if base else {}, None, "", diags),
+        style=text(data, "style", base.style if base else "standard"),
+        cover=text(data, "cover", base.cover if base else "band"),
+        logo=_file(data, "logo", folder, root, diags, image=True) or (base.logo if base else ""),
+        reference_docx=_file(data, "reference_docx", folder, root, diags, image=False),
+        loc=data.loc(),
+    )
+
+
+def _table(data: LocDict, key: str, known: tuple[str, ...], base: dict[str, str], pattern: re.Pattern[str] | None,
+           what: str, diags: Diagnostics) -> dict[str, str]:
+    values = dict(base)
+    given = data.get(key)
+    if not isinstance(given, LocDict):
+        return values
+    for name, value in given.items():
+        value_text = scalar_text(value)
+        if name not in known:
+            diags.warning(given.loc(name), f"unknown {key} entry '{name}'", "brand.unknown-key", f"known: {', '.join(known)}")
+        elif pattern is not None and not pattern.match(value_text):
+            diags.error(given.loc(name), f"{key}.{name} must be {what}, found '{value_text}'", "brand.value")
+        else:
+            values[name] = value_text
+    return values
+
+
+def _fonts(data: LocDict, base: dict[str, list[str]], diags: Diagnostics) -> dict[str, list[str]]:
+    fonts = {k: list(v) for k, v in base.items()}
+    given = data.get("fonts")
+    if not isinstance(given, LocDict):
+        return fonts
+    for name, value in given.items():
+        if name not in FONTS:
+            diags.warning(given.loc(name), f"unknown font role '{name}'", "brand.unknown-key", f"known: {', '.join(FONTS)}")
+            continue
+        families = [scalar_text(v) for v in value] if isinstance(value, list) else [scalar_text(value)]
+        fonts[name] = [f for f in families if f]
+    return fonts
+
+
+def _file(data: LocDict, key: str, folder: Path, root: Path, diags: Diagnostics, image: bool) -> str:
+    name = text(data, key)
+    if not name:
+        return ""
+    try:
+        path = confined(root, folder, name, data.loc(key), key)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return ""
+    if not path.is_file():
+        diags.error(data.loc(key), f"{key} file '{name}' not found", "brand.missing-file", f"put it in {folder}")
+        return ""
+    if image and not _is_image(path):
+        diags.error(data.loc(key), f"{key} '{name}' is not a PNG, JPEG or SVG image", "brand.not-image")
+        return ""
+    return str(path)
+
+
+def _is_image(path: Path) -> bool:
+    head = path.read_bytes()[:512]
+    if head.startswith(IMAGE_MAGIC):
+        return True
+    return path.suffix.lower() == ".svg" and b"<svg" in path.read_bytes()[:4096].lower()
