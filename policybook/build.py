@@ -31,8 +31,9 @@ class Checked:
     documents: dict[str, Document] = field(default_factory=dict)
 
 
-def check(source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | None = None) -> Checked:
-    """Read and resolve everything; all problems go to ``diags`` (raises on errors)."""
+def check(source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | None = None, strict: bool = False) -> Checked:
+    """Read and resolve everything; all problems go to ``diags`` (raises on errors,
+    and on warnings when ``strict``)."""
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     labels = project_labels(project, diags)
@@ -41,7 +42,8 @@ def check(source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | Non
     for sub_id in chosen:
         checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
     _check_forms_referenced(project, diags)
-    diags.raise_if_errors()
+    if diags.failed(strict):
+        raise SourceError(diags)
     return checked
 
 
@@ -67,6 +69,7 @@ def build(
     subs: Iterable[str] = (),
     formats: Iterable[str] = (),
     diags: Diagnostics | None = None,
+    strict: bool = False,
 ) -> list[Path]:
     """Build the chosen outputs; returns the files written (relative to ``out``)."""
     diags = diags if diags is not None else Diagnostics()
@@ -76,7 +79,7 @@ def build(
         if name not in writers:
             diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(writers))}")
     diags.raise_if_errors()
-    checked = check(source, subs, diags)
+    checked = check(source, subs, diags, strict)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:

@@ -54,7 +54,7 @@ def _source_args(cmd: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace, diags: Diagnostics) -> int:
-    checked = check(args.source, (), diags)
+    checked = check(args.source, (), diags, args.strict)
     docs = checked.documents.values()
     summary = ", ".join(f"{d.subsidiary.id}: {sum(len(c.articles()) for c in d.chapters)} articles" for d in docs)
     print(f"policybook: source is valid ({summary})", file=sys.stderr)
@@ -70,7 +70,7 @@ def run_model(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 
 def run_build(args: argparse.Namespace, diags: Diagnostics) -> int:
-    written = build(args.source, args.output, args.subsidiary, args.formats, diags)
+    written = build(args.source, args.output, args.subsidiary, args.formats, diags, args.strict)
     for rel in written:
         print(args.output / rel)
     print(f"policybook: wrote {len(written)} files to {args.output}", file=sys.stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.attrs.parse import ParseError
@@ -51,7 +52,24 @@ ATTR_KEYS = {"id", "when"}
 
 def markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    md.inline.ruler.after("text", "template", _template_rule)
     return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+
+
+def _template_rule(state: StateInline, silent: bool) -> bool:
+    """Keep ``{{ … }}`` and ``{% … %}`` verbatim: Markdown must not parse inside them
+    (``{{ hr__office }}`` is a variable, not emphasis)."""
+    opener = state.src[state.pos : state.pos + 2]
+    closer = {"{{": "}}", "{%": "%}"}.get(opener)
+    if closer is None:
+        return False
+    end = state.src.find(closer, state.pos + 2)
+    if end < 0 or "\n" in state.src[state.pos : end]:
+        return False
+    if not silent:
+        state.push("text", "", 0).content = state.src[state.pos : end + 2]
+    state.pos = end + 2
+    return True
 
 
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:

@@ -43,7 +43,7 @@ def converter(locale: str) -> Callable[[str], str]:
         return lambda s: s
     import opencc
 
-    return opencc.OpenCC("s2t").convert  # type: ignore[no-any-return]
+    return opencc.OpenCC("s2hk").convert  # type: ignore[no-any-return]
 
 
 class TextPass:
