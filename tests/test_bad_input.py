@@ -1,0 +1,96 @@
+"""The bad-input corpus: every tests/roots/bad-*/ gives its messages, exit 1, no traceback,
+and a failed build leaves dist/ exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOTS
+
+BAD = sorted(p.name for p in ROOTS.glob("bad-*"))
+
+
+def _expect(root: Path) -> dict[str, object]:
+    return yaml.safe_load((root / "expect.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def bad_root(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    target = tmp_path / request.param
+    shutil.copytree(ROOTS / request.param, target)
+    return target
+
+
+@pytest.mark.parametrize("bad_root", BAD, indirect=True)
+def test_check_reports_each_problem(bad_root: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    expect = _expect(bad_root)
+    monkeypatch.chdir(bad_root)
+    args = ["check", "handbook", *(["--strict"] if expect.get("strict") else [])]
+    run = cli(*args)
+    assert run.code == 1, run.err
+    for line in expect["diagnostics"]:  # type: ignore[attr-defined]
+        assert line in run.err, f"expected {line!r} in:\n{run.err}"
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("bad_root", BAD, indirect=True)
+def test_failed_build_leaves_dist_untouched(bad_root: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(bad_root)
+    dist = bad_root / "dist"
+    (dist / "a").mkdir(parents=True)
+    (dist / "a" / "previous.pdf").write_bytes(b"%PDF- the last good build")
+    before = _snapshot(dist)
+    strict = ["--strict"] if _expect(bad_root).get("strict") else []
+    run = cli("build", "handbook", "-f", "json", "-o", dist, *strict)
+    assert run.code == 1, run.err
+    assert _snapshot(dist) == before
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))if p.is_file()} | {
+        "<dirs>": "\n".join(sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir())).encode()
+    }
+
+
+def test_unknown_key_is_only_a_warning_without_strict(cli, root_copy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("bad-unknown-key")
+    monkeypatch.chdir(root)
+    run = cli("check", "handbook")
+    assert run.code == 0
+    assert "warning: unknown key 'colour'" in run.err
+
+
+def test_bom_and_crlf_are_accepted(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("basic")
+    for path in (root / "handbook").rglob("*.*"):
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    run = cli("model", root / "handbook", "-s", "a", "--json")
+    assert run.code == 0, run.err
+    titles = [c["title"] for c in run.json()["children"]]
+    assert titles == ["总则", "请假"]
+
+
+def test_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
+    """As a real process: exit 1 for source errors, 2 for a bad command line."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    bad = subprocess.run([sys.executable, "-m", "policybook", "check", str(ROOTS / "bad-unknown-ref")],
+                         capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr and "unknown reference 'art-lat'" in bad.stderr
+    usage = subprocess.run([sys.executable, "-m", "policybook", "build", "--no-such-flag"],
+                           capture_output=True, text=True, env=env, check=False)
+    assert usage.returncode == 2
+
+
+def test_unknown_subsidiary_on_command_line(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("model", ROOTS / "basic", "-s", "zz", "--json")
+    assert run.code == 1
+    assert "unknown subsidiary 'zz'" in run.err and "known: a, b" in run.err
