@@ -1,0 +1,137 @@
+"""Write stage (forms): typeset one form with Typst and read back where its boxes are.
+
+The form goes to ``layout.typ`` as JSON (``sys.inputs.data``); the template
+leaves a ``<pb-field>`` marker in every fillable box, and one ``query`` on the
+same compiler (which reuses the compiled layout) returns their positions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from policybook.model import Appendix, Document, FormCell, FormRow
+
+TEMPLATE = Path(__file__).with_name("layout.typ")
+PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
+METRICS = {"row": 9.0, "line": 7.5, "size": 10.0}
+MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
+WORDS = {
+    "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
+    "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
+    "en": {"sign": "Signature", "date": "Date", "year": " Y ", "month": " M ", "day": " D", "notes": "Notes", "colon": ": "},
+}
+LANGS = {"zh-Hans": ("zh", "cn"), "zh-Hant": ("zh", "hk"), "en": ("en", "us")}
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a marker sat: PDF user space (origin bottom-left), in points."""
+
+    name: str
+    kind: str  # text | multiline | date | number | serial | signature | checkbox | radio | slot
+    page: int  # 1-based
+    x: float
+    y: float  # bottom edge
+    w: float
+    h: float
+
+
+@dataclass
+class Typeset:
+    pdf: bytes
+    boxes: list[Box]
+
+
+@lru_cache(maxsize=1)
+def fonts() -> typst.Fonts:
+    """The system fonts, scanned once per process and shared by every compile."""
+    return typst.Fonts()
+
+
+def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None) -> Typeset:
+    """Compile the form once; return the PDF and every marker's box."""
+    data = form_data(doc, appendix, serials or [])
+    compiler = typst.Compiler(str(TEMPLATE), root="/", font_paths=fonts(), sys_inputs={"data": json.dumps(data)})
+    pdf = compiler.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
+    assert isinstance(pdf, bytes)
+    marks = json.loads(compiler.query("<pb-field>", field="value"))
+    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
+
+
+def _timestamp() -> int:
+    return int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+
+
+def _page_height(data: dict[str, Any]) -> float:
+    portrait = {"a4": 841.89, "a5": 595.28}[data["page"]["paper"]]
+    return {"a4": 595.28, "a5": 419.53}[data["page"]["paper"]] if data["page"]["flipped"] else portrait
+
+
+def _box(mark: dict[str, Any], page_h: float) -> Box:
+    y = page_h - mark["y"] - mark["h"]
+    return Box(mark["name"], mark["kind"], mark["page"], mark["x"], y, mark["w"], mark["h"])
+
+
+# ---------------------------------------------------------------- data for layout.typ
+
+
+def form_data(doc: Document, appendix: Appendix, serials: list[str]) -> dict[str, Any]:
+    form = appendix.form
+    brand = doc.brand
+    assert brand is not None, "resolved documents carry a brand kit"
+    paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
+    lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
+    company = doc.subsidiary.name
+    return {
+        "page": {"paper": paper, "flipped": flipped, **MARGINS},
+        "brand": {"colors": brand.colors, "fonts": brand.fonts},
+        "metrics": {**METRICS, "size": _points(brand.text.get("body-size", ""), METRICS["size"]),
+                    "label": label_width(form.rows)},
+        "lang": lang,
+        "region": region,
+        "words": WORDS.get(doc.meta.locale, WORDS["zh-Hans"]),
+        "header": {"company": company, "title": form.title, "tag": form_tag(doc, appendix), "logo": brand.logo},
+        "footer": {"left": f"{company} · {doc.meta.title}{appendix.number}", "right": f"{form.code} · V{form.version}"},
+        "intro": form.intro,
+        "notes": form.notes,
+        "rows": [_row(r) for r in form.rows],
+        "serials": serials,
+    }
+
+
+def form_tag(doc: Document, appendix: Appendix) -> str:
+    """What the form carries top-right: ``HR-F-003 · V2.0 · 附件一``."""
+    return f"{appendix.form.code} · V{appendix.form.version} · {appendix.number}"
+
+
+def _row(row: FormRow) -> dict[str, Any]:
+    return {"section": row.section, "cells": [_cell(c) for c in row.cells]}
+
+
+def _cell(cell: FormCell) -> dict[str, Any]:
+    return {"type": cell.type, "label": cell.label, "name": cell.name, "span": cell.span,
+            "lines": cell.lines, "options": cell.options, "text": cell.text}
+
+
+def label_width(rows: list[FormRow]) -> float:
+    """One label column width (em) for the whole form, so columns line up; long labels wrap."""
+    widest = max((text_width(c.label) for r in rows for c in r.cells), default=4.0)
+    return min(max(widest, 4.0), 6.0) + 1.2
+
+
+def text_width(text: str) -> float:
+    """Width in em: full-width characters 1, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def _points(value: str, default: float) -> float:
+    value = value.strip()
+    return float(value[:-2]) if value.endswith("pt") and value[:-2].replace(".", "", 1).isdigit() else default
