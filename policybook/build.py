@@ -8,16 +8,15 @@ leaves the previous outputs exactly as they were.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
+from policybook.output import staged, write_manifest
 from policybook.source import read_project
+from policybook.source.git import revision_of
 from policybook.source.project import Project
 from policybook.transforms import project_labels, resolve
 from policybook.writers import available
@@ -31,7 +30,9 @@ class Checked:
     documents: dict[str, Document] = field(default_factory=dict)
 
 
-def check(source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | None = None, strict: bool = False) -> Checked:
+def check(
+    source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | None = None, strict: bool = False
+) -> Checked:
     """Read and resolve everything; all problems go to ``diags`` (raises on errors,
     and on warnings when ``strict``)."""
     diags = diags if diags is not None else Diagnostics()
@@ -60,7 +61,12 @@ def _check_forms_referenced(project: Project, diags: Diagnostics) -> None:
     attached = {a.form_id for a in project.appendices}
     for form_id, form in project.forms.items():
         if form_id not in attached:
-            diags.warning(form.loc, f"form '{form_id}' is not attached as an appendix", "form.unused", "add it to appendices: in handbook.yaml")
+            diags.warning(
+                form.loc,
+                f"form '{form_id}' is not attached as an appendix",
+                "form.unused",
+                "add it to appendices: in handbook.yaml",
+            )
 
 
 def build(
@@ -80,26 +86,13 @@ def build(
             diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(writers))}")
     diags.raise_if_errors()
     checked = check(source, subs, diags, strict)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
-    try:
+    with staged(out) as staging:
         for sub_id, doc in checked.documents.items():
-            folder = staging / sub_id
+            folder = staging.folder / sub_id
             folder.mkdir(parents=True, exist_ok=True)
             for name in names:
                 writers[name].write(doc, folder)
-        return _publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _publish(staging: Path, out: Path) -> list[Path]:
-    """Move every staged file into place (each move is atomic)."""
-    written: list[Path] = []
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        rel = path.relative_to(staging)
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-        written.append(rel)
-    return written
+    versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
+    project = checked.project
+    write_manifest(out, staging.written, versions, revision_of(project.source), str(project.source.name))
+    return staging.written

@@ -25,7 +25,9 @@ def _split(value: str) -> list[str]:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="policybook", description="One source of company rules → every handbook, form and release.")
+    top = argparse.ArgumentParser(
+        prog="policybook", description="One source of company rules → every handbook, form and release."
+    )
     top.add_argument("--version", action="version", version=f"policybook {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -42,9 +44,20 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("build", help="build handbooks and forms into the output folder")
     _source_args(cmd)
     cmd.add_argument("-s", "--subsidiary", action="append", default=[], help="subsidiary id (repeatable; default all)")
-    cmd.add_argument("-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,forms,json (default pdf,docx,forms)")
+    cmd.add_argument(
+        "-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,forms,json (default pdf,docx,forms)"
+    )
     cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
     cmd.set_defaults(run=run_build)
+
+    cmd = commands.add_parser("diff", help="change table (修订对照表) between two versions of the source")
+    cmd.add_argument("old", help="old version: a source folder or a git revision (tag, commit)")
+    cmd.add_argument("new", help="new version: a source folder or a git revision")
+    cmd.add_argument("--source", default="handbook", help="the source folder inside the repository (default handbook/)")
+    cmd.add_argument("-s", "--subsidiary", action="append", default=[], help="subsidiary id (repeatable; default all)")
+    cmd.add_argument("-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,json (default all)")
+    cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    cmd.set_defaults(run=run_diff)
     return top
 
 
@@ -74,6 +87,16 @@ def run_build(args: argparse.Namespace, diags: Diagnostics) -> int:
     for rel in written:
         print(args.output / rel)
     print(f"policybook: wrote {len(written)} files to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_diff(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.changes import write_changes
+
+    written = write_changes(args.old, args.new, args.source, args.subsidiary, args.formats, args.output, diags)
+    for rel in written:
+        print(args.output / rel)
+    print(f"policybook: wrote {len(written)} change-table files to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

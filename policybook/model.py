@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +24,6 @@ class Loc:
         return f"{_display_path(self.path)}:{self.line}" if self.line else _display_path(self.path)
 
 
-
 def _display_path(path: str) -> str:
     """A path relative to the working directory when it lies below it."""
     try:
@@ -33,7 +31,6 @@ def _display_path(path: str) -> str:
     except ValueError:
         return path
     return path if rel.startswith("..") else rel
-
 
 
 # ---------------------------------------------------------------- inline
@@ -81,7 +78,7 @@ class Ref:
     target_kind: str = ""  # chapter | section | article | item | form
 
 
-Inline = Union[Text, Emph, Code, LineBreak, Link, Ref]
+Inline = Text | Emph | Code | LineBreak | Link | Ref
 
 # ---------------------------------------------------------------- blocks
 
@@ -129,7 +126,7 @@ class Note:
     when: str = ""
 
 
-Block = Union[Paragraph, ItemList, Table, Note]
+Block = Paragraph | ItemList | Table | Note
 
 # ---------------------------------------------------------------- structure
 
@@ -324,10 +321,45 @@ def block_text(block: Block) -> str:
     if isinstance(block, Paragraph):
         return plain_text(block.inlines)
     if isinstance(block, ItemList):
-        return "\n".join(
-            (item.number or "") + "\n".join(block_text(b) for b in item.blocks) for item in block.items
-        )
+        return "\n".join((item.number or "") + "\n".join(block_text(b) for b in item.blocks) for item in block.items)
     if isinstance(block, Note):
         return "\n".join(block_text(b) for b in block.blocks)
     rows = [block.header, *block.rows]
     return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
+
+
+# ---------------------------------------------------------------- change table (修订对照表)
+
+
+@dataclass
+class Segment:
+    """A run of text in a change row; ``changed`` runs are highlighted."""
+
+    text: str
+    changed: bool = False
+
+
+@dataclass
+class ChangeRow:
+    seq: int
+    kind: str  # modified | added | deleted
+    old_number: str
+    new_number: str
+    old: list[Segment]
+    new: list[Segment]
+    note: str  # 说明
+    label: str = ""
+
+
+@dataclass
+class ChangeTable:
+    """What changed between two versions of one subsidiary's handbook."""
+
+    meta: Meta  # the new version's
+    subsidiary: Subsidiary
+    old_version: str
+    old_effective: str
+    rows: list[ChangeRow]
+    renumbered: list[tuple[str, str]]  # (old number, new number) of articles changed only in number
+    renumbered_summary: str
+    brand: Brand | None = None

@@ -54,7 +54,7 @@ def test_failed_build_leaves_dist_untouched(bad_root: Path, cli, monkeypatch: py
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))if p.is_file()} | {
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} | {
         "<dirs>": "\n".join(sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir())).encode()
     }
 
@@ -81,12 +81,22 @@ def test_bom_and_crlf_are_accepted(cli, root_copy) -> None:  # type: ignore[no-u
 def test_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     """As a real process: exit 1 for source errors, 2 for a bad command line."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    bad = subprocess.run([sys.executable, "-m", "policybook", "check", str(ROOTS / "bad-unknown-ref")],
-                         capture_output=True, text=True, env=env, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "policybook", "check", str(ROOTS / "bad-unknown-ref")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "unknown reference 'art-lat'" in bad.stderr
-    usage = subprocess.run([sys.executable, "-m", "policybook", "build", "--no-such-flag"],
-                           capture_output=True, text=True, env=env, check=False)
+    usage = subprocess.run(
+        [sys.executable, "-m", "policybook", "build", "--no-such-flag"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert usage.returncode == 2
 
 

@@ -64,7 +64,10 @@ def test_items_numbered_in_style(cli) -> None:  # type: ignore[no-untyped-def]
 def test_references_render_as_numbers(cli) -> None:  # type: ignore[no-untyped-def]
     doc = model(cli, ROOTS / "basic", "a")
     text = articles(doc)[3]["text"]
-    assert text == "依照第三条，填写《请假申请表》（附件一），见第三条第（二）项与第三条第（一）项第1目、第一章、第二章第一节。"
+    assert (
+        text
+        == "依照第三条，填写《请假申请表》（附件一），见第三条第（二）项与第三条第（一）项第1目、第一章、第二章第一节。"
+    )
 
 
 def test_exclusion_leaves_no_gap_and_refs_follow(cli) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +84,11 @@ def test_variants_differ(cli) -> None:  # type: ignore[no-untyped-def]
     assert [c["label"] for c in plain["children"]] == ["ch-one", "ch-three"]
     assert [c["label"] for c in cs["children"]] == ["ch-one", "ch-cs", "ch-two", "ch-three"]
     assert [a["number"] for a in plain["appendices"]] == ["附件一", "附件二"]
-    assert [(a["number"], a["id"]) for a in cs["appendices"]] == [("附件一", "leave"), ("附件二", "service"), ("附件三", "ack")]
+    assert [(a["number"], a["id"]) for a in cs["appendices"]] == [
+        ("附件一", "leave"),
+        ("附件二", "service"),
+        ("附件三", "ack"),
+    ]
     assert "仅客服中心可见的段落。" in paragraphs(cs) and "仅客服中心可见的段落。" not in paragraphs(plain)
     assert "见第二条第（二）项。" in paragraphs(plain)  # item-cs left out: item-last is (二)
     assert "见第一条第（三）项。" in paragraphs(cs)
@@ -100,7 +107,9 @@ def test_traditional_chinese_variant(cli) -> None:  # type: ignore[no-untyped-de
 def test_decimal_style(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
     root = root_copy("basic")
     yaml_path = root / "handbook" / "handbook.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("group:", "locale: en\ngroup:"), encoding="utf-8")
+    yaml_path.write_text(
+        yaml_path.read_text(encoding="utf-8").replace("group:", "locale: en\ngroup:"), encoding="utf-8"
+    )
     doc = model(cli, root, "a")
     assert [c["number"] for c in doc["children"]] == ["Chapter 1", "Chapter 2"]
     assert [a["number"] for a in articles(doc)][:3] == ["Article 1", "Article 2", "Article 3"]
@@ -118,12 +127,16 @@ def test_check_counts_articles(cli) -> None:  # type: ignore[no-untyped-def]
 def test_raw_html_is_text(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
     root = root_copy("basic")
     chapter = root / "handbook" / "chapters" / "01.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8").replace("为规范管理", "<script>x</script><b>为规范管理</b>"), encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8").replace("为规范管理", "<script>x</script><b>为规范管理</b>"),
+        encoding="utf-8",
+    )
     doc = model(cli, root, "a")
     assert articles(doc)[0]["text"].startswith("<script>x</script><b>为规范管理</b>")
 
 
 # ------------------------------------------------------------ property: numbering under exclusion
+
 
 def _write_tree(root: Path, count: int) -> None:
     (root / "handbook" / "chapters").mkdir(parents=True)
@@ -132,7 +145,9 @@ def _write_tree(root: Path, count: int) -> None:
     body += "### 引用 {#art-ref}\n\n" + "、".join(f"[](#art-{n})" for n in range(1, count + 1)) + "\n"
     (root / "handbook" / "chapters" / "01.md").write_text(body, encoding="utf-8")
     (root / "handbook" / "handbook.yaml").write_text(
-        "title: T\ncode: C\nversion: '1'\neffective: 2026-01-01\ngroup: G\nchapters: [chapters/01.md]\n", encoding="utf-8")
+        "title: T\ncode: C\nversion: '1'\neffective: 2026-01-01\ngroup: G\nchapters: [chapters/01.md]\n",
+        encoding="utf-8",
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -142,7 +157,8 @@ def test_numbering_consecutive_under_any_exclusion(tmp_path_factory, case: tuple
     root = tmp_path_factory.mktemp("prop")
     _write_tree(root, count)
     (root / "handbook" / "subsidiaries" / "x.yaml").write_text(
-        "name: X\ncode: X\nexclude: [" + ", ".join(f"art-{n}" for n in sorted(excluded)) + "]\n", encoding="utf-8")
+        "name: X\ncode: X\nexclude: [" + ", ".join(f"art-{n}" for n in sorted(excluded)) + "]\n", encoding="utf-8"
+    )
     diags = Diagnostics()
     doc = resolve(read_project(root / "handbook", diags), "x", diags)
     kept = [a for a in articles(document_json(doc)) if a["label"] != "art-ref"]

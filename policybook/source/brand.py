@@ -81,8 +81,15 @@ def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> B
     )
 
 
-def _table(data: LocDict, key: str, known: tuple[str, ...], base: dict[str, str], pattern: re.Pattern[str] | None,
-           what: str, diags: Diagnostics) -> dict[str, str]:
+def _table(
+    data: LocDict,
+    key: str,
+    known: tuple[str, ...],
+    base: dict[str, str],
+    pattern: re.Pattern[str] | None,
+    what: str,
+    diags: Diagnostics,
+) -> dict[str, str]:
     values = dict(base)
     given = data.get(key)
     if not isinstance(given, LocDict):
@@ -90,7 +97,9 @@ def _table(data: LocDict, key: str, known: tuple[str, ...], base: dict[str, str]
     for name, value in given.items():
         value_text = scalar_text(value)
         if name not in known:
-            diags.warning(given.loc(name), f"unknown {key} entry '{name}'", "brand.unknown-key", f"known: {', '.join(known)}")
+            diags.warning(
+                given.loc(name), f"unknown {key} entry '{name}'", "brand.unknown-key", f"known: {', '.join(known)}"
+            )
         elif pattern is not None and not pattern.match(value_text):
             diags.error(given.loc(name), f"{key}.{name} must be {what}, found '{value_text}'", "brand.value")
         else:
@@ -105,7 +114,9 @@ def _fonts(data: LocDict, base: dict[str, list[str]], diags: Diagnostics) -> dic
         return fonts
     for name, value in given.items():
         if name not in FONTS:
-            diags.warning(given.loc(name), f"unknown font role '{name}'", "brand.unknown-key", f"known: {', '.join(FONTS)}")
+            diags.warning(
+                given.loc(name), f"unknown font role '{name}'", "brand.unknown-key", f"known: {', '.join(FONTS)}"
+            )
             continue
         families = [scalar_text(v) for v in value] if isinstance(value, list) else [scalar_text(value)]
         fonts[name] = [f for f in families if f]

@@ -96,7 +96,9 @@ def _cell(raw: Any, loc: Loc, diags: Diagnostics) -> FormCell | None:
         return None
     kind = text(data, "type")
     if kind not in FIELD_TYPES:
-        diags.error(data.loc("type"), f"unknown field type '{kind}'", "form.field-type", f"use one of {', '.join(FIELD_TYPES)}")
+        diags.error(
+            data.loc("type"), f"unknown field type '{kind}'", "form.field-type", f"use one of {', '.join(FIELD_TYPES)}"
+        )
         return None
     cell = FormCell(
         type=kind,
@@ -129,5 +131,7 @@ def _check_names(rows: list[FormRow], diags: Diagnostics) -> None:
     for cell in (c for row in rows for c in row.cells if c.name):
         if cell.name in seen:
             first = seen[cell.name]
-            diags.error(cell.loc, f"duplicate field name '{cell.name}' (first at line {first.line})", "form.duplicate-field")
+            diags.error(
+                cell.loc, f"duplicate field name '{cell.name}' (first at line {first.line})", "form.duplicate-field"
+            )
         seen.setdefault(cell.name, cell.loc)

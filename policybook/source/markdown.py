@@ -203,9 +203,13 @@ class ChapterReader:
         chapter.title = chapter.title or text(front, "title")
         chapter.when = chapter.when or text(front, "when")
         if not chapter.title:
-            self.diags.error(chapter.loc, "the chapter has no title", "markdown.no-title", "start the file with '# 标题'")
+            self.diags.error(
+                chapter.loc, "the chapter has no title", "markdown.no-title", "start the file with '# 标题'"
+            )
         if not chapter.articles():
-            self.diags.error(chapter.loc, "the chapter has no article", "markdown.empty", "write articles under ### headings")
+            self.diags.error(
+                chapter.loc, "the chapter has no article", "markdown.empty", "write articles under ### headings"
+            )
         return chapter
 
 
@@ -224,7 +228,7 @@ def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] 
 def check_attrs(attrs: dict[str, str], loc: Loc, diags: Diagnostics) -> None:
     for key in attrs:
         if key not in ATTR_KEYS:
-            diags.warning(loc, f"unknown attribute '{key}'", "markdown.attrs", "known: #label, when=\"…\"")
+            diags.warning(loc, f"unknown attribute '{key}'", "markdown.attrs", 'known: #label, when="…"')
     label = attrs.get("id", "")
     if label and not LABEL_RE.match(label):
         diags.error(loc, f"bad label '{label}'", "label.syntax", "a label is a letter then letters, digits, - or _")
@@ -263,7 +267,9 @@ class BlockReader:
     def block_when(self, token: Token) -> str:
         attrs = {k: str(v) for k, v in token.attrs.items() if k in ("id", "when")}
         if "id" in attrs:
-            self.diags.warning(self.loc(token), "a label here is not used", "markdown.attrs", "labels go on headings and list items")
+            self.diags.warning(
+                self.loc(token), "a label here is not used", "markdown.attrs", "labels go on headings and list items"
+            )
         return attrs.get("when", "")
 
     def blocks(self, tokens: list[Token], start: int, end: int, level: int) -> list[Block]:
@@ -373,7 +379,9 @@ class InlineReader:
         elif kind in ("em_close", "strong_close", "link_close", "s_close") and opened:
             self.close(opened.pop(), stack.pop(), stack[-1], loc)
         elif kind == "image":
-            self.diags.error(loc, "images are not supported in chapter text", "markdown.image", "put pictures in the brand kit")
+            self.diags.error(
+                loc, "images are not supported in chapter text", "markdown.image", "put pictures in the brand kit"
+            )
         elif kind == "html_inline":
             stack[-1].append(Text(token.content, loc))
 

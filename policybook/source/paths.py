@@ -17,10 +17,14 @@ def confined(root: Path, base: Path, name: str, loc: Loc, what: str) -> Path:
     if "://" in name or name.startswith("//"):
         raise fail(loc, f"{what} '{name}' is a URL; nothing is fetched", "path.url", "copy the file into the project")
     if Path(name).is_absolute() or name.startswith("~"):
-        raise fail(loc, f"{what} '{name}' is an absolute path", "path.absolute", "name it relative to the project folder")
+        raise fail(
+            loc, f"{what} '{name}' is an absolute path", "path.absolute", "name it relative to the project folder"
+        )
     target = (base / name).resolve()
     if not target.is_relative_to(root.resolve()):
-        raise fail(loc, f"{what} '{name}' points outside the project folder", "path.escape", "keep files inside the project")
+        raise fail(
+            loc, f"{what} '{name}' points outside the project folder", "path.escape", "keep files inside the project"
+        )
     return target
 
 

@@ -110,7 +110,9 @@ def find_source(arg: str | Path) -> Path:
     if (path / "handbook" / "handbook.yaml").is_file():  # the project folder itself
         return (path / "handbook").resolve()
     if not (path / "handbook.yaml").is_file():
-        raise fail(Loc(str(path)), "no handbook.yaml here", "source.not-found", "name the folder that holds handbook.yaml")
+        raise fail(
+            Loc(str(path)), "no handbook.yaml here", "source.not-found", "name the folder that holds handbook.yaml"
+        )
     return path.resolve()
 
 
@@ -132,7 +134,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         appendices=_appendices(data, diags),
         variables=data.get("variables") if isinstance(data.get("variables"), LocDict) else _empty(path),
         constraints=_constraints(data, diags),
-        revisions=_revisions(data, diags),
+        revisions=_revisions(data, text(data, "version"), diags),
         subsidiaries={},
         forms=read_forms(paths["forms"], diags),
         templates=paths["templates"],
@@ -209,7 +211,12 @@ def _constraints(data: LocDict, diags: Diagnostics) -> list[Constraint]:
     for key, rule in entries.items() if isinstance(entries, LocDict) else []:
         rule_text = scalar_text(rule)
         if rule_text not in RULES:
-            diags.error(entries.loc(key), f"unknown constraint '{rule_text}' for '{key}'", "constraint.rule", f"use {', '.join(RULES)}")
+            diags.error(
+                entries.loc(key),
+                f"unknown constraint '{rule_text}' for '{key}'",
+                "constraint.rule",
+                f"use {', '.join(RULES)}",
+            )
             continue
         if _lookup(data.get("variables"), key) is _MISSING:
             diags.error(entries.loc(key), f"constraint on '{key}', which is not a group variable", "constraint.unknown")
@@ -230,12 +237,19 @@ def _lookup(variables: Any, dotted: str) -> Any:
     return node
 
 
-def _revisions(data: LocDict, diags: Diagnostics) -> list[Revision]:
+def _revisions(data: LocDict, version: str, diags: Diagnostics) -> list[Revision]:
     entries = data.get("revisions")
     result: list[Revision] = []
     for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
         if check_mapping(entry, REVISION, entries.loc(i), "revision", diags) is not None:
             result.append(Revision(text(entry, "version"), text(entry, "date"), text(entry, "summary"), entries.loc(i)))
+    if version and version not in {r.version for r in result}:
+        diags.error(
+            data.loc("version"),
+            f"version {version} has no entry in the revision history",
+            "release.no-revision",
+            f"add '- {{version: \"{version}\", date: …, summary: …}}' under revisions:",
+        )
     return result
 
 
@@ -253,7 +267,9 @@ class _Reader:
             self.diags.extend(exc.diagnostics)
             return None
         if not path.is_file():
-            self.diags.error(loc, f"chapter file '{name}' not found", "source.missing", "check the path in the chapters list")
+            self.diags.error(
+                loc, f"chapter file '{name}' not found", "source.missing", "check the path in the chapters list"
+            )
             return None
         self.files.append(path)
         return read_chapter(path, self.diags)
@@ -272,7 +288,9 @@ class _Reader:
             if sub is not None:
                 result[sub.info.id] = sub
         if not result:
-            self.diags.error(Loc(str(folder)), "no subsidiary files found", "source.no-subsidiary", "add subsidiaries/<id>.yaml")
+            self.diags.error(
+                Loc(str(folder)), "no subsidiary files found", "source.no-subsidiary", "add subsidiaries/<id>.yaml"
+            )
         return result
 
     def subsidiary(self, path: Path) -> SubsidiarySource | None:
@@ -286,7 +304,12 @@ class _Reader:
         if data is None:
             return None
         if not LABEL_RE.match(path.stem):
-            self.diags.error(Loc(str(path)), f"bad subsidiary id '{path.stem}'", "subsidiary.id", "name the file with letters, digits, - or _")
+            self.diags.error(
+                Loc(str(path)),
+                f"bad subsidiary id '{path.stem}'",
+                "subsidiary.id",
+                "name the file with letters, digits, - or _",
+            )
         info = Subsidiary(
             id=path.stem,
             name=text(data, "name"),
@@ -299,7 +322,9 @@ class _Reader:
         )
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
         exclude = data.get("exclude")
-        excluded = [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
+        excluded = (
+            [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
+        )
         return SubsidiarySource(info, variables, exclude=excluded, additions=self.additions(data))
 
     def additions(self, data: LocDict) -> list[Addition]:

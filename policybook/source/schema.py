@@ -32,9 +32,7 @@ class Key:
     choices: tuple[str, ...] = ()
 
 
-def check_mapping(
-    data: Any, schema: dict[str, Key], loc: Loc, what: str, diags: Diagnostics
-) -> LocDict | None:
+def check_mapping(data: Any, schema: dict[str, Key], loc: Loc, what: str, diags: Diagnostics) -> LocDict | None:
     """Validate one mapping against its schema; returns it (or None if unusable)."""
     if not isinstance(data, LocDict):
         diags.error(loc, f"{what} must be a mapping (key: value), found {_kind_of(data)}", "schema.type")

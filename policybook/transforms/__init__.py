@@ -45,7 +45,9 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
     texts.appendices(selection.appendices)
     style = style_for(project.meta.numbering, locale)
     number(selection.chapters, selection.appendices, style)
-    RefResolver(selection.chapters, selection.appendices, style).resolve(selection.chapters, selection.removed, labels, diags)
+    RefResolver(selection.chapters, selection.appendices, style).resolve(
+        selection.chapters, selection.removed, labels, diags
+    )
     return Document(
         meta=_meta(project.meta, locale, texts),
         subsidiary=_subsidiary(sub.info, locale, texts),

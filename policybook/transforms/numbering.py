@@ -61,7 +61,9 @@ class RefResolver:
         self.style = style
         self.parents = _parents(chapters)
 
-    def resolve(self, chapters: list[Chapter], removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:
+    def resolve(
+        self, chapters: list[Chapter], removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics
+    ) -> None:
         for node in all_inlines(chapters):
             if isinstance(node, Ref):
                 self.one(node, removed, known, diags)
@@ -105,7 +107,12 @@ def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, list[tuple[int,
     return found
 
 
-def _item_paths(article: Article, blocks: list[Block], path: list[tuple[int, int]], found: dict[int, tuple[object, list[tuple[int, int]]]]) -> None:
+def _item_paths(
+    article: Article,
+    blocks: list[Block],
+    path: list[tuple[int, int]],
+    found: dict[int, tuple[object, list[tuple[int, int]]]],
+) -> None:
     for block in blocks:
         if isinstance(block, ItemList):
             for item in block.items:
@@ -129,4 +136,3 @@ def _report_missing(ref: Ref, removed: dict[str, Removed], known: dict[str, Targ
     close = difflib.get_close_matches(ref.target, list(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "labels are set with {#label} on a heading or list item"
     diags.error(ref.loc, f"unknown reference '{ref.target}'", "xref.unknown", hint)
-

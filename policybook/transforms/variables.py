@@ -95,7 +95,9 @@ class Renderer:
 
     def _syntax(self, exc: TemplateSyntaxError, loc: Loc | None) -> None:
         line = Loc(loc.path, loc.line + (exc.lineno or 1) - 1) if loc else None
-        self.diags.error(line, f"template syntax error: {exc.message}", "variable.syntax", "variables are written {{ name }}")
+        self.diags.error(
+            line, f"template syntax error: {exc.message}", "variable.syntax", "variables are written {{ name }}"
+        )
 
     def _names_known(self, tree: nodes.Template, text: str, loc: Loc | None) -> bool:
         """Report every unknown variable (with a did-you-mean) before rendering."""

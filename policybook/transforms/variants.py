@@ -57,14 +57,18 @@ class Selector:
     def check_exclusions(self, table: dict[str, Target]) -> None:
         for label, loc in self.sub.exclude:
             if label not in table:
-                self.diags.error(loc, f"excludes '{label}', which is not a label", "exclude.unknown", "check the spelling")
+                self.diags.error(
+                    loc, f"excludes '{label}', which is not a label", "exclude.unknown", "check the spelling"
+                )
 
     def with_additions(self, chapters: list[Chapter]) -> list[Chapter]:
         for addition in self.sub.additions:
             chapter = copy.deepcopy(addition.chapter)
             index = next((i for i, c in enumerate(chapters) if c.label == addition.after), None)
             if addition.after and index is None:
-                self.diags.error(addition.loc, f"'after: {addition.after}' names no chapter", "add.after", "name a chapter label")
+                self.diags.error(
+                    addition.loc, f"'after: {addition.after}' names no chapter", "add.after", "name a chapter label"
+                )
             chapters.insert(len(chapters) if index is None else index + 1, chapter)
         return chapters
 
@@ -103,12 +107,20 @@ class Selector:
         for entry in self.project.appendices:
             form = self.project.forms.get(entry.form_id)
             if form is None:
-                self.diags.error(entry.loc, f"appendix names form '{entry.form_id}', which has no forms/{entry.form_id}.yaml", "form.unknown")
+                self.diags.error(
+                    entry.loc,
+                    f"appendix names form '{entry.form_id}', which has no forms/{entry.form_id}.yaml",
+                    "form.unknown",
+                )
                 continue
             if entry.form_id in self.excluded:
-                self.removed[entry.form_id] = Removed(entry.form_id, self.excluded[entry.form_id], f"excluded by subsidiary '{self.sub.info.id}'")
+                self.removed[entry.form_id] = Removed(
+                    entry.form_id, self.excluded[entry.form_id], f"excluded by subsidiary '{self.sub.info.id}'"
+                )
             elif entry.when and not self.renderer.condition(entry.when, entry.loc):
-                self.removed[entry.form_id] = Removed(entry.form_id, entry.loc, f"its condition '{entry.when}' is false for '{self.sub.info.id}'")
+                self.removed[entry.form_id] = Removed(
+                    entry.form_id, entry.loc, f"its condition '{entry.when}' is false for '{self.sub.info.id}'"
+                )
             else:
                 result.append(Appendix(form=_form_copy(form, self.renderer), loc=entry.loc, when=entry.when))
         return result

@@ -38,7 +38,9 @@ def document_json(doc: Document) -> dict[str, Any]:
         "kind": "document",
         "meta": _meta(doc),
         "subsidiary": {**vars(doc.subsidiary), "loc": str(doc.subsidiary.loc)},
-        "revisions": [{"version": r.version, "date": r.date, "summary": r.summary, "loc": str(r.loc)} for r in doc.revisions],
+        "revisions": [
+            {"version": r.version, "date": r.date, "summary": r.summary, "loc": str(r.loc)} for r in doc.revisions
+        ],
         "children": [_chapter(c) for c in doc.chapters],
         "appendices": [_appendix(a) for a in doc.appendices],
     }
@@ -67,7 +69,11 @@ def _chapter(chapter: Chapter) -> dict[str, Any]:
 
 
 def _section(section: Section) -> dict[str, Any]:
-    return {**_numbered("section", section), "title": section.title, "children": [_article(a) for a in section.articles]}
+    return {
+        **_numbered("section", section),
+        "title": section.title,
+        "children": [_article(a) for a in section.articles],
+    }
 
 
 def _article(article: Article) -> dict[str, Any]:
@@ -115,8 +121,15 @@ def _inline(node: Inline) -> dict[str, Any]:
     if isinstance(node, LineBreak):
         return {"kind": "linebreak"}
     if isinstance(node, Ref):
-        return {"kind": "ref", "target": node.target, "target_kind": node.target_kind, "anchor": node.anchor,
-                "display": node.display, "text": plain_text([node]), "loc": str(node.loc)}
+        return {
+            "kind": "ref",
+            "target": node.target,
+            "target_kind": node.target_kind,
+            "anchor": node.anchor,
+            "display": node.display,
+            "text": plain_text([node]),
+            "loc": str(node.loc),
+        }
     if isinstance(node, Link):
         return {"kind": "link", "url": node.url, "children": _inlines(node.children)}
     assert isinstance(node, Emph)

@@ -1,0 +1,95 @@
+"""Compare stage: pair the articles of two versions.
+
+Labelled articles pair by label. The rest pair by content similarity, best
+pairs first, so inserting an article does not make every later one look
+changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from policybook.model import Article, Document, block_text
+
+SIMILAR = 0.55  # below this, two unlabelled articles are different articles
+
+
+@dataclass
+class Entry:
+    index: int
+    number: str
+    label: str
+    title: str
+    body: str
+
+    @property
+    def content(self) -> str:
+        return f"{self.title}\n{self.body}" if self.title else self.body
+
+
+@dataclass
+class Pair:
+    old: Entry | None
+    new: Entry | None
+
+
+def entries(doc: Document) -> list[Entry]:
+    found: list[Article] = [a for chapter in doc.chapters for a in chapter.articles()]
+    return [
+        Entry(i, a.number, a.label, a.title, "\n".join(block_text(b) for b in a.blocks)) for i, a in enumerate(found)
+    ]
+
+
+def match(old: list[Entry], new: list[Entry]) -> list[Pair]:
+    """Every old and new entry in exactly one pair, ordered as the new version reads."""
+    by_label = {e.label: e for e in new if e.label}
+    pairs: dict[int, Pair] = {}  # new index → pair
+    unmatched_old: list[Entry] = []
+    for entry in old:
+        partner = by_label.get(entry.label) if entry.label else None
+        if partner is not None:
+            pairs[partner.index] = Pair(entry, partner)
+        else:
+            unmatched_old.append(entry)
+    unmatched_new = [e for e in new if e.index not in pairs]
+    for old_entry, new_entry in _similar(unmatched_old, unmatched_new):
+        pairs[new_entry.index] = Pair(old_entry, new_entry)
+    paired_old = {p.old.index for p in pairs.values() if p.old}
+    for entry in new:
+        pairs.setdefault(entry.index, Pair(None, entry))
+    ordered = [pairs[i] for i in sorted(pairs)]
+    return _insert_deleted(ordered, [e for e in old if e.index not in paired_old])
+
+
+def _similar(old: list[Entry], new: list[Entry]) -> list[tuple[Entry, Entry]]:
+    scored: list[tuple[float, int, int]] = []
+    for o in old:
+        for n in new:
+            matcher = SequenceMatcher(None, o.content, n.content, autojunk=False)
+            if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR:
+                ratio = matcher.ratio()
+                if ratio >= SIMILAR:
+                    scored.append((ratio, o.index, n.index))
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    chosen: list[tuple[Entry, Entry]] = []
+    old_by, new_by = {e.index: e for e in old}, {e.index: e for e in new}
+    for _ratio, oi, ni in sorted(scored, key=lambda s: (-s[0], abs(s[1] - s[2]), s[1])):
+        if oi not in taken_old and ni not in taken_new:
+            taken_old.add(oi)
+            taken_new.add(ni)
+            chosen.append((old_by[oi], new_by[ni]))
+    return chosen
+
+
+def _insert_deleted(ordered: list[Pair], deleted: list[Entry]) -> list[Pair]:
+    """Put each deleted article after the pair holding its old predecessor."""
+    result = list(ordered)
+    for entry in deleted:
+        position = 0
+        for i, pair in enumerate(result):
+            if pair.old is not None and pair.old.index < entry.index:
+                position = i + 1
+        result.insert(position, Pair(entry, None))
+    return result

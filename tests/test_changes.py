@@ -1,0 +1,100 @@
+"""Releases: change tables (修订对照表), git revisions, manifest, revision history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOTS
+
+
+def _tables(out: Path) -> dict[str, dict[str, Any]]:
+    return {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*/*修订对照表.json")}
+
+
+def _rows(table: dict[str, Any]) -> list[tuple[str, str, str, list[str], list[str]]]:
+    return [(r["kind"], r["old_number"], r["new_number"], r["old_changed"], r["new_changed"]) for r in table["rows"]]
+
+
+FLEX = "弹性工作\n经部门负责人批准，员工可以在七点半至九点半之间弹性上班。"
+ABSENT = "旷工\n无故缺勤的，按旷工处理，每日扣除三日工资。"
+
+
+def test_diff_of_two_folders(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("diff", ROOTS / "diff-old", ROOTS / "diff-new", "-o", tmp_path, "-f", "json")
+    assert run.code == 0, run.err
+    tables = _tables(tmp_path)
+    assert _rows(tables["a"]) == [
+        ("added", "", "第三条", [], [FLEX]),
+        ("modified", "第四条", "第五条", ["三"], ["两"]),  # the untitled article, matched by content
+        ("deleted", "第五条", "", [ABSENT], []),
+    ]
+    # the fine changed only in subsidiary b, so only b's table has that row
+    assert _rows(tables["b"]) == [
+        ("added", "", "第三条", [], [FLEX]),
+        ("modified", "第三条", "第四条", ["50"], ["80"]),
+        ("modified", "第四条", "第五条", ["三"], ["两"]),
+        ("deleted", "第五条", "", [ABSENT], []),
+    ]
+    assert tables["a"]["renumbered_summary"] == "原第三条调整为第四条，内容未作修改。"
+    assert tables["a"]["rows"][1]["note"] == "修改；条款序号由第四条调整为第五条"
+    assert (tables["a"]["old_version"], tables["a"]["new_version"]) == ("1.0", "1.1")
+
+
+def test_unchanged_source_gives_empty_table(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("diff", ROOTS / "diff-old", ROOTS / "diff-old", "-o", tmp_path, "-f", "json", "-s", "a")
+    assert run.code == 0, run.err
+    table = _tables(tmp_path)["a"]
+    assert table["rows"] == [] and table["renumbered"] == []
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+def test_diff_of_git_revisions(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOTS / "diff-old", repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "v1.0")
+    _git(repo, "tag", "v1.0")
+    shutil.rmtree(repo / "handbook")
+    shutil.copytree(ROOTS / "diff-new" / "handbook", repo / "handbook")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "v1.1")
+    monkeypatch.chdir(repo)
+    run = cli("diff", "v1.0", "HEAD", "-o", tmp_path / "out", "-f", "json", "-s", "b")
+    assert run.code == 0, run.err
+    assert len(_tables(tmp_path / "out")["b"]["rows"]) == 4
+    bad = cli("diff", "v0.9", "HEAD", "-o", tmp_path / "out2")
+    assert bad.code == 1 and "cannot read revision 'v0.9'" in bad.err
+    assert not (tmp_path / "out2").exists() or not any((tmp_path / "out2").rglob("*.json"))
+
+
+def test_manifest_lists_every_file_with_its_hash(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("build", ROOTS / "variants", "-f", "json", "-o", tmp_path)
+    assert run.code == 0, run.err
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["subsidiary"] for f in manifest["files"]} == {"cs", "hk", "plain"}
+    for entry in manifest["files"]:
+        data = (tmp_path / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size"] == len(data) and entry["version"] == "2.0" and entry["kind"] == "model-json"
+    assert "source_revision" in manifest
+
+
+def test_release_needs_a_revision_entry(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("basic")
+    path = root / "handbook" / "handbook.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"', 1), encoding="utf-8")
+    run = cli("build", root / "handbook", "-f", "json", "-o", root / "dist")
+    assert run.code == 1
+    assert "handbook.yaml:3: error: version 1.1 has no entry in the revision history" in run.err
+    assert not (root / "dist").exists() or not any((root / "dist").rglob("*.json"))
