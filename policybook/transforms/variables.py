@@ -15,6 +15,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.model import Loc
 
@@ -30,7 +31,7 @@ def environment() -> ImmutableSandboxedEnvironment:
     # {#label} is policybook's label syntax, so Jinja's comments move out of its way.
     from jinja2 import StrictUndefined
 
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         comment_start_string="{##",
@@ -38,6 +39,8 @@ def environment() -> ImmutableSandboxedEnvironment:
         finalize=_finalize,
         keep_trailing_newline=True,
     )
+    env.filters["cn_date"] = long_date
+    return env
 
 
 def has_template(text: str) -> bool:
