@@ -8,10 +8,18 @@ leaves the previous outputs exactly as they were.
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
+import sys
+import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
+from policybook.cache import BuildCache, output_key
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.output import staged, write_manifest
@@ -20,6 +28,9 @@ from policybook.source.git import revision_of
 from policybook.source.project import Project
 from policybook.transforms import project_labels, resolve
 from policybook.writers import available
+from policybook.writers.json import document_json
+
+DEFAULT_FORMATS = ("pdf", "docx", "forms")
 
 
 @dataclass
@@ -69,6 +80,20 @@ def _check_forms_referenced(project: Project, diags: Diagnostics) -> None:
             )
 
 
+@dataclass
+class Job:
+    """One output: a subsidiary's document through one writer."""
+
+    sub_id: str
+    writer: str
+    doc: Document
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.sub_id}/{self.writer}"
+
+
 def build(
     source: str | Path,
     out: Path,
@@ -76,23 +101,111 @@ def build(
     formats: Iterable[str] = (),
     diags: Diagnostics | None = None,
     strict: bool = False,
+    jobs: int = 0,
+    use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> list[Path]:
-    """Build the chosen outputs; returns the files written (relative to ``out``)."""
+    """Build the chosen outputs; returns the files of this release (relative to ``out``)."""
     diags = diags if diags is not None else Diagnostics()
+    names = _formats(list(formats), diags)
+    checked = check(source, subs, diags, strict)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = BuildCache(out) if use_cache else None
+    todo = _jobs(checked, names)
+    progress = progress or Progress(len(todo))
+    release: list[Path] = []
+    pending: list[Job] = []
+    for job in todo:
+        files = cache.hit(job.name, job.key) if cache else None
+        if files is None:
+            pending.append(job)
+        else:
+            release.extend(files)
+            progress.done(job.name, "unchanged")
+    written = _run(pending, out, jobs, progress, cache)
+    release = sorted(set(release) | set(written))
+    versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
+    project = checked.project
+    write_manifest(out, release, versions, revision_of(project.source), project.source.name)
+    return release
+
+
+def _formats(names: list[str], diags: Diagnostics) -> list[str]:
     writers = available()
-    names = list(formats) or [n for n in ("pdf", "docx", "forms") if n in writers]
+    names = names or [n for n in DEFAULT_FORMATS if n in writers]
     for name in names:
         if name not in writers:
             diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(writers))}")
     diags.raise_if_errors()
-    checked = check(source, subs, diags, strict)
+    return names
+
+
+def _jobs(checked: Checked, names: list[str]) -> list[Job]:
+    jobs: list[Job] = []
+    for sub_id, doc in checked.documents.items():
+        model_json = json.dumps(document_json(doc), ensure_ascii=False, sort_keys=True)
+        jobs.extend(Job(sub_id, name, doc, output_key(doc, name, model_json)) for name in names)
+    return jobs
+
+
+def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: BuildCache | None) -> list[Path]:
+    """Run the writers (in parallel when there is more than one job) and publish atomically."""
+    if not pending:
+        return []
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     with staged(out) as staging:
-        for sub_id, doc in checked.documents.items():
-            folder = staging.folder / sub_id
-            folder.mkdir(parents=True, exist_ok=True)
-            for name in names:
-                writers[name].write(doc, folder)
-    versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
-    project = checked.project
-    write_manifest(out, staging.written, versions, revision_of(project.source), str(project.source.name))
+        results = _execute(pending, staging.folder, workers, progress)
+    by_job = {job.name: [f.relative_to(staging.folder) for f in files] for job, files in results}
+    if cache is not None:
+        for job in pending:
+            cache.record(job.name, job.key, by_job[job.name])
+        cache.save()
     return staging.written
+
+
+def _execute(pending: list[Job], staging: Path, workers: int, progress: Progress) -> list[tuple[Job, list[Path]]]:
+    if workers == 1:
+        return [(job, _timed(job, staging, progress)) for job in pending]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(write_job, job.writer, job.doc, staging / job.sub_id): job for job in pending}
+        results = []
+        for future in as_completed(futures):
+            job = futures[future]
+            files, seconds = future.result()
+            progress.done(job.name, f"{seconds:.2f} s")
+            results.append((job, files))
+    return results
+
+
+def _timed(job: Job, staging: Path, progress: Progress) -> list[Path]:
+    files, seconds = write_job(job.writer, job.doc, staging / job.sub_id)
+    progress.done(job.name, f"{seconds:.2f} s")
+    return files
+
+
+def write_job(writer: str, doc: Document, folder: Path) -> tuple[list[Path], float]:
+    """Run one writer (in a worker process or in this one); returns files and seconds."""
+    start = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = available()[writer].write(doc, folder)
+    return [Path(f) for f in files], time.perf_counter() - start
+
+
+class Progress:
+    """Progress on stderr: a bar on a terminal, plain lines elsewhere (CI, logs)."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total, self.count = total, 0
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+
+    def done(self, name: str, detail: str) -> None:
+        self.count += 1
+        if self.tty:
+            filled = int(30 * self.count / max(self.total, 1))
+            bar = "#" * filled + "-" * (30 - filled)
+            end = "\n" if self.count == self.total else ""
+            print(f"\r[{bar}] {self.count}/{self.total} {name} ({detail})\033[K", end=end, file=self.stream, flush=True)
+        else:
+            print(f"[{self.count}/{self.total}] {name} ({detail})", file=self.stream, flush=True)

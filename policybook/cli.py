@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
         "-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,forms,json (default pdf,docx,forms)"
     )
     cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    cmd.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per core)")
+    cmd.add_argument("--no-cache", action="store_true", help="rebuild every output even if its inputs did not change")
     cmd.set_defaults(run=run_build)
 
     cmd = commands.add_parser("diff", help="change table (修订对照表) between two versions of the source")
@@ -83,7 +85,16 @@ def run_model(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 
 def run_build(args: argparse.Namespace, diags: Diagnostics) -> int:
-    written = build(args.source, args.output, args.subsidiary, args.formats, diags, args.strict)
+    written = build(
+        args.source,
+        args.output,
+        args.subsidiary,
+        args.formats,
+        diags,
+        args.strict,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+    )
     for rel in written:
         print(args.output / rel)
     print(f"policybook: wrote {len(written)} files to {args.output}", file=sys.stderr)

@@ -1,0 +1,106 @@
+"""Build cache: skip an output whose inputs have not changed — and never serve it stale.
+
+The key of an output (subsidiary × format) hashes everything it depends on:
+the resolved, numbered document (so variables, conditions, chapters and forms
+are all in it, and a chapter a subsidiary leaves out is not), the brand kit's
+files, the fonts on the machine, policybook's own code, and the environment
+that changes output (SOURCE_DATE_EPOCH, POLICYBOOK_*). The output folder
+itself is the store: a hit also needs every recorded file to exist with the
+recorded SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from policybook.model import Document
+from policybook.output import atomic_write, sha256
+
+PACKAGE = Path(__file__).resolve().parent
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
+INDEX = ".policybook-cache.json"
+
+
+def _hash_files(paths: list[Path], base: Path | None = None) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        name = str(path.relative_to(base)) if base else str(path)
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """policybook's own code and data (templates, built-in kits); fixed for a process."""
+    files = [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return _hash_files(files, PACKAGE)
+
+
+@lru_cache(maxsize=1)
+def font_fingerprint() -> str:
+    """The font files the engines can see (name, size, modification time)."""
+    digest = hashlib.sha256()
+    for folder in FONT_DIRS:
+        for root, _dirs, files in sorted(os.walk(folder)):
+            for name in sorted(files):
+                stat = os.stat(os.path.join(root, name))
+                digest.update(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def brand_fingerprint(folder: str) -> str:
+    path = Path(folder)
+    return _hash_files([p for p in path.rglob("*") if p.is_file()], path) if path.is_dir() else ""
+
+
+def environment_fingerprint() -> str:
+    keys = sorted(k for k in os.environ if k == "SOURCE_DATE_EPOCH" or k.startswith("POLICYBOOK_"))
+    return json.dumps({k: os.environ[k] for k in keys})
+
+
+def output_key(doc: Document, writer: str, model_json: str) -> str:
+    parts = [
+        writer,
+        model_json,
+        brand_fingerprint(doc.brand.folder) if doc.brand else "",
+        code_fingerprint(),
+        font_fingerprint(),
+        environment_fingerprint(),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class BuildCache:
+    """key per (subsidiary, format) → the files that output wrote, with their hashes."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out / INDEX
+        try:
+            self.entries: dict[str, dict[str, object]] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def hit(self, job: str, key: str) -> list[Path] | None:
+        """The files of a still-valid output, or None."""
+        entry = self.entries.get(job)
+        if not entry or entry.get("key") != key:
+            return None
+        files: dict[str, str] = entry.get("files", {})  # type: ignore[assignment]
+        for rel, digest in files.items():
+            path = self.out / rel
+            if not path.is_file() or sha256(path) != digest:
+                return None
+        return [Path(rel) for rel in files]
+
+    def record(self, job: str, key: str, files: list[Path]) -> None:
+        self.entries[job] = {"key": key, "files": {f.as_posix(): sha256(self.out / f) for f in files}}
+
+    def save(self) -> None:
+        atomic_write(
+            self.path, (json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        )

@@ -1,0 +1,85 @@
+"""Incremental builds: unchanged outputs are skipped, changed inputs always rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _rebuilt(err: str) -> set[str]:
+    """Jobs that were written this run (progress lines without 'unchanged')."""
+    return {line.split("] ")[1].split(" ")[0] for line in err.splitlines() if line.startswith("[") and "unchanged" not in line}
+
+
+@pytest.fixture
+def project(root_copy, cli) -> Path:  # type: ignore[no-untyped-def]
+    root = root_copy("variants")
+    (root / "templates" / "kit").mkdir(parents=True)
+    (root / "templates" / "kit" / "brand.yaml").write_text("name: Kit\ncolors: {primary: '#112233'}\n", encoding="utf-8")
+    sub = root / "handbook" / "subsidiaries" / "plain.yaml"
+    sub.write_text(sub.read_text(encoding="utf-8") + "brand: kit\n", encoding="utf-8")
+    first = cli("build", root, "-f", "json", "-o", root / "dist", "-j", "1")
+    assert first.code == 0, first.err
+    assert _rebuilt(first.err) == {"cs/json", "hk/json", "plain/json"}
+    return root  # type: ignore[no-any-return]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_nothing_changed_nothing_rebuilt(project: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("build", project, "-f", "json", "-o", project / "dist")
+    assert run.code == 0 and _rebuilt(run.err) == set()
+    assert run.err.count("unchanged") == 3
+    manifest = (project / "dist" / "manifest.json").read_text(encoding="utf-8")
+    assert manifest.count('"path"') == 3  # the release still lists every file
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "expected"),
+    [
+        ("handbook/chapters/02.md", "只有非 plain", "仅有非 plain", {"cs/json", "hk/json"}),  # plain leaves ch-two out
+        ("handbook/chapters/local/cs.md", "交接班时", "交班时", {"cs/json"}),
+        ("handbook/subsidiaries/hk.yaml", "香港公司", "香港有限公司", {"hk/json"}),
+        ("handbook/handbook.yaml", "fine: 50", "fine: 60", set()),  # no chapter prints {{ fine }}
+        ("handbook/handbook.yaml", 'summary: 改版', 'summary: 全面改版', {"cs/json", "hk/json", "plain/json"}),
+        ("forms/service.yaml", "姓名", "客户名称", {"cs/json"}),  # only cs attaches the service form
+        ("templates/kit/brand.yaml", "#112233", "#445566", {"plain/json"}),
+    ],
+)
+def test_each_input_kind_rebuilds_what_depends_on_it(project: Path, cli, path: str, old: str, new: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    _edit(project / path, old, new)
+    run = cli("build", project, "-f", "json", "-o", project / "dist", "-j", "1")
+    assert run.code == 0, run.err
+    assert _rebuilt(run.err) == expected
+
+
+def test_deleted_or_edited_output_is_rebuilt(project: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = next((project / "dist" / "hk").glob("*.json"))
+    out.write_text("tampered", encoding="utf-8")
+    next((project / "dist" / "cs").glob("*.json")).unlink()
+    run = cli("build", project, "-f", "json", "-o", project / "dist")
+    assert _rebuilt(run.err) == {"cs/json", "hk/json"}
+    assert out.read_text(encoding="utf-8") != "tampered"
+
+
+def test_environment_changes_rebuild(project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    run = cli("build", project, "-f", "json", "-o", project / "dist")
+    assert _rebuilt(run.err) == {"cs/json", "hk/json", "plain/json"}
+
+
+def test_no_cache_rebuilds_everything(project: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("build", project, "-f", "json", "-o", project / "dist", "--no-cache")
+    assert _rebuilt(run.err) == {"cs/json", "hk/json", "plain/json"}
+
+
+def test_parallel_build_gives_same_files(project: Path, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("build", project, "-f", "json", "-o", tmp_path / "par", "-j", "2")
+    assert run.code == 0, run.err
+    for path in (project / "dist").glob("*/*.json"):
+        assert (tmp_path / "par" / path.relative_to(project / "dist")).read_bytes() == path.read_bytes()
