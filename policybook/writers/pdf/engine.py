@@ -1,0 +1,118 @@
+"""Write stage (pdf): one Typst compile per document in a private compile root.
+
+The compile root is a fresh temporary folder holding only the template, the
+data (``data.json``) and a copy of the logo, so the template can read nothing
+else on the machine. Dates follow ``SOURCE_DATE_EPOCH`` (or are left out), so
+the same source gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from policybook.diagnostics import fail
+from policybook.model import Brand, Document
+from policybook.writers.pdf.data import document_data
+from policybook.writers.pdf.labels import labels_for
+from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
+
+TEMPLATE = Path(__file__).with_name("handbook.typ")
+STANDARDS = ("a-2b", "a-2u", "a-3b", "ua-1")
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """Writer options; ``POLICYBOOK_PDF_STANDARD=a-2b`` sets ``standard`` from the environment."""
+
+    standard: str = ""  # "" | a-2b | a-2u | a-3b | ua-1
+    tagged: bool = True
+
+    @classmethod
+    def from_env(cls) -> PdfOptions:
+        return cls(standard=os.environ.get("POLICYBOOK_PDF_STANDARD", "").strip().lower())
+
+
+def source_date() -> datetime | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else None
+
+
+def payload(doc: Document, brand: Brand, logo: str) -> dict[str, Any]:
+    """Everything the template reads: model, brand settings, labels, PDF metadata."""
+    lang, region = lang_region(doc)
+    return {
+        "doc": document_data(doc),
+        "brand": brand_settings(doc, brand),
+        "labels": labels_for(doc.meta.locale),
+        "lang": lang,
+        "region": region,
+        "logo": logo,
+        "pdf": pdf_info(doc),
+    }
+
+
+def pdf_info(doc: Document) -> dict[str, Any]:
+    meta, sub = doc.meta, doc.subsidiary
+    title = f"{meta.title} — {sub.name}" if meta.locale == "en" else f"{sub.name}{meta.title}"
+    date = source_date()
+    return {
+        "title": title,
+        "author": list(dict.fromkeys(a for a in (meta.group, sub.name) if a)),
+        "subject": f"{meta.title} {meta.code} v{meta.version}",
+        "keywords": [meta.code, f"v{meta.version}", meta.effective, sub.code, sub.name, meta.locale],
+        "date": _date_args(date) if date else None,
+    }
+
+
+def _date_args(date: datetime) -> dict[str, int]:
+    return {"year": date.year, "month": date.month, "day": date.day,
+            "hour": date.hour, "minute": date.minute, "second": date.second}
+
+
+def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
+    """The PDF bytes of ``doc`` as laid out by the template."""
+    if options.standard and options.standard not in STANDARDS:
+        raise fail(None, f"unknown PDF standard '{options.standard}'", "pdf.standard", f"known: {', '.join(STANDARDS)}")
+    with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
+        root = Path(tmp)
+        shutil.copyfile(TEMPLATE, root / "handbook.typ")
+        logo = _copy_logo(brand, root)
+        data = payload(doc, brand, logo)
+        (root / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return _run_typst(root, brand, options)
+
+
+def _copy_logo(brand: Brand, root: Path) -> str:
+    if not brand.logo:
+        return ""
+    name = "logo" + Path(brand.logo).suffix.lower()
+    shutil.copyfile(brand.logo, root / name)
+    return name
+
+
+def _run_typst(root: Path, brand: Brand, options: PdfOptions) -> bytes:
+    date = source_date()
+    try:
+        result = typst.compile(
+            str(root / "handbook.typ"),
+            root=str(root),
+            font_paths=font_dirs(brand),
+            pdf_standards=[options.standard] if options.standard else [],
+            timestamp=int(date.timestamp()) if date else None,
+            pdf_tags=options.tagged,
+        )
+    except typst.TypstError as exc:
+        if "logo" in str(exc):
+            raise fail(brand.loc, f"the logo of brand kit '{brand.name}' cannot be drawn: {exc}", "brand.logo") from exc
+        raise
+    assert isinstance(result, bytes)
+    return result

@@ -1,0 +1,83 @@
+"""Write stage (pdf): the fixed words the handbook prints around the content, per locale.
+
+``page`` is split around the two numbers: ("第 ", " 页 共 ", " 页") → 第 3 页 共 98 页.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HANS: dict[str, Any] = {
+    "contents": "目　录",
+    "revisions": "修订记录",
+    "rev_cols": ["版本", "日期", "修订内容"],
+    "version": "版本",
+    "effective": "生效日期",
+    "code": "文件编号",
+    "issuer": "发布单位",
+    "applies": "适用范围",
+    "page": ["第 ", " 页 共 ", " 页"],
+    "appendices": "附　件",
+    "app_cols": ["附件", "表单名称", "表单编号", "版本"],
+    "form_info": ["表单编号", "版本", "纸张"],
+    "field_cols": ["序号", "栏目", "类型", "选项"],
+    "form_note": "本表另以独立文件提供可打印版、可填写 PDF 版与 DOCX 版，以下为栏目一览。",
+    "fields": "栏目一览",
+    "notes": "填写说明",
+    "types": {
+        "text": "文字", "multiline": "多行文字", "date": "日期", "number": "数字", "checkbox": "多选",
+        "choice": "单选", "signature": "签名及日期", "serial": "编号", "static": "说明",
+    },
+    "confidential": "内部资料　注意保存",
+}
+
+HANT: dict[str, Any] = {
+    **HANS,
+    "contents": "目　錄",
+    "revisions": "修訂記錄",
+    "rev_cols": ["版本", "日期", "修訂內容"],
+    "code": "文件編號",
+    "issuer": "發布單位",
+    "applies": "適用範圍",
+    "page": ["第 ", " 頁 共 ", " 頁"],
+    "appendices": "附　件",
+    "app_cols": ["附件", "表單名稱", "表單編號", "版本"],
+    "form_info": ["表單編號", "版本", "紙張"],
+    "field_cols": ["序號", "欄目", "類型", "選項"],
+    "form_note": "本表另以獨立文件提供可列印版、可填寫 PDF 版與 DOCX 版，以下為欄目一覽。",
+    "fields": "欄目一覽",
+    "notes": "填寫說明",
+    "types": {
+        "text": "文字", "multiline": "多行文字", "date": "日期", "number": "數字", "checkbox": "多選",
+        "choice": "單選", "signature": "簽名及日期", "serial": "編號", "static": "說明",
+    },
+    "confidential": "內部資料　注意保存",
+}
+
+EN: dict[str, Any] = {
+    "contents": "Contents",
+    "revisions": "Revision history",
+    "rev_cols": ["Version", "Date", "Changes"],
+    "version": "Version",
+    "effective": "Effective",
+    "code": "Document code",
+    "issuer": "Issued by",
+    "applies": "Applies to",
+    "page": ["Page ", " of ", ""],
+    "appendices": "Appendices",
+    "app_cols": ["Appendix", "Form", "Code", "Version"],
+    "form_info": ["Form code", "Version", "Paper"],
+    "field_cols": ["No.", "Field", "Type", "Options"],
+    "form_note": "This form is issued separately as a printable, a fillable PDF and a DOCX file; its fields are:",
+    "fields": "Fields",
+    "notes": "Notes",
+    "types": {
+        "text": "text", "multiline": "multi-line text", "date": "date", "number": "number", "checkbox": "check boxes",
+        "choice": "single choice", "signature": "signature and date", "serial": "serial number", "static": "note",
+    },
+    "confidential": "Internal — keep safe",
+}
+
+
+def labels_for(locale: str) -> dict[str, Any]:
+    return {"zh-Hant": HANT, "en": EN}.get(locale, HANS)
