@@ -1,0 +1,102 @@
+"""Write stage: the editable DOCX handbook (python-docx), one per subsidiary.
+
+``dist/<subsidiary>/<handbook_stem>.docx``: cover, revision history, a table of
+contents that already lists its entries, chapters/sections/articles/items with
+the model's literal numbers, tables with repeating headers, cross-references as
+internal hyperlinks, the appendix list; named styles from the kit's reference
+.docx or a clean default; deterministic bytes for a fixed ``SOURCE_DATE_EPOCH``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+
+from policybook.model import Document
+from policybook.naming import handbook_stem
+from policybook.writers import Writer, register
+from policybook.writers.docx import body, front, images, page, pagination, properties, styles
+from policybook.writers.docx.context import Context, referenced_anchors
+from policybook.writers.docx.kit import Kit, kit_for
+from policybook.writers.docx.oxml import Element
+
+
+def write(doc: Document, out: Path) -> list[Path]:
+    path = out / f"{handbook_stem(doc)}.docx"
+    path.write_bytes(render(doc))
+    return [path]
+
+
+def render(doc: Document) -> bytes:
+    """The handbook as .docx bytes."""
+    kit = kit_for(doc)
+    document = _base(kit)
+    ctx = Context(kit, styles.prepare(document, kit, bool(kit.brand.reference_docx)), document.part,
+                  referenced_anchors(doc))
+    logo = _logo(kit)
+    total = page.setup(document, ctx, doc, logo)
+    main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
+    contents = front.toc(ctx, ctx.state.headings, None)
+    _fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *contents, *main])
+    properties.set_core(document, doc, kit)
+    data = properties.package_bytes(document)
+    pages = pagination.page_numbers(data)
+    if pages is None:
+        return data
+    _replace(contents, front.toc(ctx, ctx.state.headings, pages))
+    total.append(_text(str(pages.total), total))
+    return properties.package_bytes(document)
+
+
+def _base(kit: Kit) -> DocxDocument:
+    """The reference .docx with its body emptied, or python-docx's template to be cleaned."""
+    document = docx.Document(kit.brand.reference_docx or None)
+    if not kit.brand.reference_docx:
+        properties.drop_thumbnail(document)
+    content = document.element.body
+    for child in list(content):
+        if child.tag != body.oxml.w("sectPr"):
+            content.remove(child)
+    return document
+
+
+def _logo(kit: Kit) -> bytes | None:
+    logo = images.logo_image(kit.brand.logo)
+    if kit.brand.logo and logo is None:
+        print(f"{kit.brand.loc}: warning: logo {kit.brand.logo} could not be converted for DOCX; "
+              "left out (hint: put a PNG of the same name next to it) [docx.logo]", file=sys.stderr)
+    return logo
+
+
+def _fill(document: DocxDocument, elements: list[Element]) -> None:
+    content = document.element.body
+    section = content.find(body.oxml.w("sectPr"))
+    for element in elements:
+        if section is not None:
+            section.addprevious(element)
+        else:
+            content.append(element)
+
+
+def _replace(old: list[Element], new: list[Element]) -> None:
+    """Swap the TOC paragraphs in place (same position in the body)."""
+    anchor = old[0]
+    for element in new:
+        anchor.addprevious(element)
+    for element in old:
+        element.getparent().remove(element)
+
+
+def _text(value: str, run: Element) -> Element:
+    for child in list(run):
+        if child.tag == body.oxml.w("t"):
+            run.remove(child)
+    t = body.oxml.el("t")
+    t.text = value
+    return t
+
+
+register(Writer("docx", "editable DOCX handbook (named styles, live TOC, bookmarks)", write))

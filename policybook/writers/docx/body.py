@@ -1,0 +1,240 @@
+"""Write stage (DOCX): chapters, sections, articles and their blocks as WordprocessingML.
+
+Prints the model's numbers as plain text (never Word auto-numbering) and refers
+only to style ids; cross-references become internal hyperlinks to bookmarks on
+their targets. Elements are built directly (few runs per paragraph, no
+per-paragraph python-docx proxies) because a 1,000-page handbook must stay fast.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from policybook.model import (
+    Appendix,
+    Article,
+    Block,
+    Chapter,
+    Code,
+    Document,
+    Emph,
+    Inline,
+    Item,
+    ItemList,
+    LineBreak,
+    Link,
+    Note,
+    Paragraph,
+    Ref,
+    Section,
+    Table,
+    Text,
+    plain_text,
+)
+from policybook.writers.docx import oxml
+from policybook.writers.docx.context import Context, Heading
+from policybook.writers.docx.oxml import Element
+
+BULLET = "•"
+JC = {"center": "center", "right": "right", "left": "left"}
+
+
+def chapters(ctx: Context, doc: Document) -> Iterator[Element]:
+    for chapter in doc.chapters:
+        yield from _chapter(ctx, chapter)
+
+
+def _chapter(ctx: Context, chapter: Chapter) -> Iterator[Element]:
+    yield _heading(ctx, "chapter", 1, chapter.number, chapter.title, chapter.anchor)
+    for node in chapter.body:
+        if isinstance(node, Section):
+            yield _heading(ctx, "section", 2, node.number, node.title, node.anchor)
+            for article in node.articles:
+                yield from _article(ctx, article)
+        else:
+            yield from _article(ctx, node)
+
+
+def _heading(ctx: Context, role: str, level: int, number: str, title: str, anchor: str) -> Element:
+    text = f"{number}{ctx.kit.words.gap}{title}" if title else number
+    bookmark = oxml.bookmark_name(anchor) if anchor else ""
+    ctx.state.headings.append(Heading(level, text, bookmark))
+    return oxml.paragraph(ctx.style(role), ctx.bookmarked(anchor, [oxml.run(text)]))
+
+
+# ---------------------------------------------------------------- articles
+
+
+def _article(ctx: Context, article: Article) -> Iterator[Element]:
+    number = oxml.run(article.number, ctx.style("article-number"))
+    blocks = list(article.blocks)
+    if article.title:
+        title = oxml.run(f"{ctx.kit.words.gap}{article.title}")
+        yield oxml.paragraph(ctx.style("article"), ctx.bookmarked(article.anchor, [number, title]))
+    elif blocks and isinstance(blocks[0], Paragraph):
+        first = blocks.pop(0)
+        assert isinstance(first, Paragraph)
+        lead = [*ctx.bookmarked(article.anchor, [number]), oxml.run(ctx.kit.words.gap)]
+        yield oxml.paragraph(ctx.style("body"), [*lead, *inlines(ctx, first.inlines)])
+    else:
+        yield oxml.paragraph(ctx.style("body"), ctx.bookmarked(article.anchor, [number]))
+    for block in blocks:
+        yield from block_elements(ctx, block, "body")
+
+
+def block_elements(ctx: Context, block: Block, role: str) -> Iterator[Element]:
+    """One block; ``role`` is the paragraph style of plain paragraphs at this depth."""
+    if isinstance(block, Paragraph):
+        yield oxml.paragraph(ctx.style(role), inlines(ctx, block.inlines))
+    elif isinstance(block, ItemList):
+        for item in block.items:
+            yield from _item(ctx, item)
+    elif isinstance(block, Note):
+        for inner in block.blocks:
+            yield from block_elements(ctx, inner, "note")
+    else:
+        yield table(ctx, block)
+
+
+def _item(ctx: Context, item: Item) -> Iterator[Element]:
+    level = min(max(item.level, 1), 3)
+    blocks = list(item.blocks)
+    anchor = item.anchor if item.anchor in ctx.referenced else ""
+    number = ctx.bookmarked(anchor, [oxml.run(f"{item.number or BULLET}\t")])
+    first = blocks.pop(0) if blocks and isinstance(blocks[0], Paragraph) else None
+    content = inlines(ctx, first.inlines) if isinstance(first, Paragraph) else []
+    yield oxml.paragraph(ctx.style(f"item-{level}"), [*number, *content])
+    for block in blocks:
+        yield from block_elements(ctx, block, f"item-text-{level}")
+
+
+# ---------------------------------------------------------------- inline
+
+
+def inlines(ctx: Context, nodes: list[Inline], style_id: str = "") -> list[Element]:
+    out: list[Element] = []
+    for node in nodes:
+        out.extend(_inline(ctx, node, style_id))
+    return out
+
+
+def _inline(ctx: Context, node: Inline, style_id: str) -> list[Element]:
+    if isinstance(node, Text):
+        return [oxml.run(node.text, style_id)]
+    if isinstance(node, Emph):
+        return inlines(ctx, node.children, ctx.style("strong" if node.strong else "emphasis"))
+    if isinstance(node, Code):
+        return [oxml.run(node.text, ctx.style("code"))]
+    if isinstance(node, LineBreak):
+        return [oxml.run("\n", style_id)]
+    if isinstance(node, Ref):
+        text = plain_text(node.children) if node.children else node.display or node.target
+        runs = [oxml.run(text, ctx.style("xref"))]
+        return [oxml.hyperlink(runs, anchor=oxml.bookmark_name(node.anchor))] if node.anchor else runs
+    assert isinstance(node, Link)
+    return _link(ctx, node, style_id)
+
+
+def _link(ctx: Context, node: Link, style_id: str) -> list[Element]:
+    """An outside address: the author's text, then the address itself, so print shows where it goes."""
+    label = plain_text(node.children)
+    text = node.url if not label or label == node.url else f"{label}（{node.url}）"
+    return [oxml.hyperlink([oxml.run(text, ctx.style("xref"))], rel_id=ctx.external(node.url))]
+
+
+# ---------------------------------------------------------------- tables
+
+
+def table(ctx: Context, block: Table) -> Element:
+    widths = column_widths(block, ctx.kit.text_width)
+    tbl = _table_frame(ctx, widths)
+    header = [plain_text(cell) for cell in block.header]
+    if any(header):
+        tbl.append(_row(ctx, [inlines(ctx, cell) for cell in block.header], widths, block.aligns, header=True))
+    for row in block.rows:
+        tbl.append(_row(ctx, [inlines(ctx, cell) for cell in row], widths, block.aligns, header=False))
+    return tbl
+
+
+def table_of(ctx: Context, header: list[str], rows: list[list[str]], widths: list[int]) -> Element:
+    """A table of plain strings (revision history and the like) in the handbook's table style."""
+    tbl = _table_frame(ctx, widths)
+    tbl.append(_row(ctx, [[oxml.run(h)] for h in header], widths, [], header=True))
+    for row in rows:
+        tbl.append(_row(ctx, [[oxml.run(c)] for c in row], widths, [], header=False))
+    return tbl
+
+
+def _table_frame(ctx: Context, widths: list[int]) -> Element:
+    tbl = oxml.el("tbl")
+    pr = oxml.sub(tbl, "tblPr")
+    oxml.prop(pr, "tblStyle", {"val": ctx.style("table")})
+    oxml.prop(pr, "tblW", {"w": str(sum(widths)), "type": "dxa"})
+    oxml.prop(pr, "jc", {"val": "center"})
+    oxml.prop(pr, "tblLayout", {"type": "fixed"})
+    oxml.prop(pr, "tblLook", {"val": "04A0", "firstRow": "1", "lastRow": "0", "firstColumn": "0",
+                              "lastColumn": "0", "noHBand": "1", "noVBand": "1"})
+    grid = oxml.sub(tbl, "tblGrid")
+    for width in widths:
+        oxml.sub(grid, "gridCol", {"w": str(width)})
+    return tbl
+
+
+def _row(ctx: Context, cells: list[list[Element]], widths: list[int], aligns: list[str], header: bool) -> Element:
+    tr = oxml.el("tr")
+    oxml.cant_split(tr)
+    if header:
+        oxml.repeat_header(tr)
+    role = "table-header" if header else "table-text"
+    for i, width in enumerate(widths):
+        tc = oxml.sub(tr, "tc")
+        tcpr = oxml.sub(tc, "tcPr")
+        oxml.prop(tcpr, "tcW", {"w": str(width), "type": "dxa"})
+        if header:
+            oxml.shade(tcpr, ctx.kit.color("primary"))
+        oxml.prop(tcpr, "vAlign", {"val": "center"})
+        p = oxml.paragraph(ctx.style(role), cells[i] if i < len(cells) else [])
+        align = aligns[i] if i < len(aligns) else ""
+        if align in JC and not header:
+            oxml.prop(p[0], "jc", {"val": JC[align]})
+        tc.append(p)
+    return tr
+
+
+def column_widths(block: Table, total: int) -> list[int]:
+    """Column widths (twips) in proportion to each column's widest text, within sensible bounds."""
+    columns = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(block.header)
+    weights = []
+    for i in range(columns):
+        texts = [plain_text(row[i]) for row in [block.header, *block.rows] if i < len(row)]
+        weights.append(min(max([display_width(t) for t in texts] + [4]), 40))
+    scale = total / sum(weights)
+    widths = [round(w * scale) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def display_width(text: str) -> int:
+    """Width in half-em units: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---------------------------------------------------------------- appendices
+
+
+def appendices(ctx: Context, items: list[Appendix]) -> Iterator[Element]:
+    """The list of attached forms: 附件一 《请假申请表》 …… HR-F-003 第2.0版."""
+    if not items:
+        return
+    words = ctx.kit.words
+    ctx.state.headings.append(Heading(1, words.appendices.replace("\u3000", ""), "pb_appendices"))
+    start, end = oxml.bookmark(ctx.state.next_bookmark, "pb_appendices")
+    ctx.state.next_bookmark += 1
+    yield oxml.paragraph(ctx.style("chapter"), [start, oxml.run(words.appendices), end])
+    for appendix in items:
+        form = appendix.form
+        title = f"《{form.title}》" if ctx.kit.locale != "en" else form.title
+        version = words.form_version.format(form.version)
+        runs = [oxml.run(f"{appendix.number}\t{title}\t{form.code}　{version}")]
+        yield oxml.paragraph(ctx.style("appendix-entry"), ctx.bookmarked(appendix.anchor, runs))

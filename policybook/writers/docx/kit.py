@@ -1,0 +1,134 @@
+"""Write stage (DOCX): the brand kit and locale read once into Word units.
+
+A :class:`Kit` is the read-only environment of one DOCX render: font names for
+Latin and East Asian text, colours, sizes in half-points, lengths in twips and
+the words the document prints around the model's numbers (目录, 第 X 页 …).
+Nothing here knows about XML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policybook.model import Brand, Document
+from policybook.source.brand import default_brand
+
+TWIPS_PER = {"pt": 20.0, "mm": 1440 / 25.4, "cm": 14400 / 25.4, "in": 1440.0}
+PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
+CJK_FONT = re.compile(r"CJK|Han |Hei|Song|Kai|Fang|Ming|YaHei|PingFang|Sim|GB2312|Gothic|Mincho|[\u3400-\u9fff]", re.I)
+LANGS = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
+CJK_REGION = {"zh-Hans": ("SC", "CN", "GB"), "zh-Hant": ("TC", "HK", "TW")}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The fixed words of a handbook, per locale."""
+
+    contents: str
+    revisions: str
+    appendices: str
+    revision_columns: tuple[str, str, str]
+    page: tuple[str, str, str]  # text before PAGE, between PAGE and NUMPAGES, after NUMPAGES
+    cover_labels: tuple[str, str, str, str]  # document code, version, effective, issued by
+    form_version: str
+    gap: str  # between a number and its title
+
+
+WORDS = {
+    "zh-Hans": Words("目　录", "修订记录", "附　件", ("版本", "日期", "修订说明"), ("第 ", " 页　共 ", " 页"),
+                     ("文件编号", "版　　本", "生效日期", "发布单位"), "第{}版", "\u3000"),
+    "zh-Hant": Words("目　錄", "修訂記錄", "附　件", ("版本", "日期", "修訂說明"), ("第 ", " 頁　共 ", " 頁"),
+                     ("文件編號", "版　　本", "生效日期", "發布單位"), "第{}版", "\u3000"),
+    "en": Words("Contents", "Revision history", "Appendices", ("Version", "Date", "Changes"), ("Page ", " of ", ""),
+                ("Document", "Version", "Effective", "Issued by"), "v{}", "  "),
+}
+
+
+@dataclass(frozen=True)
+class Kit:
+    brand: Brand
+    locale: str
+    lang: str
+    words: Words
+    body_font: tuple[str, str]  # (latin, east asian)
+    heading_font: tuple[str, str]
+    mono_font: tuple[str, str]
+    body_size: int  # half-points
+    heading_size: int
+    line: int  # exact line pitch of body text, twips
+    indent: int  # first-line indent of body text, twips
+    page: tuple[int, int]  # width, height in twips
+    margins: dict[str, int]  # top, bottom, inside, outside in twips
+
+    def color(self, name: str) -> str:
+        return self.brand.colors[name].lstrip("#").upper()
+
+    @property
+    def text_width(self) -> int:
+        return self.page[0] - self.margins["inside"] - self.margins["outside"]
+
+    def pt(self, half_points: int) -> float:
+        return half_points / 2
+
+
+def kit_for(doc: Document) -> Kit:
+    brand = doc.brand or default_brand()
+    locale = doc.subsidiary.locale or doc.meta.locale
+    size_pt = length_pt(brand.text["body-size"], 10.5)
+    return Kit(
+        brand=brand,
+        locale=locale,
+        lang=LANGS.get(locale, "zh-CN"),
+        words=WORDS.get(locale, WORDS["zh-Hans"]),
+        body_font=pick_fonts(brand.fonts["body"], locale),
+        heading_font=pick_fonts(brand.fonts["heading"], locale),
+        mono_font=pick_fonts(brand.fonts["mono"], locale),
+        body_size=round(size_pt * 2),
+        heading_size=round(length_pt(brand.text["heading-size"], 16, size_pt) * 2),
+        line=round(20 * (size_pt * 0.75 + length_pt(brand.text["leading"], size_pt * 0.9, size_pt))),
+        indent=round(20 * length_pt(brand.text["indent"], 2 * size_pt, size_pt)),
+        page=page_twips(brand.page.get("size", "A4")),
+        margins={k: twips(brand.page[f"margin-{k}"], 25) for k in ("top", "bottom", "inside", "outside")},
+    )
+
+
+def length_pt(value: str, default: float, em: float = 10.5) -> float:
+    """A kit length (``10.5pt``, ``25mm``, ``0.9em`` …) in points."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|mm|cm|in|em)\s*", value or "")
+    if not found:
+        return default
+    number, unit = float(found[1]), found[2]
+    return number * em if unit == "em" else number * TWIPS_PER[unit] / 20
+
+
+def twips(value: str, default_mm: float) -> int:
+    return round(20 * length_pt(value, default_mm * TWIPS_PER["mm"] / 20))
+
+
+def page_twips(size: str) -> tuple[int, int]:
+    """``A4``, ``A5``, ``Letter``, ``A4-landscape`` or ``210mm x 297mm`` in twips."""
+    name = size.strip().upper()
+    landscape = name.endswith("-LANDSCAPE")
+    width, height = PAGE_SIZES_MM.get(name.removesuffix("-LANDSCAPE"), (0, 0))
+    found = re.fullmatch(r"\s*(\S+)\s*[x×]\s*(\S+)\s*", size)
+    if not width and found:
+        return twips(found[1], 210), twips(found[2], 297)
+    width, height = (width or 210) * TWIPS_PER["mm"], (height or 297) * TWIPS_PER["mm"]
+    return (round(height), round(width)) if landscape else (round(width), round(height))
+
+
+def pick_fonts(families: list[str], locale: str) -> tuple[str, str]:
+    """(Latin, East Asian) family names from a kit's list, preferring the locale's CJK cut.
+
+    Chinese text keeps Latin in the CJK face unless the kit names a Latin face
+    first; English text takes the first non-CJK face.
+    """
+    families = families or ["Noto Serif CJK SC"]
+    cjk = [f for f in families if CJK_FONT.search(f)]
+    regional = [f for f in cjk if f.split()[-1].upper() in CJK_REGION.get(locale, ())]
+    east_asian = (regional or cjk or families)[0]
+    latin_faces = [f for f in families if not CJK_FONT.search(f)]
+    if locale == "en":
+        return (latin_faces or families)[0], east_asian
+    return (east_asian if CJK_FONT.search(families[0]) else families[0]), east_asian

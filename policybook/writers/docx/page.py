@@ -1,0 +1,81 @@
+"""Write stage (DOCX): page setup, running header and footer.
+
+One section: page size and margins from the kit (inside/outside as mirrored
+margins when they differ), a blank first page for the cover, then a header with
+the subsidiary's logo and name and the handbook title, and a footer with the
+document code and version and 第 X 页 共 Y 页 (PAGE and NUMPAGES fields).
+"""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+from docx.shared import Mm, Twips
+
+from policybook.model import Document
+from policybook.writers.docx import oxml
+from policybook.writers.docx.context import Context
+from policybook.writers.docx.front import picture
+from policybook.writers.docx.oxml import Element
+
+HEADER_LOGO_HEIGHT = Mm(6)
+
+
+def setup(document: DocxDocument, ctx: Context, doc: Document, logo: bytes | None) -> Element:
+    """Page size, margins, header and footer; returns the NUMPAGES result run (filled in later)."""
+    section = document.sections[0]
+    kit = ctx.kit
+    section.page_width, section.page_height = Twips(kit.page[0]), Twips(kit.page[1])
+    section.top_margin, section.bottom_margin = Twips(kit.margins["top"]), Twips(kit.margins["bottom"])
+    section.left_margin, section.right_margin = Twips(kit.margins["inside"]), Twips(kit.margins["outside"])
+    section.header_distance = Twips(kit.margins["top"] * 2 // 5)
+    section.footer_distance = Twips(kit.margins["bottom"] * 2 // 5)
+    section.gutter = Twips(0)
+    section.different_first_page_header_footer = True
+    if kit.margins["inside"] != kit.margins["outside"]:
+        _mirror(document)
+    _header(section.header, ctx, doc, logo)
+    return _footer(section.footer, ctx, doc)
+
+
+def _mirror(document: DocxDocument) -> None:
+    settings = document.settings.element
+    if settings.find(oxml.w("mirrorMargins")) is None:
+        # settings children have a schema order too: mirrorMargins comes before proofState
+        later = [settings.find(oxml.w(tag)) for tag in ("alignBordersAndEdges", "proofState", "defaultTabStop")]
+        anchor = next((e for e in later if e is not None), None)
+        mirror = oxml.el("mirrorMargins")
+        if anchor is not None:
+            anchor.addprevious(mirror)
+        else:
+            settings.append(mirror)
+
+
+def _replace(story: object, paragraph: Element) -> None:
+    story.is_linked_to_previous = False  # type: ignore[attr-defined]
+    root = story._element  # type: ignore[attr-defined]
+    for child in list(root):
+        root.remove(child)
+    root.append(paragraph)
+
+
+def _header(header: object, ctx: Context, doc: Document, logo: bytes | None) -> None:
+    runs: list[Element] = []
+    if logo is not None:
+        runs += [picture(header.part, logo, HEADER_LOGO_HEIGHT), oxml.run(" ")]  # type: ignore[attr-defined]
+    runs += [oxml.run(f"{doc.subsidiary.name}\t\t{doc.meta.title}")]
+    _replace(header, oxml.paragraph(ctx.style("header"), runs))
+
+
+def _footer(footer: object, ctx: Context, doc: Document) -> Element:
+    before, between, after = ctx.kit.words.page
+    total = oxml.run("1")
+    version = ctx.kit.words.form_version.format(doc.meta.version)
+    runs = [
+        oxml.run(f"{doc.meta.code}　{version}\t{before}"),
+        *oxml.field("PAGE", [oxml.run("1")]),
+        oxml.run(between),
+        *oxml.field("NUMPAGES", [total]),
+        oxml.run(f"{after}\t{doc.meta.effective}"),
+    ]
+    _replace(footer, oxml.paragraph(ctx.style("footer"), runs))
+    return total

@@ -1,0 +1,84 @@
+"""Write stage (DOCX): learn on which page each heading falls, by asking LibreOffice.
+
+Word computes TOC page numbers only when a user updates the field; a DOCX that
+should open with a complete table of contents needs them cached. When
+LibreOffice is installed the finished DOCX is converted once to PDF with every
+bookmark exported as a named destination; each destination's page is the page
+of that heading. Set ``POLICYBOOK_DOCX_PAGES=off`` to skip the pass (the TOC
+then lists its entries without page numbers).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
+TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class Pages:
+    bookmarks: dict[str, int]  # bookmark name → 1-based page
+    total: int
+
+
+def soffice() -> str | None:
+    if os.environ.get("POLICYBOOK_DOCX_PAGES", "").lower() in ("off", "0", "no", "false"):
+        return None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(docx: Path, outdir: Path, options: dict[str, object] | None = None) -> Path:
+    """``docx`` converted by LibreOffice headless with a private profile (parallel runs never clash)."""
+    binary = soffice() or "soffice"
+    target = "pdf:writer_pdf_Export" + (f":{json.dumps(options)}" if options else "")
+    with tempfile.TemporaryDirectory(prefix="pb-lo-profile-") as profile:
+        subprocess.run(
+            [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+             "--convert-to", target, "--outdir", str(outdir), str(docx)],
+            check=True, capture_output=True, timeout=TIMEOUT_S,
+        )
+    pdf = outdir / f"{docx.stem}.pdf"
+    if not pdf.is_file():
+        raise RuntimeError(f"LibreOffice did not convert {docx.name}")
+    return pdf
+
+
+def page_numbers(data: bytes) -> Pages | None:
+    """Pages of every bookmark in the DOCX ``data``, or ``None`` without LibreOffice or on failure."""
+    if soffice() is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="pb-docx-pages-") as tmp:
+        source = Path(tmp) / "handbook.docx"
+        source.write_bytes(data)
+        try:
+            pdf = convert_to_pdf(source, Path(tmp), EXPORT_OPTIONS)
+        except (OSError, subprocess.SubprocessError, RuntimeError):
+            return None
+        return _read(pdf.read_bytes())
+
+
+def _read(pdf: bytes) -> Pages:
+    reader = PdfReader(io.BytesIO(pdf))
+    pages: dict[str, int] = {}
+    for name, dest in reader.named_destinations.items():
+        try:
+            pages[str(name).lstrip("/")] = reader.get_destination_page_number(dest) + 1
+        except (KeyError, ValueError, AttributeError):
+            continue
+    return Pages(pages, len(reader.pages))
+
+
+def lookup(pages: Pages, bookmark: str) -> int | None:
+    """The page of ``bookmark``; LibreOffice 7.x names its destination with the URL escape minus the ``%``."""
+    escaped = "".join(ch if ch.isascii() and ch.isalnum() else f"{ord(ch):02X}" for ch in bookmark)
+    return pages.bookmarks.get(bookmark, pages.bookmarks.get(escaped))
