@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from policybook.cache import BuildCache, output_key
+from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.output import staged, write_manifest
 from policybook.source import read_project
 from policybook.source.git import revision_of
-from policybook.source.project import Project
+from policybook.source.project import Project, find_source
 from policybook.transforms import project_labels, resolve
-from policybook.writers import available
+from policybook.writers import get as get_writer
+from policybook.writers import names as writer_names
 from policybook.writers.json import document_json
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms")
@@ -108,9 +109,14 @@ def build(
     """Build the chosen outputs; returns the files of this release (relative to ``out``)."""
     diags = diags if diags is not None else Diagnostics()
     names = _formats(list(formats), diags)
+    cache = BuildCache(out) if use_cache else None
+    fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}") if cache else ""
+    unchanged = cache.release(fingerprint) if cache else None
+    if unchanged is not None:
+        (progress or Progress(0)).note("nothing changed since the last build")
+        return unchanged
     checked = check(source, subs, diags, strict)
     out.mkdir(parents=True, exist_ok=True)
-    cache = BuildCache(out) if use_cache else None
     todo = _jobs(checked, names)
     progress = progress or Progress(len(todo))
     release: list[Path] = []
@@ -127,15 +133,18 @@ def build(
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
     write_manifest(out, release, versions, revision_of(project.source), project.source.name)
+    if cache is not None and not diags.warnings:
+        cache.record_release(fingerprint, release)
+        cache.save()
     return release
 
 
 def _formats(names: list[str], diags: Diagnostics) -> list[str]:
-    writers = available()
-    names = names or [n for n in DEFAULT_FORMATS if n in writers]
+    known = writer_names()
+    names = names or [n for n in DEFAULT_FORMATS if n in known]
     for name in names:
-        if name not in writers:
-            diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(writers))}")
+        if name not in known:
+            diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(known))}")
     diags.raise_if_errors()
     return names
 
@@ -188,7 +197,7 @@ def write_job(writer: str, doc: Document, folder: Path) -> tuple[list[Path], flo
     """Run one writer (in a worker process or in this one); returns files and seconds."""
     start = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    files = available()[writer].write(doc, folder)
+    files = get_writer(writer).write(doc, folder)
     return [Path(f) for f in files], time.perf_counter() - start
 
 
@@ -199,6 +208,9 @@ class Progress:
         self.total, self.count = total, 0
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
+
+    def note(self, text: str) -> None:
+        print(f"policybook: {text}", file=self.stream, flush=True)
 
     def done(self, name: str, detail: str) -> None:
         self.count += 1

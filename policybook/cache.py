@@ -74,6 +74,25 @@ def output_key(doc: Document, writer: str, model_json: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+def source_fingerprint(source: Path, request: str) -> str:
+    """Every file of the source, forms and brand kits, plus code, fonts, environment and
+    the request (subsidiaries × formats): equal means the last release is still right.
+    "" when the source names other folders (``paths:``), so the full check decides."""
+    handbook = source / "handbook.yaml"
+    if not handbook.is_file() or "\npaths:" in "\n" + handbook.read_text(encoding="utf-8", errors="replace"):
+        return ""
+    folders = [source, source.parent / "forms", source.parent / "templates"]
+    files = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    parts = [
+        _hash_files(files, source.parent),
+        code_fingerprint(),
+        font_fingerprint(),
+        environment_fingerprint(),
+        request,
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 class BuildCache:
     """key per (subsidiary, format) → the files that output wrote, with their hashes."""
 
@@ -84,6 +103,20 @@ class BuildCache:
             self.entries: dict[str, dict[str, object]] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.entries = {}
+
+    def release(self, fingerprint: str) -> list[Path] | None:
+        """The files of the last release if nothing it depends on changed."""
+        entry = self.entries.get("release")
+        if not fingerprint or not entry or entry.get("fingerprint") != fingerprint:
+            return None
+        files: list[str] = entry.get("files", [])  # type: ignore[assignment]
+        for job, value in self.entries.items():
+            if job != "release" and self.hit(job, str(value.get("key"))) is None:
+                return None
+        return [Path(f) for f in files]
+
+    def record_release(self, fingerprint: str, files: list[Path]) -> None:
+        self.entries["release"] = {"fingerprint": fingerprint, "files": [f.as_posix() for f in files]}
 
     def hit(self, job: str, key: str) -> list[Path] | None:
         """The files of a still-valid output, or None."""

@@ -97,7 +97,7 @@ def run_build(args: argparse.Namespace, diags: Diagnostics) -> int:
     )
     for rel in written:
         print(args.output / rel)
-    print(f"policybook: wrote {len(written)} files to {args.output}", file=sys.stderr)
+    print(f"policybook: {len(written)} files in {args.output} (see manifest.json)", file=sys.stderr)
     return EXIT_OK
 
 

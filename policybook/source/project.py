@@ -259,6 +259,7 @@ class _Reader:
     def __init__(self, root: Path, source: Path, diags: Diagnostics) -> None:
         self.root, self.source, self.diags = root, source, diags
         self.files: list[Path] = []
+        self.read: dict[Path, Chapter | None] = {}  # a local chapter shared by subsidiaries is read once
 
     def chapter(self, name: str, loc: Loc) -> Chapter | None:
         try:
@@ -271,8 +272,10 @@ class _Reader:
                 loc, f"chapter file '{name}' not found", "source.missing", "check the path in the chapters list"
             )
             return None
-        self.files.append(path)
-        return read_chapter(path, self.diags)
+        if path not in self.read:
+            self.files.append(path)
+            self.read[path] = read_chapter(path, self.diags)
+        return self.read[path]
 
     def chapters(self, data: LocDict) -> list[Chapter]:
         names = data.get("chapters")

@@ -27,7 +27,7 @@ def project_labels(project: Project, diags: Diagnostics | None) -> dict[str, Tar
     """Every label in the source, local additions of every subsidiary included."""
     chapters = list(project.chapters)
     for sub in project.subsidiaries.values():
-        chapters.extend(a.chapter for a in sub.additions)
+        chapters.extend(a.chapter for a in sub.additions if a.chapter not in chapters)
     return label_table(chapters, project.forms, diags)
 
 

@@ -73,7 +73,7 @@ class Renderer:
         if not has_template(value):
             return value
         try:
-            if not self._names_known(_parse(value), value, loc):
+            if not self._names_known(value, loc):
                 return value
             return str(_compile(value).render(self.context))
         except TemplateSyntaxError as exc:
@@ -87,7 +87,7 @@ class Renderer:
         if not expr:
             return True
         try:
-            if not self._names_known(_parse("{{ " + expr + " }}"), expr, loc):
+            if not self._names_known("{{ " + expr + " }}", loc):
                 return True
             return bool(_compile_expression(expr)(**self.context))
         except TemplateSyntaxError as exc:
@@ -102,10 +102,10 @@ class Renderer:
             line, f"template syntax error: {exc.message}", "variable.syntax", "variables are written {{ name }}"
         )
 
-    def _names_known(self, tree: nodes.Template, text: str, loc: Loc | None) -> bool:
+    def _names_known(self, text: str, loc: Loc | None) -> bool:
         """Report every unknown variable (with a did-you-mean) before rendering."""
         ok = True
-        for dotted, lineno in _references(tree):
+        for dotted, lineno in _references_of(text):
             missing, known = _missing_part(self.context, dotted)
             if missing:
                 ok = False
@@ -115,6 +115,11 @@ class Renderer:
                 hint = f"did you mean '{prefix}{close[0]}'?" if close else "define it under variables: in handbook.yaml"
                 self.diags.error(where, f"undefined variable '{missing}'", "variable.undefined", hint)
         return ok
+
+
+@lru_cache(maxsize=8192)
+def _references_of(text: str) -> tuple[tuple[str, int], ...]:
+    return tuple(_references(_parse(text)))
 
 
 def _references(tree: nodes.Template) -> list[tuple[str, int]]:

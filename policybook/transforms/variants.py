@@ -6,7 +6,7 @@ Works on a private copy of the chapters. Whatever is left out is remembered
 
 from __future__ import annotations
 
-import copy
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ class Selector:
 
     def select(self, table: dict[str, Target]) -> Selection:
         self.check_exclusions(table)
-        chapters = self.with_additions(copy.deepcopy(self.project.chapters))
+        chapters = self.with_additions(_copy(self.project.chapters))
         chapters = [c for c in chapters if self.keep(c)]
         for chapter in chapters:
             chapter.body = [n for n in chapter.body if self.keep(n)]
@@ -63,7 +63,7 @@ class Selector:
 
     def with_additions(self, chapters: list[Chapter]) -> list[Chapter]:
         for addition in self.sub.additions:
-            chapter = copy.deepcopy(addition.chapter)
+            chapter = _copy(addition.chapter)
             index = next((i for i, c in enumerate(chapters) if c.label == addition.after), None)
             if addition.after and index is None:
                 self.diags.error(
@@ -146,9 +146,14 @@ def _items(block: Block) -> list[Item]:
 
 def _form_copy(form: Form, renderer: Renderer) -> Form:
     """A copy of the form with conditional rows and cells decided."""
-    copied = copy.deepcopy(form)
+    copied = _copy(form)
     copied.rows = [r for r in copied.rows if renderer.condition(r.when, r.loc)]
     for row in copied.rows:
         row.cells = [c for c in row.cells if renderer.condition(c.when, c.loc)]
     copied.rows = [r for r in copied.rows if r.section or r.cells]
     return copied
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy; pickling is several times faster than copy.deepcopy on this tree."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 (our own objects)

@@ -8,6 +8,7 @@ name.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,12 @@ class Writer:
 
 
 WRITERS: dict[str, Writer] = {}
-MODULES = ("policybook.writers.json",)
-OPTIONAL_MODULES = ("policybook.writers.pdf", "policybook.writers.docx", "policybook.writers.forms")
+MODULES = {  # name → module that registers it; imported only when the writer is used
+    "json": "policybook.writers.json",
+    "pdf": "policybook.writers.pdf",
+    "docx": "policybook.writers.docx",
+    "forms": "policybook.writers.forms",
+}
 
 
 def register(writer: Writer) -> Writer:
@@ -32,12 +37,18 @@ def register(writer: Writer) -> Writer:
     return writer
 
 
+def names() -> list[str]:
+    """The writers this installation has, without importing them."""
+    return [name for name, module in MODULES.items() if importlib.util.find_spec(module) is not None]
+
+
+def get(name: str) -> Writer:
+    """The writer called ``name`` (its module imported on first use)."""
+    if name not in WRITERS:
+        importlib.import_module(MODULES[name])
+    return WRITERS[name]
+
+
 def available() -> dict[str, Writer]:
-    """Writers by name, importing the writer modules that exist."""
-    for module in MODULES + OPTIONAL_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    return dict(WRITERS)
+    """Every writer by name (imports them all)."""
+    return {name: get(name) for name in names()}
