@@ -1,0 +1,36 @@
+"""Write stage: forms — for every appendix, a fillable PDF and a DOCX in ``<folder>/forms/``.
+
+Each form is typeset once per subsidiary (typeset.py + layout.typ), fields are
+put on top with pypdf (acroform.py) using a cached CJK font cut (cjkfont.py);
+the DOCX version uses content controls (docx.py). Filling from CSV and
+serial-numbered pads live in fill.py and are driven by ``policybook forms``.
+Field names are documented in acroform.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policybook.model import Document
+from policybook.naming import form_stem
+from policybook.writers import Writer, register
+from policybook.writers.forms import docx, pdf
+
+
+def write(doc: Document, folder: Path) -> list[Path]:
+    out = folder / "forms"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for appendix in doc.appendices:
+        stem = form_stem(doc, appendix)
+        written.append(_save(out / f"{stem}.pdf", pdf.fillable(pdf.prepare(doc, appendix))))
+        written.append(_save(out / f"{stem}.docx", docx.render(doc, appendix)))
+    return written
+
+
+def _save(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+register(Writer("forms", "fillable PDF and DOCX versions of every form (appendix)", write))

@@ -1,0 +1,121 @@
+"""Write stage (forms): appearance streams (what a widget looks like), as PDF content bytes.
+
+We draw every appearance ourselves: Poppler hides checkbox ticks when
+NeedAppearances is set, and pypdf neither wraps multi-line text nor knows a CJK
+font's metrics. Coordinates are relative to the widget's box (origin bottom-left).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policybook.writers.forms.cjkfont import CutFont
+
+NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%")
+DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+TOKEN_RE = re.compile(r"[A-Za-z0-9@._%+\-/:]+ ?|.", re.S)  # a Latin word (with one space) or one character
+PAD = 4.0  # points of padding inside a text box (matches the layout's cell inset)
+KAPPA = 0.5523  # Bézier handle length for a quarter circle
+
+
+@dataclass(frozen=True)
+class Pen:
+    font: CutFont
+    resource: str  # the font's name in /DR, e.g. /PBF
+    size: float
+    color: tuple[float, float, float]
+
+    def fill(self) -> str:
+        return "{:.3f} {:.3f} {:.3f} rg".format(*self.color)
+
+    def show(self, text: str, x: float, y: float, size: float | None = None) -> str:
+        size = size or self.size
+        code = self.font.encode(text).hex().upper()
+        return f"BT {self.resource} {size:.2f} Tf {self.fill()} {x:.2f} {y:.2f} Td <{code}> Tj ET"
+
+    def baseline(self, h: float, size: float) -> float:
+        """The baseline that centres a line of ``size`` in a box ``h`` high."""
+        asc, desc = self.font.ascent / 1000 * size, -self.font.descent / 1000 * size
+        return (h - asc - desc) / 2 + desc
+
+
+def marked(body: list[str]) -> bytes:
+    return ("/Tx BMC q " + " ".join(body) + " Q EMC").encode("ascii")
+
+
+def text_line(pen: Pen, text: str, w: float, h: float) -> bytes:
+    """One line, left-aligned and vertically centred; shrunk (to 60 %) rather than clipped."""
+    text = " ".join(text.split())
+    natural = pen.font.width(text, pen.size)
+    size = pen.size if natural <= w - 2 * PAD else max(pen.size * (w - 2 * PAD) / natural, pen.size * 0.6)
+    return marked([clip(w, h), pen.show(text, PAD, pen.baseline(h, size), size)])
+
+
+def text_block(pen: Pen, text: str, w: float, h: float, lines: int) -> bytes:
+    """Wrapped text on the form's ruled lines; more lines than rules share the height."""
+    rows = wrap(pen.font, text, pen.size, w - 2 * PAD)
+    band = (h - 2 * 2.835) / max(lines, 1)  # the layout keeps 1 mm above and below the rules
+    step = min(band, (h - 2 * 2.835) / max(len(rows), 1))
+    size = min(pen.size, step * 0.8)
+    top = h - 2.835
+    body = [clip(w, h)]
+    for i, row in enumerate(rows):
+        y = top - (i + 1) * step + pen.baseline(step, size)
+        body.append(pen.show(row, PAD, y, size))
+    return marked(body)
+
+
+def date_in_slots(pen: Pen, text: str, slots: list[tuple[float, float, float, float]], w: float, h: float) -> bytes:
+    """``2026-12-03`` written into the printed ``__年__月__日`` blanks, else as plain text."""
+    match = DATE_RE.match(text)
+    if not match or len(slots) != 3:
+        return text_line(pen, text, w, h)
+    body = [clip(w, h)]
+    for part, (x, y, sw, sh) in zip(match.groups(), slots, strict=True):
+        part = part if len(part) == 4 else part.lstrip("0") or "0"
+        width = pen.font.width(part, pen.size)
+        body.append(pen.show(part, x + (sw - width) / 2, y + pen.baseline(sh, pen.size), pen.size))
+    return marked(body)
+
+
+def wrap(font: CutFont, text: str, size: float, width: float) -> list[str]:
+    """Greedy line breaking: between CJK characters or Latin words, never before closing punctuation."""
+    rows: list[str] = []
+    for para in text.replace("\r\n", "\n").split("\n"):
+        row = ""
+        for token in TOKEN_RE.findall(para):
+            if row and font.width(row + token, size) > width and token[0] not in NO_LINE_START:
+                rows.append(row.rstrip())
+                row = token.lstrip()
+            else:
+                row += token
+        rows.append(row)
+    return rows
+
+
+def clip(w: float, h: float) -> str:
+    return f"0 0 {w:.2f} {h:.2f} re W n"
+
+
+def tick(w: float, h: float, color: tuple[float, float, float]) -> bytes:
+    """A hand-drawn-looking check mark inside a checkbox."""
+    r, g, b = color
+    pts = [(0.18 * w, 0.52 * h), (0.42 * w, 0.22 * h), (0.86 * w, 0.88 * h)]
+    path = f"{pts[0][0]:.2f} {pts[0][1]:.2f} m " + " ".join(f"{x:.2f} {y:.2f} l" for x, y in pts[1:])
+    return f"q {r:.3f} {g:.3f} {b:.3f} RG {max(w, h) * 0.14:.2f} w 1 J 1 j {path} S Q".encode("ascii")
+
+
+def dot(w: float, h: float, color: tuple[float, float, float]) -> bytes:
+    """A filled dot inside a radio button's printed circle."""
+    r, g, b = color
+    cx, cy, rad = w / 2, h / 2, min(w, h) * 0.28
+    k = rad * KAPPA
+    path = (
+        f"{cx + rad:.2f} {cy:.2f} m "
+        f"{cx + rad:.2f} {cy + k:.2f} {cx + k:.2f} {cy + rad:.2f} {cx:.2f} {cy + rad:.2f} c "
+        f"{cx - k:.2f} {cy + rad:.2f} {cx - rad:.2f} {cy + k:.2f} {cx - rad:.2f} {cy:.2f} c "
+        f"{cx - rad:.2f} {cy - k:.2f} {cx - k:.2f} {cy - rad:.2f} {cx:.2f} {cy - rad:.2f} c "
+        f"{cx + k:.2f} {cy - rad:.2f} {cx + rad:.2f} {cy - k:.2f} {cx + rad:.2f} {cy:.2f} c"
+    )
+    return f"q {r:.3f} {g:.3f} {b:.3f} rg {path} f Q".encode("ascii")

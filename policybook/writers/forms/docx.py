@@ -1,0 +1,292 @@
+"""Write stage (forms): the DOCX version of a form — a bordered table with content controls.
+
+Laid out like the PDF: one table whose column grid is the union of every row's
+cell boundaries, so labels line up; labels shaded with the brand colours;
+fields are content controls tagged with the PDF field names (plain text, date
+picker, a w14 checkbox per option — ○/◉ for single choice, since Word has no
+radio control). Raw XML comes from the DOCX writer's oxml module; the only
+extra XML (checkbox symbols) is built here.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import docx
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from policybook.model import Appendix, Brand, Document, FormCell, FormRow
+from policybook.writers.docx import oxml
+from policybook.writers.forms.typeset import METRICS, WORDS, form_tag, label_width
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
+MARGIN_MM = 15
+BOX_SYMBOLS = {"checkbox": ("2612", "2610", "☐"), "choice": ("25C9", "25CB", "○")}  # checked, unchecked, shown
+
+
+@dataclass
+class Sheet:
+    """What every cell writer needs: the brand, the locale words and sizes."""
+
+    brand: Brand
+    words: dict[str, str]
+    size: float  # body size, pt
+
+    def color(self, key: str) -> RGBColor:
+        return RGBColor.from_string(self.brand.colors[key].lstrip("#").upper())
+
+    def font(self, role: str) -> str:
+        return (self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0]
+
+
+def render(doc: Document, appendix: Appendix) -> bytes:
+    """The form as .docx bytes."""
+    assert doc.brand is not None
+    form = appendix.form
+    sheet = Sheet(doc.brand, WORDS.get(doc.meta.locale, WORDS["zh-Hans"]), METRICS["size"])
+    document = docx.Document()
+    width = _page(document, form.paper)
+    _styles(document, sheet)
+    _header(document, sheet, doc, appendix, width)
+    if form.intro:
+        _para(document.add_paragraph(), form.intro, sheet, color="muted", size=sheet.size * 0.92)
+    _table(document, sheet, form.rows, width)
+    _notes(document, sheet, form.notes)
+    _footer(document, sheet, doc, appendix)
+    _core(document, doc, appendix)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- page, styles, header
+
+
+def _page(document: docx.document.Document, paper: str) -> float:
+    """Set paper and margins; returns the text width in mm."""
+    width, height = PAPER_MM.get(paper, PAPER_MM["A4"])
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    if width > height:
+        section.orientation = 1
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM))
+    return width - 2 * MARGIN_MM
+
+
+def _styles(document: docx.document.Document, sheet: Sheet) -> None:
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(sheet.size)
+    normal.font.color.rgb = sheet.color("text")
+    oxml.set_fonts(normal.element.get_or_add_rPr(), sheet.font("body"), sheet.font("body"))
+    normal.paragraph_format.space_after = Pt(2)
+    normal.paragraph_format.space_before = Pt(0)
+
+
+def _header(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
+    top = document.add_paragraph()
+    top.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
+    _run(top, doc.subsidiary.name, sheet, font="heading", color="primary", bold=True, size=11)
+    _run(top, "\t" + form_tag(doc, appendix), sheet, font="heading", color="muted", size=8.5)
+    oxml.borders(top._p.get_or_add_pPr(), "pBdr", {"bottom": (sheet.brand.colors["primary"], 12, 1)})
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_before = Pt(8)
+    title.paragraph_format.space_after = Pt(6)
+    _run(title, appendix.form.title, sheet, font="heading", bold=True, size=20, spacing=6)
+
+
+def _footer(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix) -> None:
+    footer = document.sections[0].footer.paragraphs[0]
+    form = appendix.form
+    _para(footer, f"{doc.subsidiary.name} · {doc.meta.title}{appendix.number} · {form.code} · V{form.version}",
+          sheet, color="muted", size=8)
+
+
+def _core(document: docx.document.Document, doc: Document, appendix: Appendix) -> None:
+    props = document.core_properties
+    props.title = appendix.form.title
+    props.author = doc.subsidiary.name
+    props.subject = form_tag(doc, appendix)
+    props.keywords = appendix.form.code
+
+
+def _notes(document: docx.document.Document, sheet: Sheet, notes: list[str]) -> None:
+    for i, note in enumerate(notes, start=1):
+        prefix = (sheet.words["notes"] + sheet.words["colon"]) if i == 1 else "\u3000" * 2
+        p = document.add_paragraph()
+        p.paragraph_format.space_before = Pt(4 if i == 1 else 0)
+        _para(p, f"{prefix}{i}. {note}", sheet, color="muted", size=sheet.size * 0.88)
+
+
+# ---------------------------------------------------------------- the table
+
+
+def grid(rows: list[FormRow], width: float, label: float) -> list[float]:
+    """Column boundaries (mm, after 0) shared by all rows: every label and cell edge."""
+    edges = {round(width, 1)}
+    for row in rows:
+        total = sum(c.span for c in row.cells) or 1
+        start = 0.0
+        for cell in row.cells:
+            if cell.label:
+                edges.add(round(start + label, 1))
+            start += width * cell.span / total
+            edges.add(round(start, 1))
+    return sorted(e for e in edges if e > 0)
+
+
+def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], width: float) -> None:
+    label = label_width(rows) * sheet.size * 0.3528  # em → mm
+    edges = grid(rows, width, label)
+    table = document.add_table(rows=len(rows), cols=len(edges))
+    table.autofit = False
+    widths = [b - a for a, b in zip([0.0, *edges], edges, strict=False)]
+    for column, mm in zip(table.columns, widths, strict=True):
+        column.width = Mm(mm)
+        for cell in column.cells:
+            cell.width = Mm(mm)
+    color = sheet.brand.colors["text"]
+    oxml.borders(table._tbl.tblPr, "tblBorders", {s: (color, 5, 0) for s in
+                                                  ("top", "left", "bottom", "right", "insideH", "insideV")})
+    for row, tr in zip(rows, table.rows, strict=True):
+        tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        tr.height = Mm(METRICS["row"])
+        if row.cells:
+            _cells(tr, sheet, row, edges, width, label)
+        else:
+            _section(tr.cells, sheet, row.section)
+
+
+def _section(cells: list[_Cell], sheet: Sheet, title: str) -> None:
+    bar = cells[0].merge(cells[-1])
+    oxml.shade(bar._tc.get_or_add_tcPr(), sheet.brand.colors["primary"])
+    bar.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+    _run(bar.paragraphs[0], title, sheet, font="heading", bold=True, color_hex="FFFFFF")
+
+
+def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: float, label: float) -> None:
+    tcs = list(tr._tr.tc_lst)
+    total = sum(c.span for c in row.cells)
+    start = 0.0
+    for cell in row.cells:
+        end = start + width * cell.span / total
+        value_from = start
+        if cell.label:
+            value_from = start + label
+            head = _span(tr, tcs, edges, start, value_from)
+            oxml.shade(head._tc.get_or_add_tcPr(), sheet.brand.colors["shade"])
+            head.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(head.paragraphs[0], cell.label, sheet, font="heading", bold=True, color="primary")
+        _value(_span(tr, tcs, edges, value_from, end), sheet, cell)
+        if cell.type == "multiline":
+            tr.height = Mm(cell.lines * METRICS["line"] + 2)
+        start = end
+
+
+def _span(tr: _Row, tcs: list[oxml.Element], edges: list[float], start: float, end: float) -> _Cell:
+    """Grid columns start..end as one cell: w:gridSpan on the first, the others removed."""
+    first, last = _index(edges, start, after=True), _index(edges, end, after=False)
+    tc = tcs[first]
+    if last > first:
+        oxml.prop(oxml.properties(tc, "tcPr"), "gridSpan", {"val": str(last - first + 1)})
+        tc.tcPr.tcW.w = sum((tcs[i].tcPr.tcW.w for i in range(first, last + 1)), start=0)
+        for i in range(first + 1, last + 1):
+            tr._tr.remove(tcs[i])
+    cell = _Cell(tc, tr.table)
+    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+    return cell
+
+
+def _index(edges: list[float], position: float, after: bool) -> int:
+    """The grid column that starts at ``position`` (after=True) or ends at it."""
+    position = round(position, 1)
+    if after:
+        return 0 if position <= 0 else edges.index(position) + 1
+    return edges.index(position)
+
+
+# ---------------------------------------------------------------- field cells
+
+
+def _value(cell: _Cell, sheet: Sheet, field: FormCell) -> None:
+    p = cell.paragraphs[0]
+    kind = field.type
+    if kind == "static":
+        _run(p, field.text, sheet)
+    elif kind in ("checkbox", "choice"):
+        _options(p, sheet, field)
+    elif kind == "signature":
+        _run(p, sheet.words["sign"] + sheet.words["colon"], sheet, color="muted")
+        p._p.append(_text_control(sheet, field.name, field.label + sheet.words["sign"], "\u00a0" * 14))
+        _run(p, "  " + sheet.words["date"] + sheet.words["colon"], sheet, color="muted")
+        p._p.append(_date_control(sheet, f"{field.name}_date", field.label + sheet.words["date"]))
+    elif kind == "date":
+        p._p.append(_date_control(sheet, field.name, field.label))
+    else:
+        blank = "\u00a0" * 12
+        multiline = kind == "multiline"
+        p._p.append(_text_control(sheet, field.name, field.label, blank, multiline))
+
+
+def _text_control(sheet: Sheet, tag: str, alias: str, blank: str, multiline: bool = False) -> oxml.Element:
+    return oxml.content_control([_xrun(blank, sheet)], tag, alias, "multiline" if multiline else "text")
+
+
+def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
+    words = sheet.words
+    blank = f"\u00a0\u00a0\u00a0\u00a0{words['year']}\u00a0\u00a0{words['month']}\u00a0\u00a0{words['day']}"
+    return oxml.content_control([_xrun(blank, sheet)], tag, alias, "date", date_format="yyyy-MM-dd")
+
+
+def _options(p: Paragraph, sheet: Sheet, field: FormCell) -> None:
+    checked, unchecked, shown = BOX_SYMBOLS[field.type]
+    for i, option in enumerate(field.options, start=1):
+        control = oxml.content_control([_xrun(shown, sheet)], f"{field.name}.{i}", f"{field.label}：{option}",
+                                       "checkbox")
+        _box_states(control, checked, unchecked)
+        p._p.append(control)
+        _run(p, f"\u00a0{option}\u3000", sheet)
+
+
+def _box_states(control: oxml.Element, checked: str, unchecked: str) -> None:
+    """The symbols Word shows for a ticked and an empty box (w14:checkedState/uncheckedState)."""
+    box = control.find(f".//{{{W14}}}checkbox")
+    assert box is not None
+    for tag, value in (("checkedState", checked), ("uncheckedState", unchecked)):
+        state = etree.SubElement(box, f"{{{W14}}}{tag}")
+        state.set(f"{{{W14}}}val", value)
+        state.set(f"{{{W14}}}font", "Segoe UI Symbol")
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _xrun(text: str, sheet: Sheet) -> oxml.Element:
+    r = oxml.run(text)
+    rpr = oxml.properties(r, "rPr")
+    oxml.set_fonts(rpr, sheet.font("heading"), sheet.font("heading"))
+    oxml.prop(rpr, "color", {"val": sheet.brand.colors["accent"].lstrip("#").upper()})
+    return r
+
+
+def _run(p: Paragraph, text: str, sheet: Sheet, font: str = "body", color: str = "text", bold: bool = False,
+         size: float | None = None, color_hex: str = "", spacing: float = 0) -> None:
+    r = p.add_run(text)
+    r.bold = bold
+    r.font.size = Pt(size or sheet.size)
+    r.font.color.rgb = RGBColor.from_string(color_hex) if color_hex else sheet.color(color)
+    oxml.set_fonts(r._r.get_or_add_rPr(), sheet.font(font), sheet.font(font))
+    if spacing:
+        oxml.prop(r._r.get_or_add_rPr(), "spacing", {"val": str(int(spacing * 20))})
+
+
+def _para(p: Paragraph, text: str, sheet: Sheet, color: str = "text", size: float | None = None) -> None:
+    _run(p, text, sheet, color=color, size=size)
