@@ -72,6 +72,10 @@ class SourceError(Exception):
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in diagnostics.items))
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[Diagnostics]]:
+        # writers run in worker processes: their user errors must survive pickling
+        return (SourceError, (self.diagnostics,))
+
 
 def fail(loc: Loc | None, message: str, code: str, hint: str = "") -> SourceError:
     """Build a one-diagnostic :class:`SourceError` (``raise fail(...)``)."""
