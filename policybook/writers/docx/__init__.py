@@ -34,10 +34,10 @@ def render(doc: Document) -> bytes:
     """The handbook as .docx bytes."""
     kit = kit_for(doc)
     document = _base(kit)
-    ctx = Context(kit, styles.prepare(document, kit, bool(kit.brand.reference_docx)), document.part,
-                  referenced_anchors(doc))
+    from_reference = bool(kit.brand.reference_docx)
+    ctx = Context(kit, styles.prepare(document, kit, from_reference), document.part, referenced_anchors(doc))
     logo = _logo(kit)
-    total = page.setup(document, ctx, doc, logo)
+    total = page.setup(document, ctx, doc, logo, from_reference)
     main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
     contents = front.toc(ctx, ctx.state.headings, None)
     _fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *contents, *main])

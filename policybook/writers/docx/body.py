@@ -76,9 +76,9 @@ def _article(ctx: Context, article: Article) -> Iterator[Element]:
         first = blocks.pop(0)
         assert isinstance(first, Paragraph)
         lead = [*ctx.bookmarked(article.anchor, [number]), oxml.run(ctx.kit.words.gap)]
-        yield oxml.paragraph(ctx.style("body"), [*lead, *inlines(ctx, first.inlines)])
+        yield oxml.paragraph(ctx.style("article-lead"), [*lead, *inlines(ctx, first.inlines)])
     else:
-        yield oxml.paragraph(ctx.style("body"), ctx.bookmarked(article.anchor, [number]))
+        yield oxml.paragraph(ctx.style("article-lead"), ctx.bookmarked(article.anchor, [number]))
     for block in blocks:
         yield from block_elements(ctx, block, "body")
 
@@ -95,6 +95,7 @@ def block_elements(ctx: Context, block: Block, role: str) -> Iterator[Element]:
             yield from block_elements(ctx, inner, "note")
     else:
         yield table(ctx, block)
+        yield oxml.paragraph(ctx.style("table-after"))  # Word has no space below a table
 
 
 def _item(ctx: Context, item: Item) -> Iterator[Element]:

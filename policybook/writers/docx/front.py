@@ -70,9 +70,9 @@ def _meta_table(ctx: Context, doc: Document) -> Element:
     """Document code, version, effective date and issuer, in a quiet two-column block."""
     labels = ctx.kit.words.cover_labels
     values = (doc.meta.code, doc.meta.version, doc.meta.effective, doc.meta.group)
-    width = ctx.kit.text_width // 2
-    label_size = ctx.kit.body_size + 2  # half-points, as the Cover Label style
-    label_width = max(display_width(label) for label in labels) * label_size * 5 + 2 * CELL_MARGIN + 120
+    size = ctx.kit.body_size + 2  # half-points, as the Cover Meta and Cover Label styles
+    label_width = _text_twips(labels, size)
+    width = min(ctx.kit.text_width, max(ctx.kit.text_width // 2, label_width + _text_twips(values, size)))
     tbl = oxml.el("tbl")
     pr = oxml.sub(tbl, "tblPr")
     oxml.prop(pr, "tblW", {"w": str(width), "type": "dxa"})
@@ -89,6 +89,11 @@ def _meta_table(ctx: Context, doc: Document) -> Element:
             oxml.prop(oxml.sub(tc, "tcPr"), "tcW", {"w": str(w), "type": "dxa"})
             tc.append(oxml.paragraph(ctx.style(role), [oxml.run(text)]))
     return tbl
+
+
+def _text_twips(texts: tuple[str, ...], half_points: int) -> int:
+    """Width of the widest text in a table cell (twips), cell margins included."""
+    return max(display_width(t) for t in texts) * half_points * 5 + 2 * CELL_MARGIN + 120
 
 
 def picture(part: object, image: bytes, height: object) -> Element:

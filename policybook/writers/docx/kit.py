@@ -56,7 +56,7 @@ class Kit:
     mono_font: tuple[str, str]
     body_size: int  # half-points
     heading_size: int
-    line: int  # exact line pitch of body text, twips
+    line: int  # exact line pitch of body text (size + leading, as the PDF sets it), twips
     indent: int  # first-line indent of body text, twips
     page: tuple[int, int]  # width, height in twips
     margins: dict[str, int]  # top, bottom, inside, outside in twips
@@ -86,7 +86,7 @@ def kit_for(doc: Document) -> Kit:
         mono_font=pick_fonts(brand.fonts["mono"], locale),
         body_size=round(size_pt * 2),
         heading_size=round(length_pt(brand.text["heading-size"], 16, size_pt) * 2),
-        line=round(20 * (size_pt * 0.75 + length_pt(brand.text["leading"], size_pt * 0.9, size_pt))),
+        line=round(20 * (size_pt + length_pt(brand.text["leading"], size_pt * 0.9, size_pt))),
         indent=round(20 * length_pt(brand.text["indent"], 2 * size_pt, size_pt)),
         page=page_twips(brand.page.get("size", "A4")),
         margins={k: twips(brand.page[f"margin-{k}"], 25) for k in ("top", "bottom", "inside", "outside")},

@@ -15,26 +15,32 @@ from policybook.model import Document
 from policybook.writers.docx import oxml
 from policybook.writers.docx.context import Context
 from policybook.writers.docx.front import picture
+from policybook.writers.docx.kit import Kit
 from policybook.writers.docx.oxml import Element
 
 HEADER_LOGO_HEIGHT = Mm(6)
 
 
-def setup(document: DocxDocument, ctx: Context, doc: Document, logo: bytes | None) -> Element:
-    """Page size, margins, header and footer; returns the NUMPAGES result run (filled in later)."""
+def setup(document: DocxDocument, ctx: Context, doc: Document, logo: bytes | None, from_reference: bool) -> Element:
+    """Page setup (the reference .docx's, else the kit's), header and footer; returns the NUMPAGES result run."""
     section = document.sections[0]
-    kit = ctx.kit
+    if not from_reference:
+        _page(document, ctx.kit)
+    section.different_first_page_header_footer = True
+    _header(section.header, ctx, doc, logo)
+    return _footer(section.footer, ctx, doc)
+
+
+def _page(document: DocxDocument, kit: Kit) -> None:
+    section = document.sections[0]
     section.page_width, section.page_height = Twips(kit.page[0]), Twips(kit.page[1])
     section.top_margin, section.bottom_margin = Twips(kit.margins["top"]), Twips(kit.margins["bottom"])
     section.left_margin, section.right_margin = Twips(kit.margins["inside"]), Twips(kit.margins["outside"])
     section.header_distance = Twips(kit.margins["top"] * 2 // 5)
     section.footer_distance = Twips(kit.margins["bottom"] * 2 // 5)
     section.gutter = Twips(0)
-    section.different_first_page_header_footer = True
     if kit.margins["inside"] != kit.margins["outside"]:
         _mirror(document)
-    _header(section.header, ctx, doc, logo)
-    return _footer(section.footer, ctx, doc)
 
 
 def _mirror(document: DocxDocument) -> None:

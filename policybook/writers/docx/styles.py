@@ -44,9 +44,9 @@ class Spec:
     italic: bool | None = None
     emphasis_mark: bool = False
     align: str = ""
-    before: float = 0  # points
-    after: float = 0
-    line: float = 1.0  # multiple of the body line pitch (exact); 0 = inherit
+    before: float | None = None  # points; None = inherit
+    after: float | None = None
+    line: float | None = None  # multiple of the body line pitch (exact); 0 = single; None = inherit
     first_line: bool = False  # 2-character first-line indent
     left_chars: int = 0  # hundredths of a character
     hanging_chars: int = 0
@@ -67,6 +67,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
     return {
         "normal": Spec("Normal", font="body", color="text", line=1.0),
         "body": Spec("Body Text", base="Normal", first_line=True, align="both"),
+        "article-lead": Spec("Article Lead", base="Body Text", before=6, next="Body Text"),
         "title": Spec("Title", base="Normal", font="heading", heading=True, size=26, color="primary", bold=True,
                       align="center", line=0, after=12),
         "subtitle": Spec("Subtitle", base="Normal", font="heading", heading=True, size=-6, color="text", italic=False,
@@ -93,6 +94,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
         "note": Spec("Note", base="Normal", size=-1, color="text", line=0.95, shade="shade", left_border="accent",
                      before=4, after=4, left_chars=0, align="both"),
         "table-text": Spec("Table Text", base="Normal", size=-1, line=0.9, align="left"),
+        "table-after": Spec("Table Spacer", base="Normal", line=0.4),
         "table-header": Spec("Table Header", base="Table Text", font="heading", bold=True, color="shade",
                              align="center"),
         "toc-1": Spec("TOC 1", base="Normal", font="heading", bold=True, before=6, after=0, line=1.1,
@@ -226,11 +228,14 @@ def _font(style: BaseStyle, spec: Spec, kit: Kit) -> None:
 
 def _paragraph(style: BaseStyle, spec: Spec, kit: Kit) -> None:
     fmt = style.paragraph_format  # type: ignore[attr-defined]
-    fmt.space_before, fmt.space_after = Pt(spec.before), Pt(spec.after)
+    if spec.before is not None:
+        fmt.space_before = Pt(spec.before)
+    if spec.after is not None:
+        fmt.space_after = Pt(spec.after)
     if spec.line:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Twips(round(kit.line * spec.line))
-    else:
+    elif spec.line == 0:
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     if spec.align:
         fmt.alignment = ALIGN[spec.align]
