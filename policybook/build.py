@@ -43,10 +43,15 @@ class Checked:
 
 
 def check(
-    source: str | Path, subs: Iterable[str] = (), diags: Diagnostics | None = None, strict: bool = False
+    source: str | Path,
+    subs: Iterable[str] = (),
+    diags: Diagnostics | None = None,
+    strict: bool = False,
+    formats: Iterable[str] | None = None,
 ) -> Checked:
-    """Read and resolve everything; all problems go to ``diags`` (raises on errors,
-    and on warnings when ``strict``)."""
+    """Read and resolve everything, and let the writers of ``formats`` (default: all)
+    check what they need; all problems go to ``diags`` (raises on errors, and on
+    warnings when ``strict``)."""
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     labels = project_labels(project, diags)
@@ -55,9 +60,21 @@ def check(
     for sub_id in chosen:
         checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
     _check_forms_referenced(project, diags)
+    if not diags.errors:
+        _writer_checks(checked, writer_names() if formats is None else list(formats), diags)
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
+
+
+def _writer_checks(checked: Checked, formats: list[str], diags: Diagnostics) -> None:
+    for name in formats:
+        hook = get_writer(name).check
+        for doc in checked.documents.values() if hook else ():
+            try:
+                hook(doc)  # type: ignore[misc]
+            except SourceError as exc:
+                diags.extend(exc.diagnostics)
 
 
 def _choose(project: Project, subs: list[str], diags: Diagnostics) -> list[str]:
@@ -115,7 +132,7 @@ def build(
     if unchanged is not None:
         (progress or Progress(0)).note("nothing changed since the last build")
         return unchanged
-    checked = check(source, subs, diags, strict)
+    checked = check(source, subs, diags, strict, names)
     out.mkdir(parents=True, exist_ok=True)
     todo = _jobs(checked, names)
     progress = progress or Progress(len(todo))

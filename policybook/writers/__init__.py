@@ -21,6 +21,9 @@ class Writer:
     name: str  # pdf | docx | forms | json
     description: str
     write: Callable[[Document, Path], list[Path]]  # (document, output folder) → files written
+    # what only this writer can check before anything is written (fonts, image formats);
+    # raises SourceError or returns silently
+    check: Callable[[Document], None] | None = None
 
 
 WRITERS: dict[str, Writer] = {}
