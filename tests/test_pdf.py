@@ -280,3 +280,15 @@ def test_missing_fonts_are_a_diagnostic() -> None:
     doc.brand.fonts = {**doc.brand.fonts, "body": ["No Such Font Family"]}
     with pytest.raises(SourceError, match=r"no body font .* is installed.*\[brand.font\]"):
         render(doc, PdfOptions())
+
+
+@pytest.mark.parametrize("key", ["pdf-hant/tw", "pdf-hant/cn"])
+def test_no_heading_left_alone_at_a_page_bottom(built: dict[str, Path], key: str) -> None:
+    pdf = built[key]
+    footer = re.compile(r"(第\d+[页頁]共\d+[页頁]|—\d+—|版本|生效日期)")
+    for index, label in enumerate(pypdf.PdfReader(pdf).page_labels):
+        if not label.isdigit():
+            continue
+        lines = [squeeze(line) for line in text(pdf, index + 1).splitlines() if line.strip()]
+        body = [line for line in lines if not footer.search(line)]
+        assert not re.fullmatch(r"第[一二三四五六七八九十百]+[条條]條款\d+", body[-1]), (label, body[-1])

@@ -106,7 +106,7 @@ def _run_typst(root: Path, brand: Brand, options: PdfOptions) -> bytes:
             str(root / "handbook.typ"),
             root=str(root),
             font_paths=font_dirs(brand),
-            pdf_standards=[options.standard] if options.standard else [],
+            pdf_standards=[options.standard] if options.standard else [],  # type: ignore[list-item]
             timestamp=int(date.timestamp()) if date else None,
             pdf_tags=options.tagged,
         )

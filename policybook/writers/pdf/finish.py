@@ -23,7 +23,9 @@ def finish(pdf: bytes) -> bytes:
     reader = PdfReader(io.BytesIO(pdf))
     root_ref = reader.trailer.raw_get("/Root")
     assert isinstance(root_ref, IndirectObject)
-    catalog = _with_viewer_settings(reader.trailer["/Root"])
+    catalog = reader.trailer["/Root"].get_object()
+    assert isinstance(catalog, DictionaryObject)
+    catalog = _with_viewer_settings(catalog)
     head = pdf if pdf.endswith(b"\n") else pdf + b"\n"
     obj = f"{root_ref.idnum} {root_ref.generation} obj\n".encode() + _serialise(catalog) + b"\nendobj\n"
     xref_at = len(head) + len(obj)
