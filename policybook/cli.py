@@ -60,7 +60,28 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("-f", "--formats", type=_split, default=[], help="comma-separated: pdf,docx,json (default all)")
     cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
     cmd.set_defaults(run=run_diff)
+
+    cmd = commands.add_parser("forms", help="one subsidiary's forms: blank, filled from CSV, or numbered pads")
+    _source_args(cmd)
+    cmd.add_argument("-s", "--subsidiary", required=True, help="subsidiary id")
+    cmd.add_argument("--form", default="", help="form id (default: every form, blank)")
+    what = cmd.add_mutually_exclusive_group()
+    what.add_argument("--fill", type=Path, help="UTF-8 CSV, header = field names: one filled PDF per row")
+    what.add_argument("--serial-start", type=int, help="first serial number of a numbered pad")
+    cmd.add_argument("--flatten", action="store_true", help="print the values into the page (no fields left)")
+    cmd.add_argument("--count", type=int, default=None, help="pages (copies) in the pad")
+    cmd.add_argument("--serial-format", type=_serial_format, default="{n}", help="e.g. {:09d} or SZ-{n:05d}")
+    cmd.add_argument("-o", "--output", type=Path, help="output folder (default dist/<subsidiary>/forms)")
+    cmd.set_defaults(run=run_forms)
     return top
+
+
+def _serial_format(value: str) -> str:
+    try:
+        value.format(1, n=1)
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise argparse.ArgumentTypeError(f"bad serial format {value!r}: {exc}") from None
+    return value
 
 
 def _source_args(cmd: argparse.ArgumentParser) -> None:
@@ -109,6 +130,32 @@ def run_diff(args: argparse.Namespace, diags: Diagnostics) -> int:
         print(args.output / rel)
     print(f"policybook: wrote {len(written)} change-table files to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_forms(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.writers.forms.fill import Request, run
+
+    problem = _forms_usage(args)
+    if problem:
+        print(f"policybook forms: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    doc = check(args.source, [args.subsidiary], diags, args.strict).documents[args.subsidiary]
+    request = Request(args.form, args.fill, args.flatten, args.serial_start, args.count or 1, args.serial_format)
+    written = run(doc, request, args.output or Path("dist") / args.subsidiary / "forms")
+    for path in written:
+        print(path)
+    print(f"policybook: wrote {len(written)} form files", file=sys.stderr)
+    return EXIT_OK
+
+
+def _forms_usage(args: argparse.Namespace) -> str:
+    if (args.fill or args.serial_start is not None) and not args.form:
+        return "--fill and --serial-start need --form ID"
+    if args.count is not None and args.serial_start is None:
+        return "--count needs --serial-start"
+    if args.count is not None and args.count < 1:
+        return "--count must be 1 or more"
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
-from policybook.writers.forms.typeset import METRICS, WORDS, form_tag, label_width
+from policybook.writers.forms.typeset import METRICS, WORDS, LabelWidths, form_tag
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
@@ -129,13 +129,13 @@ def _notes(document: docx.document.Document, sheet: Sheet, notes: list[str]) -> 
 # ---------------------------------------------------------------- the table
 
 
-def grid(rows: list[FormRow], width: float, label: float) -> list[float]:
+def grid(rows: list[FormRow], width: float, labels: LabelWidths) -> list[float]:
     """Column boundaries (mm, after 0) shared by all rows: every label and cell edge."""
     edges = {round(width, 1)}
     for row in rows:
         total = sum(c.span for c in row.cells) or 1
         start = 0.0
-        for cell in row.cells:
+        for cell, label in zip(row.cells, labels.row(row), strict=True):
             if cell.label:
                 edges.add(round(start + label, 1))
             start += width * cell.span / total
@@ -144,8 +144,8 @@ def grid(rows: list[FormRow], width: float, label: float) -> list[float]:
 
 
 def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], width: float) -> None:
-    label = label_width(rows) * sheet.size * 0.3528  # em → mm
-    edges = grid(rows, width, label)
+    labels = LabelWidths(rows, width, sheet.size)
+    edges = grid(rows, width, labels)
     table = document.add_table(rows=len(rows), cols=len(edges))
     table.autofit = False
     widths = [b - a for a, b in zip([0.0, *edges], edges, strict=False)]
@@ -160,7 +160,7 @@ def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], 
         tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         tr.height = Mm(METRICS["row"])
         if row.cells:
-            _cells(tr, sheet, row, edges, width, label)
+            _cells(tr, sheet, row, edges, width, labels.row(row))
         else:
             _section(tr.cells, sheet, row.section)
 
@@ -172,11 +172,11 @@ def _section(cells: list[_Cell], sheet: Sheet, title: str) -> None:
     _run(bar.paragraphs[0], title, sheet, font="heading", bold=True, color_hex="FFFFFF")
 
 
-def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: float, label: float) -> None:
+def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: float, labels: list[float]) -> None:
     tcs = list(tr._tr.tc_lst)
     total = sum(c.span for c in row.cells)
     start = 0.0
-    for cell in row.cells:
+    for cell, label in zip(row.cells, labels, strict=True):
         end = start + width * cell.span / total
         value_from = start
         if cell.label:
@@ -242,7 +242,7 @@ def _text_control(sheet: Sheet, tag: str, alias: str, blank: str, multiline: boo
 
 def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
     words = sheet.words
-    blank = f"\u00a0\u00a0\u00a0\u00a0{words['year']}\u00a0\u00a0{words['month']}\u00a0\u00a0{words['day']}"
+    blank = f"\u3000\u3000{words['year']}\u3000{words['month']}\u3000{words['day']}"
     return oxml.content_control([_xrun(blank, sheet)], tag, alias, "date", date_format="yyyy-MM-dd")
 
 

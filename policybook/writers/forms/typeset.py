@@ -7,6 +7,7 @@ same compiler (which reuses the compiled layout) returns their positions.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import unicodedata
@@ -16,12 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import typst
+from pypdf import PdfReader
 
 from policybook.model import Appendix, Document, FormCell, FormRow
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
 METRICS = {"row": 9.0, "line": 7.5, "size": 10.0}
+COMPACT = {"row": 7.2, "line": 5.8, "size": 9.0}  # when a form does not fit on one page
+LABEL_SHARE = 0.42  # a label takes at most this part of its cell
+MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
@@ -57,13 +62,32 @@ def fonts() -> typst.Fonts:
 
 
 def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None) -> Typeset:
-    """Compile the form once; return the PDF and every marker's box."""
-    data = form_data(doc, appendix, serials or [])
+    """Compile the form; return the PDF and every marker's box.
+
+    A form that runs over one page is set again with compact metrics; a pad
+    (``serials``) uses the metrics its blank form needed.
+    """
+    data = form_data(doc, appendix, [])
+    sheet = _compile(data)
+    if _pages(sheet) > 1:
+        data = form_data(doc, appendix, [], compact=True)
+        sheet = _compile(data)
+    if serials:
+        sheet = _compile({**data, "serials": serials})
+    return sheet
+
+
+def _compile(data: dict[str, Any]) -> Typeset:
+    """One Typst compile; the query reuses the compiler's layout."""
     compiler = typst.Compiler(str(TEMPLATE), root="/", font_paths=fonts(), sys_inputs={"data": json.dumps(data)})
     pdf = compiler.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
     assert isinstance(pdf, bytes)
     marks = json.loads(compiler.query("<pb-field>", field="value"))
     return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
+
+
+def _pages(sheet: Typeset) -> int:
+    return len(PdfReader(io.BytesIO(sheet.pdf)).pages)
 
 
 def _timestamp() -> int:
@@ -83,18 +107,19 @@ def _box(mark: dict[str, Any], page_h: float) -> Box:
 # ---------------------------------------------------------------- data for layout.typ
 
 
-def form_data(doc: Document, appendix: Appendix, serials: list[str]) -> dict[str, Any]:
+def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bool = False) -> dict[str, Any]:
     form = appendix.form
     brand = doc.brand
     assert brand is not None, "resolved documents carry a brand kit"
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
     lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
     company = doc.subsidiary.name
+    metrics = dict(COMPACT) if compact else {**METRICS, "size": _points(brand.text.get("body-size", ""), METRICS["size"])}
+    labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
         "page": {"paper": paper, "flipped": flipped, **MARGINS},
         "brand": {"colors": brand.colors, "fonts": brand.fonts},
-        "metrics": {**METRICS, "size": _points(brand.text.get("body-size", ""), METRICS["size"]),
-                    "label": label_width(form.rows)},
+        "metrics": metrics,
         "lang": lang,
         "region": region,
         "words": WORDS.get(doc.meta.locale, WORDS["zh-Hans"]),
@@ -102,7 +127,7 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str]) -> dict[str
         "footer": {"left": f"{company} · {doc.meta.title}{appendix.number}", "right": f"{form.code} · V{form.version}"},
         "intro": form.intro,
         "notes": form.notes,
-        "rows": [_row(r) for r in form.rows],
+        "rows": [_row(r, labels) for r in form.rows],
         "serials": serials,
     }
 
@@ -112,19 +137,32 @@ def form_tag(doc: Document, appendix: Appendix) -> str:
     return f"{appendix.form.code} · V{appendix.form.version} · {appendix.number}"
 
 
-def _row(row: FormRow) -> dict[str, Any]:
-    return {"section": row.section, "cells": [_cell(c) for c in row.cells]}
+def _row(row: FormRow, labels: LabelWidths) -> dict[str, Any]:
+    return {"section": row.section, "cells": [_cell(c, w) for c, w in zip(row.cells, labels.row(row), strict=True)]}
 
 
-def _cell(cell: FormCell) -> dict[str, Any]:
+def _cell(cell: FormCell, label_mm: float) -> dict[str, Any]:
     return {"type": cell.type, "label": cell.label, "name": cell.name, "span": cell.span,
-            "lines": cell.lines, "options": cell.options, "text": cell.text}
+            "lines": cell.lines, "options": cell.options, "text": cell.text, "label-w": label_mm}
 
 
-def label_width(rows: list[FormRow]) -> float:
-    """One label column width (em) for the whole form, so columns line up; long labels wrap."""
-    widest = max((text_width(c.label) for r in rows for c in r.cells), default=4.0)
-    return min(max(widest, 4.0), 6.0) + 1.2
+def text_width_mm(paper: str) -> float:
+    portrait = {"A4": 210.0, "A5": 148.0, "A4-landscape": 297.0}.get(paper, 210.0)
+    return portrait - 2 * MARGINS["margin-x"]
+
+
+class LabelWidths:
+    """Label column widths (mm): one width for the whole form, so columns line up, but never
+    more than LABEL_SHARE of a narrow cell; labels a little too long are set smaller."""
+
+    def __init__(self, rows: list[FormRow], width_mm: float, size_pt: float) -> None:
+        widest = max((text_width(c.label) for r in rows for c in r.cells), default=4.0)
+        self.base = (min(max(widest, 4.0), 6.0) + 1.2) * size_pt * MM_PER_PT
+        self.width = width_mm
+
+    def row(self, row: FormRow) -> list[float]:
+        total = sum(c.span for c in row.cells) or 1
+        return [min(self.base, self.width * c.span / total * LABEL_SHARE) if c.label else 0.0 for c in row.cells]
 
 
 def text_width(text: str) -> float:

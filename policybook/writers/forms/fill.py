@@ -1,0 +1,197 @@
+"""Write stage (forms): ``policybook forms`` — blank forms, CSV filling, flattening, numbered pads.
+
+CSV files are UTF-8 (a BOM is fine) with a header of field names (see
+acroform.py); a checkbox group's value is its options joined by ``;`` or ``|``,
+a choice's value is one option's text. Every row is checked before anything is
+written, and every problem names the CSV file, row and column. Outputs are
+written to temporary files and renamed into place only when all succeeded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from policybook.diagnostics import Diagnostics, fail
+from policybook.model import Appendix, Document, Loc
+from policybook.naming import form_stem, safe
+from policybook.writers.forms import docx, pdf
+from policybook.writers.forms.acroform import FieldSpec, Value
+
+SPLIT_RE = re.compile(r"\s*[;|；]\s*")
+
+
+@dataclass
+class Request:
+    """What ``policybook forms`` was asked to do (already parsed by the CLI)."""
+
+    form_id: str = ""  # "" = every form (blank only)
+    fill: Path | None = None
+    flatten: bool = False
+    serial_start: int | None = None
+    count: int = 1
+    serial_format: str = "{n}"
+
+
+def run(doc: Document, request: Request, out: Path) -> list[Path]:
+    """Carry out ``request`` for one subsidiary; returns the files written."""
+    appendices = [find_form(doc, request.form_id)] if request.form_id else doc.appendices
+    if request.serial_start is not None:
+        return _publish(out, {_pad_name(doc, appendices[0], request): _pad(doc, appendices[0], request)})
+    if request.fill is not None:
+        return _publish(out, _filled(doc, appendices[0], request.fill, request.flatten))
+    files: dict[str, bytes] = {}
+    for appendix in appendices:
+        stem = form_stem(doc, appendix)
+        files[f"{stem}.pdf"] = pdf.fillable(pdf.prepare(doc, appendix), flatten=request.flatten)
+        files[f"{stem}.docx"] = docx.render(doc, appendix)
+    return _publish(out, files)
+
+
+def find_form(doc: Document, form_id: str) -> Appendix:
+    for appendix in doc.appendices:
+        if appendix.form.id == form_id:
+            return appendix
+    known = ", ".join(a.form.id for a in doc.appendices) or "none"
+    raise fail(None, f"form '{form_id}' is not an appendix of '{doc.subsidiary.id}'", "forms.unknown", f"known: {known}")
+
+
+def serial_text(fmt: str, n: int) -> str:
+    """``{:09d}`` → 202611001 · ``SZ-{n:05d}`` → SZ-00042 (raises ValueError/KeyError/IndexError if bad)."""
+    return fmt.format(n, n=n)
+
+
+# ---------------------------------------------------------------- pads
+
+
+def _pad(doc: Document, appendix: Appendix, request: Request) -> bytes:
+    assert request.serial_start is not None
+    numbers = range(request.serial_start, request.serial_start + request.count)
+    return pdf.pad(doc, appendix, [serial_text(request.serial_format, n) for n in numbers])
+
+
+def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
+    assert request.serial_start is not None
+    first = serial_text(request.serial_format, request.serial_start)
+    last = serial_text(request.serial_format, request.serial_start + request.count - 1)
+    return f"{form_stem(doc, appendix)}-{safe(first)}-{safe(last)}.pdf"
+
+
+# ---------------------------------------------------------------- CSV filling
+
+
+def _filled(doc: Document, appendix: Appendix, source: Path, flatten: bool) -> dict[str, bytes]:
+    form = pdf.prepare(doc, appendix)
+    rows = read_csv(source, form.specs, appendix.form.id)
+    font = form.font(rows)
+    stem = form_stem(doc, appendix)
+    width = max(3, len(str(len(rows))))
+    return {f"{stem}-{i:0{width}d}.pdf": pdf.fillable(form, row, flatten, font) for i, row in enumerate(rows, start=1)}
+
+
+def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str, Value]]:
+    """Every row as field values; all problems reported together (file, row, column)."""
+    reader = csv.reader(io.StringIO(_decode(path), newline=""))
+    header = next(reader, None)
+    if not header:
+        raise fail(Loc(str(path), 1), "the CSV file is empty; its first row must name the fields", "forms.csv-header")
+    by_name = {s.name: s for s in specs}
+    diags = Diagnostics()
+    columns = _columns(path, header, by_name, form_id, diags)
+    rows = []
+    for number, record in enumerate(reader, start=1):
+        if any(cell.strip() for cell in record):
+            rows.append(_row(path, reader.line_num, number, columns, record, by_name, diags))
+    diags.raise_if_errors()
+    if not rows:
+        raise fail(Loc(str(path), 1), "the CSV file has a header but no rows to fill", "forms.csv-empty")
+    return rows
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(Loc(str(path)), f"cannot read the CSV file: {exc.strerror}", "forms.csv-read") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess = " (it looks like GBK/GB18030)" if _is_gbk(data) else ""
+        raise fail(Loc(str(path), line), f"the CSV file is not UTF-8{guess}", "forms.csv-encoding",
+                   "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f GBK -t UTF-8") from None
+
+
+def _is_gbk(data: bytes) -> bool:
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _columns(path: Path, header: list[str], by_name: dict[str, FieldSpec], form_id: str,
+             diags: Diagnostics) -> list[str]:
+    columns = [h.strip() for h in header]
+    for index, name in enumerate(columns, start=1):
+        if name not in by_name:
+            diags.error(Loc(str(path), 1), f"column {index} '{name}' is not a field of form '{form_id}'",
+                        "forms.csv-column", f"fields: {', '.join(by_name)}")
+        elif columns.index(name) != index - 1:
+            diags.error(Loc(str(path), 1), f"column {index} '{name}' appears twice", "forms.csv-column")
+    return columns
+
+
+def _row(path: Path, line: int, number: int, columns: list[str], record: list[str],
+         by_name: dict[str, FieldSpec], diags: Diagnostics) -> dict[str, Value]:
+    if len(record) > len(columns):
+        diags.error(Loc(str(path), line), f"row {number} has {len(record)} cells, the header {len(columns)}",
+                    "forms.csv-row")
+    values: dict[str, Value] = {}
+    for column, raw in zip(columns, record, strict=False):
+        spec = by_name.get(column)
+        text = raw.strip()
+        if spec is None or not text:
+            continue
+        value = _value(spec, text)
+        bad = [v for v in ([value] if isinstance(value, str) else value) if spec.options and v not in spec.options]
+        for item in bad:
+            diags.error(Loc(str(path), line), f"row {number}, column '{column}': '{item}' is not an option",
+                        "forms.csv-option", f"options: {', '.join(spec.options)}")
+        values[column] = value
+    return values
+
+
+def _value(spec: FieldSpec, text: str) -> Value:
+    if spec.kind == "checkbox":
+        return [part for part in SPLIT_RE.split(text) if part]
+    return text
+
+
+# ---------------------------------------------------------------- atomic output
+
+
+def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write every file to a temporary name first, then rename all into place."""
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=".forms-", suffix=".part", dir=out)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+            staged.append((name, Path(tmp)))
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for name, tmp in staged:
+        os.replace(tmp, out / name)
+    return [out / name for name, _ in staged]
+
