@@ -256,6 +256,7 @@ class Subsidiary:
     locale: str
     tags: list[str]
     loc: Loc
+    region: str = ""  # CN, TW, HK, MO …: spelling and language tags of a zh-Hant variant
 
 
 @dataclass
@@ -285,6 +286,10 @@ class Brand:
     logo: str = ""  # absolute path, "" = none
     reference_docx: str = ""  # absolute path, "" = built-in default
     loc: Loc = Loc("")
+    locs: dict[str, Loc] = field(default_factory=dict)  # "fonts.body", "page.size" … → where it was set
+
+    def loc_of(self, key: str) -> Loc:
+        return self.locs.get(key, self.loc)
 
 
 @dataclass

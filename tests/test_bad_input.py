@@ -48,7 +48,7 @@ def test_failed_build_leaves_dist_untouched(bad_root: Path, cli, monkeypatch: py
     (dist / "a" / "previous.pdf").write_bytes(b"%PDF- the last good build")
     before = _snapshot(dist)
     strict = ["--strict"] if _expect(bad_root).get("strict") else []
-    run = cli("build", "handbook", "-f", "json", "-o", dist, *strict)
+    run = cli("build", "handbook", "-f", "json,pdf", "-o", dist, *strict)
     assert run.code == 1, run.err
     assert _snapshot(dist) == before
 

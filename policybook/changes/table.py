@@ -42,7 +42,7 @@ MIN_EQUAL = 2  # an unchanged run shorter than this between two changes is folde
 
 def change_table(old: Document, new: Document) -> ChangeTable:
     words = WORDS["en" if new.meta.locale == "en" else "zh"]
-    convert = converter(new.meta.locale)
+    convert = converter(new.meta.locale, new.subsidiary.region)
     rows: list[ChangeRow] = []
     renumbered: list[tuple[str, str]] = []
     for pair in match(entries(old), entries(new)):

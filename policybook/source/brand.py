@@ -78,7 +78,18 @@ def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> B
         logo=_file(data, "logo", folder, root, diags, image=True) or (base.logo if base else ""),
         reference_docx=_file(data, "reference_docx", folder, root, diags, image=False),
         loc=data.loc(),
+        locs=_locs(data, base),
     )
+
+
+def _locs(data: LocDict, base: Brand | None) -> dict[str, Loc]:
+    """Where each setting was made: this kit's line, else the kit it extends."""
+    locs = dict(base.locs) if base else {}
+    for key, value in data.items():
+        locs[key] = data.loc(key)
+        if isinstance(value, LocDict):
+            locs.update({f"{key}.{inner}": value.loc(inner) for inner in value})
+    return locs
 
 
 def _table(

@@ -48,6 +48,7 @@ SUBSIDIARY = {
     "code": Key("text", required=True),
     "brand": Key("text"),
     "locale": Key("text", choices=LOCALES),
+    "region": Key("text", choices=("CN", "TW", "HK", "MO", "SG")),
     "tags": Key("texts"),
     "variables": Key("map"),
     "exclude": Key("texts"),
@@ -322,6 +323,7 @@ class _Reader:
             locale=text(data, "locale"),
             tags=texts(data, "tags"),
             loc=data.loc(),
+            region=text(data, "region"),
         )
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
         exclude = data.get("exclude")

@@ -40,7 +40,7 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
     renderer = Renderer(context, diags)
     selection = Selector(project, sub, renderer, diags).select(labels)
     locale = sub.info.locale or project.meta.locale
-    texts = TextPass(renderer, locale)
+    texts = TextPass(renderer, locale, sub.info.region)
     texts.chapters(selection.chapters)
     texts.appendices(selection.appendices)
     style = style_for(project.meta.numbering, locale)
@@ -83,6 +83,7 @@ def _subsidiary(info: Subsidiary, locale: str, texts: TextPass) -> Subsidiary:
         locale=locale,
         tags=list(info.tags),
         loc=info.loc,
+        region=info.region,
     )
 
 

@@ -37,21 +37,23 @@ def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
     return result
 
 
-@lru_cache(maxsize=2)
-def converter(locale: str) -> Callable[[str], str]:
+@lru_cache(maxsize=4)
+def converter(locale: str, region: str = "") -> Callable[[str], str]:
+    """Simplified → Traditional for zh-Hant variants: Hong Kong or Taiwan character forms."""
     if locale != "zh-Hant":
         return lambda s: s
     import opencc
 
-    return opencc.OpenCC("s2hk").convert  # type: ignore[no-any-return]
+    config = "s2hk" if region in ("HK", "MO") else "s2tw"
+    return opencc.OpenCC(config).convert  # type: ignore[no-any-return]
 
 
 class TextPass:
     """Applies render → join → localise to every text of the selected content."""
 
-    def __init__(self, renderer: Renderer, locale: str) -> None:
+    def __init__(self, renderer: Renderer, locale: str, region: str = "") -> None:
         self.renderer = renderer
-        self.convert = converter(locale)
+        self.convert = converter(locale, region)
 
     def plain(self, value: str, loc: object) -> str:
         return self.convert(join_soft_breaks(self.renderer.text(value, loc)))  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from policybook.source.brand import default_brand
 from policybook.writers import Writer, register
 from policybook.writers.pdf.engine import PdfOptions, compile_pdf
 from policybook.writers.pdf.finish import finish
+from policybook.writers.pdf.settings import brand_settings
 
 
 def render(doc: Document, options: PdfOptions | None = None) -> bytes:
@@ -35,4 +36,9 @@ def write(doc: Document, folder: Path) -> list[Path]:
     return write_pdf(doc, folder)
 
 
-register(Writer("pdf", "branded PDF handbook (Typst): cover, contents, bookmarks, tagged", write))
+def check(doc: Document) -> None:
+    """Fonts installed, paper size and lengths valid — before anything is written."""
+    brand_settings(doc, doc.brand or default_brand())
+
+
+register(Writer("pdf", "branded PDF handbook (Typst): cover, contents, bookmarks, tagged", write, check))

@@ -112,7 +112,7 @@ def _run_typst(root: Path, brand: Brand, options: PdfOptions) -> bytes:
         )
     except typst.TypstError as exc:
         if "logo" in str(exc):
-            raise fail(brand.loc, f"the logo of brand kit '{brand.name}' cannot be drawn: {exc}", "brand.logo") from exc
+            raise fail(brand.loc_of("logo"), f"the logo of brand kit '{brand.name}' cannot be drawn: {exc}", "brand.logo") from exc
         raise
     assert isinstance(result, bytes)
     return result

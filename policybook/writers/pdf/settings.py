@@ -22,7 +22,6 @@ LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in|em)\s*$")
 TO_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 PAPERS = {"a4": "a4", "a5": "a5", "a3": "a3", "b5": "iso-b5", "letter": "us-letter", "us-letter": "us-letter"}
 REGIONS = {"zh-Hans": ("zh", "CN"), "zh-Hant": ("zh", "TW"), "en": ("en", "US")}
-HK_CODES = {"HK", "MO"}
 
 
 def length(value: str, loc: Loc, what: str) -> dict[str, float]:
@@ -36,8 +35,8 @@ def length(value: str, loc: Loc, what: str) -> dict[str, float]:
 
 def lang_region(doc: Document) -> tuple[str, str]:
     lang, region = REGIONS.get(doc.meta.locale, ("zh", "CN"))
-    if doc.meta.locale == "zh-Hant" and doc.subsidiary.code.upper() in HK_CODES:
-        region = "HK"
+    if doc.meta.locale == "zh-Hant" and doc.subsidiary.region:
+        region = doc.subsidiary.region
     return lang, region
 
 
@@ -58,8 +57,12 @@ def font_list(brand: Brand, role: str, region: str, installed: frozenset[str]) -
     found = list(dict.fromkeys(f for f in wanted if f in installed))
     if not found:
         families = ", ".join(brand.fonts.get(role, [])) or "none"
-        raise fail(brand.loc, f"no {role} font of brand kit '{brand.name}' is installed ({families})", "brand.font",
-                   "install one of them, put font files in the kit's fonts/ folder, or list an installed family")
+        raise fail(
+            brand.loc_of(f"fonts.{role}"),
+            f"no {role} font of brand kit '{brand.name}' is installed ({families})",
+            "brand.font",
+            "install one of them, put font files in the kit's fonts/ folder, or list an installed family",
+        )
     return found
 
 
@@ -82,8 +85,12 @@ def brand_settings(doc: Document, brand: Brand) -> dict[str, Any]:
         "colors": dict(brand.colors),
         "fonts": {role: font_list(brand, role, region, installed) for role in ("body", "heading", "mono")},
         "paper": _paper(brand),
-        "margin": {key: length(value, brand.loc, f"page.{key}") for key, value in brand.page.items() if key != "size"},
-        "text": {key: length(value, brand.loc, f"text.{key}") for key, value in brand.text.items()},
+        "margin": {
+            key: length(value, brand.loc_of(f"page.{key}"), f"page.{key}")
+            for key, value in brand.page.items()
+            if key != "size"
+        },
+        "text": {key: length(value, brand.loc_of(f"text.{key}"), f"text.{key}") for key, value in brand.text.items()},
         "style": brand.style,
         "cover": brand.cover,
     }
@@ -94,5 +101,7 @@ def _paper(brand: Brand) -> str:
     paper = PAPERS.get(size.lower())
     if paper is None:
         known = ", ".join(PAPERS)
-        raise fail(brand.loc, f"page.size '{size}' is not a known paper size", "brand.value", f"known: {known}")
+        raise fail(
+            brand.loc_of("page.size"), f"page.size '{size}' is not a known paper size", "brand.value", f"known: {known}"
+        )
     return paper
