@@ -98,3 +98,14 @@ def test_release_needs_a_revision_entry(cli, root_copy) -> None:  # type: ignore
     assert run.code == 1
     assert "handbook.yaml:3: error: version 1.1 has no entry in the revision history" in run.err
     assert not (root / "dist").exists() or not any((root / "dist").rglob("*.json"))
+
+
+def test_change_table_pdf(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("diff", ROOTS / "diff-old", ROOTS / "diff-new", "-o", tmp_path, "-f", "pdf", "-s", "b")
+    assert run.code == 0, run.err
+    (pdf,) = (tmp_path / "b").glob("*修订对照表.pdf")
+    assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, check=False).returncode == 0
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("修订对照表", "序号", "原条款", "修订后条款", "说明", "新增条款", "删除条款", "1.0 版", "1.1 版"):
+        assert expected in text
+    assert text.index("弹性工作") < text.index("每次扣款") < text.index("补卡") < text.index("无故缺勤")

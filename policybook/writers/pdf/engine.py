@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,21 +75,33 @@ def pdf_info(doc: Document) -> dict[str, Any]:
 
 
 def _date_args(date: datetime) -> dict[str, int]:
-    return {"year": date.year, "month": date.month, "day": date.day,
-            "hour": date.hour, "minute": date.minute, "second": date.second}
+    return {
+        "year": date.year,
+        "month": date.month,
+        "day": date.day,
+        "hour": date.hour,
+        "minute": date.minute,
+        "second": date.second,
+    }
 
 
 def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
     """The PDF bytes of ``doc`` as laid out by the template."""
+    return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, options)
+
+
+def compile_template(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions) -> bytes:
+    """Compile ``template`` in a private root holding only it, ``data.json`` and the logo.
+
+    ``data`` gets the logo's file name inside the root ("" for none)."""
     if options.standard and options.standard not in STANDARDS:
         raise fail(None, f"unknown PDF standard '{options.standard}'", "pdf.standard", f"known: {', '.join(STANDARDS)}")
     with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
         root = Path(tmp)
-        shutil.copyfile(TEMPLATE, root / "handbook.typ")
+        shutil.copyfile(template, root / template.name)
         logo = _copy_logo(brand, root)
-        data = payload(doc, brand, logo)
-        (root / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        return _run_typst(root, brand, options)
+        (root / "data.json").write_text(json.dumps(data(logo), ensure_ascii=False), encoding="utf-8")
+        return _run_typst(root / template.name, brand, options)
 
 
 def _copy_logo(brand: Brand, root: Path) -> str:
@@ -99,12 +112,12 @@ def _copy_logo(brand: Brand, root: Path) -> str:
     return name
 
 
-def _run_typst(root: Path, brand: Brand, options: PdfOptions) -> bytes:
+def _run_typst(main: Path, brand: Brand, options: PdfOptions) -> bytes:
     date = source_date()
     try:
         result = typst.compile(
-            str(root / "handbook.typ"),
-            root=str(root),
+            str(main),
+            root=str(main.parent),
             font_paths=font_dirs(brand),
             pdf_standards=[options.standard] if options.standard else [],  # type: ignore[list-item]
             timestamp=int(date.timestamp()) if date else None,
@@ -112,7 +125,9 @@ def _run_typst(root: Path, brand: Brand, options: PdfOptions) -> bytes:
         )
     except typst.TypstError as exc:
         if "logo" in str(exc):
-            raise fail(brand.loc_of("logo"), f"the logo of brand kit '{brand.name}' cannot be drawn: {exc}", "brand.logo") from exc
+            raise fail(
+                brand.loc_of("logo"), f"the logo of brand kit '{brand.name}' cannot be drawn: {exc}", "brand.logo"
+            ) from exc
         raise
     assert isinstance(result, bytes)
     return result
