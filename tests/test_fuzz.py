@@ -16,7 +16,20 @@ from policybook.cli import main
 from tests.conftest import ROOTS
 
 FILES = sorted(p.relative_to(ROOTS / "variants") for p in (ROOTS / "variants").rglob("*.*") if p.is_file())
-PIECES = [*"{}#[]()*_:-|>!\t\n\"'`\\%@$~=<&", "{{", "}}", "{%", "###", "1. ", "条", "𠮷", "\ufeff", "\r\n", "[](#", "{#x}"]
+PIECES = [
+    *"{}#[]()*_:-|>!\t\n\"'`\\%@$~=<&",
+    "{{",
+    "}}",
+    "{%",
+    "###",
+    "1. ",
+    "条",
+    "𠮷",
+    "\ufeff",
+    "\r\n",
+    "[](#",
+    "{#x}",
+]
 NASTY = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
 
 
