@@ -145,7 +145,7 @@ class _Sheet:
             NameObject("/DA"): TextStringObject(self._da()),
             NameObject("/Q"): NumberObject(0),
             NameObject("/Ff"): NumberObject(FF_MULTILINE if spec.kind == "multiline" else 0),
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): self._form_xobject(self._text_ap(spec, value), box)}),
+            NameObject("/AP"): _normal(self._form_xobject(self._text_ap(spec, value), box)),
         })
         if value:
             widget[NameObject("/V")] = TextStringObject(value)
@@ -168,7 +168,7 @@ class _Sheet:
                 NameObject("/Parent"): parent,
             })
             kids.append(self._annotate(box, widget))
-        parent.get_object()[NameObject("/Kids")] = kids
+        _dict(parent)[NameObject("/Kids")] = kids
         return parent
 
     def _radio(self, spec: FieldSpec, chosen: str) -> IndirectObject:
@@ -186,7 +186,7 @@ class _Sheet:
             widget = self._button(box, _name(option), ap.dot(box.w, box.h, self.color), state)
             widget[NameObject("/Parent")] = parent
             kids.append(self._annotate(box, widget))
-        parent.get_object()[NameObject("/Kids")] = kids
+        _dict(parent)[NameObject("/Kids")] = kids
         return parent
 
     def _button(self, box: Box, on: NameObject, drawing: bytes, state: NameObject) -> DictionaryObject:
@@ -204,7 +204,7 @@ class _Sheet:
         return DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/Rect"): ArrayObject(FloatObject(round(v, 2)) for v in (box.x, box.y, box.x + box.w, box.y + box.h)),
+            NameObject("/Rect"): _numbers(box.x, box.y, box.x + box.w, box.y + box.h),
             NameObject("/F"): NumberObject(4),  # print
             NameObject("/P"): page.indirect_reference,
             NameObject("/MK"): DictionaryObject(),
@@ -240,7 +240,7 @@ class _Sheet:
         stream.update({
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(FloatObject(round(v, 2)) for v in (0, 0, box.w, box.h)),
+            NameObject("/BBox"): _numbers(0, 0, box.w, box.h),
         })
         if b" Tf " in content:
             stream[NameObject("/Resources")] = DictionaryObject({
@@ -298,6 +298,20 @@ def _append_content(writer: PdfWriter, index: int, content: bytes) -> None:
     parts = list(parts) if isinstance(parts, ArrayObject) else [existing]
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(before), *parts, writer._add_object(after.flate_encode())])
+
+
+def _dict(ref: IndirectObject) -> DictionaryObject:
+    obj = ref.get_object()
+    assert isinstance(obj, DictionaryObject)
+    return obj
+
+
+def _numbers(*values: float) -> ArrayObject:
+    return ArrayObject(FloatObject(round(v, 2)) for v in values)
+
+
+def _normal(appearance: IndirectObject) -> DictionaryObject:
+    return DictionaryObject({NameObject("/N"): appearance})
 
 
 def _name(option: str) -> NameObject:

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 
 import docx
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt, RGBColor
@@ -75,7 +76,7 @@ def _page(document: docx.document.Document, paper: str) -> float:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(width), Mm(height)
     if width > height:
-        section.orientation = 1
+        section.orientation = WD_ORIENT.LANDSCAPE
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(MARGIN_MM))
     return width - 2 * MARGIN_MM

@@ -58,7 +58,8 @@ def find_form(doc: Document, form_id: str) -> Appendix:
         if appendix.form.id == form_id:
             return appendix
     known = ", ".join(a.form.id for a in doc.appendices) or "none"
-    raise fail(None, f"form '{form_id}' is not an appendix of '{doc.subsidiary.id}'", "forms.unknown", f"known: {known}")
+    raise fail(None, f"form '{form_id}' is not an appendix of '{doc.subsidiary.id}'", "forms.unknown",
+               f"known: {known}")
 
 
 def serial_text(fmt: str, n: int) -> str:
@@ -188,10 +189,10 @@ def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
             os.chmod(tmp, 0o644)
             staged.append((name, Path(tmp)))
     except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, part in staged:
+            part.unlink(missing_ok=True)
         raise
-    for name, tmp in staged:
-        os.replace(tmp, out / name)
+    for name, part in staged:
+        os.replace(part, out / name)
     return [out / name for name, _ in staged]
 

@@ -31,7 +31,8 @@ MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
     "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
-    "en": {"sign": "Signature", "date": "Date", "year": " Y ", "month": " M ", "day": " D", "notes": "Notes", "colon": ": "},
+    "en": {"sign": "Signature", "date": "Date", "year": " Y ", "month": " M ", "day": " D", "notes": "Notes",
+           "colon": ": "},
 }
 LANGS = {"zh-Hans": ("zh", "cn"), "zh-Hant": ("zh", "hk"), "en": ("en", "us")}
 
@@ -114,7 +115,8 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
     lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
     company = doc.subsidiary.name
-    metrics = dict(COMPACT) if compact else {**METRICS, "size": _points(brand.text.get("body-size", ""), METRICS["size"])}
+    size = _points(brand.text.get("body-size", ""), METRICS["size"])
+    metrics = dict(COMPACT) if compact else {**METRICS, "size": size}
     labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
         "page": {"paper": paper, "flipped": flipped, **MARGINS},

@@ -1,0 +1,244 @@
+"""Forms: fillable PDF fields, CSV filling and flattening, pads, DOCX content controls, CSV errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from policybook.build import check
+from policybook.diagnostics import SourceError
+from policybook.model import Document
+from policybook.writers.forms import write
+from policybook.writers.forms.fill import Request, run
+
+ROOT = Path(__file__).parent / "roots" / "forms-leave"
+STEM = "附件一-HR-F-003-请假申请表-SH-v2.0"
+HEADER = "applicant,employee_no,department,leave_type,date_from,date_to,days,reason,rating,dept_sign,dept_sign_date\n"
+ZHANG = ("张伟,HY0117,研发部,病假;年假,2026-12-03,2026-12-05,3,"
+         "急性肠胃炎，遵医嘱休息三天。工作已交接给李娜。,良,王强,2026-12-02\n")
+LI = "李喆,HY0301,市场部,事假,2026-12-10,2026-12-10,1,家中有事,优,,\n"
+
+
+@pytest.fixture(scope="module")
+def doc() -> Document:
+    return check(ROOT, ["sh"]).documents["sh"]
+
+
+@pytest.fixture(scope="module")
+def blank(doc: Document, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("blank")
+    files = write(doc, folder)
+    assert {f.name for f in files} == {f"{STEM}.pdf", f"{STEM}.docx",
+                                       "附件二-CS-F-001-客户服务记录单-SH-v1.3.pdf",
+                                       "附件二-CS-F-001-客户服务记录单-SH-v1.3.docx"}
+    return folder / "forms"
+
+
+@pytest.fixture(scope="module")
+def filled(doc: Document, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("filled")
+    data = folder / "leave.csv"
+    data.write_text(HEADER + ZHANG + LI, encoding="utf-8")
+    editable = run(doc, Request("leave-request", fill=data), folder / "editable")
+    flat = run(doc, Request("leave-request", fill=data, flatten=True), folder / "flat")
+    return {"editable": editable[0], "flat": flat[0], "flat2": flat[1]}
+
+
+def _text(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _qpdf_ok(path: Path) -> None:
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
+
+
+# ---------------------------------------------------------------- blank fillable PDF
+
+
+def test_fields_have_names_types_and_hints(blank: Path) -> None:
+    fields = PdfReader(blank / f"{STEM}.pdf").get_fields() or {}
+    text = ["serial_no", "filled_on", "applicant", "employee_no", "department", "date_from", "date_to", "days",
+            "reason", "dept_sign", "dept_sign_date"]
+    for name in text:
+        assert fields[name].get("/FT") == "/Tx", name
+    assert int(fields["reason"].get("/Ff", 0)) & (1 << 12), "multi-line flag"
+    assert "YYYY-MM-DD" in fields["date_from"]["/TU"]
+    assert [f"leave_type.{i}" for i in range(1, 6)] == [n for n in fields if n.startswith("leave_type.")]
+    assert fields["leave_type.2"]["/TU"] == "请假类别：病假"
+    assert set(fields["leave_type.2"]["/_States_"]) == {"/病假", "/Off"}
+    assert int(fields["rating"]["/Ff"]) & (1 << 15), "radio flag"
+    assert {"/优", "/良", "/中", "/差"} <= set(fields["rating"]["/_States_"])
+    assert not any(n.startswith("审批说明") for n in fields), "static cells are not fields"
+
+
+def test_widgets_sit_in_their_cells(blank: Path) -> None:
+    """The 姓名 widget starts right of its label and spans the label's line (no centring shift)."""
+    bbox = _text(blank / f"{STEM}.pdf", "-bbox")
+    label = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">姓名<', bbox)
+    assert label, "label 姓名 in the page text"
+    x_max, y_mid = float(label[3]), (float(label[2]) + float(label[4])) / 2
+    reader = PdfReader(blank / f"{STEM}.pdf")
+    height = float(reader.pages[0].mediabox.height)
+    widget = next(a.get_object() for a in reader.pages[0]["/Annots"] if a.get_object().get("/T") == "applicant")
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+    assert x0 > x_max and x1 - x0 > 40
+    assert height - y1 < y_mid < height - y0, "widget box covers the label's line"
+
+
+def test_field_font_is_an_embedded_cjk_cut(blank: Path) -> None:
+    reader = PdfReader(blank / f"{STEM}.pdf")
+    font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"]["/PBF"].get_object()
+    assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    program = descriptor["/FontFile3"].get_object()
+    assert program["/Subtype"] == "/CIDFontType0C"
+    assert 500_000 < len(program.get_data()) < 7_000_000, "a single-face charset cut, not the whole collection"
+    assert "/NeedAppearances" not in reader.trailer["/Root"]["/AcroForm"]
+
+
+def test_blank_pdfs_pass_qpdf(blank: Path) -> None:
+    for pdf in blank.glob("*.pdf"):
+        _qpdf_ok(pdf)
+
+
+def test_blank_shows_code_version_appendix_and_subsidiary(blank: Path) -> None:
+    text = _text(blank / f"{STEM}.pdf")
+    assert "HR-F-003 · V2.0 · 附件一" in text
+    assert text.count("测试科技（上海）有限公司") >= 2, "header and footer"
+    assert "请假应当提前3个工作日提交本表" in text.replace(" ", "")
+    assert "□" not in text, "boxes are drawn, not font glyphs"
+
+
+# ---------------------------------------------------------------- filling
+
+
+def test_flattened_values_print_once_and_extract(filled: dict[str, Path]) -> None:
+    text = _text(filled["flat"])
+    for value in ("张伟", "HY0117", "研发部", "王强", "急性肠胃炎"):
+        assert text.count(value) == 1, value
+    assert re.search(r"2026\s*年\s*12\s*月\s*3\s*日", text), "date written into the 年/月/日 blanks"
+    reader = PdfReader(filled["flat"])
+    assert "/AcroForm" not in reader.trailer["/Root"]
+    assert "/Annots" not in reader.pages[0]
+    assert "李喆" in _text(filled["flat2"]), "a name outside GB2312 still prints"
+
+
+def test_flattened_tick_is_drawn(filled: dict[str, Path], blank: Path) -> None:
+    """The 病假 box is darker once filled (Poppler shows our appearance stream)."""
+    reader = PdfReader(blank / f"{STEM}.pdf")
+    widget = next(a.get_object() for a in reader.pages[0]["/Annots"]
+                  if a.get_object().get("/T") == "2" and a.get_object()["/Parent"].get("/T") == "leave_type")
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+    height = float(reader.pages[0].mediabox.height)
+    crop = ["-r", "72", "-gray", "-x", str(int(x0) + 2), "-y", str(int(height - y1) + 2), "-W", "5", "-H", "5"]
+    assert _ink(filled["flat"], crop) > _ink(blank / f"{STEM}.pdf", crop) + 20
+
+
+def _ink(pdf: Path, crop: list[str]) -> float:
+    out = subprocess.run(["pdftoppm", *crop, str(pdf)], capture_output=True, check=True).stdout
+    pixels = out.split(b"\n", 3)[3]
+    return sum(255 - p for p in pixels) / len(pixels)
+
+
+def test_filled_fields_keep_values_and_states(filled: dict[str, Path]) -> None:
+    reader = PdfReader(filled["editable"])
+    fields = reader.get_fields() or {}
+    assert fields["applicant"]["/V"] == "张伟"
+    assert fields["leave_type.2"]["/V"] == "/病假" and fields["leave_type.3"]["/V"] == "/年假"
+    assert fields["leave_type.1"]["/V"] == "/Off"
+    assert fields["rating"]["/V"] == "/良"
+    states = {a.get_object()["/AS"] for a in reader.pages[0]["/Annots"] if "/AS" in a.get_object()}
+    assert {"/病假", "/年假", "/良"} <= states
+    _qpdf_ok(filled["editable"])
+    _qpdf_ok(filled["flat"])
+
+
+def test_multiline_text_is_wrapped(filled: dict[str, Path]) -> None:
+    lines = [ln for ln in _text(filled["flat"], "-layout").splitlines() if "急性肠胃炎" in ln or "李娜" in ln]
+    assert lines and "李娜" in _text(filled["flat"])
+
+
+# ---------------------------------------------------------------- pads
+
+
+def test_pad_has_consecutive_serials(doc: Document, tmp_path: Path) -> None:
+    files = run(doc, Request("leave-request", serial_start=202611001, count=5, serial_format="{:09d}"), tmp_path)
+    assert files[0].name == f"{STEM}-202611001-202611005.pdf"
+    reader = PdfReader(files[0])
+    assert len(reader.pages) == 5
+    for page, number in enumerate(range(202611001, 202611006), start=1):
+        assert re.findall(r"\b2026110\d\d\b", _text(files[0], "-f", str(page), "-l", str(page))) == [str(number)]
+    _qpdf_ok(files[0])
+
+
+def test_pad_prefix_format(doc: Document, tmp_path: Path) -> None:
+    files = run(doc, Request("service-record", serial_start=42, count=2, serial_format="SZ-{n:05d}"), tmp_path)
+    assert re.findall(r"SZ-\d+", _text(files[0])) == ["SZ-00042", "SZ-00043"]
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def test_docx_has_content_controls(blank: Path) -> None:
+    with zipfile.ZipFile(blank / f"{STEM}.docx") as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    tags = re.findall(r'<w:tag w:val="([^"]+)"/>', xml)
+    for name in ("applicant", "reason", "date_from", "dept_sign", "dept_sign_date", "leave_type.2", "rating.4"):
+        assert name in tags, name
+    assert xml.count("<w14:checkbox>") == 5 + 4
+    assert "<w:date>" in xml and 'w:multiLine="1"' in xml
+    assert "请假申请表" in xml and "HR-F-003 · V2.0 · 附件一" in xml
+
+
+# ---------------------------------------------------------------- CSV errors
+
+
+def _fill_error(doc: Document, tmp_path: Path, content: bytes) -> str:
+    data = tmp_path / "data.csv"
+    data.write_bytes(content)
+    with pytest.raises(SourceError) as info:
+        run(doc, Request("leave-request", fill=data), tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "no partial output"
+    return str(info.value)
+
+
+def test_csv_unknown_column(doc: Document, tmp_path: Path) -> None:
+    message = _fill_error(doc, tmp_path, (HEADER.replace("days", "day_count") + ZHANG).encode("utf-8"))
+    assert "data.csv:1" in message and "day_count" in message and "forms.csv-column" in message
+
+
+def test_csv_value_not_an_option_names_row_and_column(doc: Document, tmp_path: Path) -> None:
+    bad = LI.replace(",事假,", ",调休,")
+    message = _fill_error(doc, tmp_path, (HEADER + ZHANG + bad).encode("utf-8"))
+    assert "data.csv:3" in message and "row 2" in message and "'leave_type'" in message and "调休" in message
+
+
+def test_csv_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
+    message = _fill_error(doc, tmp_path, (HEADER + ZHANG).encode("gbk"))
+    assert "not UTF-8" in message and "GBK" in message
+
+
+def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data.csv"
+    data.write_text(HEADER + LI.replace(",优,", ",极好,"), encoding="utf-8")
+    result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--fill", data,
+                 "-o", tmp_path / "o")
+    assert result.code == 1
+    assert "row 1, column 'rating': '极好' is not an option" in result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_cli_usage_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("forms", ROOT / "handbook", "-s", "sh", "--count", "3").code == 2
+    assert cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--serial-start", "1",
+               "--serial-format", "{oops}").code == 2
+    result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "nope", "-o", tmp_path)
+    assert result.code == 1 and "known: leave-request, service-record" in result.err
