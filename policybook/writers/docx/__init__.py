@@ -55,7 +55,7 @@ def _base(kit: Kit) -> DocxDocument:
     """The reference .docx with its body emptied, or python-docx's template to be cleaned."""
     document = docx.Document(kit.brand.reference_docx or None)
     if not kit.brand.reference_docx:
-        properties.drop_thumbnail(document)
+        properties.drop_template_leftovers(document)
     content = document.element.body
     for child in list(content):
         if child.tag != body.oxml.w("sectPr"):

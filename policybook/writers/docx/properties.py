@@ -21,6 +21,7 @@ from policybook.model import Document
 from policybook.writers.docx.kit import Kit
 
 FIRST_MEMBERS = ("[Content_Types].xml", "_rels/.rels")
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 
 
@@ -49,12 +50,12 @@ def set_core(document: DocxDocument, doc: Document, kit: Kit) -> None:
     props.created = props.modified = when
 
 
-def drop_thumbnail(document: DocxDocument) -> None:
-    """The template's thumbnail shows an empty page: leave it out."""
-    rels = document.part.package.rels
-    for rel_id, rel in list(rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            rels.pop(rel_id)
+def drop_template_leftovers(document: DocxDocument) -> None:
+    """Leave out the template's thumbnail (an empty page) and its stale Word 2010 style copy."""
+    for rels, reltype in ((document.part.package.rels, RT.THUMBNAIL), (document.part.rels, STYLES_WITH_EFFECTS)):
+        for rel_id, rel in list(rels.items()):
+            if rel.reltype == reltype:
+                rels.pop(rel_id)
 
 
 def package_bytes(document: DocxDocument) -> bytes:
