@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -242,3 +243,18 @@ def test_cli_usage_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
                "--serial-format", "{oops}").code == 2
     result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "nope", "-o", tmp_path)
     assert result.code == 1 and "known: leave-request, service-record" in result.err
+
+
+# ---------------------------------------------------------------- reader checks added for forms
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("{label: 姓名, name: 姓名, type: text}", "bad field name '姓名'"),
+    ("{label: 评价, name: grade, type: choice, options: [优, 优, 差]}", "lists an option twice"),
+])
+def test_check_rejects_unusable_fields(cli, tmp_path: Path, cell: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(ROOT, tmp_path / "src")
+    form = tmp_path / "src" / "forms" / "service-record.yaml"
+    form.write_text(form.read_text(encoding="utf-8") + f"  - - {cell}\n", encoding="utf-8")
+    result = cli("check", tmp_path / "src" / "handbook")
+    assert result.code == 1 and expected in result.err and "service-record.yaml:" in result.err

@@ -118,10 +118,12 @@ def _cell(raw: Any, loc: Loc, diags: Diagnostics) -> FormCell | None:
 def _check_cell(cell: FormCell, diags: Diagnostics) -> None:
     if cell.type != "static" and not cell.name:
         diags.error(cell.loc, f"a {cell.type} field needs a 'name'", "form.field-name")
-    if cell.name and not cell.name.replace("_", "a").isalnum():
+    if cell.name and not (cell.name.isascii() and cell.name.replace("_", "a").isalnum()):
         diags.error(cell.loc, f"bad field name '{cell.name}'", "form.field-name", "use ASCII letters, digits and _")
     if cell.type in NEEDS_OPTIONS and not cell.options:
         diags.error(cell.loc, f"a {cell.type} field needs 'options'", "form.options")
+    if len(set(cell.options)) != len(cell.options):
+        diags.error(cell.loc, f"field '{cell.name}' lists an option twice", "form.options")
     if cell.span < 1 or cell.lines < 1:
         diags.error(cell.loc, "'span' and 'lines' must be 1 or more", "form.size")
 

@@ -25,6 +25,7 @@ TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
 METRICS = {"row": 9.0, "line": 7.5, "size": 10.0}
 COMPACT = {"row": 7.2, "line": 5.8, "size": 9.0}  # when a form does not fit on one page
+MAX_SIZE = 10.5
 LABEL_SHARE = 0.42  # a label takes at most this part of its cell
 MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
@@ -115,7 +116,8 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
     lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
     company = doc.subsidiary.name
-    size = _points(brand.text.get("body-size", ""), METRICS["size"])
+    # Forms are dense: a kit's body size applies only up to 10.5 pt (gbt9704 sets 16 pt for prose).
+    size = min(_points(brand.text.get("body-size", ""), METRICS["size"]), MAX_SIZE)
     metrics = dict(COMPACT) if compact else {**METRICS, "size": size}
     labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
