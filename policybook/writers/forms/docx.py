@@ -227,8 +227,9 @@ def _value(cell: _Cell, sheet: Sheet, field: FormCell) -> None:
     elif kind == "signature":
         _run(p, sheet.words["sign"] + sheet.words["colon"], sheet, color="muted")
         p._p.append(_text_control(sheet, field.name, field.label + sheet.words["sign"], "\u00a0" * 14))
-        _run(p, "  " + sheet.words["date"] + sheet.words["colon"], sheet, color="muted")
-        p._p.append(_date_control(sheet, f"{field.name}_date", field.label + sheet.words["date"]))
+        second = cell.add_paragraph()  # the date on its own line: reads well in narrow cells too
+        _run(second, sheet.words["date"] + sheet.words["colon"], sheet, color="muted")
+        second._p.append(_date_control(sheet, f"{field.name}_date", field.label + sheet.words["date"]))
     elif kind == "date":
         p._p.append(_date_control(sheet, field.name, field.label))
     else:
@@ -243,7 +244,7 @@ def _text_control(sheet: Sheet, tag: str, alias: str, blank: str, multiline: boo
 
 def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
     words = sheet.words
-    blank = f"\u3000\u3000{words['year']}\u3000{words['month']}\u3000{words['day']}"
+    blank = f"\u3000{words['year']}\u3000{words['month']}\u3000{words['day']}"
     return oxml.content_control([_xrun(blank, sheet)], tag, alias, "date", date_format="yyyy-MM-dd")
 
 
