@@ -21,6 +21,7 @@ from policybook.writers.docx.pagination import Pages, lookup
 
 TOC_FIELD = 'TOC \\o "1-2" \\h \\z \\u'
 COVER_LOGO_HEIGHT = Mm(16)
+BAND_PADDING = 340  # twips inside the cover band
 CELL_MARGIN = 108  # twips, Word's default left/right cell margin
 
 
@@ -52,6 +53,9 @@ def _band_cover(ctx: Context, doc: Document) -> Iterator[Element]:
     tcpr = oxml.sub(tc, "tcPr")
     oxml.prop(tcpr, "tcW", {"w": str(ctx.kit.text_width), "type": "dxa"})
     oxml.shade(tcpr, ctx.kit.color("primary"))
+    padding = oxml.prop(tcpr, "tcMar")
+    for side in ("left", "right"):
+        oxml.sub(padding, side, {"w": str(BAND_PADDING), "type": "dxa"})
     oxml.prop(tcpr, "vAlign", {"val": "center"})
     tc.append(oxml.paragraph(ctx.style("band-title"), [oxml.run(doc.meta.title)]))
     tc.append(oxml.paragraph(ctx.style("band-subtitle"), [oxml.run(doc.subsidiary.name)]))

@@ -42,7 +42,6 @@ class Spec:
     color: str = ""  # brand colour name
     bold: bool | None = None
     italic: bool | None = None
-    emphasis_mark: bool = False
     align: str = ""
     before: float | None = None  # points; None = inherit
     after: float | None = None
@@ -79,8 +78,8 @@ def specs(kit: Kit) -> dict[str, Spec]:
         "cover-logo": Spec("Cover Logo", base="Normal", line=0, after=18,
                            align="left" if kit.brand.cover == "band" else "center"),
         "cover-spacer": Spec("Cover Spacer", base="Normal", line=0, before=round(text_height * 0.12)),
-        "cover-group": Spec("Cover Group", base="Normal", font="heading", size=4, color="primary", align="center",
-                            line=0, before=6),
+        "cover-group": Spec("Cover Group", base="Normal", font="heading", size=4, color="primary", line=0, before=6,
+                            align="left" if kit.brand.cover == "band" else "center"),
         "chapter": Spec("Heading 1", base="Normal", font="heading", heading=True, color="primary", bold=True,
                         align="center", line=0, before=12, after=18, keep_next=True, page_break=True, outline=0,
                         next="Body Text"),
@@ -108,7 +107,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
                        tabs=(("half", "center", ""), ("width", "right", ""))),
         "article-number": Spec("Article Number", kind="character", font="heading", bold=True, color="primary"),
         "strong": Spec("Strong", kind="character", bold=True),
-        "emphasis": Spec("Emphasis", kind="character", emphasis_mark=True),
+        "emphasis": Spec("Emphasis", kind="character", color="accent", italic=False),  # as the PDF: CJK has no italics
         "xref": Spec("Hyperlink", kind="character", color="accent"),
         "code": Spec("Code", kind="character", font="mono", size=-1),
         "table": Spec("Handbook Table", kind="table", base="Normal Table"),
@@ -219,11 +218,6 @@ def _font(style: BaseStyle, spec: Spec, kit: Kit) -> None:
         oxml.set_fonts(rpr, *faces, hint=_hint(kit))
     if spec.bold:
         oxml.prop(rpr, "bCs")
-    if spec.emphasis_mark:
-        if kit.locale == "en":
-            font.italic = True
-        else:
-            oxml.prop(rpr, "em", {"val": "dot"})
 
 
 def _paragraph(style: BaseStyle, spec: Spec, kit: Kit) -> None:
