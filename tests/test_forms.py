@@ -258,3 +258,16 @@ def test_check_rejects_unusable_fields(cli, tmp_path: Path, cell: str, expected:
     form.write_text(form.read_text(encoding="utf-8") + f"  - - {cell}\n", encoding="utf-8")
     result = cli("check", tmp_path / "src" / "handbook")
     assert result.code == 1 and expected in result.err and "service-record.yaml:" in result.err
+
+
+def test_same_source_same_bytes(doc: Document, tmp_path: Path) -> None:
+    first = run(doc, Request("leave-request"), tmp_path / "a")
+    second = run(doc, Request("leave-request"), tmp_path / "b")
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_every_font_is_embedded(blank: Path) -> None:
+    fonts = subprocess.run(["pdffonts", str(blank / f"{STEM}.pdf")], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes yes " in row for row in rows), fonts
