@@ -126,9 +126,9 @@ def build(
     """Build the chosen outputs; returns the files of this release (relative to ``out``)."""
     diags = diags if diags is not None else Diagnostics()
     names = _formats(list(formats), diags)
-    cache = BuildCache(out) if use_cache else None
-    fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}") if cache else ""
-    unchanged = cache.release(fingerprint) if cache else None
+    cache = BuildCache(out)  # --no-cache rebuilds everything, and still records for next time
+    fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
+    unchanged = cache.release(fingerprint) if use_cache else None
     if unchanged is not None:
         (progress or Progress(0)).note("nothing changed since the last build")
         return unchanged
@@ -139,7 +139,7 @@ def build(
     release: list[Path] = []
     pending: list[Job] = []
     for job in todo:
-        files = cache.hit(job.name, job.key) if cache else None
+        files = cache.hit(job.name, job.key) if use_cache else None
         if files is None:
             pending.append(job)
         else:
@@ -150,7 +150,7 @@ def build(
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
     write_manifest(out, release, versions, revision_of(project.source), project.source.name)
-    if cache is not None and not diags.warnings:
+    if not diags.warnings:
         cache.record_release(fingerprint, release)
         cache.save()
     return release
@@ -169,12 +169,17 @@ def _formats(names: list[str], diags: Diagnostics) -> list[str]:
 def _jobs(checked: Checked, names: list[str]) -> list[Job]:
     jobs: list[Job] = []
     for sub_id, doc in checked.documents.items():
-        model_json = json.dumps(document_json(doc), ensure_ascii=False, sort_keys=True)
-        jobs.extend(Job(sub_id, name, doc, output_key(doc, name, model_json)) for name in names)
+        model = document_json(doc)
+        for name in names:
+            reads = get_writer(name).reads
+            part = {k: v for k, v in model.items() if k in reads} if reads else model
+            jobs.append(
+                Job(sub_id, name, doc, output_key(doc, name, json.dumps(part, ensure_ascii=False, sort_keys=True)))
+            )
     return jobs
 
 
-def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: BuildCache | None) -> list[Path]:
+def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: BuildCache) -> list[Path]:
     """Run the writers (in parallel when there is more than one job) and publish atomically."""
     if not pending:
         return []
@@ -182,10 +187,9 @@ def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: Bu
     with staged(out) as staging:
         results = _execute(pending, staging.folder, workers, progress)
     by_job = {job.name: [f.relative_to(staging.folder) for f in files] for job, files in results}
-    if cache is not None:
-        for job in pending:
-            cache.record(job.name, job.key, by_job[job.name])
-        cache.save()
+    for job in pending:
+        cache.record(job.name, job.key, by_job[job.name])
+    cache.save()
     return staging.written
 
 

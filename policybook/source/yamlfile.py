@@ -43,8 +43,12 @@ class LocList(list[Any]):
         return Loc(self.path, self.line)
 
 
+# libyaml's C parser when PyYAML has it (several times faster); the constructors stay ours
+BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _make_loader(path: str, line_offset: int) -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
+    class Loader(BaseLoader):  # type: ignore[valid-type, misc]
         pass
 
     def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LocDict:

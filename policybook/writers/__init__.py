@@ -24,6 +24,9 @@ class Writer:
     # what only this writer can check before anything is written (fonts, image formats);
     # raises SourceError or returns silently
     check: Callable[[Document], None] | None = None
+    # the parts of the model (top-level keys of its JSON: meta, subsidiary, children,
+    # appendices, revisions) the output depends on; empty = all. The build cache keys on them.
+    reads: tuple[str, ...] = ()
 
 
 WRITERS: dict[str, Writer] = {}

@@ -90,18 +90,24 @@ def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
     return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, options)
 
 
-def compile_template(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions) -> bytes:
+def compile_template(
+    template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions
+) -> bytes:
     """Compile ``template`` in a private root holding only it, ``data.json`` and the logo.
 
     ``data`` gets the logo's file name inside the root ("" for none)."""
     if options.standard and options.standard not in STANDARDS:
         raise fail(None, f"unknown PDF standard '{options.standard}'", "pdf.standard", f"known: {', '.join(STANDARDS)}")
     with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
-        root = Path(tmp)
-        shutil.copyfile(template, root / template.name)
-        logo = _copy_logo(brand, root)
-        (root / "data.json").write_text(json.dumps(data(logo), ensure_ascii=False), encoding="utf-8")
-        return _run_typst(root / template.name, brand, options)
+        return _run_typst(prepare_root(template, data, brand, Path(tmp)), brand, options)
+
+
+def prepare_root(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, root: Path) -> Path:
+    """Fill ``root`` with the template, the logo and ``data.json``; returns the main file."""
+    shutil.copyfile(template, root / template.name)
+    logo = _copy_logo(brand, root)
+    (root / "data.json").write_text(json.dumps(data(logo), ensure_ascii=False), encoding="utf-8")
+    return root / template.name
 
 
 def _copy_logo(brand: Brand, root: Path) -> str:

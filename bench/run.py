@@ -1,0 +1,161 @@
+"""`make bench`: how fast policybook builds, against baselines measured in the same run.
+
+Scenarios (sources made by bench/generate.py from the sample handbook):
+  sample      the sample (4 subsidiaries): full cold build, no-change rebuild, one chapter edited
+  pdf 1x/10x  one subsidiary's PDF: policybook vs the raw Typst compile of the same Typst source
+  docx 10x    one subsidiary's DOCX (~1,000 pages) vs Pandoc Markdown→DOCX of the same chapters
+  subs        3 and 30 subsidiaries, 1x and 10x: wall time and memory of the whole process tree
+
+Prints a table; figures are wall seconds, pages per second and peak memory (MB).
+Never run by the tests: wall-clock figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from bench.generate import generate  # noqa: E402
+from bench.measure import Measured, run  # noqa: E402
+
+PY = sys.executable
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
+
+
+def policybook(*args: str | Path) -> Measured:
+    result = run([PY, "-m", "policybook", *map(str, args)], cwd=REPO, env=ENV)
+    if result.code != 0:
+        raise SystemExit(f"policybook {' '.join(map(str, args))} failed:\n{result.stderr}")
+    return result
+
+
+def pages(folder: Path, pattern: str = "*.pdf") -> int:
+    total = 0
+    for pdf in folder.rglob(pattern):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+        total += next((int(line.split()[1]) for line in info.splitlines() if line.startswith("Pages:")), 0)
+    return total
+
+
+def row(name: str, m: Measured, pages_made: int = 0, extra: str = "") -> None:
+    rate = f"{pages_made / m.seconds:8.1f}" if pages_made else "       -"
+    print(f"{name:44s} {m.seconds:7.2f} s {pages_made:6d} {rate} {m.peak_total_mb:8.0f} {m.peak_process_mb:8.0f}  {extra}")
+
+
+def header(title: str) -> None:
+    print(f"\n{title}")
+    print(f"{'scenario':44s} {'wall':>9s} {'pages':>6s} {'pages/s':>8s} {'MB tree':>8s} {'MB proc':>8s}  notes")
+
+
+def sample_scenarios(work: Path) -> None:
+    header("sample handbook (4 subsidiaries; PDF + DOCX + forms)")
+    project = generate(work / "sample", 1, 4)
+    out = work / "sample-dist"
+    cold = policybook("build", project / "handbook", "-o", out, "--no-cache")
+    row("full build, cold (target < 5 s)", cold, pages(out), f"{_count(cold.stderr)} outputs")
+    warm = policybook("build", project / "handbook", "-o", out)
+    row("rebuild, nothing changed (target < 0.5 s)", warm)
+    chapter = project / "handbook" / "chapters" / "12-customer-service.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
+    edit = policybook("build", project / "handbook", "-o", out)
+    rebuilt = [line.split("] ")[1].split(" ")[0] for line in edit.stderr.splitlines()
+               if line.startswith("[") and "unchanged" not in line]
+    row("rebuild after editing the 客服 chapter", edit, 0, f"rebuilt: {', '.join(rebuilt) or 'nothing'}")
+
+
+def _count(stderr: str) -> int:
+    return sum(1 for line in stderr.splitlines() if line.startswith("["))
+
+
+def raw_typst(project: Path, sub: str, work: Path) -> Measured:
+    """The engine floor: Typst compiling the very Typst source policybook generates."""
+    root = work / f"raw-{project.name}-{sub}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from policybook.build import check\n"
+        "from policybook.writers.pdf.engine import TEMPLATE, payload, prepare_root\n"
+        "from policybook.source.brand import default_brand\n"
+        f"doc = check({str(project / 'handbook')!r}, [{sub!r}]).documents[{sub!r}]\n"
+        "brand = doc.brand or default_brand()\n"
+        f"print(prepare_root(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, Path({str(root)!r})))\n"
+    )
+    main = subprocess.run([PY, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, check=True).stdout.strip()
+    compile_code = (
+        "import sys, typst\n"
+        f"pdf = typst.compile({main!r}, root={str(root)!r}, timestamp=1764547200)\n"
+        f"open({str(root / 'raw.pdf')!r}, 'wb').write(pdf)\n"
+    )
+    return run([PY, "-c", compile_code], cwd=REPO, env=ENV)
+
+
+def pdf_scenarios(work: Path, scales: list[int]) -> None:
+    header("one PDF: policybook vs raw Typst compile of the same source (target ratio <= 1.3; memory <= 1.2)")
+    for scale in scales:
+        project = generate(work / f"pdf{scale}x", scale, 4)
+        out = work / f"pdf{scale}x-dist"
+        ours = policybook("build", project / "handbook", "-s", "sh", "-f", "pdf", "-o", out, "--no-cache", "-j", "1")
+        raw = raw_typst(project, "sh", work)
+        n = pages(out)
+        row(f"{scale}x policybook build -f pdf (sh)", ours, n,
+            f"time ratio {ours.seconds / raw.seconds:.2f}, memory ratio {ours.peak_total_mb / raw.peak_total_mb:.2f}")
+        row(f"{scale}x raw typst.compile (baseline)", raw, n)
+
+
+def docx_scenarios(work: Path, scale: int) -> None:
+    header(f"one DOCX at {scale}x (target < 3 s)")
+    project = work / f"pdf{scale}x"
+    if not project.exists():
+        generate(project, scale, 4)
+    out = work / f"docx{scale}x-dist"
+    ours = policybook("build", project / "handbook", "-s", "sh", "-f", "docx", "-o", out, "--no-cache", "-j", "1")
+    row(f"{scale}x policybook build -f docx (sh)", ours)
+    if shutil.which("pandoc"):
+        md = work / "all-chapters.md"
+        chapters = sorted((project / "handbook" / "chapters").glob("*.md"))
+        md.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in chapters), encoding="utf-8")
+        pandoc = run(["pandoc", str(md), "-o", str(work / "pandoc.docx")])
+        row(f"{scale}x pandoc markdown → docx (baseline)", pandoc, 0, f"ratio {ours.seconds / pandoc.seconds:.2f}")
+    else:
+        print("  (pandoc not installed: no Pandoc baseline; apt-get install pandoc)")
+
+
+def subsidiary_scenarios(work: Path, cases: list[tuple[int, int]]) -> None:
+    header("many subsidiaries: full build, all formats, cold (memory bounded by workers, not subsidiaries)")
+    for scale, count in cases:
+        project = generate(work / f"subs{scale}x{count}", scale, count)
+        out = work / f"subs{scale}x{count}-dist"
+        m = policybook("build", project / "handbook", "-o", out, "--no-cache")
+        row(f"{scale}x, {count} subsidiaries", m, pages(out, "HY-*.pdf"), f"{_count(m.stderr)} outputs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the 10x and 30-subsidiary scenarios")
+    parser.add_argument("--full", action="store_true", help="also 10x with 30 subsidiaries (several minutes)")
+    args = parser.parse_args()
+    print(f"policybook bench — {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
+        work = Path(tmp)
+        sample_scenarios(work)
+        pdf_scenarios(work, [1] if args.quick else [1, 10])
+        if not args.quick:
+            docx_scenarios(work, 10)
+        cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (10, 3)] + ([(10, 30)] if args.full else [])
+        subsidiary_scenarios(work, cases)
+    print(json.dumps({"note": "figures above are wall-clock on this machine; rerun with `make bench`"}))
+
+
+if __name__ == "__main__":
+    main()
