@@ -130,8 +130,18 @@ class BuildCache:
                 return None
         return [Path(rel) for rel in files]
 
-    def record(self, job: str, key: str, files: list[Path]) -> None:
-        self.entries[job] = {"key": key, "files": {f.as_posix(): sha256(self.out / f) for f in files}}
+    def record(self, job: str, key: str, files: list[Path], seconds: float = 0.0) -> None:
+        self.entries[job] = {
+            "key": key,
+            "files": {f.as_posix(): sha256(self.out / f) for f in files},
+            "seconds": round(seconds, 2),
+        }
+
+    def last_seconds(self, job: str) -> float:
+        """How long this output took last time (0 if unknown): longest jobs start first."""
+        entry = self.entries.get(job) or {}
+        value = entry.get("seconds", 0.0)
+        return float(value) if isinstance(value, int | float) else 0.0
 
     def save(self) -> None:
         atomic_write(

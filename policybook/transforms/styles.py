@@ -47,11 +47,20 @@ def _zh_item(level: int, n: int) -> str:
     return f"({n})"
 
 
+def _zh_item_ref(level: int, n: int, words: Words) -> str:
+    """第（三）项 · 第2目 · (1) — the way a regulation cites an item at each level."""
+    if level == 1:
+        return f"第（{chinese(n)}）{words.item}"
+    if level == 2:
+        return f"第{n}{words.subitem}"
+    return f"({n})"
+
+
 def zh_regulation(words: Words) -> NumberingStyle:
     def item_ref(article: str, path: list[tuple[int, int]]) -> str:
         parts = [article]
         for level, n in path:
-            parts.append(f"第（{chinese(n)}）{words.item}" if level == 1 else f"第{n}{words.subitem}")
+            parts.append(_zh_item_ref(level, n, words))
         return "".join(parts)
 
     return NumberingStyle(
