@@ -91,3 +91,15 @@ def test_parallel_build_gives_same_files(project: Path, cli, tmp_path: Path) -> 
     assert run.code == 0, run.err
     for path in (project / "dist").glob("*/*.json"):
         assert (tmp_path / "par" / path.relative_to(project / "dist")).read_bytes() == path.read_bytes()
+
+
+def test_forms_do_not_depend_on_chapters(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("variants")
+    first = cli("build", root, "-f", "json,forms", "-o", root / "dist", "-s", "plain", "-j", "1")
+    assert first.code == 0, first.err
+    _edit(root / "handbook" / "chapters" / "01.md", "第一条正文。", "第一条正文，有改动。")
+    run = cli("build", root, "-f", "json,forms", "-o", root / "dist", "-s", "plain", "-j", "1")
+    assert _rebuilt(run.err) == {"plain/json"}
+    _edit(root / "forms" / "leave.yaml", "姓名", "申请人姓名")
+    run = cli("build", root, "-f", "json,forms", "-o", root / "dist", "-s", "plain", "-j", "1")
+    assert _rebuilt(run.err) == {"plain/json", "plain/forms"}  # the appendix list is in the handbook too

@@ -260,7 +260,8 @@ def test_check_rejects_unusable_fields(cli, tmp_path: Path, cell: str, expected:
     assert result.code == 1 and expected in result.err and "service-record.yaml:" in result.err
 
 
-def test_same_source_same_bytes(doc: Document, tmp_path: Path) -> None:
+def test_same_source_same_bytes(doc: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # DOCX dates follow it (else: now)
     first = run(doc, Request("leave-request"), tmp_path / "a")
     second = run(doc, Request("leave-request"), tmp_path / "b")
     for one, two in zip(first, second, strict=True):

@@ -33,4 +33,12 @@ def _save(path: Path, data: bytes) -> Path:
     return path
 
 
-register(Writer("forms", "fillable PDF and DOCX versions of every form (appendix)", write))
+# a form shows its own definition, the subsidiary and the handbook meta — not the chapters
+register(
+    Writer(
+        "forms",
+        "fillable PDF and DOCX versions of every form (appendix)",
+        write,
+        reads=("meta", "subsidiary", "appendices"),
+    )
+)

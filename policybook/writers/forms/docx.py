@@ -10,7 +10,6 @@ extra XML (checkbox symbols) is built here.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import docx
@@ -24,6 +23,7 @@ from lxml import etree
 
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
+from policybook.writers.docx.properties import build_time, package_bytes
 from policybook.writers.forms.typeset import METRICS, WORDS, LabelWidths, form_tag
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -62,9 +62,7 @@ def render(doc: Document, appendix: Appendix) -> bytes:
     _notes(document, sheet, form.notes)
     _footer(document, sheet, doc, appendix)
     _core(document, doc, appendix)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return package_bytes(document)  # fixed zip dates and member order
 
 
 # ---------------------------------------------------------------- page, styles, header
@@ -117,6 +115,8 @@ def _core(document: docx.document.Document, doc: Document, appendix: Appendix) -
     props.author = doc.subsidiary.name
     props.subject = form_tag(doc, appendix)
     props.keywords = appendix.form.code
+    props.version = appendix.form.version
+    props.created = props.modified = build_time().replace(tzinfo=None)  # SOURCE_DATE_EPOCH, not now
 
 
 def _notes(document: docx.document.Document, sheet: Sheet, notes: list[str]) -> None:
