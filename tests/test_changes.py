@@ -109,3 +109,83 @@ def test_change_table_pdf(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     for expected in ("修订对照表", "序号", "原条款", "修订后条款", "说明", "新增条款", "删除条款", "1.0 版", "1.1 版"):
         assert expected in text
     assert text.index("弹性工作") < text.index("每次扣款") < text.index("补卡") < text.index("无故缺勤")
+
+
+def _docx_table(cli, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    run = cli("diff", ROOTS / "diff-old", ROOTS / "diff-new", "-o", out, "-f", "docx", "-s", "b")
+    assert run.code == 0, run.err
+    (path,) = (out / "b").glob("*修订对照表.docx")
+    return path
+
+
+def _marked(table: Any, style: str) -> list[str]:
+    """Texts of the runs in ``style`` across the table's body rows."""
+    return [
+        r.text
+        for row in table.rows[1:]
+        for c in row.cells
+        for p in c.paragraphs
+        for r in p.runs
+        if r.style is not None and r.style.name == style
+    ]
+
+
+def test_change_table_docx(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    path = _docx_table(cli, tmp_path / "one")
+    assert path.read_bytes() == _docx_table(cli, tmp_path / "two").read_bytes()  # reproducible
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+    (table,) = document.tables
+    assert len(table.columns) == 4
+    assert table.rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+    assert [c.text for c in table.rows[0].cells] == ["序号", "原条款", "修订后条款", "说明"]
+    body = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [r[0] for r in body] == ["1", "2", "3", "4"]
+    assert body[0][2].startswith("第三条\n弹性工作") and body[3][1].startswith("第五条\n旷工")
+    assert "每次扣款" in body[1][1] and "补卡" in body[2][2] and body[3][3] == "删除条款"
+    assert document.styles["Deleted Text"].font.strike and document.styles["Inserted Text"].font.underline
+    assert {"50", "三"} <= set(_marked(table, "Deleted Text"))
+    assert {"80", "两"} <= set(_marked(table, "Inserted Text"))
+    footer = "".join(t.text for t in section.footer._element.iter(qn("w:instrText")))
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    props = document.core_properties
+    assert props.title == "乙公司员工手册修订对照表" and {"v1.0", "v1.1"} <= set(props.keywords.split("; "))
+    if shutil.which("soffice") is None:
+        return
+    pdf = _soffice_pdf(path, tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("修订对照表", "序号", "原条款", "修订后条款", "1.0 版", "1.1 版"):
+        assert expected in text
+    assert "第1页共1页" in text.replace(" ", "")  # the PAGE and NUMPAGES fields, computed by LibreOffice
+    assert text.index("弹性工作") < text.index("每次扣款") < text.index("补卡") < text.index("无故缺勤")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # emb column
+
+
+def _soffice_pdf(source: Path, tmp: Path) -> Path:
+    """``source`` converted by LibreOffice with a private profile (parallel runs never clash)."""
+    profile = tmp / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return tmp / f"{source.stem}.pdf"

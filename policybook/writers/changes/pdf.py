@@ -9,43 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from policybook.dates import long_date
-from policybook.model import ChangeTable, Document, Segment
+from policybook.model import ChangeTable, Segment
 from policybook.source.brand import default_brand
-from policybook.writers.changes import changes_stem, register
+from policybook.writers.changes import changes_stem, document_view, full_title, headings, labels_for, register, versions
 from policybook.writers.pdf.engine import PdfOptions, compile_template, pdf_info
 from policybook.writers.pdf.settings import brand_settings, lang_region
 
 TEMPLATE = Path(__file__).with_name("changes.typ")
-LABELS = {
-    "zh": {
-        "title": "修订对照表",
-        "columns": ["序号", "原条款", "修订后条款", "说明"],
-        "page": "第 {x} 页 共 {y} 页",
-        "renumbered": "序号调整：",
-        "empty": "两个版本之间没有条款内容的变化。",
-        "legend": "说明：原条款中删除的文字以删除线标出，修订后条款中新增或修改的文字以下划线标出。",
-        "heading": "{title}修订对照表",
-        "sub": "{company}　{old} 版（{old_date}）→ {new} 版（自{new_date}起施行）",
-    },
-    "en": {
-        "title": "Revision table",
-        "columns": ["No.", "Previous text", "Revised text", "Notes"],
-        "page": "Page {x} of {y}",
-        "renumbered": "Renumbering: ",
-        "empty": "No article changed between the two versions.",
-        "legend": "Deleted words are struck through; new or changed words are underlined.",
-        "heading": "{title}: revision table",
-        "sub": "{company} · version {old} ({old_date}) → {new} (effective {new_date})",
-    },
-}
-
-
-def _document(table: ChangeTable) -> Document:
-    """The handbook-shaped view the shared PDF settings read (metadata, language, fonts)."""
-    return Document(
-        meta=table.meta, subsidiary=table.subsidiary, chapters=[], appendices=[], revisions=[], brand=table.brand
-    )
 
 
 def _segments(xs: list[Segment]) -> list[dict[str, Any]]:
@@ -53,36 +23,25 @@ def _segments(xs: list[Segment]) -> list[dict[str, Any]]:
 
 
 def table_data(table: ChangeTable, convert: Any = None) -> dict[str, Any]:
-    doc = _document(table)
+    doc = document_view(table)
     brand = table.brand or default_brand()
     lang, region = lang_region(doc)
-    labels = dict(LABELS["en" if lang == "en" else "zh"])
-    meta = table.meta
-    locale = meta.locale
-    words = {
-        "title": meta.title,
-        "company": table.subsidiary.name,
-        "old": table.old_version,
-        "new": meta.version,
-        "old_date": long_date(table.old_effective, locale),
-        "new_date": long_date(meta.effective, locale),
-    }
+    labels = labels_for(table)
+    heading, subheading = headings(table)
     info = pdf_info(doc)
     return {
         "brand": brand_settings(doc, brand),
-        "labels": {**labels, "versions": f"{meta.code} v{table.old_version} → v{meta.version}"},
+        "labels": {**labels, "versions": versions(table)},
         "lang": lang,
         "region": region,
-        "title": f"{table.subsidiary.name}{meta.title}{labels['title']}"
-        if lang != "en"
-        else f"{meta.title} {labels['title']}",
+        "title": full_title(table),
         "author": info["author"],
         "keywords": [*info["keywords"], f"v{table.old_version}"],
         "date": info["date"],
         "company": table.subsidiary.name,
-        "code": meta.code,
-        "heading": labels["heading"].format(**words),
-        "subheading": labels["sub"].format(**words),
+        "code": table.meta.code,
+        "heading": heading,
+        "subheading": subheading,
         "rows": [
             {
                 "seq": r.seq,

@@ -33,14 +33,14 @@ def write(doc: Document, out: Path) -> list[Path]:
 def render(doc: Document) -> bytes:
     """The handbook as .docx bytes."""
     kit = kit_for(doc)
-    document = _base(kit)
+    document = base_document(kit)
     from_reference = bool(kit.brand.reference_docx)
     ctx = Context(kit, styles.prepare(document, kit, from_reference), document.part, referenced_anchors(doc))
     logo = _logo(kit)
     total = page.setup(document, ctx, doc, logo, from_reference)
     main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
     contents = front.toc(ctx, ctx.state.headings, None)
-    _fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *contents, *main])
+    fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *contents, *main])
     properties.set_core(document, doc, kit)
     data = properties.package_bytes(document)
     pages = pagination.page_numbers(data)
@@ -51,7 +51,7 @@ def render(doc: Document) -> bytes:
     return properties.package_bytes(document)
 
 
-def _base(kit: Kit) -> DocxDocument:
+def base_document(kit: Kit) -> DocxDocument:
     """The reference .docx with its body emptied, or python-docx's template to be cleaned."""
     document = docx.Document(kit.brand.reference_docx or None)
     if not kit.brand.reference_docx:
@@ -71,7 +71,8 @@ def _logo(kit: Kit) -> bytes | None:
     return logo
 
 
-def _fill(document: DocxDocument, elements: list[Element]) -> None:
+def fill(document: DocxDocument, elements: list[Element]) -> None:
+    """Put ``elements`` into the body, before its closing section properties."""
     content = document.element.body
     section = content.find(body.oxml.w("sectPr"))
     for element in elements:

@@ -160,10 +160,16 @@ def table(ctx: Context, block: Table) -> Element:
 
 def table_of(ctx: Context, header: list[str], rows: list[list[str]], widths: list[int]) -> Element:
     """A table of plain strings (revision history and the like) in the handbook's table style."""
+    return table_of_runs(ctx, header, [[[oxml.run(c)] for c in row] for row in rows], widths)
+
+
+def table_of_runs(ctx: Context, header: list[str], rows: list[list[list[Element]]], widths: list[int],
+                  aligns: list[str] | None = None) -> Element:
+    """A table with a repeating header row of plain strings and body cells of ready-made runs."""
     tbl = _table_frame(ctx, widths)
     tbl.append(_row(ctx, [[oxml.run(h)] for h in header], widths, [], header=True))
     for row in rows:
-        tbl.append(_row(ctx, [[oxml.run(c)] for c in row], widths, [], header=False))
+        tbl.append(_row(ctx, row, widths, aligns or [], header=False))
     return tbl
 
 

@@ -246,6 +246,16 @@ def shade(pr: Element, fill: str) -> None:
     prop(pr, "shd", {"val": "clear", "color": "auto", "fill": fill.lstrip("#").upper()})
 
 
+def cell_margins(tblpr: Element, margins: dict[str, int]) -> None:
+    """Default cell margins of a table (``side: twips``; top, left, bottom, right), replacing the style's."""
+    box = prop(tblpr, "tblCellMar")
+    for child in list(box):
+        box.remove(child)
+    for side in ("top", "left", "bottom", "right"):
+        if side in margins:
+            sub(box, side, {"w": str(margins[side]), "type": "dxa"})
+
+
 def borders(pr: Element, tag: str, sides: dict[str, tuple[str, int, int]]) -> Element:
     """Border set ``tag`` (pBdr, tblBorders, tcBorders) with ``side: (colour, eighths of pt, space pt)``."""
     box = prop(pr, tag)
@@ -297,6 +307,18 @@ def _sdt_kind(pr: Element, kind: str, options: Sequence[str], date_format: str) 
 
 
 # ---------------------------------------------------------------- styles
+
+
+def strike(rpr: Element, color: str = "") -> None:
+    """Single strikethrough on an rPr; Word draws it in the text colour, so ``color`` (RRGGBB) sets both."""
+    prop(rpr, "strike")
+    if color:
+        prop(rpr, "color", {"val": color.lstrip("#").upper()})
+
+
+def underline(rpr: Element, color: str = "", kind: str = "single") -> None:
+    """An underline on an rPr, in its own ``color`` (RRGGBB; the text keeps its colour)."""
+    prop(rpr, "u", {"val": kind, **({"color": color.lstrip("#").upper()} if color else {})})
 
 
 def strip_theme(root: Element) -> None:

@@ -25,13 +25,14 @@ def setup(document: DocxDocument, ctx: Context, doc: Document, logo: bytes | Non
     """Page setup (the reference .docx's, else the kit's), header and footer; returns the NUMPAGES result run."""
     section = document.sections[0]
     if not from_reference:
-        _page(document, ctx.kit)
+        size_and_margins(document, ctx.kit)
     section.different_first_page_header_footer = True
     _header(section.header, ctx, doc, logo)
     return _footer(section.footer, ctx, doc)
 
 
-def _page(document: DocxDocument, kit: Kit) -> None:
+def size_and_margins(document: DocxDocument, kit: Kit) -> None:
+    """The kit's page size and margins on the (only) section; mirrored when inside ≠ outside."""
     section = document.sections[0]
     section.page_width, section.page_height = Twips(kit.page[0]), Twips(kit.page[1])
     section.top_margin, section.bottom_margin = Twips(kit.margins["top"]), Twips(kit.margins["bottom"])
@@ -56,7 +57,8 @@ def _mirror(document: DocxDocument) -> None:
             settings.append(mirror)
 
 
-def _replace(story: object, paragraph: Element) -> None:
+def replace_story(story: object, paragraph: Element) -> None:
+    """A header or footer holding just ``paragraph`` (not linked to the previous section)."""
     story.is_linked_to_previous = False  # type: ignore[attr-defined]
     root = story._element  # type: ignore[attr-defined]
     for child in list(root):
@@ -69,7 +71,7 @@ def _header(header: object, ctx: Context, doc: Document, logo: bytes | None) -> 
     if logo is not None:
         runs += [picture(header.part, logo, HEADER_LOGO_HEIGHT), oxml.run(" ")]  # type: ignore[attr-defined]
     runs += [oxml.run(f"{doc.subsidiary.name}\t\t{doc.meta.title}")]
-    _replace(header, oxml.paragraph(ctx.style("header"), runs))
+    replace_story(header, oxml.paragraph(ctx.style("header"), runs))
 
 
 def _footer(footer: object, ctx: Context, doc: Document) -> Element:
@@ -83,5 +85,5 @@ def _footer(footer: object, ctx: Context, doc: Document) -> Element:
         *oxml.field("NUMPAGES", [total]),
         oxml.run(f"{after}\t{doc.meta.effective}"),
     ]
-    _replace(footer, oxml.paragraph(ctx.style("footer"), runs))
+    replace_story(footer, oxml.paragraph(ctx.style("footer"), runs))
     return total

@@ -128,10 +128,11 @@ def _item_specs() -> dict[str, Spec]:
 # ---------------------------------------------------------------- building
 
 
-def prepare(document: DocxDocument, kit: Kit, from_reference: bool) -> dict[str, str]:
-    """Make sure every role has a style; returns role → style id."""
+def prepare(document: DocxDocument, kit: Kit, from_reference: bool, extra: dict[str, Spec] | None = None
+            ) -> dict[str, str]:
+    """Make sure every role (the writer's and ``extra`` ones) has a style; returns role → style id."""
     styles = document.styles
-    table = specs(kit)
+    table = {**specs(kit), **(extra or {})}
     if not from_reference:
         _clean_default(document, {s.name for s in table.values()})
         _defaults(document, kit)
