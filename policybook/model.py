@@ -10,6 +10,7 @@ This module imports nothing else of policybook's.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -306,8 +307,13 @@ class Document:
     source_root: str = ""  # the project folder
 
 
-def plain_text(inlines: list[Inline]) -> str:
-    """The text a reader sees, references printed as their numbers."""
+def shown_ref(ref: Ref) -> str:
+    """A reference as printed: the author's text, else the target's number."""
+    return plain_text(ref.children) if ref.children else ref.display or ref.target
+
+
+def plain_text(inlines: list[Inline], ref_text: Callable[[Ref], str] = shown_ref) -> str:
+    """The text a reader sees: references printed as their numbers (or by ``ref_text``)."""
     out: list[str] = []
     for node in inlines:
         if isinstance(node, Text | Code):
@@ -315,22 +321,24 @@ def plain_text(inlines: list[Inline]) -> str:
         elif isinstance(node, LineBreak):
             out.append("\n")
         elif isinstance(node, Ref):
-            out.append(plain_text(node.children) if node.children else node.display or node.target)
+            out.append(ref_text(node))
         elif isinstance(node, Emph | Link):
-            out.append(plain_text(node.children))
+            out.append(plain_text(node.children, ref_text))
     return "".join(out)
 
 
-def block_text(block: Block) -> str:
+def block_text(block: Block, ref_text: Callable[[Ref], str] = shown_ref) -> str:
     """A block's text, items prefixed with their numbers, one line per paragraph."""
     if isinstance(block, Paragraph):
-        return plain_text(block.inlines)
+        return plain_text(block.inlines, ref_text)
     if isinstance(block, ItemList):
-        return "\n".join((item.number or "") + "\n".join(block_text(b) for b in item.blocks) for item in block.items)
+        return "\n".join(
+            (item.number or "") + "\n".join(block_text(b, ref_text) for b in item.blocks) for item in block.items
+        )
     if isinstance(block, Note):
-        return "\n".join(block_text(b) for b in block.blocks)
+        return "\n".join(block_text(b, ref_text) for b in block.blocks)
     rows = [block.header, *block.rows]
-    return "\n".join("\t".join(plain_text(cell) for cell in row) for row in rows)
+    return "\n".join("\t".join(plain_text(cell, ref_text) for cell in row) for row in rows)
 
 
 # ---------------------------------------------------------------- change table (修订对照表)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from policybook.model import Article, Document, block_text
+from policybook.model import Article, Document, Ref, block_text, plain_text
 
 SIMILAR = 0.55  # below this, two unlabelled articles are different articles
 
@@ -18,14 +18,17 @@ SIMILAR = 0.55  # below this, two unlabelled articles are different articles
 @dataclass
 class Entry:
     index: int
+    ordinal: int
     number: str
     label: str
     title: str
-    body: str
+    body: str  # as printed: references as their numbers
+    identity: str  # as compared: references as what they point at, so renumbering is no change
+    refs: dict[str, str]  # "[label]" in identity → the number printed for it
 
     @property
     def content(self) -> str:
-        return f"{self.title}\n{self.body}" if self.title else self.body
+        return f"{self.title}\n{self.identity}" if self.title else self.identity
 
 
 @dataclass
@@ -36,9 +39,22 @@ class Pair:
 
 def entries(doc: Document) -> list[Entry]:
     found: list[Article] = [a for chapter in doc.chapters for a in chapter.articles()]
-    return [
-        Entry(i, a.number, a.label, a.title, "\n".join(block_text(b) for b in a.blocks)) for i, a in enumerate(found)
-    ]
+    return [_entry(i, a) for i, a in enumerate(found)]
+
+
+def _entry(index: int, article: Article) -> Entry:
+    refs: dict[str, str] = {}
+
+    def target(ref: Ref) -> str:
+        """A reference as the thing it names (its text only when the author wrote one)."""
+        if ref.children:
+            return plain_text(ref.children)
+        refs[f"[{ref.target}]"] = ref.display
+        return f"[{ref.target}]"
+
+    body = "\n".join(block_text(b) for b in article.blocks)
+    identity = "\n".join(block_text(b, target) for b in article.blocks)
+    return Entry(index, article.ordinal, article.number, article.label, article.title, body, identity, refs)
 
 
 def match(old: list[Entry], new: list[Entry]) -> list[Pair]:

@@ -8,6 +8,7 @@ segments for the writers to highlight.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from policybook.changes.match import Entry, Pair, entries, match
@@ -23,6 +24,7 @@ WORDS = {
         "run": "原{a}至{b}依次调整为{c}至{d}",
         "one": "原{a}调整为{c}",
         "tail": "，内容未作修改。",
+        "tail_some": "；其中内容有修改的条款见上表，其余条款内容未作修改。",
         "sep": "；",
     },
     "en": {
@@ -33,10 +35,11 @@ WORDS = {
         "run": "{a}–{b} renumbered as {c}–{d}",
         "one": "{a} renumbered as {c}",
         "tail": "; text unchanged.",
+        "tail_some": "; amended articles are listed above, the others are unchanged.",
         "sep": "; ",
     },
 }
-TOKEN_RE = re.compile(r"\d+(?:[.:]\d+)*|[A-Za-z]+|\s+|.", re.DOTALL)
+TOKEN_RE = re.compile(r"\[[A-Za-z][A-Za-z0-9_-]*\]|\d+(?:[.:]\d+)*|[A-Za-z]+|\s+|.", re.DOTALL)
 MIN_EQUAL = 2  # an unchanged run shorter than this between two changes is folded into them
 
 
@@ -45,12 +48,15 @@ def change_table(old: Document, new: Document) -> ChangeTable:
     convert = converter(new.meta.locale, new.subsidiary.region)
     rows: list[ChangeRow] = []
     renumbered: list[tuple[str, str]] = []
+    moved: list[Pair] = []  # matched articles whose number changed, amended or not
     for pair in match(entries(old), entries(new)):
         row = _row(pair, len(rows) + 1, words, convert)
         if row is not None:
             rows.append(row)
-        elif pair.old and pair.new and pair.old.number != pair.new.number:
-            renumbered.append((pair.old.number, pair.new.number))
+        if pair.old and pair.new and pair.old.number != pair.new.number:
+            moved.append(pair)
+            if row is None:
+                renumbered.append((pair.old.number, pair.new.number))
     return ChangeTable(
         meta=new.meta,
         subsidiary=new.subsidiary,
@@ -58,23 +64,22 @@ def change_table(old: Document, new: Document) -> ChangeTable:
         old_effective=old.meta.effective,
         rows=rows,
         renumbered=renumbered,
-        renumbered_summary=convert(_summary(renumbered, old, new, words)),
+        renumbered_summary=convert(_summary(moved, words)),
         brand=new.brand,
     )
 
 
-def _row(pair: Pair, seq: int, words: dict[str, str], convert: object) -> ChangeRow | None:
-    conv = convert  # a str → str function
+def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]) -> ChangeRow | None:
     if pair.old and pair.new:
         if pair.old.content == pair.new.content:
             return None
-        old_seg, new_seg = segments(_shown(pair.old), _shown(pair.new))
+        old_seg, new_seg = segments(_compared(pair.old), _compared(pair.new), pair.old.refs, pair.new.refs)
         note = words["modified"]
         if pair.old.number != pair.new.number:
             note += words["sep"] + words["renumbered"].format(old=pair.old.number, new=pair.new.number)
         return ChangeRow(
             seq, "modified", pair.old.number, pair.new.number, old_seg, new_seg, conv(note), pair.new.label
-        )  # type: ignore[operator]
+        )
     if pair.new:
         return ChangeRow(
             seq,
@@ -82,36 +87,46 @@ def _row(pair: Pair, seq: int, words: dict[str, str], convert: object) -> Change
             "",
             pair.new.number,
             [],
-            [Segment(_shown(pair.new), True)],
+            [Segment(_shown(pair.new).replace("\t", " | "), True)],
             conv(words["added"]),
             pair.new.label,
-        )  # type: ignore[operator]
+        )
     assert pair.old is not None
     return ChangeRow(
         seq,
         "deleted",
         pair.old.number,
         "",
-        [Segment(_shown(pair.old), True)],
+        [Segment(_shown(pair.old).replace("\t", " | "), True)],
         [],
         conv(words["deleted"]),
         pair.old.label,
-    )  # type: ignore[operator]
+    )
 
 
 def _shown(entry: Entry) -> str:
     return f"{entry.title}\n{entry.body}" if entry.title else entry.body
 
 
-def segments(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
-    """Token diff (a CJK character, a number or a Latin word is a token) → segments."""
+def _compared(entry: Entry) -> str:
+    return f"{entry.title}\n{entry.identity}" if entry.title else entry.identity
+
+
+def segments(
+    old: str, new: str, old_refs: dict[str, str] | None = None, new_refs: dict[str, str] | None = None
+) -> tuple[list[Segment], list[Segment]]:
+    """Token diff (a CJK character, a number, a Latin word or a reference is a token) → segments.
+
+    References are compared by what they point at (``[label]``) and printed as each
+    version numbers them, so a reference that was only renumbered is not a change."""
+    old_refs, new_refs = old_refs or {}, new_refs or {}
     old_tokens, new_tokens = TOKEN_RE.findall(old), TOKEN_RE.findall(new)
     matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
     old_out: list[Segment] = []
     new_out: list[Segment] = []
     for tag, i1, i2, j1, j2 in _fold(matcher.get_opcodes()):
-        _add(old_out, "".join(old_tokens[i1:i2]), tag != "equal")
-        _add(new_out, "".join(new_tokens[j1:j2]), tag != "equal")
+        _add(old_out, "".join(old_refs.get(t, t) for t in old_tokens[i1:i2]), tag != "equal")
+        _add(new_out, "".join(new_refs.get(t, t) for t in new_tokens[j1:j2]), tag != "equal")
     return old_out, new_out
 
 
@@ -139,28 +154,33 @@ def _fold(ops: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int
 def _add(out: list[Segment], text: str, changed: bool) -> None:
     if not text:
         return
+    text = text.replace("\t", " | ")  # table cells of an article, shown as one line per row
     if out and out[-1].changed == changed:
         out[-1].text += text
     else:
         out.append(Segment(text, changed))
 
 
-def _summary(renumbered: list[tuple[str, str]], old: Document, new: Document, words: dict[str, str]) -> str:
-    if not renumbered:
-        return ""
-    old_pos = {a.number: a.ordinal for c in old.chapters for a in c.articles()}
-    new_pos = {a.number: a.ordinal for c in new.chapters for a in c.articles()}
-    runs: list[list[tuple[str, str]]] = []
-    for pair in renumbered:
+def _summary(moved: list[Pair], words: dict[str, str]) -> str:
+    """One sentence for all renumbering: runs of consecutive articles moved by the same offset."""
+    runs: list[list[Pair]] = []
+    for pair in sorted(moved, key=lambda p: p.old.ordinal):  # type: ignore[union-attr]
         last = runs[-1][-1] if runs else None
-        if last and old_pos[pair[0]] == old_pos[last[0]] + 1 and new_pos[pair[1]] == new_pos[last[1]] + 1:
+        if last and _offset(pair) == _offset(last) and pair.old.ordinal == last.old.ordinal + 1:  # type: ignore[union-attr]
             runs[-1].append(pair)
         else:
             runs.append([pair])
+    if not runs:
+        return ""
     parts = [
-        words["run"].format(a=r[0][0], b=r[-1][0], c=r[0][1], d=r[-1][1])
+        words["run"].format(a=r[0].old.number, b=r[-1].old.number, c=r[0].new.number, d=r[-1].new.number)  # type: ignore[union-attr]
         if len(r) > 1
-        else words["one"].format(a=r[0][0], c=r[0][1])
+        else words["one"].format(a=r[0].old.number, c=r[0].new.number)  # type: ignore[union-attr]
         for r in runs
     ]
-    return words["sep"].join(parts) + words["tail"]
+    amended = any(p.old.content != p.new.content for p in moved)  # type: ignore[union-attr]
+    return words["sep"].join(parts) + (words["tail_some"] if amended else words["tail"])
+
+
+def _offset(pair: Pair) -> int:
+    return pair.new.ordinal - pair.old.ordinal  # type: ignore[union-attr]
