@@ -180,44 +180,66 @@ def _jobs(checked: Checked, names: list[str]) -> list[Job]:
 
 
 def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: BuildCache) -> list[Path]:
-    """Run the writers (in parallel when there is more than one job) and publish atomically.
+    """Run the writers (in parallel when there is more than one task) and publish atomically.
 
-    The jobs that took longest last time start first, so no core idles at the end."""
+    The tasks that took longest last time start first, so no core idles at the end."""
     if not pending:
         return []
-    pending = sorted(pending, key=lambda job: -cache.last_seconds(job.name))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+    tasks = sorted(_tasks(pending), key=lambda task: (-sum(cache.last_seconds(job.name) for job in task), -len(task)))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     with staged(out) as staging:
-        results = _execute(pending, staging.folder, workers, progress)
+        results = _execute(tasks, staging.folder, workers, progress)
     for job, files, seconds in results:
         cache.record(job.name, job.key, [f.relative_to(staging.folder) for f in files], seconds)
     cache.save()
     return staging.written
 
 
+def _tasks(pending: list[Job]) -> list[list[Job]]:
+    """One task per job, except that a writer which writes many documents at once gets them together."""
+    tasks: list[list[Job]] = []
+    batches: dict[str, list[Job]] = {}
+    for job in pending:
+        if get_writer(job.writer).write_many is not None:
+            batches.setdefault(job.writer, []).append(job)
+        else:
+            tasks.append([job])
+    return tasks + list(batches.values())
+
+
 Result = tuple[Job, list[Path], float]
 
 
-def _execute(pending: list[Job], staging: Path, workers: int, progress: Progress) -> list[Result]:
+def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Progress) -> list[Result]:
+    def args(task: list[Job]) -> tuple[str, list[tuple[Document, Path]]]:
+        return task[0].writer, [(job.doc, staging / job.sub_id) for job in task]
+
     if workers == 1:
-        return [_reported(job, *write_job(job.writer, job.doc, staging / job.sub_id), progress) for job in pending]
+        return [r for task in tasks for r in _reported(task, *write_task(*args(task)), progress)]
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(write_job, job.writer, job.doc, staging / job.sub_id): job for job in pending}
-        return [_reported(futures[f], *f.result(), progress) for f in as_completed(futures)]
+        futures = {pool.submit(write_task, *args(task)): task for task in tasks}
+        return [r for f in as_completed(futures) for r in _reported(futures[f], *f.result(), progress)]
 
 
-def _reported(job: Job, files: list[Path], seconds: float, progress: Progress) -> Result:
-    progress.done(job.name, f"{seconds:.2f} s")
-    return job, files, seconds
+def _reported(task: list[Job], files: list[list[Path]], seconds: float, progress: Progress) -> list[Result]:
+    share = seconds / len(task)
+    for job in task:
+        progress.done(job.name, f"{share:.2f} s" + (f" of {seconds:.2f} s for {len(task)}" if len(task) > 1 else ""))
+    return [(job, job_files, share) for job, job_files in zip(task, files, strict=True)]
 
 
-def write_job(writer: str, doc: Document, folder: Path) -> tuple[list[Path], float]:
-    """Run one writer (in a worker process or in this one); returns files and seconds."""
+def write_task(writer: str, work: list[tuple[Document, Path]]) -> tuple[list[list[Path]], float]:
+    """Run one writer on one or more documents (in a worker process or in this one)."""
     start = time.perf_counter()
-    folder.mkdir(parents=True, exist_ok=True)
-    files = get_writer(writer).write(doc, folder)
-    return [Path(f) for f in files], time.perf_counter() - start
+    for _doc, folder in work:
+        folder.mkdir(parents=True, exist_ok=True)
+    chosen = get_writer(writer)
+    if len(work) > 1 and chosen.write_many is not None:
+        files = chosen.write_many(work)
+    else:
+        files = [chosen.write(doc, folder) for doc, folder in work]
+    return [[Path(f) for f in job_files] for job_files in files], time.perf_counter() - start
 
 
 class Progress:

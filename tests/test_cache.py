@@ -103,3 +103,22 @@ def test_forms_do_not_depend_on_chapters(root_copy, cli) -> None:  # type: ignor
     _edit(root / "forms" / "leave.yaml", "姓名", "申请人姓名")
     run = cli("build", root, "-f", "json,forms", "-o", root / "dist", "-s", "plain", "-j", "1")
     assert _rebuilt(run.err) == {"plain/json", "plain/forms"}  # the appendix list is in the handbook too
+
+
+def test_batch_writer_gets_all_its_documents_at_once(project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A writer with write_many (the DOCX writer: one LibreOffice run) is called once for all stale documents."""
+    from policybook import writers
+    from policybook.writers import Writer
+    from policybook.writers import json as json_writer
+
+    calls: list[int] = []
+
+    def many(work):  # type: ignore[no-untyped-def]
+        calls.append(len(work))
+        return [json_writer.write(doc, folder) for doc, folder in work]
+
+    monkeypatch.setitem(writers.WRITERS, "json", Writer("json", "test", json_writer.write, write_many=many))
+    run = cli("build", project, "-f", "json", "-o", project / "dist", "-j", "1", "--no-cache")
+    assert run.code == 0, run.err
+    assert calls == [3]
+    assert "for 3" in run.err

@@ -27,6 +27,9 @@ class Writer:
     # the parts of the model (top-level keys of its JSON: meta, subsidiary, children,
     # appendices, revisions) the output depends on; empty = all. The build cache keys on them.
     reads: tuple[str, ...] = ()
+    # several documents in one call, when that is cheaper than one at a time (e.g. one
+    # LibreOffice run for all DOCX); returns the files of each document, in order
+    write_many: Callable[[list[tuple[Document, Path]]], list[list[Path]]] | None = None
 
 
 WRITERS: dict[str, Writer] = {}

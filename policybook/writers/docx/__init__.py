@@ -25,30 +25,53 @@ from policybook.writers.docx.oxml import Element
 
 
 def write(doc: Document, out: Path) -> list[Path]:
-    path = out / f"{handbook_stem(doc)}.docx"
-    path.write_bytes(render(doc))
-    return [path]
+    return write_many([(doc, out)])[0]
+
+
+def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
+    """Several handbooks at once: LibreOffice paginates all drafts in one run (its start-up
+    costs more than a conversion), then each contents page gets its page numbers."""
+    drafts = [Draft(doc) for doc, _ in jobs]
+    all_pages = pagination.page_numbers_many([d.data for d in drafts])
+    written: list[list[Path]] = []
+    for (doc, out), draft, pages in zip(jobs, drafts, all_pages, strict=True):
+        path = out / f"{handbook_stem(doc)}.docx"
+        path.write_bytes(draft.finish(pages))
+        written.append([path])
+    return written
 
 
 def render(doc: Document) -> bytes:
     """The handbook as .docx bytes."""
-    kit = kit_for(doc)
-    document = base_document(kit)
-    from_reference = bool(kit.brand.reference_docx)
-    ctx = Context(kit, styles.prepare(document, kit, from_reference), document.part, referenced_anchors(doc))
-    logo = _logo(kit)
-    total = page.setup(document, ctx, doc, logo, from_reference)
-    main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
-    contents = front.toc(ctx, ctx.state.headings, None)
-    fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *contents, *main])
-    properties.set_core(document, doc, kit)
-    data = properties.package_bytes(document)
-    pages = pagination.page_numbers(data)
-    if pages is None:
-        return data
-    _replace(contents, front.toc(ctx, ctx.state.headings, pages))
-    total.append(_text(str(pages.total), total))
-    return properties.package_bytes(document)
+    draft = Draft(doc)
+    return draft.finish(pagination.page_numbers(draft.data))
+
+
+class Draft:
+    """A handbook built in full, waiting for its contents page numbers."""
+
+    def __init__(self, doc: Document) -> None:
+        kit = kit_for(doc)
+        self.document = document = base_document(kit)
+        from_reference = bool(kit.brand.reference_docx)
+        self.ctx = ctx = Context(
+            kit, styles.prepare(document, kit, from_reference), document.part, referenced_anchors(doc)
+        )
+        logo = _logo(kit)
+        self.total = page.setup(document, ctx, doc, logo, from_reference)
+        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
+        self.contents = front.toc(ctx, ctx.state.headings, None)
+        fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents, *main])
+        properties.set_core(document, doc, kit)
+        self.data = properties.package_bytes(document)
+
+    def finish(self, pages: pagination.Pages | None) -> bytes:
+        """The final bytes: the draft itself when no page numbers could be learnt."""
+        if pages is None:
+            return self.data
+        _replace(self.contents, front.toc(self.ctx, self.ctx.state.headings, pages))
+        self.total.append(_text(str(pages.total), self.total))
+        return properties.package_bytes(self.document)
 
 
 def base_document(kit: Kit) -> DocxDocument:
@@ -66,8 +89,11 @@ def base_document(kit: Kit) -> DocxDocument:
 def _logo(kit: Kit) -> bytes | None:
     logo = images.logo_image(kit.brand.logo)
     if kit.brand.logo and logo is None:
-        print(f"{kit.brand.loc}: warning: logo {kit.brand.logo} could not be converted for DOCX; "
-              "left out (hint: put a PNG of the same name next to it) [docx.logo]", file=sys.stderr)
+        print(
+            f"{kit.brand.loc}: warning: logo {kit.brand.logo} could not be converted for DOCX; "
+            "left out (hint: put a PNG of the same name next to it) [docx.logo]",
+            file=sys.stderr,
+        )
     return logo
 
 
@@ -100,4 +126,4 @@ def _text(value: str, run: Element) -> Element:
     return t
 
 
-register(Writer("docx", "editable DOCX handbook (named styles, live TOC, bookmarks)", write))
+register(Writer("docx", "editable DOCX handbook (named styles, live TOC, bookmarks)", write, write_many=write_many))

@@ -39,32 +39,55 @@ def soffice() -> str | None:
 
 def convert_to_pdf(docx: Path, outdir: Path, options: dict[str, object] | None = None) -> Path:
     """``docx`` converted by LibreOffice headless with a private profile (parallel runs never clash)."""
+    return convert_many([docx], outdir, options)[0]
+
+
+def convert_many(sources: list[Path], outdir: Path, options: dict[str, object] | None = None) -> list[Path]:
+    """Several documents converted by one LibreOffice run (it starts once)."""
     binary = soffice() or "soffice"
     target = "pdf:writer_pdf_Export" + (f":{json.dumps(options)}" if options else "")
     with tempfile.TemporaryDirectory(prefix="pb-lo-profile-") as profile:
         subprocess.run(
-            [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-             "--convert-to", target, "--outdir", str(outdir), str(docx)],
-            check=True, capture_output=True, timeout=TIMEOUT_S,
+            [
+                binary,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                *map(str, sources),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT_S,
         )
-    pdf = outdir / f"{docx.stem}.pdf"
-    if not pdf.is_file():
-        raise RuntimeError(f"LibreOffice did not convert {docx.name}")
-    return pdf
+    pdfs = [outdir / f"{source.stem}.pdf" for source in sources]
+    for pdf in pdfs:
+        if not pdf.is_file():
+            raise RuntimeError(f"LibreOffice did not convert {pdf.stem}.docx")
+    return pdfs
 
 
 def page_numbers(data: bytes) -> Pages | None:
     """Pages of every bookmark in the DOCX ``data``, or ``None`` without LibreOffice or on failure."""
-    if soffice() is None:
-        return None
+    return page_numbers_many([data])[0]
+
+
+def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
+    """:func:`page_numbers` for several documents, converted in one LibreOffice run."""
+    if soffice() is None or not datas:
+        return [None] * len(datas)
     with tempfile.TemporaryDirectory(prefix="pb-docx-pages-") as tmp:
-        source = Path(tmp) / "handbook.docx"
-        source.write_bytes(data)
+        sources = [Path(tmp) / f"handbook-{i}.docx" for i in range(len(datas))]
+        for source, data in zip(sources, datas, strict=True):
+            source.write_bytes(data)
         try:
-            pdf = convert_to_pdf(source, Path(tmp), EXPORT_OPTIONS)
+            pdfs = convert_many(sources, Path(tmp) / "out", EXPORT_OPTIONS)
         except (OSError, subprocess.SubprocessError, RuntimeError):
-            return None
-        return _read(pdf.read_bytes())
+            return [None] * len(datas)
+        return [_read(pdf.read_bytes()) for pdf in pdfs]
 
 
 def _read(pdf: bytes) -> Pages:
