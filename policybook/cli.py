@@ -16,6 +16,7 @@ from pathlib import Path
 from policybook import __version__
 from policybook.build import build, check
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.model import Loc
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -186,7 +187,8 @@ def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.
 
 
 def _print(diags: Diagnostics) -> None:
-    for diag in diags.items:
+    # by file and line, so the same source always gives the same report in the same order
+    for diag in sorted(diags.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
         print(diag, file=sys.stderr)
     errors, warnings = len(diags.errors), len(diags.warnings)
     if errors or warnings:
