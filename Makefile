@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy policybook
 
 bench: $(STAMP)
+	bash scripts/setup-system.sh --bench
 	$(PY) bench/run.py
 
 setup: $(STAMP)

@@ -1,10 +1,11 @@
 """`make bench`: how fast policybook builds, against baselines measured in the same run.
 
-Scenarios (sources made by bench/generate.py from the sample handbook):
+Scenarios (sources made by bench/generate.py from the sample handbook, whose PDF
+has ~30 pages a subsidiary; LARGE = 33 copies of every chapter ≈ 1,000 pages):
   sample      the sample (4 subsidiaries): full cold build, no-change rebuild, one chapter edited
-  pdf 1x/10x  one subsidiary's PDF: policybook vs the raw Typst compile of the same Typst source
-  docx 10x    one subsidiary's DOCX (~1,000 pages) vs Pandoc Markdown→DOCX of the same chapters
-  subs        3 and 30 subsidiaries, 1x and 10x: wall time and memory of the whole process tree
+  pdf         one subsidiary's PDF, 1x and LARGE: policybook vs the raw Typst compile of the same Typst source
+  docx        one subsidiary's DOCX at LARGE, with and without LibreOffice pagination; Pandoc baseline
+  subs        3 and 30 subsidiaries at 1x, 3 at LARGE: wall time and memory of the whole process tree
 
 Prints a table; figures are wall seconds, pages per second and peak memory (MB).
 Never run by the tests: wall-clock figures depend on the machine.
@@ -30,10 +31,11 @@ from bench.measure import Measured, run  # noqa: E402
 
 PY = sys.executable
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
+LARGE = 33  # copies of every chapter: ~1,000 PDF pages for one subsidiary
 
 
-def policybook(*args: str | Path) -> Measured:
-    result = run([PY, "-m", "policybook", *map(str, args)], cwd=REPO, env=ENV)
+def policybook(*args: str | Path, env: dict[str, str] | None = None) -> Measured:
+    result = run([PY, "-m", "policybook", *map(str, args)], cwd=REPO, env={**ENV, **(env or {})})
     if result.code != 0:
         raise SystemExit(f"policybook {' '.join(map(str, args))} failed:\n{result.stderr}")
     return result
@@ -49,7 +51,9 @@ def pages(folder: Path, pattern: str = "*.pdf") -> int:
 
 def row(name: str, m: Measured, pages_made: int = 0, extra: str = "") -> None:
     rate = f"{pages_made / m.seconds:8.1f}" if pages_made else "       -"
-    print(f"{name:44s} {m.seconds:7.2f} s {pages_made:6d} {rate} {m.peak_total_mb:8.0f} {m.peak_process_mb:8.0f}  {extra}")
+    print(
+        f"{name:44s} {m.seconds:7.2f} s {pages_made:6d} {rate} {m.peak_total_mb:8.0f} {m.peak_process_mb:8.0f}  {extra}"
+    )
 
 
 def header(title: str) -> None:
@@ -68,8 +72,11 @@ def sample_scenarios(work: Path) -> None:
     chapter = project / "handbook" / "chapters" / "12-customer-service.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
     edit = policybook("build", project / "handbook", "-o", out)
-    rebuilt = [line.split("] ")[1].split(" ")[0] for line in edit.stderr.splitlines()
-               if line.startswith("[") and "unchanged" not in line]
+    rebuilt = [
+        line.split("] ")[1].split(" ")[0]
+        for line in edit.stderr.splitlines()
+        if line.startswith("[") and "unchanged" not in line
+    ]
     row("rebuild after editing the 客服 chapter", edit, 0, f"rebuilt: {', '.join(rebuilt) or 'nothing'}")
 
 
@@ -91,7 +98,9 @@ def raw_typst(project: Path, sub: str, work: Path) -> Measured:
         "brand = doc.brand or default_brand()\n"
         f"print(prepare_root(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, Path({str(root)!r})))\n"
     )
-    main = subprocess.run([PY, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, check=True).stdout.strip()
+    main = subprocess.run(
+        [PY, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, check=True
+    ).stdout.strip()
     compile_code = (
         "import sys, typst\n"
         f"pdf = typst.compile({main!r}, root={str(root)!r}, timestamp=1764547200)\n"
@@ -108,25 +117,45 @@ def pdf_scenarios(work: Path, scales: list[int]) -> None:
         ours = policybook("build", project / "handbook", "-s", "sh", "-f", "pdf", "-o", out, "--no-cache", "-j", "1")
         raw = raw_typst(project, "sh", work)
         n = pages(out)
-        row(f"{scale}x policybook build -f pdf (sh)", ours, n,
-            f"time ratio {ours.seconds / raw.seconds:.2f}, memory ratio {ours.peak_total_mb / raw.peak_total_mb:.2f}")
+        row(
+            f"{scale}x policybook build -f pdf (sh)",
+            ours,
+            n,
+            f"time ratio {ours.seconds / raw.seconds:.2f}, memory ratio {ours.peak_total_mb / raw.peak_total_mb:.2f}",
+        )
         row(f"{scale}x raw typst.compile (baseline)", raw, n)
 
 
 def docx_scenarios(work: Path, scale: int) -> None:
-    header(f"one DOCX at {scale}x (target < 3 s)")
+    header(f"one DOCX at {scale}x (target < 3 s for ~1,000 pages)")
     project = work / f"pdf{scale}x"
     if not project.exists():
         generate(project, scale, 4)
     out = work / f"docx{scale}x-dist"
-    ours = policybook("build", project / "handbook", "-s", "sh", "-f", "docx", "-o", out, "--no-cache", "-j", "1")
-    row(f"{scale}x policybook build -f docx (sh)", ours)
+    n = pages(work / f"pdf{scale}x-dist") if (work / f"pdf{scale}x-dist").exists() else 0
+    plain = policybook(
+        "build",
+        project / "handbook",
+        "-s",
+        "sh",
+        "-f",
+        "docx",
+        "-o",
+        out,
+        "--no-cache",
+        "-j",
+        "1",
+        env={"POLICYBOOK_DOCX_PAGES": "off"},
+    )
+    row(f"{scale}x build -f docx, TOC without page numbers", plain, n, "pages = the PDF's, same content")
+    paged = policybook("build", project / "handbook", "-s", "sh", "-f", "docx", "-o", out, "--no-cache", "-j", "1")
+    row(f"{scale}x build -f docx, TOC paginated by LibreOffice", paged, n)
     if shutil.which("pandoc"):
         md = work / "all-chapters.md"
         chapters = sorted((project / "handbook" / "chapters").glob("*.md"))
         md.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in chapters), encoding="utf-8")
         pandoc = run(["pandoc", str(md), "-o", str(work / "pandoc.docx")])
-        row(f"{scale}x pandoc markdown → docx (baseline)", pandoc, 0, f"ratio {ours.seconds / pandoc.seconds:.2f}")
+        row(f"{scale}x pandoc markdown → docx (baseline)", pandoc, n, f"ratio {plain.seconds / pandoc.seconds:.2f}")
     else:
         print("  (pandoc not installed: no Pandoc baseline; apt-get install pandoc)")
 
@@ -142,17 +171,17 @@ def subsidiary_scenarios(work: Path, cases: list[tuple[int, int]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="skip the 10x and 30-subsidiary scenarios")
-    parser.add_argument("--full", action="store_true", help="also 10x with 30 subsidiaries (several minutes)")
+    parser.add_argument("--quick", action="store_true", help="skip the large and 30-subsidiary scenarios")
+    parser.add_argument("--full", action="store_true", help="also the large handbook for 30 subsidiaries (long)")
     args = parser.parse_args()
     print(f"policybook bench — {os.cpu_count()} cores, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
         work = Path(tmp)
         sample_scenarios(work)
-        pdf_scenarios(work, [1] if args.quick else [1, 10])
+        pdf_scenarios(work, [1] if args.quick else [1, LARGE])
         if not args.quick:
-            docx_scenarios(work, 10)
-        cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (10, 3)] + ([(10, 30)] if args.full else [])
+            docx_scenarios(work, LARGE)
+        cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (LARGE, 3)] + ([(LARGE, 30)] if args.full else [])
         subsidiary_scenarios(work, cases)
     print(json.dumps({"note": "figures above are wall-clock on this machine; rerun with `make bench`"}))
 

@@ -32,6 +32,7 @@ from policybook.writers import names as writer_names
 from policybook.writers.json import document_json
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms")
+BATCH_MAX = 6  # documents per write_many call
 
 
 @dataclass
@@ -204,7 +205,10 @@ def _tasks(pending: list[Job]) -> list[list[Job]]:
             batches.setdefault(job.writer, []).append(job)
         else:
             tasks.append([job])
-    return tasks + list(batches.values())
+    # a batch holds its documents in memory together: keep it small enough that memory
+    # follows the number of workers, not the number of subsidiaries
+    chunks = [batch[i : i + BATCH_MAX] for batch in batches.values() for i in range(0, len(batch), BATCH_MAX)]
+    return tasks + chunks
 
 
 Result = tuple[Job, list[Path], float]

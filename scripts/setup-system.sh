@@ -10,6 +10,8 @@ fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" || missing+=(fonts-noto-cjk fo
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+# `make bench` also wants Pandoc, the baseline HR would otherwise use for DOCX
+if [ "${1:-}" = "--bench" ]; then command -v pandoc >/dev/null || missing+=(pandoc); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "setup: installing ${missing[*]}" >&2
