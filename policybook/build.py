@@ -8,7 +8,6 @@ leaves the previous outputs exactly as they were.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import sys
@@ -29,7 +28,6 @@ from policybook.source.project import Project, find_source
 from policybook.transforms import project_labels, resolve
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
-from policybook.writers.json import document_json
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms")
 BATCH_MAX = 6  # documents per write_many call
@@ -170,13 +168,7 @@ def _formats(names: list[str], diags: Diagnostics) -> list[str]:
 def _jobs(checked: Checked, names: list[str]) -> list[Job]:
     jobs: list[Job] = []
     for sub_id, doc in checked.documents.items():
-        model = document_json(doc)
-        for name in names:
-            reads = get_writer(name).reads
-            part = {k: v for k, v in model.items() if k in reads} if reads else model
-            jobs.append(
-                Job(sub_id, name, doc, output_key(doc, name, json.dumps(part, ensure_ascii=False, sort_keys=True)))
-            )
+        jobs.extend(Job(sub_id, name, doc, output_key(doc, name, get_writer(name).reads)) for name in names)
     return jobs
 
 

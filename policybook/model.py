@@ -303,8 +303,6 @@ class Document:
     appendices: list[Appendix]
     revisions: list[Revision]
     brand: Brand | None = None
-    variables: dict[str, object] = field(default_factory=dict)
-    source_root: str = ""  # the project folder
 
 
 def shown_ref(ref: Ref) -> str:

@@ -40,7 +40,10 @@ def test_diff_of_two_folders(cli, tmp_path: Path) -> None:  # type: ignore[no-un
         ("modified", "第四条", "第五条", ["三"], ["两"]),
         ("deleted", "第五条", "", [ABSENT], []),
     ]
-    assert tables["a"]["renumbered_summary"] == "原第三条至第四条依次调整为第四条至第五条；其中内容有修改的条款见上表，其余条款内容未作修改。"
+    assert (
+        tables["a"]["renumbered_summary"]
+        == "原第三条至第四条依次调整为第四条至第五条；其中内容有修改的条款见上表，其余条款内容未作修改。"
+    )
     assert tables["a"]["rows"][1]["note"] == "修改；条款序号由第四条调整为第五条"
     assert (tables["a"]["old_version"], tables["a"]["new_version"]) == ("1.0", "1.1")
 

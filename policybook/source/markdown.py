@@ -8,6 +8,9 @@ templates: variables are the resolve stage's business. Raw HTML is disabled, so
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import (
     Article,
@@ -40,6 +44,7 @@ from policybook.model import (
     Table,
     Text,
 )
+from policybook.output import atomic_write
 from policybook.source.schema import Key, check_mapping, text
 from policybook.source.textfile import read_text
 from policybook.source.yamlfile import LocDict, parse_yaml
@@ -73,13 +78,32 @@ def _template_rule(state: StateInline, silent: bool) -> bool:
 
 
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
-    """Parse one chapter file; problems go to ``diags`` (None if unusable)."""
+    """Parse one chapter file; problems go to ``diags`` (None if unusable).
+
+    A file that parsed cleanly before (same path, same bytes, same policybook) is
+    loaded from the parse cache: Markdown parsing is most of the read stage."""
     try:
         source = read_text(path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
-    return ChapterReader(str(path), diags).read(source)
+    cached = _cache_file(path, source)
+    try:
+        return pickle.loads(cached.read_bytes())  # type: ignore[no-any-return]  # noqa: S301 (our cache)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        pass
+    mine = Diagnostics()
+    chapter = ChapterReader(str(path), mine).read(source)
+    diags.extend(mine)
+    if chapter is not None and not mine.items:
+        with contextlib.suppress(OSError):
+            atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
+    return chapter
+
+
+def _cache_file(path: Path, source: str) -> Path:
+    key = hashlib.sha256(f"{path.resolve()}\0{code_fingerprint()}\0{source}".encode()).hexdigest()
+    return user_cache_dir("chapters") / f"{key[:2]}/{key}.pickle"
 
 
 class ChapterReader:

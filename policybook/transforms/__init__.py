@@ -14,7 +14,7 @@ import dataclasses
 from policybook.diagnostics import Diagnostics
 from policybook.model import Document, Meta, Revision, Subsidiary
 from policybook.source.project import Project
-from policybook.transforms.context import build_context, check_constraints, plain
+from policybook.transforms.context import build_context, check_constraints
 from policybook.transforms.labels import Target, label_table
 from policybook.transforms.numbering import RefResolver, number
 from policybook.transforms.styles import style_for
@@ -55,8 +55,6 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
         appendices=selection.appendices,
         revisions=[_revision(r, texts) for r in project.revisions],
         brand=sub.brand,
-        variables=plain(context),
-        source_root=str(project.root),
     )
 
 

@@ -24,8 +24,8 @@ class Writer:
     # what only this writer can check before anything is written (fonts, image formats);
     # raises SourceError or returns silently
     check: Callable[[Document], None] | None = None
-    # the parts of the model (top-level keys of its JSON: meta, subsidiary, children,
-    # appendices, revisions) the output depends on; empty = all. The build cache keys on them.
+    # the parts of the model (Document attributes: meta, subsidiary, chapters, appendices,
+    # revisions, brand, variables) the output depends on; empty = all. The build cache keys on them.
     reads: tuple[str, ...] = ()
     # several documents in one call, when that is cheaper than one at a time (e.g. one
     # LibreOffice run for all DOCX); returns the files of each document, in order

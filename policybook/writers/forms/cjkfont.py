@@ -26,6 +26,7 @@ from typing import Any
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from policybook.cache import user_cache_dir
 from policybook.diagnostics import fail
 from policybook.model import Brand
 from policybook.writers.forms.typeset import fonts
@@ -110,11 +111,7 @@ def _cut(path: str, index: int, charset: str, extra: str) -> CutFont:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("POLICYBOOK_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policybook")
-    folder = Path(base) / "fonts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return user_cache_dir("fonts")
 
 
 def _key(path: str, index: int, charset: str, extra: str) -> str:
