@@ -19,7 +19,7 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = "the file looks GBK-encoded; " if _is_gbk(data) else ""
+        hint = "the file looks GBK-encoded; " if looks_gbk(data) else ""
         raise fail(
             Loc(str(path), line),
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
@@ -29,9 +29,10 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _is_gbk(data: bytes) -> bool:
+def looks_gbk(data: bytes) -> bool:
+    """Bytes that are not UTF-8 but decode as GB18030 (GBK's superset): a Chinese Windows file."""
     try:
-        data.decode("gbk")
+        data.decode("gb18030")
     except UnicodeDecodeError:
         return False
     return True

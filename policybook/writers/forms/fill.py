@@ -20,6 +20,7 @@ from pathlib import Path
 from policybook.diagnostics import Diagnostics, fail
 from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
+from policybook.source.textfile import looks_gbk
 from policybook.writers.forms import docx, pdf
 from policybook.writers.forms.acroform import FieldSpec, Value
 
@@ -123,17 +124,9 @@ def _decode(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        guess = " (it looks like GBK/GB18030)" if _is_gbk(data) else ""
+        guess = " (it looks like GBK/GB18030)" if looks_gbk(data) else ""
         raise fail(Loc(str(path), line), f"the CSV file is not UTF-8{guess}", "forms.csv-encoding",
                    "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f GBK -t UTF-8") from None
-
-
-def _is_gbk(data: bytes) -> bool:
-    try:
-        data.decode("gb18030")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _columns(path: Path, header: list[str], by_name: dict[str, FieldSpec], form_id: str,
