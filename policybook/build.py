@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -206,16 +205,29 @@ def _tasks(pending: list[Job]) -> list[list[Job]]:
 Result = tuple[Job, list[Path], float]
 
 
-def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Progress) -> list[Result]:
-    def args(task: list[Job]) -> tuple[str, list[tuple[Document, Path]]]:
-        return task[0].writer, [(job.doc, staging / job.sub_id) for job in task]
+Work = tuple[str, list[tuple[Document, Path]]]  # a writer and the (document, folder) pairs it writes
+_WORK: list[Work] = []  # set before the workers fork: they read their work from here, nothing is pickled
 
-    if workers == 1:
-        return [r for task in tasks for r in _reported(task, *write_task(*args(task)), progress)]
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(write_task, *args(task)): task for task in tasks}
-        return [r for f in as_completed(futures) for r in _reported(futures[f], *f.result(), progress)]
+
+def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Progress) -> list[Result]:
+    """Write every task; in forked workers when there are several, each worker process
+    doing one task and exiting, so memory never piles up across documents."""
+    work = [(task[0].writer, [(job.doc, staging / job.sub_id) for job in task]) for task in tasks]
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
+    global _WORK
+    _WORK = work
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+            done = pool.imap_unordered(_write_indexed, range(len(work)))
+            return [r for i, files, seconds in done for r in _reported(tasks[i], files, seconds, progress)]
+    finally:
+        _WORK = []
+
+
+def _write_indexed(index: int) -> tuple[int, list[list[Path]], float]:
+    files, seconds = write_task(*_WORK[index])
+    return index, files, seconds
 
 
 def _reported(task: list[Job], files: list[list[Path]], seconds: float, progress: Progress) -> list[Result]:

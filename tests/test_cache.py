@@ -122,3 +122,28 @@ def test_batch_writer_gets_all_its_documents_at_once(project: Path, cli, monkeyp
     assert run.code == 0, run.err
     assert calls == [3]
     assert "for 3" in run.err
+
+
+@pytest.mark.parametrize(("error", "code"), [("source", 1), ("bug", 3)])
+def test_writer_failing_in_a_worker_leaves_dist_alone(  # type: ignore[no-untyped-def]
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, error: str, code: int
+) -> None:
+    from policybook import writers
+    from policybook.diagnostics import fail
+    from policybook.writers import Writer
+    from policybook.writers import json as json_writer
+
+    def broken(doc, folder):  # type: ignore[no-untyped-def]
+        if doc.subsidiary.id == "hk":
+            if error == "source":
+                raise fail(doc.subsidiary.loc, "the kit's logo cannot be drawn", "brand.logo")
+            raise RuntimeError("a bug")
+        return json_writer.write(doc, folder)
+
+    before = {p: p.read_bytes() for p in (project / "dist").rglob("*") if p.is_file()}
+    monkeypatch.setitem(writers.WRITERS, "json", Writer("json", "test", broken))
+    run = cli("build", project, "-f", "json", "-o", project / "dist", "-j", "2", "--no-cache")
+    assert run.code == code
+    assert ("hk.yaml:1: error: the kit's logo cannot be drawn" in run.err) == (error == "source")
+    assert {p: p.read_bytes() for p in (project / "dist").rglob("*") if p.is_file()} == before
+    assert not list((project / "dist").glob(".staging-*"))
