@@ -29,7 +29,7 @@ from fontTools.ttLib import TTFont
 from policybook.cache import user_cache_dir
 from policybook.diagnostics import fail
 from policybook.model import Brand
-from policybook.writers.forms.typeset import fonts
+from policybook.writers.typst_fonts import fonts
 
 CUT_VERSION = "2"  # bump when the cut recipe changes
 CHARSETS = {"zh-Hans": "gb2312", "zh-Hant": "big5", "en": "gb2312"}

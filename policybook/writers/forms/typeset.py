@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import typst
 from pypdf import PdfReader
 
 from policybook.model import Appendix, Document, FormCell, FormRow
+from policybook.writers.typst_fonts import fonts
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
@@ -32,8 +34,15 @@ MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
     "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
-    "en": {"sign": "Signature", "date": "Date", "year": " Y ", "month": " M ", "day": " D", "notes": "Notes",
-           "colon": ": "},
+    "en": {
+        "sign": "Signature",
+        "date": "Date",
+        "year": " Y ",
+        "month": " M ",
+        "day": " D",
+        "notes": "Notes",
+        "colon": ": ",
+    },
 }
 LANGS = {"zh-Hans": ("zh", "cn"), "zh-Hant": ("zh", "hk"), "en": ("en", "us")}
 
@@ -57,12 +66,6 @@ class Typeset:
     boxes: list[Box]
 
 
-@lru_cache(maxsize=1)
-def fonts() -> typst.Fonts:
-    """The system fonts, scanned once per process and shared by every compile."""
-    return typst.Fonts()
-
-
 def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None) -> Typeset:
     """Compile the form; return the PDF and every marker's box.
 
@@ -80,11 +83,22 @@ def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None)
 
 
 def _compile(data: dict[str, Any]) -> Typeset:
-    """One Typst compile; the query reuses the compiler's layout."""
-    compiler = typst.Compiler(str(TEMPLATE), root="/", font_paths=fonts(), sys_inputs={"data": json.dumps(data)})
-    pdf = compiler.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
-    assert isinstance(pdf, bytes)
-    marks = json.loads(compiler.query("<pb-field>", field="value"))
+    """One Typst compile in a private root (the template and the logo, nothing else can
+    be read); the query reuses the compiler's layout."""
+    with tempfile.TemporaryDirectory(prefix="policybook-form-") as tmp:
+        root = Path(tmp)
+        shutil.copyfile(TEMPLATE, root / TEMPLATE.name)
+        logo = data["header"]["logo"]
+        if logo:
+            name = "logo" + Path(logo).suffix.lower()
+            shutil.copyfile(logo, root / name)
+            data = {**data, "header": {**data["header"], "logo": name}}
+        compiler = typst.Compiler(
+            str(root / TEMPLATE.name), root=str(root), font_paths=fonts(), sys_inputs={"data": json.dumps(data)}
+        )
+        pdf = compiler.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
+        assert isinstance(pdf, bytes)
+        marks = json.loads(compiler.query("<pb-field>", field="value"))
     return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
 
 
@@ -146,8 +160,16 @@ def _row(row: FormRow, labels: LabelWidths) -> dict[str, Any]:
 
 
 def _cell(cell: FormCell, label_mm: float) -> dict[str, Any]:
-    return {"type": cell.type, "label": cell.label, "name": cell.name, "span": cell.span,
-            "lines": cell.lines, "options": cell.options, "text": cell.text, "label-w": label_mm}
+    return {
+        "type": cell.type,
+        "label": cell.label,
+        "name": cell.name,
+        "span": cell.span,
+        "lines": cell.lines,
+        "options": cell.options,
+        "text": cell.text,
+        "label-w": label_mm,
+    }
 
 
 def text_width_mm(paper: str) -> float:

@@ -25,6 +25,7 @@ from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.labels import labels_for
 from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
+from policybook.writers.typst_fonts import fonts
 
 TEMPLATE = Path(__file__).with_name("handbook.typ")
 STANDARDS = ("a-2b", "a-2u", "a-3b", "ua-1")
@@ -90,9 +91,7 @@ def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
     return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, options)
 
 
-def compile_template(
-    template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions
-) -> bytes:
+def compile_template(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions) -> bytes:
     """Compile ``template`` in a private root holding only it, ``data.json`` and the logo.
 
     ``data`` gets the logo's file name inside the root ("" for none)."""
@@ -121,10 +120,8 @@ def _copy_logo(brand: Brand, root: Path) -> str:
 def _run_typst(main: Path, brand: Brand, options: PdfOptions) -> bytes:
     date = source_date()
     try:
-        result = typst.compile(
-            str(main),
-            root=str(main.parent),
-            font_paths=font_dirs(brand),
+        compiler = typst.Compiler(str(main), root=str(main.parent), font_paths=fonts(tuple(font_dirs(brand))))
+        result = compiler.compile(
             pdf_standards=[options.standard] if options.standard else [],  # type: ignore[list-item]
             timestamp=int(date.timestamp()) if date else None,
             pdf_tags=options.tagged,

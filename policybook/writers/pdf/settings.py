@@ -9,14 +9,12 @@ missing is a user error naming the kit, never a silent fallback to tofu.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import typst
-
 from policybook.diagnostics import fail
 from policybook.model import Brand, Document, Loc
+from policybook.writers.typst_fonts import families
 
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in|em)\s*$")
 TO_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
@@ -46,9 +44,8 @@ def font_dirs(brand: Brand) -> list[str]:
     return [str(folder)] if folder.is_dir() else []
 
 
-@lru_cache(maxsize=8)
 def installed_families(dirs: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(typst.Fonts(font_paths=list(dirs)).families())
+    return families(dirs)
 
 
 def font_list(brand: Brand, role: str, region: str, installed: frozenset[str]) -> list[str]:
