@@ -8,7 +8,7 @@ segments for the writers to highlight.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 from policybook.changes.match import Entry, Pair, entries, match
@@ -130,7 +130,7 @@ def segments(
     return old_out, new_out
 
 
-def _fold(ops: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+def _fold(ops: Sequence[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
     """Merge tiny unchanged runs into the changes around them, so highlights read as words."""
     out: list[tuple[str, int, int, int, int]] = []
     for op in ops:

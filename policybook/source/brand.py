@@ -39,7 +39,9 @@ IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def default_brand() -> Brand:
-    return _load(BUILTIN / "default", BUILTIN, None, Diagnostics())
+    brand = _load(BUILTIN / "default", BUILTIN, None, Diagnostics())
+    assert brand is not None, "the built-in brand kit is broken"
+    return brand
 
 
 def read_brand(templates: Path, root: Path, name: str, loc: Loc, diags: Diagnostics) -> Brand | None:

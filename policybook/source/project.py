@@ -17,7 +17,7 @@ from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_chapter
 from policybook.source.paths import confined
-from policybook.source.schema import Key, check_mapping, text, texts
+from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
@@ -133,7 +133,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         meta=_meta(data),
         chapters=reader.chapters(data),
         appendices=_appendices(data, diags),
-        variables=data.get("variables") if isinstance(data.get("variables"), LocDict) else _empty(path),
+        variables=_variables(data, path),
         constraints=_constraints(data, diags),
         revisions=_revisions(data, text(data, "version"), diags),
         subsidiaries={},
@@ -156,6 +156,11 @@ def _brands(project: Project, diags: Diagnostics) -> None:
         sub.brand = kits[name]
         if sub.brand is not None and sub.brand.folder not in map(str, project.files):
             project.files.append(Path(sub.brand.folder) / "brand.yaml")
+
+
+def _variables(data: LocDict, path: Path) -> LocDict:
+    value = data.get("variables")
+    return value if isinstance(value, LocDict) else _empty(path)
 
 
 def _empty(path: Path) -> LocDict:
@@ -195,10 +200,8 @@ def _meta(data: LocDict) -> Meta:
 
 
 def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
-    entries = data.get("appendices")
     result: list[AppendixSource] = []
-    for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
-        loc = entries.loc(i)
+    for entry, loc in entries(data, "appendices"):
         if isinstance(entry, str):
             result.append(AppendixSource(entry, loc))
         elif check_mapping(entry, APPENDIX, loc, "appendix", diags) is not None:
@@ -207,22 +210,21 @@ def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
 
 
 def _constraints(data: LocDict, diags: Diagnostics) -> list[Constraint]:
-    entries = data.get("constraints")
     result: list[Constraint] = []
-    for key, rule in entries.items() if isinstance(entries, LocDict) else []:
+    for key, rule, loc in pairs(data, "constraints"):
         rule_text = scalar_text(rule)
         if rule_text not in RULES:
             diags.error(
-                entries.loc(key),
+                loc,
                 f"unknown constraint '{rule_text}' for '{key}'",
                 "constraint.rule",
                 f"use {', '.join(RULES)}",
             )
             continue
         if _lookup(data.get("variables"), key) is _MISSING:
-            diags.error(entries.loc(key), f"constraint on '{key}', which is not a group variable", "constraint.unknown")
+            diags.error(loc, f"constraint on '{key}', which is not a group variable", "constraint.unknown")
             continue
-        result.append(Constraint(key, rule_text, entries.loc(key)))
+        result.append(Constraint(key, rule_text, loc))
     return result
 
 
@@ -239,11 +241,10 @@ def _lookup(variables: Any, dotted: str) -> Any:
 
 
 def _revisions(data: LocDict, version: str, diags: Diagnostics) -> list[Revision]:
-    entries = data.get("revisions")
     result: list[Revision] = []
-    for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
-        if check_mapping(entry, REVISION, entries.loc(i), "revision", diags) is not None:
-            result.append(Revision(text(entry, "version"), text(entry, "date"), text(entry, "summary"), entries.loc(i)))
+    for entry, loc in entries(data, "revisions"):
+        if check_mapping(entry, REVISION, loc, "revision", diags) is not None:
+            result.append(Revision(text(entry, "version"), text(entry, "date"), text(entry, "summary"), loc))
     if version and version not in {r.version for r in result}:
         diags.error(
             data.loc("version"),
@@ -333,10 +334,8 @@ class _Reader:
         return SubsidiarySource(info, variables, exclude=excluded, additions=self.additions(data))
 
     def additions(self, data: LocDict) -> list[Addition]:
-        entries = data.get("add")
         result: list[Addition] = []
-        for i, entry in enumerate(entries if isinstance(entries, LocList) else []):
-            loc = entries.loc(i)
+        for entry, loc in entries(data, "add"):
             if check_mapping(entry, ADDITION, loc, "add entry", self.diags) is None:
                 continue
             chapter = self.chapter(text(entry, "file"), entry.loc("file"))

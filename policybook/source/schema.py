@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,4 +95,20 @@ def text(data: LocDict, key: str, default: str = "") -> str:
 
 def texts(data: LocDict, key: str) -> list[str]:
     value = data.get(key)
-    return [scalar_text(v) for v in value] if _kind_ok(value, "texts") else []
+    return [scalar_text(v) for v in value] if isinstance(value, LocList) and _kind_ok(value, "texts") else []
+
+
+def entries(data: LocDict, key: str) -> Iterator[tuple[Any, Loc]]:
+    """The items of the list under ``key``, each with its line (none if it is not a list)."""
+    value = data.get(key)
+    if isinstance(value, LocList):
+        for index, item in enumerate(value):
+            yield item, value.loc(index)
+
+
+def pairs(data: LocDict, key: str) -> Iterator[tuple[str, Any, Loc]]:
+    """The entries of the mapping under ``key``, each with its line (none if it is not a mapping)."""
+    value = data.get(key)
+    if isinstance(value, LocDict):
+        for name, item in value.items():
+            yield name, item, value.loc(name)

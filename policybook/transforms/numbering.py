@@ -91,7 +91,7 @@ class RefResolver:
             return self.style.section_ref(chapter.number, node.number)  # type: ignore[attr-defined]
         if target.kind == "item":
             article, path = self.parents[id(node)]
-            return self.style.item_ref(article.number, path)
+            return self.style.item_ref(article.number, path)  # type: ignore[attr-defined]
         return node.number  # type: ignore[attr-defined, no-any-return]
 
 

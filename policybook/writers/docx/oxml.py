@@ -14,12 +14,13 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TypeAlias
 
 from docx.oxml.ns import qn
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
+EXPORT_OPTIONS: dict[str, object] = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
 TIMEOUT_S = 600
 
 
@@ -95,7 +95,9 @@ def _read(pdf: bytes) -> Pages:
     pages: dict[str, int] = {}
     for name, dest in reader.named_destinations.items():
         try:
-            pages[str(name).lstrip("/")] = reader.get_destination_page_number(dest) + 1
+            number = reader.get_destination_page_number(dest)
+            if number is not None:
+                pages[str(name).lstrip("/")] = number + 1
         except (KeyError, ValueError, AttributeError):
             continue
     return Pages(pages, len(reader.pages))

@@ -183,13 +183,13 @@ def _hint(kit: Kit) -> str:
 def _apply(styles: Styles, style: BaseStyle, spec: Spec, kit: Kit) -> None:
     _reset(style)
     if spec.base:
-        style.base_style = styles[spec.base]
+        style.base_style = styles[spec.base]  # type: ignore[attr-defined]  # every style kind has one
     if spec.kind == "paragraph" or spec.kind == "character":
         _font(style, spec, kit)
     if spec.kind == "paragraph":
         _paragraph(style, spec, kit)
         if spec.next:
-            style.next_paragraph_style = styles[spec.next]
+            style.next_paragraph_style = styles[spec.next]  # type: ignore[attr-defined]  # a ParagraphStyle
     if spec.kind == "table":
         _table(style, kit)
     style.quick_style = spec.kind != "table"
