@@ -6,7 +6,8 @@
 set -euo pipefail
 
 missing=()
-fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" || missing+=(fonts-noto-cjk fontconfig)
+# (grep without -q: with pipefail, -q would stop early and fail fc-list with SIGPIPE)
+fc-list 2>/dev/null | grep "Noto Serif CJK SC" >/dev/null || missing+=(fonts-noto-cjk fontconfig)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
