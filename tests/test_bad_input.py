@@ -104,3 +104,29 @@ def test_unknown_subsidiary_on_command_line(cli) -> None:  # type: ignore[no-unt
     run = cli("model", ROOTS / "basic", "-s", "zz", "--json")
     assert run.code == 1
     assert "unknown subsidiary 'zz'" in run.err and "known: a, b" in run.err
+
+
+def test_symlink_out_of_the_project_is_refused(cli, root_copy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("basic")
+    outside = root.parent / "outside.md"
+    outside.write_text("# 外部\n\n### 外部条款\n\n不应被读取。\n", encoding="utf-8")
+    (root / "handbook" / "chapters" / "02.md").unlink()
+    (root / "handbook" / "chapters" / "02.md").symlink_to(outside)
+    monkeypatch.chdir(root)
+    run = cli("check", "handbook")
+    assert run.code == 1
+    assert "handbook/handbook.yaml:8: error: chapter file 'chapters/02.md' points outside the project folder" in run.err
+
+
+@pytest.mark.parametrize(
+    "template",
+    ['{% include "/etc/hostname" %}', "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ lipsum.__globals__ }}"],
+)
+def test_templates_cannot_reach_files_or_python(cli, root_copy, template: str) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("basic")
+    chapter = root / "handbook" / "chapters" / "01.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("{{ company }}", template), encoding="utf-8")
+    run = cli("model", root, "-s", "a", "--json")
+    assert run.code == 1
+    assert "01.md:9: error:" in run.err and "Traceback" not in run.err
+    assert "hostname" not in run.out

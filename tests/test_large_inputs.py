@@ -24,14 +24,30 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chapter.write_text(
         chapter.read_text(encoding="utf-8")
         + f"\n### 超长条文 {{#art-long}}\n\n{long_text}\n\n### 大表格 {{#art-table}}\n\n"
-        + "| 序号 | 名称 | 金额 |\n|---|---|---|\n" + rows + "\n",
+        + "| 序号 | 名称 | 金额 |\n|---|---|---|\n"
+        + rows
+        + "\n",
         encoding="utf-8",
     )
     out = root / "dist"
     done = subprocess.run(
-        [".venv/bin/python", "-m", "policybook", "build", str(root / "handbook"), "-s", "a", "-f", "pdf,docx",
-         "-o", str(out)],
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True, check=False,
+        [
+            ".venv/bin/python",
+            "-m",
+            "policybook",
+            "build",
+            str(root / "handbook"),
+            "-s",
+            "a",
+            "-f",
+            "pdf,docx",
+            "-o",
+            str(out),
+        ],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return out / "a"
@@ -60,5 +76,35 @@ def test_long_article_and_big_table_in_docx(built: Path) -> None:
     big = max(document.tables, key=lambda t: len(t.rows))
     assert len(big.rows) == 201
     assert big.rows[200].cells[1].text == "𠮷䶮200"
-    assert big.rows[0]._tr.trPr is not None and big.rows[0]._tr.trPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
+    assert (
+        big.rows[0]._tr.trPr is not None
+        and big.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader")
+        is not None
+    )
+
+
+def test_rare_cjk_in_a_filled_form(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Names outside GB2312 and GBK's common range (𠮷 is in Extension B, 䶮 in Extension A) print."""
+    csv = tmp_path / "staff.csv"
+    csv.write_text("applicant,department,reason\n吉𠮷,研发部,䶮家中有事\n", encoding="utf-8")
+    run = cli(
+        "forms",
+        ROOTS / "forms-leave",
+        "-s",
+        "sh",
+        "--form",
+        "leave-request",
+        "--fill",
+        csv,
+        "--flatten",
+        "-o",
+        tmp_path / "out",
+    )
+    assert run.code == 0, run.err
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    text = "".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "吉𠮷" in text and "䶮家中有事" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "yes" in fonts  # the value font is embedded
