@@ -106,6 +106,8 @@ class Renderer:
         """Report every unknown variable (with a did-you-mean) before rendering."""
         ok = True
         for dotted, lineno in _references_of(text):
+            if dotted.split(".")[0] in environment().globals:
+                continue  # range, dict, namespace …: Jinja's own names (the sandbox guards them)
             missing, known = _missing_part(self.context, dotted)
             if missing:
                 ok = False
