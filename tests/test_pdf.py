@@ -292,3 +292,26 @@ def test_no_heading_left_alone_at_a_page_bottom(built: dict[str, Path], key: str
         lines = [squeeze(line) for line in text(pdf, index + 1).splitlines() if line.strip()]
         body = [line for line in lines if not footer.search(line)]
         assert not re.fullmatch(r"第[一二三四五六七八九十百]+[条條]條款\d+", body[-1]), (label, body[-1])
+
+
+def test_finish_edits_typst_catalog_without_reparsing() -> None:
+    """Typst's own output takes the fast path, which sets the same keys pypdf would."""
+    import importlib
+    import io
+
+    from pypdf import PdfReader
+
+    from policybook.build import check
+    from policybook.source.brand import default_brand
+    from policybook.writers.pdf.engine import PdfOptions, compile_pdf
+
+    finish = importlib.import_module("policybook.writers.pdf.finish")
+    doc = check(ROOTS / "basic", ["a"]).documents["a"]
+    raw = compile_pdf(doc, doc.brand or default_brand(), PdfOptions())
+    fast = finish._finish_typst(raw)
+    assert fast is not None and fast.startswith(raw)
+    catalogs = [PdfReader(io.BytesIO(pdf)).trailer["/Root"] for pdf in (fast, finish._finish_any(raw))]
+    for catalog in catalogs:
+        assert catalog["/PageMode"] == "/UseOutlines"
+        assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert finish._finish_typst(fast) is None  # an already updated file goes the careful way
