@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -32,7 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "dist"
     done = subprocess.run(
         [
-            ".venv/bin/python",
+            sys.executable,
             "-m",
             "policybook",
             "build",

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         out = tmp_path_factory.mktemp(f"build{n}")
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
         done = subprocess.run(
-            [".venv/bin/python", "-m", "policybook", "build", str(ROOTS / "variants"), "-o", str(out), "--no-cache"],
+            [sys.executable, "-m", "policybook", "build", str(ROOTS / "variants"), "-o", str(out), "--no-cache"],
             cwd=Path(__file__).parent.parent, env=env, capture_output=True, text=True, check=False,
         )
         assert done.returncode == 0, done.stderr
