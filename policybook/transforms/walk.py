@@ -77,21 +77,17 @@ def all_inlines(chapters: list[Chapter]) -> Iterator[Inline]:
                     yield from inlines_in(run)
 
 
-def filter_blocks(blocks: list[Block], keep: Callable[[Block], bool]) -> list[Block]:
-    """Blocks (and, inside them, nested blocks and items) that ``keep`` accepts."""
+def filter_blocks(blocks: list[Block], keep: Callable[[Block | Item], bool]) -> list[Block]:
+    """Blocks (and, inside them, nested blocks and list items) that ``keep`` accepts."""
     out: list[Block] = []
     for block in blocks:
         if not keep(block):
             continue
         if isinstance(block, ItemList):
-            block.items = [i for i in block.items if keep_item(i, keep)]
+            block.items = [i for i in block.items if keep(i)]
             for item in block.items:
                 item.blocks = filter_blocks(item.blocks, keep)
         elif isinstance(block, Note):
             block.blocks = filter_blocks(block.blocks, keep)
         out.append(block)
     return out
-
-
-def keep_item(item: Item, keep: Callable[[Block], bool]) -> bool:
-    return keep(item)  # type: ignore[arg-type]  # items share the label/when protocol
