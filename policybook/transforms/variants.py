@@ -15,7 +15,7 @@ from policybook.model import Appendix, Article, Block, Chapter, Form, Item, Loc,
 from policybook.source.project import Project, SubsidiarySource
 from policybook.transforms.labels import Target
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import filter_blocks, items_in, labelled
+from policybook.transforms.walk import filter_blocks, labelled_in
 
 
 @dataclass
@@ -87,13 +87,12 @@ class Selector:
         return not block.when or self.renderer.condition(block.when, block.loc) or self.forget_block(block)
 
     def forget_block(self, block: Block) -> bool:
-        for item in _items(block):
-            self.forget(item, block.loc, f"its condition '{block.when}' is false for '{self.sub.info.id}'")
+        self.forget(block, block.loc, f"its condition '{block.when}' is false for '{self.sub.info.id}'")
         return False
 
-    def forget(self, node: Any, loc: Loc, reason: str) -> None:
-        nodes = labelled([node]) if isinstance(node, Chapter) else _inner(node)
-        for inner in nodes:
+    def forget(self, node: Chapter | Section | Article | Item | Block, loc: Loc, reason: str) -> None:
+        """Remember every label inside a left-out node, for the error a reference to it gets."""
+        for inner in labelled_in(node):
             if inner.label:
                 self.removed.setdefault(inner.label, Removed(inner.label, loc, reason))
 
@@ -124,24 +123,6 @@ class Selector:
             else:
                 result.append(Appendix(form=_form_copy(form, self.renderer), loc=entry.loc, when=entry.when))
         return result
-
-
-def _inner(node: Any) -> list[Any]:
-    if isinstance(node, Section):
-        return [node, *(x for a in node.articles for x in _inner(a))]
-    if isinstance(node, Article):
-        return [node, *_items_of(node.blocks)]
-    if isinstance(node, Item):
-        return [node, *_items_of(node.blocks)]
-    return []
-
-
-def _items_of(blocks: list[Block]) -> list[Item]:
-    return list(items_in(blocks))
-
-
-def _items(block: Block) -> list[Item]:
-    return _items_of([block])
 
 
 def _form_copy(form: Form, renderer: Renderer) -> Form:

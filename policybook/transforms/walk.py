@@ -69,6 +69,21 @@ def labelled(chapters: list[Chapter]) -> Iterator[Labelled]:
                 yield from items_in(article.blocks)
 
 
+def labelled_in(node: Chapter | Section | Article | Item | Block) -> Iterator[Labelled]:
+    """``node`` itself (when it can carry a label) and every labelled node inside it."""
+    if isinstance(node, Chapter):
+        yield from labelled([node])
+    elif isinstance(node, Section):
+        yield node
+        for article in node.articles:
+            yield from labelled_in(article)
+    elif isinstance(node, Article | Item):
+        yield node
+        yield from items_in(node.blocks)
+    else:
+        yield from items_in([node])
+
+
 def all_inlines(chapters: list[Chapter]) -> Iterator[Inline]:
     for chapter in chapters:
         for article in chapter.articles():
