@@ -152,8 +152,9 @@ def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], 
     widths = [b - a for a, b in zip([0.0, *edges], edges, strict=False)]
     for column, mm in zip(table.columns, widths, strict=True):
         column.width = Mm(mm)
-        for cell in column.cells:
-            cell.width = Mm(mm)
+    for tr in table._tbl.tr_lst:  # straight to the cells: column.cells rebuilds the whole grid each call
+        for tc, mm in zip(tr.tc_lst, widths, strict=True):
+            tc.width = Mm(mm)
     color = sheet.brand.colors["text"]
     oxml.borders(table._tbl.tblPr, "tblBorders", {s: (color, 5, 0) for s in
                                                   ("top", "left", "bottom", "right", "insideH", "insideV")})
