@@ -27,6 +27,7 @@ from policybook.source.project import Project, find_source
 from policybook.transforms import project_labels, resolve
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
+from policybook.writers import typst_fonts
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms")
 BATCH_MAX = 6  # documents per write_many call
@@ -213,7 +214,7 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     """Write every task; in forked workers when there are several, each worker process
     doing one task and exiting, so memory never piles up across documents."""
     work = [(task[0].writer, [(job.doc, staging / job.sub_id) for job in task]) for task in tasks]
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or typst_fonts.compiled:
         return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
     global _WORK
     _WORK = work

@@ -147,3 +147,20 @@ def test_writer_failing_in_a_worker_leaves_dist_alone(  # type: ignore[no-untype
     assert ("hk.yaml:1: error: the kit's logo cannot be drawn" in run.err) == (error == "source")
     assert {p: p.read_bytes() for p in (project / "dist").rglob("*") if p.is_file()} == before
     assert not list((project / "dist").glob(".staging-*"))
+
+
+def test_no_fork_after_typst_ran_in_this_process(project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Typst's threads make fork unsafe: once this process compiled, writers run here, one by one."""
+    import multiprocessing
+
+    from policybook.writers import typst_fonts
+
+    monkeypatch.setattr(typst_fonts, "compiled", True)
+
+    def no_pool(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a process pool was started")
+
+    monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", no_pool)
+    run = cli("build", project, "-f", "json", "-o", project / "dist", "-j", "2", "--no-cache")
+    assert run.code == 0, run.err
+    assert run.err.count("json (") == 3

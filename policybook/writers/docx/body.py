@@ -163,8 +163,9 @@ def table_of(ctx: Context, header: list[str], rows: list[list[str]], widths: lis
     return table_of_runs(ctx, header, [[[oxml.run(c)] for c in row] for row in rows], widths)
 
 
-def table_of_runs(ctx: Context, header: list[str], rows: list[list[list[Element]]], widths: list[int],
-                  aligns: list[str] | None = None) -> Element:
+def table_of_runs(
+    ctx: Context, header: list[str], rows: list[list[list[Element]]], widths: list[int], aligns: list[str] | None = None
+) -> Element:
     """A table with a repeating header row of plain strings and body cells of ready-made runs."""
     tbl = _table_frame(ctx, widths)
     tbl.append(_row(ctx, [[oxml.run(h)] for h in header], widths, [], header=True))
@@ -180,8 +181,19 @@ def _table_frame(ctx: Context, widths: list[int]) -> Element:
     oxml.prop(pr, "tblW", {"w": str(sum(widths)), "type": "dxa"})
     oxml.prop(pr, "jc", {"val": "center"})
     oxml.prop(pr, "tblLayout", {"type": "fixed"})
-    oxml.prop(pr, "tblLook", {"val": "04A0", "firstRow": "1", "lastRow": "0", "firstColumn": "0",
-                              "lastColumn": "0", "noHBand": "1", "noVBand": "1"})
+    oxml.prop(
+        pr,
+        "tblLook",
+        {
+            "val": "04A0",
+            "firstRow": "1",
+            "lastRow": "0",
+            "firstColumn": "0",
+            "lastColumn": "0",
+            "noHBand": "1",
+            "noVBand": "1",
+        },
+    )
     grid = oxml.sub(tbl, "tblGrid")
     for width in widths:
         oxml.sub(grid, "gridCol", {"w": str(width)})

@@ -13,6 +13,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from policybook.writers.typst_fonts import compiler
+
 RASTER_PPI = 300
 
 
@@ -32,17 +34,15 @@ def logo_image(path: str) -> bytes | None:
 @lru_cache(maxsize=8)
 def _rasterise(svg: str, _mtime: int) -> bytes | None:
     """Typst draws the SVG on a page exactly its size; one PNG at print resolution."""
-    try:
-        import typst
-    except ImportError:
-        return None
     with tempfile.TemporaryDirectory(prefix="pb-logo-") as tmp:
         shutil.copyfile(svg, Path(tmp) / "logo.svg")
         source = Path(tmp) / "logo.typ"
-        source.write_text('#set page(width: auto, height: auto, margin: 0pt, fill: none)\n'
-                          '#image("logo.svg", height: 3cm)\n', encoding="utf-8")
+        source.write_text(
+            '#set page(width: auto, height: auto, margin: 0pt, fill: none)\n#image("logo.svg", height: 3cm)\n',
+            encoding="utf-8",
+        )
         try:
-            data = typst.compile(str(source), root=tmp, format="png", ppi=RASTER_PPI)
+            data = compiler(str(source), tmp).compile(format="png", ppi=RASTER_PPI)
         except Exception:  # a broken SVG: the caller leaves the logo out
             return None
     return data if isinstance(data, bytes) else None

@@ -36,12 +36,36 @@ class Words:
 
 
 WORDS = {
-    "zh-Hans": Words("目　录", "修订记录", "附　件", ("版本", "日期", "修订说明"), ("第 ", " 页　共 ", " 页"),
-                     ("文件编号", "版　　本", "生效日期", "发布单位"), "第{}版", "\u3000"),
-    "zh-Hant": Words("目　錄", "修訂記錄", "附　件", ("版本", "日期", "修訂說明"), ("第 ", " 頁　共 ", " 頁"),
-                     ("文件編號", "版　　本", "生效日期", "發布單位"), "第{}版", "\u3000"),
-    "en": Words("Contents", "Revision history", "Appendices", ("Version", "Date", "Changes"), ("Page ", " of ", ""),
-                ("Document", "Version", "Effective", "Issued by"), "v{}", "  "),
+    "zh-Hans": Words(
+        "目　录",
+        "修订记录",
+        "附　件",
+        ("版本", "日期", "修订说明"),
+        ("第 ", " 页　共 ", " 页"),
+        ("文件编号", "版　　本", "生效日期", "发布单位"),
+        "第{}版",
+        "\u3000",
+    ),
+    "zh-Hant": Words(
+        "目　錄",
+        "修訂記錄",
+        "附　件",
+        ("版本", "日期", "修訂說明"),
+        ("第 ", " 頁　共 ", " 頁"),
+        ("文件編號", "版　　本", "生效日期", "發布單位"),
+        "第{}版",
+        "\u3000",
+    ),
+    "en": Words(
+        "Contents",
+        "Revision history",
+        "Appendices",
+        ("Version", "Date", "Changes"),
+        ("Page ", " of ", ""),
+        ("Document", "Version", "Effective", "Issued by"),
+        "v{}",
+        "  ",
+    ),
 }
 
 

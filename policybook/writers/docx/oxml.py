@@ -57,8 +57,15 @@ STYLE_ORDER = _names(
     "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed qFormat locked "
     "personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr tblStylePr"
 )
-ORDERS = {"style": STYLE_ORDER, "pPr": PPR_ORDER, "rPr": RPR_ORDER, "tcPr": TCPR_ORDER, "trPr": TRPR_ORDER,
-          "tblPr": TBLPR_ORDER, "sectPr": SECTPR_ORDER}
+ORDERS = {
+    "style": STYLE_ORDER,
+    "pPr": PPR_ORDER,
+    "rPr": RPR_ORDER,
+    "tcPr": TCPR_ORDER,
+    "trPr": TRPR_ORDER,
+    "tblPr": TBLPR_ORDER,
+    "sectPr": SECTPR_ORDER,
+}
 THEME_FONT_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
 THEME_COLOR_ATTRS = ("themeColor", "themeTint", "themeShade", "themeFill", "themeFillTint", "themeFillShade")
 BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -271,8 +278,15 @@ def borders(pr: Element, tag: str, sides: dict[str, tuple[str, int, int]]) -> El
 # ---------------------------------------------------------------- content controls
 
 
-def content_control(content: Iterable[Element], tag: str, alias: str = "", kind: str = "text",
-                    options: Sequence[str] = (), date_format: str = "yyyy-MM-dd", lock: str = "") -> Element:
+def content_control(
+    content: Iterable[Element],
+    tag: str,
+    alias: str = "",
+    kind: str = "text",
+    options: Sequence[str] = (),
+    date_format: str = "yyyy-MM-dd",
+    lock: str = "",
+) -> Element:
     """A content control (``w:sdt``) around runs (``kind``: text · multiline · date · dropdown · checkbox).
 
     ``tag`` is the machine name (e.g. a form field name), ``alias`` the title Word

@@ -24,8 +24,12 @@ from policybook.writers.docx import oxml
 from policybook.writers.docx.kit import Kit
 
 KIND = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER, "table": WD_STYLE_TYPE.TABLE}
-ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-         "both": WD_ALIGN_PARAGRAPH.JUSTIFY}
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
 KEEP = {"Normal", "Default Paragraph Font", "Normal Table", "No List"}
 
 
@@ -67,44 +71,159 @@ def specs(kit: Kit) -> dict[str, Spec]:
         "normal": Spec("Normal", font="body", color="text", line=1.0),
         "body": Spec("Body Text", base="Normal", first_line=True, align="both"),
         "article-lead": Spec("Article Lead", base="Body Text", before=6, next="Body Text"),
-        "title": Spec("Title", base="Normal", font="heading", heading=True, size=26, color="primary", bold=True,
-                      align="center", line=0, after=12),
-        "subtitle": Spec("Subtitle", base="Normal", font="heading", heading=True, size=-6, color="text", italic=False,
-                         align="center", line=0, after=6),
+        "title": Spec(
+            "Title",
+            base="Normal",
+            font="heading",
+            heading=True,
+            size=26,
+            color="primary",
+            bold=True,
+            align="center",
+            line=0,
+            after=12,
+        ),
+        "subtitle": Spec(
+            "Subtitle",
+            base="Normal",
+            font="heading",
+            heading=True,
+            size=-6,
+            color="text",
+            italic=False,
+            align="center",
+            line=0,
+            after=6,
+        ),
         "band-title": Spec("Cover Band Title", base="Title", color="shade", align="left", before=6, after=6),
         "band-subtitle": Spec("Cover Band Subtitle", base="Subtitle", color="shade", align="left", before=2, after=8),
         "cover-meta": Spec("Cover Meta", base="Normal", size=2, color="text", line=1.5, before=2),
         "cover-label": Spec("Cover Label", base="Cover Meta", font="heading", color="muted"),
-        "cover-logo": Spec("Cover Logo", base="Normal", line=0, after=18,
-                           align="left" if kit.brand.cover == "band" else "center"),
+        "cover-logo": Spec(
+            "Cover Logo", base="Normal", line=0, after=18, align="left" if kit.brand.cover == "band" else "center"
+        ),
         "cover-spacer": Spec("Cover Spacer", base="Normal", line=0, before=round(text_height * 0.12)),
-        "cover-group": Spec("Cover Group", base="Normal", font="heading", size=4, color="primary", line=0, before=6,
-                            align="left" if kit.brand.cover == "band" else "center"),
-        "chapter": Spec("Heading 1", base="Normal", font="heading", heading=True, color="primary", bold=True,
-                        align="center", line=0, before=12, after=18, keep_next=True, page_break=True, outline=0,
-                        next="Body Text"),
-        "section": Spec("Heading 2", base="Normal", font="heading", size=5, color="primary", bold=True,
-                        align="center", line=0, before=12, after=8, keep_next=True, outline=1, next="Body Text"),
-        "article": Spec("Heading 3", base="Normal", font="heading", size=1, color="text", bold=True,
-                        align="left", line=0, before=9, after=3, keep_next=True, outline=2, next="Body Text"),
-        "front-heading": Spec("TOC Heading", base="Normal", font="heading", heading=True, color="primary",
-                              bold=True, align="center", line=0, before=0, after=18, keep_next=True),
+        "cover-group": Spec(
+            "Cover Group",
+            base="Normal",
+            font="heading",
+            size=4,
+            color="primary",
+            line=0,
+            before=6,
+            align="left" if kit.brand.cover == "band" else "center",
+        ),
+        "chapter": Spec(
+            "Heading 1",
+            base="Normal",
+            font="heading",
+            heading=True,
+            color="primary",
+            bold=True,
+            align="center",
+            line=0,
+            before=12,
+            after=18,
+            keep_next=True,
+            page_break=True,
+            outline=0,
+            next="Body Text",
+        ),
+        "section": Spec(
+            "Heading 2",
+            base="Normal",
+            font="heading",
+            size=5,
+            color="primary",
+            bold=True,
+            align="center",
+            line=0,
+            before=12,
+            after=8,
+            keep_next=True,
+            outline=1,
+            next="Body Text",
+        ),
+        "article": Spec(
+            "Heading 3",
+            base="Normal",
+            font="heading",
+            size=1,
+            color="text",
+            bold=True,
+            align="left",
+            line=0,
+            before=9,
+            after=3,
+            keep_next=True,
+            outline=2,
+            next="Body Text",
+        ),
+        "front-heading": Spec(
+            "TOC Heading",
+            base="Normal",
+            font="heading",
+            heading=True,
+            color="primary",
+            bold=True,
+            align="center",
+            line=0,
+            before=0,
+            after=18,
+            keep_next=True,
+        ),
         **item,
-        "note": Spec("Note", base="Normal", size=-1, color="text", line=0.95, shade="shade", left_border="accent",
-                     before=4, after=4, left_chars=0, align="both"),
+        "note": Spec(
+            "Note",
+            base="Normal",
+            size=-1,
+            color="text",
+            line=0.95,
+            shade="shade",
+            left_border="accent",
+            before=4,
+            after=4,
+            left_chars=0,
+            align="both",
+        ),
         "table-text": Spec("Table Text", base="Normal", size=-1, line=0.9, align="left"),
         "table-after": Spec("Table Spacer", base="Normal", line=0.4),
-        "table-header": Spec("Table Header", base="Table Text", font="heading", bold=True, color="shade",
-                             align="center"),
-        "toc-1": Spec("toc 1", base="Normal", font="heading", bold=True, before=6, after=0, line=1.1,
-                      tabs=(("width", "right", "dots"),), next="toc 2"),
+        "table-header": Spec(
+            "Table Header", base="Table Text", font="heading", bold=True, color="shade", align="center"
+        ),
+        "toc-1": Spec(
+            "toc 1",
+            base="Normal",
+            font="heading",
+            bold=True,
+            before=6,
+            after=0,
+            line=1.1,
+            tabs=(("width", "right", "dots"),),
+            next="toc 2",
+        ),
         "toc-2": Spec("toc 2", base="Normal", left_chars=200, line=1.0, tabs=(("width", "right", "dots"),)),
-        "appendix-entry": Spec("Appendix Entry", base="Normal", line=1.3,
-                               tabs=(("450", "left", ""), ("width", "right", "dots"))),
-        "header": Spec("Header", base="Normal", font="heading", size=-3, color="muted", line=0, bottom_border="rule",
-                       tabs=(("half", "center", ""), ("width", "right", ""))),
-        "footer": Spec("Footer", base="Normal", size=-3, color="muted", line=0,
-                       tabs=(("half", "center", ""), ("width", "right", ""))),
+        "appendix-entry": Spec(
+            "Appendix Entry", base="Normal", line=1.3, tabs=(("450", "left", ""), ("width", "right", "dots"))
+        ),
+        "header": Spec(
+            "Header",
+            base="Normal",
+            font="heading",
+            size=-3,
+            color="muted",
+            line=0,
+            bottom_border="rule",
+            tabs=(("half", "center", ""), ("width", "right", "")),
+        ),
+        "footer": Spec(
+            "Footer",
+            base="Normal",
+            size=-3,
+            color="muted",
+            line=0,
+            tabs=(("half", "center", ""), ("width", "right", "")),
+        ),
         "article-number": Spec("Article Number", kind="character", font="heading", bold=True, color="primary"),
         "strong": Spec("Strong", kind="character", bold=True),
         "emphasis": Spec("Emphasis", kind="character", color="accent", italic=False),  # as the PDF: CJK has no italics
@@ -119,8 +238,13 @@ def _item_specs() -> dict[str, Spec]:
     geometry = {1: (520, 320), 2: (720, 200), 3: (940, 220)}  # (left, hanging) in hundredths of a char
     out: dict[str, Spec] = {}
     for level, (left, hanging) in geometry.items():
-        out[f"item-{level}"] = Spec(f"Item {level}", base="Body Text", left_chars=left, hanging_chars=hanging,
-                                    tabs=((str(left + 200), "left", ""),))
+        out[f"item-{level}"] = Spec(
+            f"Item {level}",
+            base="Body Text",
+            left_chars=left,
+            hanging_chars=hanging,
+            tabs=((str(left + 200), "left", ""),),
+        )
         out[f"item-text-{level}"] = Spec(f"Item Text {level}", base="Body Text", left_chars=left)
     return out
 
@@ -128,8 +252,9 @@ def _item_specs() -> dict[str, Spec]:
 # ---------------------------------------------------------------- building
 
 
-def prepare(document: DocxDocument, kit: Kit, from_reference: bool, extra: dict[str, Spec] | None = None
-            ) -> dict[str, str]:
+def prepare(
+    document: DocxDocument, kit: Kit, from_reference: bool, extra: dict[str, Spec] | None = None
+) -> dict[str, str]:
     """Make sure every role (the writer's and ``extra`` ones) has a style; returns role → style id."""
     styles = document.styles
     table = {**specs(kit), **(extra or {})}

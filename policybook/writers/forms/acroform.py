@@ -96,8 +96,14 @@ def _date(name: str, tooltip: str, at: dict[str, Box]) -> FieldSpec:
     return FieldSpec(name, "date", tooltip, [at[name]], slots=slots)
 
 
-def render(pdf: bytes, specs: list[FieldSpec], values: Mapping[str, Value], font: CutFont,
-           color: tuple[float, float, float], flatten: bool = False) -> bytes:
+def render(
+    pdf: bytes,
+    specs: list[FieldSpec],
+    values: Mapping[str, Value],
+    font: CutFont,
+    color: tuple[float, float, float],
+    flatten: bool = False,
+) -> bytes:
     """The typeset form with fillable fields (or, flattened, with values printed)."""
     sheet = _Sheet(pdf, font, color)
     for spec in specs:
@@ -138,48 +144,60 @@ class _Sheet:
     def _text(self, spec: FieldSpec, value: str) -> IndirectObject:
         box = spec.boxes[0]
         widget = self._widget(box)
-        widget.update({
-            NameObject("/FT"): NameObject("/Tx"),
-            NameObject("/T"): TextStringObject(spec.name),
-            NameObject("/TU"): TextStringObject(spec.tooltip),
-            NameObject("/DA"): TextStringObject(self._da()),
-            NameObject("/Q"): NumberObject(0),
-            NameObject("/Ff"): NumberObject(FF_MULTILINE if spec.kind == "multiline" else 0),
-            NameObject("/AP"): _normal(self._form_xobject(self._text_ap(spec, value), box)),
-        })
+        widget.update(
+            {
+                NameObject("/FT"): NameObject("/Tx"),
+                NameObject("/T"): TextStringObject(spec.name),
+                NameObject("/TU"): TextStringObject(spec.tooltip),
+                NameObject("/DA"): TextStringObject(self._da()),
+                NameObject("/Q"): NumberObject(0),
+                NameObject("/Ff"): NumberObject(FF_MULTILINE if spec.kind == "multiline" else 0),
+                NameObject("/AP"): _normal(self._form_xobject(self._text_ap(spec, value), box)),
+            }
+        )
         if value:
             widget[NameObject("/V")] = TextStringObject(value)
         return self._annotate(box, widget)
 
     def _checkboxes(self, spec: FieldSpec, chosen: list[str]) -> IndirectObject:
-        parent = self.writer._add_object(DictionaryObject({
-            NameObject("/T"): TextStringObject(spec.name),
-            NameObject("/TU"): TextStringObject(spec.tooltip),
-        }))
+        parent = self.writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/T"): TextStringObject(spec.name),
+                    NameObject("/TU"): TextStringObject(spec.tooltip),
+                }
+            )
+        )
         kids = ArrayObject()
         for i, (option, box) in enumerate(zip(spec.options, spec.boxes, strict=True), start=1):
             state = _name(option) if option in chosen else NameObject("/Off")
             widget = self._button(box, _name(option), ap.tick(box.w, box.h, self.color), state)
-            widget.update({
-                NameObject("/FT"): NameObject("/Btn"),
-                NameObject("/T"): TextStringObject(str(i)),
-                NameObject("/TU"): TextStringObject(f"{spec.tooltip}：{option}"),
-                NameObject("/V"): state,
-                NameObject("/Parent"): parent,
-            })
+            widget.update(
+                {
+                    NameObject("/FT"): NameObject("/Btn"),
+                    NameObject("/T"): TextStringObject(str(i)),
+                    NameObject("/TU"): TextStringObject(f"{spec.tooltip}：{option}"),
+                    NameObject("/V"): state,
+                    NameObject("/Parent"): parent,
+                }
+            )
             kids.append(self._annotate(box, widget))
         _dict(parent)[NameObject("/Kids")] = kids
         return parent
 
     def _radio(self, spec: FieldSpec, chosen: str) -> IndirectObject:
         selected = _name(chosen) if chosen in spec.options else NameObject("/Off")
-        parent = self.writer._add_object(DictionaryObject({
-            NameObject("/FT"): NameObject("/Btn"),
-            NameObject("/Ff"): NumberObject(FF_RADIO | FF_NO_TOGGLE_OFF),
-            NameObject("/T"): TextStringObject(spec.name),
-            NameObject("/TU"): TextStringObject(spec.tooltip),
-            NameObject("/V"): selected,
-        }))
+        parent = self.writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/FT"): NameObject("/Btn"),
+                    NameObject("/Ff"): NumberObject(FF_RADIO | FF_NO_TOGGLE_OFF),
+                    NameObject("/T"): TextStringObject(spec.name),
+                    NameObject("/TU"): TextStringObject(spec.tooltip),
+                    NameObject("/V"): selected,
+                }
+            )
+        )
         kids = ArrayObject()
         for option, box in zip(spec.options, spec.boxes, strict=True):
             state = _name(option) if option == chosen else NameObject("/Off")
@@ -191,24 +209,28 @@ class _Sheet:
 
     def _button(self, box: Box, on: NameObject, drawing: bytes, state: NameObject) -> DictionaryObject:
         widget = self._widget(box)
-        normal = DictionaryObject({
-            on: self._form_xobject(drawing, box),
-            NameObject("/Off"): self._form_xobject(b"", box),
-        })
+        normal = DictionaryObject(
+            {
+                on: self._form_xobject(drawing, box),
+                NameObject("/Off"): self._form_xobject(b"", box),
+            }
+        )
         widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): normal})
         widget[NameObject("/AS")] = state
         return widget
 
     def _widget(self, box: Box) -> DictionaryObject:
         page = self.writer.pages[box.page - 1]
-        return DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/Rect"): _numbers(box.x, box.y, box.x + box.w, box.y + box.h),
-            NameObject("/F"): NumberObject(4),  # print
-            NameObject("/P"): page.indirect_reference,
-            NameObject("/MK"): DictionaryObject(),
-        })
+        return DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/Rect"): _numbers(box.x, box.y, box.x + box.w, box.y + box.h),
+                NameObject("/F"): NumberObject(4),  # print
+                NameObject("/P"): page.indirect_reference,
+                NameObject("/MK"): DictionaryObject(),
+            }
+        )
 
     def _annotate(self, box: Box, widget: DictionaryObject) -> IndirectObject:
         ref = self.writer._add_object(widget)
@@ -237,15 +259,19 @@ class _Sheet:
     def _form_xobject(self, content: bytes, box: Box) -> IndirectObject:
         stream = DecodedStreamObject()
         stream.set_data(content)
-        stream.update({
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): _numbers(0, 0, box.w, box.h),
-        })
+        stream.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): _numbers(0, 0, box.w, box.h),
+            }
+        )
         if b" Tf " in content:
-            stream[NameObject("/Resources")] = DictionaryObject({
-                NameObject("/Font"): DictionaryObject({NameObject(FONT_RES): self.font_ref}),
-            })
+            stream[NameObject("/Resources")] = DictionaryObject(
+                {
+                    NameObject("/Font"): DictionaryObject({NameObject(FONT_RES): self.font_ref}),
+                }
+            )
         return self.writer._add_object(stream)
 
     # ------------------------------------------------------------ flat
@@ -275,13 +301,19 @@ class _Sheet:
             for index, ops in self.flat.items():
                 _append_content(self.writer, index, "\n".join(ops).encode("ascii"))
         else:
-            self.writer._root_object[NameObject("/AcroForm")] = self.writer._add_object(DictionaryObject({
-                NameObject("/Fields"): ArrayObject(self.fields),
-                NameObject("/DR"): DictionaryObject({
-                    NameObject("/Font"): DictionaryObject({NameObject(FONT_RES): self.font_ref}),
-                }),
-                NameObject("/DA"): TextStringObject(self._da()),
-            }))
+            self.writer._root_object[NameObject("/AcroForm")] = self.writer._add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/Fields"): ArrayObject(self.fields),
+                        NameObject("/DR"): DictionaryObject(
+                            {
+                                NameObject("/Font"): DictionaryObject({NameObject(FONT_RES): self.font_ref}),
+                            }
+                        ),
+                        NameObject("/DA"): TextStringObject(self._da()),
+                    }
+                )
+            )
         out = io.BytesIO()
         self.writer.write(out)
         return out.getvalue()
@@ -297,7 +329,8 @@ def _append_content(writer: PdfWriter, index: int, content: bytes) -> None:
     parts = existing.get_object() if existing is not None else ArrayObject()
     parts = list(parts) if isinstance(parts, ArrayObject) else [existing]
     page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(before), *parts, writer._add_object(after.flate_encode())])
+        [writer._add_object(before), *parts, writer._add_object(after.flate_encode())]
+    )
 
 
 def _dict(ref: IndirectObject) -> DictionaryObject:

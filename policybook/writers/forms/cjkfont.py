@@ -33,8 +33,16 @@ from policybook.writers.typst_fonts import fonts
 
 CUT_VERSION = "2"  # bump when the cut recipe changes
 CHARSETS = {"zh-Hans": "gb2312", "zh-Hant": "big5", "en": "gb2312"}
-EXTRA_RANGES = ((0x20, 0x7F), (0xA0, 0x100), (0x2010, 0x2070), (0x2160, 0x2180), (0x2460, 0x24A0),
-                (0x25A0, 0x2600), (0x3000, 0x3040), (0xFF01, 0xFF5F))
+EXTRA_RANGES = (
+    (0x20, 0x7F),
+    (0xA0, 0x100),
+    (0x2010, 0x2070),
+    (0x2160, 0x2180),
+    (0x2460, 0x24A0),
+    (0x25A0, 0x2600),
+    (0x3000, 0x3040),
+    (0xFF01, 0xFF5F),
+)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per cut
@@ -78,8 +86,12 @@ def find_face(brand: Brand, locale: str) -> tuple[str, int]:
         face = faces.get((family, 400, "normal"))
         if face and face.path and _is_cid_cff(face.path, face.index):
             return face.path, face.index
-    raise fail(brand.loc, f"no CJK font for form fields among {', '.join(families) or 'the brand fonts'}",
-               "forms.font", "install fonts-noto-cjk or name an installed CJK OpenType family under fonts: heading")
+    raise fail(
+        brand.loc,
+        f"no CJK font for form fields among {', '.join(families) or 'the brand fonts'}",
+        "forms.font",
+        "install fonts-noto-cjk or name an installed CJK OpenType family under fonts: heading",
+    )
 
 
 def _prefer_locale(families: list[str], locale: str) -> list[str]:

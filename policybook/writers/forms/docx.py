@@ -105,8 +105,13 @@ def _header(document: docx.document.Document, sheet: Sheet, doc: Document, appen
 def _footer(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix) -> None:
     footer = document.sections[0].footer.paragraphs[0]
     form = appendix.form
-    _para(footer, f"{doc.subsidiary.name} · {doc.meta.title}{appendix.number} · {form.code} · V{form.version}",
-          sheet, color="muted", size=8)
+    _para(
+        footer,
+        f"{doc.subsidiary.name} · {doc.meta.title}{appendix.number} · {form.code} · V{form.version}",
+        sheet,
+        color="muted",
+        size=8,
+    )
 
 
 def _core(document: docx.document.Document, doc: Document, appendix: Appendix) -> None:
@@ -156,8 +161,11 @@ def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], 
         for tc, mm in zip(tr.tc_lst, widths, strict=True):
             tc.width = Mm(mm)
     color = sheet.brand.colors["text"]
-    oxml.borders(table._tbl.tblPr, "tblBorders", {s: (color, 5, 0) for s in
-                                                  ("top", "left", "bottom", "right", "insideH", "insideV")})
+    oxml.borders(
+        table._tbl.tblPr,
+        "tblBorders",
+        {s: (color, 5, 0) for s in ("top", "left", "bottom", "right", "insideH", "insideV")},
+    )
     for row, tr in zip(rows, table.rows, strict=True):
         tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         tr.height = Mm(METRICS["row"])
@@ -252,8 +260,9 @@ def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
 def _options(p: Paragraph, sheet: Sheet, field: FormCell) -> None:
     checked, unchecked, shown = BOX_SYMBOLS[field.type]
     for i, option in enumerate(field.options, start=1):
-        control = oxml.content_control([_xrun(shown, sheet)], f"{field.name}.{i}", f"{field.label}：{option}",
-                                       "checkbox")
+        control = oxml.content_control(
+            [_xrun(shown, sheet)], f"{field.name}.{i}", f"{field.label}：{option}", "checkbox"
+        )
         _box_states(control, checked, unchecked)
         p._p.append(control)
         _run(p, f"\u00a0{option}\u3000", sheet)
@@ -280,8 +289,17 @@ def _xrun(text: str, sheet: Sheet) -> oxml.Element:
     return r
 
 
-def _run(p: Paragraph, text: str, sheet: Sheet, font: str = "body", color: str = "text", bold: bool = False,
-         size: float | None = None, color_hex: str = "", spacing: float = 0) -> None:
+def _run(
+    p: Paragraph,
+    text: str,
+    sheet: Sheet,
+    font: str = "body",
+    color: str = "text",
+    bold: bool = False,
+    size: float | None = None,
+    color_hex: str = "",
+    spacing: float = 0,
+) -> None:
     r = p.add_run(text)
     r.bold = bold
     r.font.size = Pt(size or sheet.size)

@@ -59,8 +59,9 @@ def find_form(doc: Document, form_id: str) -> Appendix:
         if appendix.form.id == form_id:
             return appendix
     known = ", ".join(a.form.id for a in doc.appendices) or "none"
-    raise fail(None, f"form '{form_id}' is not an appendix of '{doc.subsidiary.id}'", "forms.unknown",
-               f"known: {known}")
+    raise fail(
+        None, f"form '{form_id}' is not an appendix of '{doc.subsidiary.id}'", "forms.unknown", f"known: {known}"
+    )
 
 
 def serial_text(fmt: str, n: int) -> str:
@@ -125,27 +126,44 @@ def _decode(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         guess = " (it looks like GBK/GB18030)" if looks_gbk(data) else ""
-        raise fail(Loc(str(path), line), f"the CSV file is not UTF-8{guess}", "forms.csv-encoding",
-                   "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f GBK -t UTF-8") from None
+        raise fail(
+            Loc(str(path), line),
+            f"the CSV file is not UTF-8{guess}",
+            "forms.csv-encoding",
+            "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f GBK -t UTF-8",
+        ) from None
 
 
-def _columns(path: Path, header: list[str], by_name: dict[str, FieldSpec], form_id: str,
-             diags: Diagnostics) -> list[str]:
+def _columns(
+    path: Path, header: list[str], by_name: dict[str, FieldSpec], form_id: str, diags: Diagnostics
+) -> list[str]:
     columns = [h.strip() for h in header]
     for index, name in enumerate(columns, start=1):
         if name not in by_name:
-            diags.error(Loc(str(path), 1), f"column {index} '{name}' is not a field of form '{form_id}'",
-                        "forms.csv-column", f"fields: {', '.join(by_name)}")
+            diags.error(
+                Loc(str(path), 1),
+                f"column {index} '{name}' is not a field of form '{form_id}'",
+                "forms.csv-column",
+                f"fields: {', '.join(by_name)}",
+            )
         elif columns.index(name) != index - 1:
             diags.error(Loc(str(path), 1), f"column {index} '{name}' appears twice", "forms.csv-column")
     return columns
 
 
-def _row(path: Path, line: int, number: int, columns: list[str], record: list[str],
-         by_name: dict[str, FieldSpec], diags: Diagnostics) -> dict[str, Value]:
+def _row(
+    path: Path,
+    line: int,
+    number: int,
+    columns: list[str],
+    record: list[str],
+    by_name: dict[str, FieldSpec],
+    diags: Diagnostics,
+) -> dict[str, Value]:
     if len(record) > len(columns):
-        diags.error(Loc(str(path), line), f"row {number} has {len(record)} cells, the header {len(columns)}",
-                    "forms.csv-row")
+        diags.error(
+            Loc(str(path), line), f"row {number} has {len(record)} cells, the header {len(columns)}", "forms.csv-row"
+        )
     values: dict[str, Value] = {}
     for column, raw in zip(columns, record, strict=False):
         spec = by_name.get(column)
@@ -155,8 +173,12 @@ def _row(path: Path, line: int, number: int, columns: list[str], record: list[st
         value = _value(spec, text)
         bad = [v for v in ([value] if isinstance(value, str) else value) if spec.options and v not in spec.options]
         for item in bad:
-            diags.error(Loc(str(path), line), f"row {number}, column '{column}': '{item}' is not an option",
-                        "forms.csv-option", f"options: {', '.join(spec.options)}")
+            diags.error(
+                Loc(str(path), line),
+                f"row {number}, column '{column}': '{item}' is not an option",
+                "forms.csv-option",
+                f"options: {', '.join(spec.options)}",
+            )
         values[column] = value
     return values
 
@@ -188,4 +210,3 @@ def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
     for name, part in staged:
         os.replace(part, out / name)
     return [out / name for name, _ in staged]
-

@@ -42,8 +42,9 @@ def prepare(doc: Document, appendix: Appendix) -> Prepared:
     return Prepared(doc, appendix, sheet, field_specs(appendix.form, sheet.boxes, doc.meta.locale))
 
 
-def fillable(form: Prepared, values: Mapping[str, Value] | None = None, flatten: bool = False,
-             font: CutFont | None = None) -> bytes:
+def fillable(
+    form: Prepared, values: Mapping[str, Value] | None = None, flatten: bool = False, font: CutFont | None = None
+) -> bytes:
     """The form with AcroForm fields (optionally filled), or flattened with values printed."""
     values = values or {}
     font = font or form.font([values])
@@ -53,8 +54,12 @@ def fillable(form: Prepared, values: Mapping[str, Value] | None = None, flatten:
 def pad(doc: Document, appendix: Appendix, serials: list[str]) -> bytes:
     """One printable PDF, a page (copy) per serial number pre-printed in the 编号 cell."""
     if not any(c.type == "serial" for c in appendix.form.fields()):
-        raise fail(appendix.form.loc, f"form '{appendix.form.id}' has no serial (编号) field to number",
-                   "forms.no-serial", "add a cell with type: serial")
+        raise fail(
+            appendix.form.loc,
+            f"form '{appendix.form.id}' has no serial (编号) field to number",
+            "forms.no-serial",
+            "add a cell with type: serial",
+        )
     return typeset(doc, appendix, serials).pdf
 
 

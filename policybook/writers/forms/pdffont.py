@@ -30,39 +30,49 @@ def add_font(writer: PdfWriter, font: CutFont) -> IndirectObject:
     """Add the font's objects to ``writer``; returns the Type0 font reference."""
     name = NameObject(f"/{subset_tag(font)}+{font.postscript_name}")
     program = _compressed(font, {"/Subtype": NameObject("/CIDFontType0C")})
-    descriptor = DictionaryObject({
-        NameObject("/Type"): NameObject("/FontDescriptor"),
-        NameObject("/FontName"): name,
-        NameObject("/Flags"): NumberObject(4),
-        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
-        NameObject("/ItalicAngle"): NumberObject(0),
-        NameObject("/Ascent"): NumberObject(font.ascent),
-        NameObject("/Descent"): NumberObject(font.descent),
-        NameObject("/CapHeight"): NumberObject(font.ascent),
-        NameObject("/StemV"): NumberObject(80),
-        NameObject("/FontFile3"): writer._add_object(program),
-    })
-    cid_font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/CIDFontType0"),
-        NameObject("/BaseFont"): name,
-        NameObject("/CIDSystemInfo"): DictionaryObject({
-            NameObject("/Registry"): TextStringObject("Adobe"),
-            NameObject("/Ordering"): TextStringObject("Identity"),
-            NameObject("/Supplement"): NumberObject(0),
-        }),
-        NameObject("/FontDescriptor"): writer._add_object(descriptor),
-        NameObject("/DW"): NumberObject(1000),
-        NameObject("/W"): width_array(font),
-    })
-    return writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type0"),
-        NameObject("/BaseFont"): name,
-        NameObject("/Encoding"): NameObject("/Identity-H"),
-        NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
-        NameObject("/ToUnicode"): writer._add_object(_stream(to_unicode(font), {})),
-    }))
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): name,
+            NameObject("/Flags"): NumberObject(4),
+            NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
+            NameObject("/ItalicAngle"): NumberObject(0),
+            NameObject("/Ascent"): NumberObject(font.ascent),
+            NameObject("/Descent"): NumberObject(font.descent),
+            NameObject("/CapHeight"): NumberObject(font.ascent),
+            NameObject("/StemV"): NumberObject(80),
+            NameObject("/FontFile3"): writer._add_object(program),
+        }
+    )
+    cid_font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/CIDFontType0"),
+            NameObject("/BaseFont"): name,
+            NameObject("/CIDSystemInfo"): DictionaryObject(
+                {
+                    NameObject("/Registry"): TextStringObject("Adobe"),
+                    NameObject("/Ordering"): TextStringObject("Identity"),
+                    NameObject("/Supplement"): NumberObject(0),
+                }
+            ),
+            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+            NameObject("/DW"): NumberObject(1000),
+            NameObject("/W"): width_array(font),
+        }
+    )
+    return writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type0"),
+                NameObject("/BaseFont"): name,
+                NameObject("/Encoding"): NameObject("/Identity-H"),
+                NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
+                NameObject("/ToUnicode"): writer._add_object(_stream(to_unicode(font), {})),
+            }
+        )
+    )
 
 
 def subset_tag(font: CutFont) -> str:
@@ -97,7 +107,7 @@ def to_unicode(font: CutFont) -> bytes:
     lines = [f"<{cid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for cid, ch in sorted(chars.items()) if cid]
     blocks = []
     for i in range(0, len(lines), 100):
-        chunk = lines[i:i + 100]
+        chunk = lines[i : i + 100]
         blocks.append(f"{len(chunk)} beginbfchar\n" + "\n".join(chunk) + "\nendbfchar")
     return (CMAP_HEAD + "\n".join(blocks) + CMAP_TAIL).encode("ascii")
 

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import typst
 from pypdf import PdfReader
 
 from policybook.model import Appendix, Document, FormCell, FormRow
-from policybook.writers.typst_fonts import fonts
+from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
@@ -93,12 +92,10 @@ def _compile(data: dict[str, Any]) -> Typeset:
             name = "logo" + Path(logo).suffix.lower()
             shutil.copyfile(logo, root / name)
             data = {**data, "header": {**data["header"], "logo": name}}
-        compiler = typst.Compiler(
-            str(root / TEMPLATE.name), root=str(root), font_paths=fonts(), sys_inputs={"data": json.dumps(data)}
-        )
-        pdf = compiler.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
+        form = compiler(str(root / TEMPLATE.name), str(root), sys_inputs={"data": json.dumps(data)})
+        pdf = form.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
         assert isinstance(pdf, bytes)
-        marks = json.loads(compiler.query("<pb-field>", field="value"))
+        marks = json.loads(form.query("<pb-field>", field="value"))
     return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
 
 

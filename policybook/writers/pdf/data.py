@@ -75,8 +75,13 @@ def _chapter(chapter: Chapter) -> Json:
 
 
 def _section(section: Section) -> Json:
-    return {"k": "s", "n": section.number, "t": section.title, "a": section.anchor,
-            "b": [_article(a) for a in section.articles]}
+    return {
+        "k": "s",
+        "n": section.number,
+        "t": section.title,
+        "a": section.anchor,
+        "b": [_article(a) for a in section.articles],
+    }
 
 
 def _article(article: Article) -> Json:

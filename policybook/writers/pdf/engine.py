@@ -25,7 +25,7 @@ from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.labels import labels_for
 from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
-from policybook.writers.typst_fonts import fonts
+from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("handbook.typ")
 STANDARDS = ("a-2b", "a-2u", "a-3b", "ua-1")
@@ -120,8 +120,7 @@ def _copy_logo(brand: Brand, root: Path) -> str:
 def _run_typst(main: Path, brand: Brand, options: PdfOptions) -> bytes:
     date = source_date()
     try:
-        compiler = typst.Compiler(str(main), root=str(main.parent), font_paths=fonts(tuple(font_dirs(brand))))
-        result = compiler.compile(
+        result = compiler(str(main), str(main.parent), tuple(font_dirs(brand))).compile(
             pdf_standards=[options.standard] if options.standard else [],  # type: ignore[list-item]
             timestamp=int(date.timestamp()) if date else None,
             pdf_tags=options.tagged,
