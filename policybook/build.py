@@ -27,7 +27,7 @@ from policybook.source.project import Project, find_source
 from policybook.transforms import project_labels, resolve
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
-from policybook.writers import typst_fonts
+from policybook.writers import require_known, typst_fonts
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms")
 BATCH_MAX = 6  # documents per write_many call
@@ -158,10 +158,7 @@ def build(
 def _formats(names: list[str], diags: Diagnostics) -> list[str]:
     known = writer_names()
     names = names or [n for n in DEFAULT_FORMATS if n in known]
-    for name in names:
-        if name not in known:
-            diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(known))}")
-    diags.raise_if_errors()
+    require_known(names, known, diags)
     return names
 
 

@@ -15,6 +15,7 @@ from policybook.changes.sources import open_source
 from policybook.changes.table import change_table
 from policybook.diagnostics import Diagnostics
 from policybook.output import staged
+from policybook.writers import require_known
 from policybook.writers.changes import available
 
 __all__ = ["change_table", "write_changes"]
@@ -31,10 +32,7 @@ def write_changes(
 ) -> list[Path]:
     """Compare OLD with NEW for each subsidiary and write the change tables."""
     writers = available()
-    for name in formats:
-        if name not in writers:
-            diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(writers))}")
-    diags.raise_if_errors()
+    require_known(formats, list(writers), diags)
     with ExitStack() as stack:
         old = check(open_source(old_spec, source, stack), [], diags)
         new = check(open_source(new_spec, source, stack), subs, diags)

@@ -28,7 +28,13 @@ class Entry:
 
     @property
     def content(self) -> str:
+        """What is compared: title and text, references by target."""
         return f"{self.title}\n{self.identity}" if self.title else self.identity
+
+    @property
+    def shown(self) -> str:
+        """What is printed: title and text, references by number."""
+        return f"{self.title}\n{self.body}" if self.title else self.body
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
-from policybook.changes.match import Entry, Pair, entries, match
+from policybook.changes.match import Pair, entries, match
 from policybook.model import ChangeRow, ChangeTable, Document, Segment
 from policybook.transforms.text import converter
 
@@ -73,7 +73,7 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
     if pair.old and pair.new:
         if pair.old.content == pair.new.content:
             return None
-        old_seg, new_seg = segments(_compared(pair.old), _compared(pair.new), pair.old.refs, pair.new.refs)
+        old_seg, new_seg = segments(pair.old.content, pair.new.content, pair.old.refs, pair.new.refs)
         note = words["modified"]
         if pair.old.number != pair.new.number:
             note += words["sep"] + words["renumbered"].format(old=pair.old.number, new=pair.new.number)
@@ -87,7 +87,7 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
             "",
             pair.new.number,
             [],
-            [Segment(_shown(pair.new).replace("\t", " | "), True)],
+            [Segment(pair.new.shown.replace("\t", " | "), True)],
             conv(words["added"]),
             pair.new.label,
         )
@@ -97,19 +97,11 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
         "deleted",
         pair.old.number,
         "",
-        [Segment(_shown(pair.old).replace("\t", " | "), True)],
+        [Segment(pair.old.shown.replace("\t", " | "), True)],
         [],
         conv(words["deleted"]),
         pair.old.label,
     )
-
-
-def _shown(entry: Entry) -> str:
-    return f"{entry.title}\n{entry.body}" if entry.title else entry.body
-
-
-def _compared(entry: Entry) -> str:
-    return f"{entry.title}\n{entry.identity}" if entry.title else entry.identity
 
 
 def segments(

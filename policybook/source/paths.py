@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policybook.diagnostics import SourceError, fail
+from policybook.diagnostics import fail
 from policybook.model import Loc
 
 
@@ -26,10 +26,3 @@ def confined(root: Path, base: Path, name: str, loc: Loc, what: str) -> Path:
             loc, f"{what} '{name}' points outside the project folder", "path.escape", "keep files inside the project"
         )
     return target
-
-
-def try_confined(root: Path, base: Path, name: str, loc: Loc, what: str) -> tuple[Path | None, SourceError | None]:
-    try:
-        return confined(root, base, name, loc, what), None
-    except SourceError as exc:
-        return None, exc

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.diagnostics import Diagnostics
 from policybook.model import Document
 
 
@@ -56,6 +57,14 @@ def get(name: str) -> Writer:
     if name not in WRITERS:
         importlib.import_module(MODULES[name])
     return WRITERS[name]
+
+
+def require_known(formats: list[str], known: list[str], diags: Diagnostics) -> None:
+    """Stop with one error per format name that no writer has (for build and diff alike)."""
+    for name in formats:
+        if name not in known:
+            diags.error(None, f"unknown format '{name}'", "cli.format", f"available: {', '.join(sorted(known))}")
+    diags.raise_if_errors()
 
 
 def available() -> dict[str, Writer]:
