@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages policybook needs, only those that are missing.
-#   fonts-noto-cjk          Noto Serif/Sans CJK (body and heading fonts)
-#   poppler-utils, qpdf     pdftotext/pdffonts/pdftoppm and qpdf --check (tests)
-#   libreoffice-writer-nogui  the "real client" check of DOCX output (tests)
+#   fonts-noto-cjk            Noto Serif/Sans CJK (body and heading fonts)
+#   poppler-utils, qpdf       pdftotext/pdffonts/pdftoppm and qpdf --check (tests)
+#   libreoffice-writer-nogui  DOCX pagination and the "real client" check of DOCX output
+#   chromium, chromium-driver the HTML site tested in a real browser (tests)
+#   postgresql                the 签收 ledger tested against a real PostgreSQL server (tests)
+#   nodejs, npm               pdf.js (pdfjs-dist) as a real PDF client for forms (tests)
 set -euo pipefail
 
 missing=()
@@ -11,6 +14,11 @@ fc-list 2>/dev/null | grep "Noto Serif CJK SC" >/dev/null || missing+=(fonts-not
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 # `make bench` also wants Pandoc, the baseline HR would otherwise use for DOCX
 if [ "${1:-}" = "--bench" ]; then command -v pandoc >/dev/null || missing+=(pandoc); fi
 [ ${#missing[@]} -eq 0 ] && exit 0

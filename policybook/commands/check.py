@@ -1,0 +1,24 @@
+"""`policybook check`: validate the source for every subsidiary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from policybook.build import check
+from policybook.commands import EXIT_OK, source_args
+from policybook.diagnostics import Diagnostics
+
+
+def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = commands.add_parser("check", help="validate the source for every subsidiary")
+    source_args(cmd)
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    checked = check(args.source, (), diags, args.strict)
+    docs = checked.documents.values()
+    summary = ", ".join(f"{d.subsidiary.id}: {sum(len(c.articles()) for c in d.chapters)} articles" for d in docs)
+    print(f"policybook: source is valid ({summary})", file=sys.stderr)
+    return EXIT_OK
