@@ -56,8 +56,8 @@ def check(
     labels = project_labels(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
-    for sub_id in chosen:
-        checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
+    for index, sub_id in enumerate(chosen):
+        checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
     _check_forms_referenced(project, diags)
     if not diags.errors:
         _writer_checks(checked, writer_names() if formats is None else list(formats), diags)
