@@ -51,6 +51,7 @@ SUBSIDIARY = {
     "region": Key("text", choices=("CN", "TW", "HK", "MO", "SG")),
     "tags": Key("texts"),
     "variables": Key("map"),
+    "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
 }
@@ -82,6 +83,7 @@ class AppendixSource:
 class SubsidiarySource:
     info: Subsidiary
     variables: LocDict
+    local: LocDict = field(default_factory=LocDict)  # the subsidiary's own variables (not the group's)
     brand: Brand | None = None
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
@@ -327,11 +329,12 @@ class _Reader:
             region=text(data, "region"),
         )
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
+        local = data["local"] if isinstance(data.get("local"), LocDict) else _empty(path)
         exclude = data.get("exclude")
         excluded = (
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
-        return SubsidiarySource(info, variables, exclude=excluded, additions=self.additions(data))
+        return SubsidiarySource(info, variables, local, exclude=excluded, additions=self.additions(data))
 
     def additions(self, data: LocDict) -> list[Addition]:
         result: list[Addition] = []

@@ -35,7 +35,7 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
     """One subsidiary's resolved, numbered document; problems go to ``diags``."""
     sub = project.subsidiaries[sub_id]
     labels = labels if labels is not None else project_labels(project, None)
-    context = build_context(project, sub)
+    context = build_context(project, sub, diags)
     check_constraints(project, sub, diags)
     renderer = Renderer(context, diags)
     selection = Selector(project, sub, renderer, diags).select(labels)
