@@ -314,7 +314,12 @@ class BlockReader:
         return out
 
     def item_list(self, tokens: list[Token], start: int, end: int, level: int, when: str) -> ItemList:
-        ordered = tokens[start].type == "ordered_list_open"
+        opening = tokens[start]
+        ordered = opening.type == "ordered_list_open"
+        first = int(str(opening.attrs.get("start", 1))) if ordered else 1
+        style = str(opening.attrs.get("items", ""))
+        if style and not ordered:
+            self.diags.warning(self.loc(opening), "items=… only applies to a numbered list", "markdown.attrs")
         items: list[Item] = []
         pos = start + 1
         while pos < end:
@@ -322,7 +327,7 @@ class BlockReader:
             blocks = self.blocks(tokens, pos + 1, close, level + 1)
             items.append(self.item(blocks, self.loc(tokens[pos]), level))
             pos = close + 1
-        return ItemList(items, ordered, self.loc(tokens[start]), when)
+        return ItemList(items, ordered, self.loc(opening), when, start=max(first, 1), style=style)
 
     def item(self, blocks: list[Block], loc: Loc, level: int) -> Item:
         label = when = ""
