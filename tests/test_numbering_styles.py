@@ -91,3 +91,18 @@ def test_unreadable_numbering(cli, root_copy, numbering: str, message: str) -> N
     root = _tree(root_copy, numbering)
     run = cli("check", root / "handbook")
     assert run.code == 1 and message in run.err, run.err
+
+
+def test_inline_condition_spans_reference_emphasis_and_variables(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("basic")
+    chapter = root / "handbook" / "chapters" / "02.md"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8")
+        + "\n{% if subsidiary == 'a' %}甲公司另须填写[](#leave)并*加急*处理，扣款{{ fine }}元{% endif %}。\n",
+        encoding="utf-8",
+    )
+    text_a = articles(_model(cli, root))[-1]["text"]
+    assert text_a == "最后一条。\n甲公司另须填写《请假申请表》（附件一）并加急处理，扣款80元。"
+    run = cli("model", root / "handbook", "-s", "b", "--json")
+    assert run.code == 0, run.err
+    assert articles(run.json())[-1]["text"] == "最后一条。\n。"
