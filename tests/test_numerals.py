@@ -67,7 +67,7 @@ AMOUNTS = {
     105000: "壹拾万伍仟元整",
     10001: "壹万零壹元整",
     30000.07: "叁万元零柒分",
-    100010000: "壹亿零壹万元整",
+    12345678.9: "壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角",
     "1,234.56": "壹仟贰佰叁拾肆元伍角陆分",
 }
 
@@ -100,3 +100,24 @@ def test_filters_in_templates() -> None:
     assert text == "连续旷工三天，奖金壹仟贰佰元整。"
     renderer.text("{{ word | cn_number }}", None)
     assert "cn_number needs a number written in digits, found '三'" in str(diags.errors[0])
+
+
+def test_parse_number_as_sources_write_it() -> None:
+    from policybook.transforms.numerals import parse_number
+
+    assert [parse_number(t) for t in ("十二", "一百零五", "12", "１２", "二〇", "两", "一萬")] == [
+        12,
+        105,
+        12,
+        12,
+        20,
+        2,
+        10000,
+    ]
+
+
+def test_legal_numerals() -> None:
+    from policybook.transforms.numerals import chinese_legal
+
+    assert chinese_legal(12) == "壹拾贰"
+    assert chinese_legal(105, traditional=True) == "壹佰零伍"
