@@ -22,6 +22,7 @@ COMMANDS = [
     "diff",
     "forms",
     "watch",
+    "import_",
 ]
 
 
