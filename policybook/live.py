@@ -81,6 +81,7 @@ class Watch:
     keys: dict[str, str] = field(default_factory=dict)  # output (sub/format) → key of what is in ``out``
     writers: dict[str, WriteFn] = field(default_factory=dict)  # output → its writer, kept warm
     folders: list[Path] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)  # what close() releases (compile roots)
 
     def __post_init__(self) -> None:
         self.source = find_source(self.source)
@@ -123,8 +124,21 @@ class Watch:
     def writer(self, job: str, name: str) -> WriteFn:
         if job not in self.writers:
             chosen = get_writer(name)
-            self.writers[job] = _warm_pdf() if name == "pdf" else chosen.draft or chosen.write
+            self.writers[job] = self.warm_pdf() if name == "pdf" else chosen.draft or chosen.write
         return self.writers[job]
+
+    def warm_pdf(self) -> WriteFn:
+        from policybook.writers.pdf.warm import WarmPdf  # Typst only when a PDF is watched
+
+        pdf = WarmPdf()
+        self.closers.append(pdf.close)
+        return pdf.write
+
+    def close(self) -> None:
+        """Remove the compile roots (Typst's caches go with the process)."""
+        for close in self.closers:
+            close()
+        self.closers.clear()
 
     def say(self, text: str, start: float) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -171,9 +185,3 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _warm_pdf() -> WriteFn:
-    from policybook.writers.pdf.warm import WarmPdf  # Typst only when a PDF is watched
-
-    return WarmPdf().write

@@ -66,9 +66,18 @@ def watched(root_copy: Callable[[str], Path]) -> Iterator[tuple[Watcher, Path]]:
     try:
         yield watcher, project
     finally:
-        if watcher.proc.poll() is None:
-            watcher.proc.kill()
-            watcher.proc.wait()
+        stop(watcher.proc)
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Ctrl-C (so the watch removes its compile root), then kill if it does not end."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=WAIT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def pdf_text(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     print(f"policybook: watching {watch.source} → {args.output} (Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         watch.run(max(args.interval, 0.02))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C is how a watch ends: quietly, and a second one cannot cut the clean-up
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(file=sys.stderr)
+    finally:
+        watch.close()
     return EXIT_OK
