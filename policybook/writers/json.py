@@ -103,6 +103,8 @@ def _table(table: Table, base: dict[str, Any]) -> dict[str, Any]:
         "aligns": table.aligns,
         "header": [plain_text(c) for c in table.header],
         "rows": [[plain_text(c) for c in row] for row in table.rows],
+        "spans": [{"row": s.row, "column": s.column, "rows": s.rows, "columns": s.columns} for s in table.spans],
+        "widths": table.widths,
     }
 
 
