@@ -261,6 +261,22 @@ class Appendix:
     anchor: str = ""
 
 
+@dataclass
+class Attachment:
+    """An appendix written in Markdown (附件七 考核评分标准): a title and blocks.
+
+    Numbered in one sequence with the form appendices, and referenced the same way."""
+
+    title: str
+    blocks: list[Block]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 附件七 / Appendix G
+    ordinal: int = 0
+    anchor: str = ""
+
+
 # ---------------------------------------------------------------- handbook
 
 
@@ -329,6 +345,11 @@ class Document:
     appendices: list[Appendix]
     revisions: list[Revision]
     brand: Brand | None = None
+    attachments: list[Attachment] = field(default_factory=list)  # Markdown appendices
+
+    def all_appendices(self) -> list[Appendix | Attachment]:
+        """Forms and Markdown appendices together, in their one numbering sequence."""
+        return sorted([*self.appendices, *self.attachments], key=lambda a: a.ordinal)
 
 
 def shown_ref(ref: Ref) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
@@ -27,6 +28,7 @@ from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import (
     Article,
+    Attachment,
     Block,
     Chapter,
     Code,
@@ -60,7 +62,20 @@ HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 def markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
     md.inline.ruler.after("text", "template", _template_rule)
-    return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "attr")
+    md.block.ruler.at("attr", _not_a_template(rule.fn), {"alt": rule.alt})
+    return md
+
+
+def _not_a_template(attrs_rule: Any) -> Any:
+    """``{% if … %}`` on its own line is a template, not a block attribute line."""
+
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+        return False if line.startswith(("{%", "{{")) else bool(attrs_rule(state, start, end, silent))
+
+    return rule
 
 
 def _template_rule(state: StateInline, silent: bool) -> bool:
@@ -255,6 +270,58 @@ class ChapterReader:
                 chapter.loc, "the chapter has no article", "markdown.empty", "write articles under ### headings"
             )
         return chapter
+
+
+def read_attachment(path: Path, diags: Diagnostics) -> Attachment | None:
+    """Parse an appendix document (``appendices: - file: …``); None if unusable."""
+    try:
+        source = read_text(path)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
+    return AttachmentReader(str(path), diags).read_attachment(source)
+
+
+class AttachmentReader(ChapterReader):
+    """An appendix document: front matter, one ``#`` title, then blocks (no articles)."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        super().__init__(path, diags)
+        self.attachment = Attachment(title="", blocks=[], loc=Loc(path, 1))
+        self.titled = False
+
+    def read_attachment(self, source: str) -> Attachment | None:
+        tokens = markdown_parser().parse(strip_comments(source))
+        pos = 0
+        while pos < len(tokens):
+            pos = self.top_level(tokens, pos)
+        front = self.front or LocDict()
+        found = self.attachment
+        found.label = found.label or text(front, "id")
+        found.title = found.title or text(front, "title")
+        found.when = found.when or text(front, "when")
+        if not found.title:
+            self.diags.error(
+                Loc(self.path, 1), "the appendix has no title", "markdown.no-title", "start it with '# 标题'"
+            )
+        return found
+
+    def heading(self, token: Token, inline: Token) -> None:
+        title, attrs = self.heading_text(inline, token)
+        if token.tag != "h1" or self.titled:
+            self.diags.error(
+                self.loc(token),
+                "an appendix has one '#' title and no other headings",
+                "markdown.heading",
+                "write sub-titles as numbered list items or **bold** paragraphs",
+            )
+            return
+        self.titled = True
+        self.attachment.title, self.attachment.loc = title, self.loc(token)
+        self.attachment.label, self.attachment.when = attrs.get("id", ""), attrs.get("when", "")
+
+    def add_block(self, block: Block, token: Token) -> None:
+        self.attachment.blocks.append(block)
 
 
 def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] | None:

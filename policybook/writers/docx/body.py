@@ -8,11 +8,12 @@ per-paragraph python-docx proxies) because a 1,000-page handbook must stay fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from policybook.model import (
     Appendix,
     Article,
+    Attachment,
     Block,
     Chapter,
     Code,
@@ -269,8 +270,8 @@ def _cell(
 # ---------------------------------------------------------------- appendices
 
 
-def appendices(ctx: Context, items: list[Appendix]) -> Iterator[Element]:
-    """The list of attached forms: 附件一 《请假申请表》 …… HR-F-003 第2.0版."""
+def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator[Element]:
+    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each Markdown one."""
     if not items:
         return
     words = ctx.kit.words
@@ -279,8 +280,28 @@ def appendices(ctx: Context, items: list[Appendix]) -> Iterator[Element]:
     ctx.state.next_bookmark += 1
     yield oxml.paragraph(ctx.style("chapter"), [start, oxml.run(words.appendices), end])
     for appendix in items:
+        if isinstance(appendix, Attachment):  # its bookmark is on its own heading below
+            yield oxml.paragraph(
+                ctx.style("appendix-entry"), [oxml.run(f"{appendix.number}\t{_quoted(ctx, appendix.title)}")]
+            )
+            continue
         form = appendix.form
-        title = f"《{form.title}》" if ctx.kit.locale != "en" else form.title
         version = words.form_version.format(form.version)
-        runs = [oxml.run(f"{appendix.number}\t{title}\t{form.code}　{version}")]
+        runs = [oxml.run(f"{appendix.number}\t{_quoted(ctx, form.title)}\t{form.code}　{version}")]
         yield oxml.paragraph(ctx.style("appendix-entry"), ctx.bookmarked(appendix.anchor, runs))
+    for appendix in items:
+        if isinstance(appendix, Attachment):
+            yield from _attachment(ctx, appendix)
+
+
+def _attachment(ctx: Context, attachment: Attachment) -> Iterator[Element]:
+    """A Markdown appendix on a new page: its heading (in the contents), then its blocks."""
+    heading = _heading(ctx, "section", 2, attachment.number, attachment.title, attachment.anchor)
+    heading.insert(1, oxml.page_break())
+    yield heading
+    for block in attachment.blocks:
+        yield from block_elements(ctx, block, "body")
+
+
+def _quoted(ctx: Context, title: str) -> str:
+    return f"《{title}》" if ctx.kit.locale != "en" else title

@@ -13,6 +13,7 @@ from typing import Any
 from policybook.model import (
     Appendix,
     Article,
+    Attachment,
     Block,
     Brand,
     Chapter,
@@ -48,7 +49,9 @@ def document_data(doc: Document) -> Json:
         "meta": _meta(doc),
         "revisions": [_revision(r) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
         "chapters": [_chapter(c, units) for c in doc.chapters],
-        "appendices": [_appendix(a) for a in doc.appendices],
+        "appendices": [
+            _attachment(a, units) if isinstance(a, Attachment) else _appendix(a) for a in doc.all_appendices()
+        ],
     }
 
 
@@ -181,9 +184,23 @@ def _inline(node: Inline) -> Any:
     return {"k": "b" if node.strong else "e", "c": inlines(node.children)}
 
 
+def _attachment(attachment: Attachment, units: float) -> Json:
+    """A Markdown appendix: ``"k": "d"`` (a form appendix is ``"k": "f"``)."""
+    return {
+        "k": "d",
+        "n": attachment.number,
+        "a": attachment.anchor,
+        "t": attachment.title,
+        "code": "",
+        "v": "",
+        "b": blocks_data(attachment.blocks, units),
+    }
+
+
 def _appendix(appendix: Appendix) -> Json:
     form = appendix.form
     return {
+        "k": "f",
         "n": appendix.number,
         "a": appendix.anchor,
         "code": form.code,
