@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
 
     require_known(args.formats, writer_names(), diags)
     watch = Watch(args.source, args.subsidiary, args.formats, args.output, args.strict)
-    print(f"policybook: watching {watch.source} → {args.output} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    print(f"policybook: watching {args.source} → {args.output} (Ctrl-C stops)", file=sys.stderr, flush=True)
     try:
         watch.run(max(args.interval, 0.02))
     except KeyboardInterrupt:  # Ctrl-C is how a watch ends: quietly, and a second one cannot cut the clean-up

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from policybook.model import Brand, Table, plain_text
+from policybook.writers.units import length_pt
 
 PADDING = 3.0  # cell insets left and right, plus a little slack for bold headers
 SHORT_HEADER = 12  # a header line up to this many units (6 CJK characters) never breaks
@@ -69,7 +70,5 @@ def _share(least: list[float], wanted: list[float], total: float) -> list[float]
 
 def text_units(brand: Brand, width_pt: float, scale: float = 0.9) -> float:
     """The text width ``width_pt`` in half-ems of table text (``scale`` × the body size)."""
-    from policybook.writers.docx.kit import length_pt
-
     size = length_pt(brand.text.get("body-size", "10.5pt"), 10.5) * scale
     return width_pt / (size / 2)

@@ -29,9 +29,10 @@ from policybook.writers.changes import (
 from policybook.writers.docx import base_document, fill, oxml, page, properties, styles
 from policybook.writers.docx.body import table_of_runs
 from policybook.writers.docx.context import Context
-from policybook.writers.docx.kit import TWIPS_PER, Kit, kit_for, page_twips
+from policybook.writers.docx.kit import Kit, kit_for
 from policybook.writers.docx.oxml import Element
 from policybook.writers.docx.styles import Spec, specs
+from policybook.writers.units import TWIPS_PER, page_twips
 
 # The marks of changes.typ (not brand colours: red and green mean deleted and new in every kit).
 DELETED = ("B42318", "FBE3E4")  # strike and text colour, shading

@@ -36,8 +36,8 @@ from policybook.model import (
     plain_text,
 )
 from policybook.source.brand import default_brand
-from policybook.writers.docx.kit import page_twips, twips
 from policybook.writers.tables import column_widths, text_units
+from policybook.writers.units import page_twips, twips
 
 Json = dict[str, Any]
 
