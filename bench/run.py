@@ -307,18 +307,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the large and 30-subsidiary scenarios")
     parser.add_argument("--full", action="store_true", help="also the large handbook for 30 subsidiaries (long)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the figures (JSON)")
+    parser.add_argument(
+        "--skip", type=lambda v: set(v.split(",")), default=set(), help="leave out: pdf,sample,watch,docx,subs"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"policybook bench — {os.cpu_count()} cores, load {load:.1f}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
         work = Path(tmp)
-        raws = pdf_scenarios(work, [1] if args.quick else [1, LARGE])
-        sample_scenarios(work)
-        watch_scenario(work, raws.get(1))
-        if not args.quick:
+        raws = pdf_scenarios(work, [1] if args.quick else [1, LARGE]) if "pdf" not in args.skip else {}
+        if "sample" not in args.skip:
+            sample_scenarios(work)
+        if "watch" not in args.skip:
+            watch_scenario(work, raws.get(1))
+        if not args.quick and "docx" not in args.skip:
             docx_scenarios(work, LARGE)
         cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (LARGE, 3)] + ([(LARGE, 30)] if args.full else [])
-        subsidiary_scenarios(work, cases)
+        if "subs" not in args.skip:
+            subsidiary_scenarios(work, cases)
     previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
     compare(previous, RESULTS_NOW)
     results = {
@@ -326,6 +332,7 @@ def main() -> None:
         "cores": os.cpu_count(),
         "load_at_start": round(load, 1),
         "quick": args.quick,
+        "skipped": sorted(args.skip),
         "scenarios": RESULTS_NOW,
     }
     args.results.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

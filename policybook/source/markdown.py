@@ -123,7 +123,7 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     kept = _PARSED.get(name)
     if kept is not None and kept[0] == source:
         return pickle.loads(kept[1])  # type: ignore[no-any-return]  # noqa: S301 (our own bytes)
-    cached = _cache_file(path, source)
+    cached = _cache_file(name, source)
     try:
         blob = cached.read_bytes()
         chapter: Chapter = pickle.loads(blob)  # noqa: S301 (our cache)
@@ -140,8 +140,9 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     return chapter
 
 
-def _cache_file(path: Path, source: str) -> Path:
-    key = hashlib.sha256(f"{path.resolve()}\0{code_fingerprint()}\0{source}".encode()).hexdigest()
+def _cache_file(name: str, source: str) -> Path:
+    """Where the parse of the file ``name`` (resolved) with this text is kept."""
+    key = hashlib.sha256(f"{name}\0{code_fingerprint()}\0{source}".encode()).hexdigest()
     return user_cache_dir("chapters") / f"{key[:2]}/{key}.pickle"
 
 
