@@ -5,6 +5,7 @@ asserted about how long a rebuild takes."""
 from __future__ import annotations
 
 import io
+import os
 import queue
 import signal
 import subprocess
@@ -80,6 +81,14 @@ def stop(proc: subprocess.Popen[str]) -> None:
             proc.wait()
 
 
+def save(path: Path, text: str) -> None:
+    """Save as most editors do: written aside, then renamed over the file (a watcher polling
+    between a truncate and a write would see an empty chapter, and report it)."""
+    aside = path.with_name(f".{path.name}.swp")
+    aside.write_text(text, encoding="utf-8")
+    os.replace(aside, path)
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
@@ -96,13 +105,13 @@ def test_edit_rebuilds_pdf_and_a_broken_edit_keeps_the_last_good_one(watched: tu
     chapter = project / "handbook" / "chapters" / "02.md"
     original = chapter.read_text(encoding="utf-8")
 
-    chapter.write_text(original.replace("最后一条。", "最后一条，已修改。"), encoding="utf-8")
+    save(chapter, original.replace("最后一条。", "最后一条，已修改。"))
     line = watcher.wait_line(lambda line: "changed" in line)
     assert "chapters/02.md changed" in line and rebuilt(line)
     assert "最后一条，已修改。" in pdf_text(pdf)
     good = pdf.read_bytes()
 
-    chapter.write_text(original.replace("最后一条。", "罚款{{ finee }}元。"), encoding="utf-8")
+    save(chapter, original.replace("最后一条。", "罚款{{ finee }}元。"))
     error = watcher.wait_line(lambda line: "error:" in line)
     assert error.startswith(str(Path("handbook/chapters/02.md"))) or "chapters/02.md:" in error
     assert "undefined variable 'finee'" in error and "[variable.undefined]" in error
@@ -110,7 +119,7 @@ def test_edit_rebuilds_pdf_and_a_broken_edit_keeps_the_last_good_one(watched: tu
     assert pdf.read_bytes() == good
     assert list((project / "dist").glob(".staging-*")) == []
 
-    chapter.write_text(original.replace("最后一条。", "罚款{{ fine }}元。"), encoding="utf-8")
+    save(chapter, original.replace("最后一条。", "罚款{{ fine }}元。"))
     assert rebuilt(watcher.wait_line(lambda line: "changed" in line))
     assert "罚款80元。" in pdf_text(pdf).replace(" ", "")  # subsidiary a raises the fine to 80
 
@@ -123,7 +132,7 @@ def test_an_edit_outside_the_variant_leaves_the_pdf_unchanged(watched: tuple[Wat
     watcher, project = watched
     watcher.wait_line(lambda line: "first build" in line)
     subsidiary_b = project / "handbook" / "subsidiaries" / "b.yaml"
-    subsidiary_b.write_text(subsidiary_b.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    save(subsidiary_b, subsidiary_b.read_text(encoding="utf-8") + "\n# a comment\n")
     line = watcher.wait_line(lambda line: "changed" in line)
     assert "b.yaml changed" in line and "a/pdf unchanged" in line
 
