@@ -16,6 +16,7 @@ from policybook import __version__
 from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, add_all
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Loc
+from policybook.output import environment_error
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,6 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policybook: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        problem = environment_error(exc)
+        if problem is None:
+            _print(diags)
+            return _internal_error(exc)
+        diags.extend(problem.diagnostics)
+        code = EXIT_SOURCE
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _print(diags)
         return _internal_error(exc)

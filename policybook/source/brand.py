@@ -12,7 +12,8 @@ from pathlib import Path
 
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Brand, Loc
-from policybook.source.paths import confined
+from policybook.source.images import image_problem
+from policybook.source.paths import confined, name_problem
 from policybook.source.schema import Key, check_mapping, text
 from policybook.source.yamlfile import LocDict, load_yaml, scalar_text
 
@@ -35,7 +36,6 @@ COLORS = ("primary", "accent", "text", "muted", "rule", "shade")
 FONTS = ("body", "heading", "mono")
 PAGE = ("size", "margin-top", "margin-bottom", "margin-inside", "margin-outside")
 TEXT = ("body-size", "heading-size", "leading", "indent")
-IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def default_brand() -> Brand:
@@ -48,8 +48,17 @@ def read_brand(templates: Path, root: Path, name: str, loc: Loc, diags: Diagnost
     """The kit ``name`` (``""`` = built-in default); problems go to ``diags``."""
     if not name:
         return default_brand()
+    problem = name_problem(name)
+    if problem:
+        diags.error(loc, f"brand kit '{name}' {problem}", "brand.name", "name a folder of templates/, e.g. jade")
+        return None
     folder = templates / name
     builtin = BUILTIN / name
+    try:
+        confined(root, templates, f"{name}/brand.yaml", loc, "brand kit")
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
     if not (folder / "brand.yaml").is_file():
         if (builtin / "brand.yaml").is_file():
             return _load(builtin, BUILTIN, default_brand(), diags)
@@ -148,14 +157,8 @@ def _file(data: LocDict, key: str, folder: Path, root: Path, diags: Diagnostics,
     if not path.is_file():
         diags.error(data.loc(key), f"{key} file '{name}' not found", "brand.missing-file", f"put it in {folder}")
         return ""
-    if image and not _is_image(path):
-        diags.error(data.loc(key), f"{key} '{name}' is not a PNG, JPEG or SVG image", "brand.not-image")
+    problem = image_problem(path) if image else ""
+    if problem:
+        diags.error(data.loc(key), f"{key} '{name}' {problem}", "brand.not-image")
         return ""
     return str(path)
-
-
-def _is_image(path: Path) -> bool:
-    head = path.read_bytes()[:512]
-    if head.startswith(IMAGE_MAGIC):
-        return True
-    return path.suffix.lower() == ".svg" and b"<svg" in path.read_bytes()[:4096].lower()

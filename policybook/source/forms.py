@@ -8,6 +8,7 @@ from typing import Any
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import FIELD_TYPES, Form, FormCell, FormRow, Loc
 from policybook.source.markdown import LABEL_RE
+from policybook.source.paths import inside
 from policybook.source.schema import Key, check_mapping, text, texts
 from policybook.source.yamlfile import LocDict, LocList, load_yaml
 
@@ -36,9 +37,15 @@ ROW = {"cells": Key("list", required=True), "when": Key("text")}
 NEEDS_OPTIONS = ("checkbox", "choice")
 
 
-def read_forms(folder: Path, diags: Diagnostics) -> dict[str, Form]:
+def read_forms(folder: Path, diags: Diagnostics, root: Path | None = None) -> dict[str, Form]:
+    """Every ``*.yaml`` form in ``folder``; one that is a link out of ``root`` is refused."""
     forms: dict[str, Form] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            inside(root or folder, path, Loc(str(path)), f"form file {path.name}")
+        except SourceError as exc:
+            diags.extend(exc.diagnostics)
+            continue
         form = read_form(path, diags)
         if form is not None:
             forms[form.id] = form

@@ -23,8 +23,10 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from policybook import limits
 from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.limits import too_big
 from policybook.model import (
     Article,
     Block,
@@ -84,13 +86,16 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     loaded from the parse cache: Markdown parsing is most of the read stage."""
     try:
         source = read_text(path)
+        _check_lines(source, path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
     cached = _cache_file(path, source)
     try:
-        return pickle.loads(cached.read_bytes())  # type: ignore[no-any-return]  # noqa: S301 (our cache)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        found = pickle.loads(cached.read_bytes())  # noqa: S301 (our own cache)
+        if isinstance(found, Chapter):
+            return found
+    except Exception:  # noqa: BLE001, S110 - missing or damaged (of any kind): parse again and rewrite it
         pass
     mine = Diagnostics()
     chapter = ChapterReader(str(path), mine).read(source)
@@ -99,6 +104,17 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
         with contextlib.suppress(OSError):
             atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
     return chapter
+
+
+def _check_lines(source: str, path: Path) -> None:
+    """Markdown's inline parser slows down on very long lines: refuse one that no author writes."""
+    if len(source) <= limits.MARKDOWN_LINE:
+        return
+    for number, line in enumerate(source.split("\n"), start=1):
+        if len(line) > limits.MARKDOWN_LINE:
+            raise too_big(
+                Loc(str(path), number), f"line too long ({len(line):,} characters)", limits.MARKDOWN_LINE, "line"
+            )
 
 
 def _cache_file(path: Path, source: str) -> Path:

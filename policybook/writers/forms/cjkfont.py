@@ -115,10 +115,16 @@ def _cut(path: str, index: int, charset: str, extra: str) -> CutFont:
     """The cut from the cache (a bare CFF + a JSON of metrics), made on a miss."""
     stem = cache_dir() / _key(path, index, charset, extra)
     program, metrics = stem.with_suffix(".cff"), stem.with_suffix(".json")
-    if not (program.is_file() and metrics.is_file()):
-        font = _subset(path, index, charset_chars(charset) | set(extra))
-        _write_atomic(program, font.getTableData("CFF "))
-        _write_atomic(metrics, json.dumps(_metrics(font), ensure_ascii=False).encode("utf-8"))
+    if program.is_file() and metrics.is_file():
+        try:
+            return _load(program, metrics)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):  # a damaged cut: make it again
+            pass
+    font = _subset(path, index, charset_chars(charset) | set(extra))
+    cff = font.getTableData("CFF ")
+    _write_atomic(program, cff)
+    facts = _metrics(font) | {"cff_sha256": hashlib.sha256(cff).hexdigest()}  # a cut CFF is checked on load
+    _write_atomic(metrics, json.dumps(facts, ensure_ascii=False).encode("utf-8"))
     return _load(program, metrics)
 
 
@@ -184,12 +190,15 @@ def _metrics(font: TTFont) -> dict[str, Any]:
 
 def _load(program: Path, metrics: Path) -> CutFont:
     data = json.loads(metrics.read_text(encoding="utf-8"))
+    cff = program.read_bytes()
+    if data.get("cff_sha256") != hashlib.sha256(cff).hexdigest():
+        raise ValueError(f"damaged font cut {program}")
     cids: dict[str, int] = data["cids"]
     widths = dict.fromkeys(cids.values(), 1000)
     widths.update({int(cid): w for cid, w in data["widths"].items()})
     return CutFont(
         postscript_name=data["postscript_name"],
-        cff=program.read_bytes(),
+        cff=cff,
         cids=cids,
         widths=widths,
         ascent=data["ascent"],
