@@ -10,7 +10,7 @@ fails" lists them.
 
 from __future__ import annotations
 
-from policybook.diagnostics import fail
+from policybook.diagnostics import SourceError, fail
 from policybook.model import Loc
 
 # templates ({{ … }} and {% … %}), per piece of text rendered
@@ -27,7 +27,7 @@ YAML_NODES = 1_000_000  # values after expanding aliases (*name)
 SOURCE_FILE_BYTES = 20_000_000  # one file
 SOURCE_TOTAL_BYTES = 200_000_000  # all chapters together
 MARKDOWN_LINE = 100_000  # characters on one line
-MARKDOWN_DEPTH = 20  # nested lists and quotes
+MARKDOWN_DEPTH = 8  # lists and quotes inside each other (a handbook needs 3)
 
 # pictures (logos)
 IMAGE_BYTES = 20_000_000
@@ -37,6 +37,8 @@ IMAGE_PIXELS = 100_000_000  # width × height, e.g. 10,000 × 10,000
 NAME_BYTES = 200  # UTF-8 bytes of one output file name (most file systems allow 255)
 
 # forms
+FORM_SPAN = 24  # columns one cell spans
+FORM_LINES = 60  # lines of one multi-line field
 CSV_ROWS = 10_000
 CSV_CELL = 10_000  # characters in one CSV cell
 PAD_COUNT = 10_000  # copies in one numbered pad
@@ -50,6 +52,6 @@ class LimitExceeded(Exception):
         super().__init__(f"{what} (limit {limit:,})")
 
 
-def too_big(loc: Loc | None, what: str, limit: int, code: str, hint: str = "") -> Exception:
+def too_big(loc: Loc | None, what: str, limit: int, code: str, hint: str = "") -> SourceError:
     """The SourceError for a limit exceeded at ``loc``."""
     return fail(loc, f"{what} (limit {limit:,})", f"limit.{code}", hint)

@@ -11,6 +11,7 @@ import re
 from policybook import limits
 from policybook.diagnostics import Diagnostics
 from policybook.model import Appendix, Document
+from policybook.source.paths import name_problem
 
 UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+')
 
@@ -31,7 +32,17 @@ def form_stem(doc: Document, appendix: Appendix) -> str:
 
 
 def check_names(doc: Document, diags: Diagnostics) -> None:
-    """Every output name fits a file system (the suffix and a pad's serials need room too)."""
+    """Codes that become parts of file names are plain names, and every output name fits
+    a file system (the suffix and a pad's serials need room too)."""
+    codes = [
+        ("document code", doc.meta.code, doc.meta.loc),
+        ("subsidiary code", doc.subsidiary.code, doc.subsidiary.loc),
+    ]
+    codes += [("form code", a.form.code, a.form.loc) for a in doc.appendices]
+    for what, code, loc in codes:
+        problem = name_problem(code)
+        if problem:
+            diags.error(loc, f"{what} '{code[:40]}' {problem}", "name.code", "codes become parts of file names")
     what = "code, subsidiary code and version"
     if _too_long(handbook_stem(doc)):
         diags.error(doc.subsidiary.loc, f"the handbook's file name is too long ({what} together)", "limit.name", _HINT)

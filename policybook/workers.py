@@ -39,7 +39,7 @@ def run_forked(
                 index = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(task, index, send), daemon=True)
-                process.start()
+                _start(process)
                 send.close()
                 running[index] = (process, receive)
             ready = wait([conn for _, conn in running.values()] + [p.sentinel for p, _ in running.values()])
@@ -57,8 +57,19 @@ def run_forked(
             conn.close()
 
 
+def _start(process: Any) -> None:
+    """Fork with Ctrl-C held back: a SIGINT landing in Python's at-fork hooks would be
+    swallowed there ("Exception ignored"), and the build would go on."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _child(task: Callable[[int], Any], index: int, send: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         message: tuple[str, Any] = ("ok", task(index))
     except SourceError as exc:

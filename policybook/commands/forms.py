@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import string
 import sys
 from pathlib import Path
 
@@ -30,6 +31,9 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _serial_format(value: str) -> str:
     if re.search(r"\{[^{}]*\d{3,}[^{}]*\}", value):  # {n:>1000000000} would fill the memory
         raise argparse.ArgumentTypeError(f"bad serial format {value!r}: a width of 100 or more")
+    for _, field, _, _ in string.Formatter().parse(value):
+        if field not in (None, "", "0", "n"):  # {n.__class__} and the like: only the number itself
+            raise argparse.ArgumentTypeError(f"bad serial format {value!r}: use {{n}} or {{n:05d}}")
     try:
         value.format(1, n=1)
     except (ValueError, KeyError, IndexError, AttributeError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from policybook import limits
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import FIELD_TYPES, Form, FormCell, FormRow, Loc
 from policybook.source.markdown import LABEL_RE
@@ -133,6 +134,13 @@ def _check_cell(cell: FormCell, diags: Diagnostics) -> None:
         diags.error(cell.loc, f"field '{cell.name}' lists an option twice", "form.options")
     if cell.span < 1 or cell.lines < 1:
         diags.error(cell.loc, "'span' and 'lines' must be 1 or more", "form.size")
+    if cell.span > limits.FORM_SPAN or cell.lines > limits.FORM_LINES:
+        diags.error(
+            cell.loc,
+            f"'span' {cell.span} or 'lines' {cell.lines} is larger than a page holds",
+            "limit.form-size",
+            f"at most span {limits.FORM_SPAN}, lines {limits.FORM_LINES}",
+        )
 
 
 def _check_names(rows: list[FormRow], diags: Diagnostics) -> None:

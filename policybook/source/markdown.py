@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
+from mdit_py_plugins.attrs.index import _attr_block_rule
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -53,6 +55,9 @@ from policybook.source.yamlfile import LocDict, parse_yaml
 
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
+NESTING_TYPES = {
+    f"{kind}_{edge}" for kind in ("bullet_list", "ordered_list", "blockquote") for edge in ("open", "close")
+}
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
 
@@ -60,7 +65,17 @@ ATTR_KEYS = {"id", "when"}
 def markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
     md.inline.ruler.after("text", "template", _template_rule)
-    return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    md.block.ruler.at("attr", _attr_block)
+    return md
+
+
+def _attr_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """``{#label when="…"}`` on its own line, but never a line of template text such as
+    ``{% if … %}…{% endif %}`` (the attrs plugin would swallow it without a trace)."""
+    if state.src.startswith(("{%", "{{"), state.bMarks[start] + state.tShift[start]):
+        return False
+    return _attr_block_rule(state, start, end, silent)
 
 
 def _template_rule(state: StateInline, silent: bool) -> bool:
@@ -137,7 +152,10 @@ class ChapterReader:
         return Loc(self.path, token.map[0] + 1 if token.map else 0)
 
     def read(self, source: str) -> Chapter | None:
-        tokens = markdown_parser().parse(source)
+        env: dict[str, Any] = {}
+        tokens = markdown_parser().parse(source, env)
+        self.unused_references(source, env.get("references", {}))
+        self.check_depth(tokens)
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
@@ -157,6 +175,33 @@ class ChapterReader:
         if block is not None:
             self.add_block(block, token)
         return end
+
+    def check_depth(self, tokens: list[Token]) -> None:
+        """Lists and quotes nested no deeper than the limit (markdown-it stops at 20 and keeps
+        the rest as literal text, which is never what the author meant)."""
+        depth = 0
+        for token in tokens:
+            if token.type in NESTING_TYPES:
+                depth += token.nesting
+                if depth > limits.MARKDOWN_DEPTH:
+                    message = "lists and quotes nested too deeply"
+                    self.diags.extend(too_big(self.loc(token), message, limits.MARKDOWN_DEPTH, "nesting").diagnostics)
+                    return
+
+    def unused_references(self, source: str, references: dict[str, Any]) -> None:
+        """``[name]: url`` lines define links and show nothing: say so rather than drop them."""
+        for label in references:
+            line = 0
+            for number, written in enumerate(source.split("\n"), start=1):
+                if written.lstrip().lower().startswith(f"[{label.lower()}]:"):
+                    line = number
+                    break
+            self.diags.warning(
+                Loc(self.path, line),
+                f"the link definition '[{label}]: …' is not shown in the handbook",
+                "markdown.dropped",
+                "write the text in a paragraph; link to articles with [](#label)",
+            )
 
     def front_matter(self, token: Token) -> None:
         data = _safe(lambda: parse_yaml(token.content, self.path, line_offset=1), self.diags)
@@ -302,6 +347,8 @@ class BlockReader:
         if kind == "heading_open":
             self.diags.error(self.loc(token), "a heading inside a list or note", "markdown.heading")
             return None, pos + 3
+        if kind != "hr":
+            self.diags.warning(self.loc(token), f"this {kind} is not part of the handbook", "markdown.dropped")
         return None, end + 1
 
     def block_when(self, token: Token) -> str:

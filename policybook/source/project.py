@@ -320,12 +320,12 @@ class _Reader:
         data = check_mapping(raw, SUBSIDIARY, Loc(str(path), 1), f"subsidiary {path.name}", self.diags)
         if data is None:
             return None
-        if not LABEL_RE.match(path.stem):
+        if not LABEL_RE.match(path.stem) or len(path.stem) > limits.NAME_BYTES // 2:
             self.diags.error(
                 Loc(str(path)),
                 f"bad subsidiary id '{path.stem}'",
                 "subsidiary.id",
-                "name the file with letters, digits, - or _",
+                "name the file with letters, digits, - or _ (at most 100)",
             )
         info = Subsidiary(
             id=path.stem,
