@@ -26,7 +26,7 @@ from policybook.output import Staging, exclusive, manifest_data, prepare_output,
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
-from policybook.transforms import project_labels, resolve
+from policybook.transforms import check_numbering, project_labels, resolve
 from policybook.workers import cpu_count, run_forked
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
@@ -57,6 +57,7 @@ def check(
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     labels = project_labels(project, diags)
+    check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
     for sub_id in chosen:

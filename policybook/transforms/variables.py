@@ -18,6 +18,7 @@ from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.limits import LimitExceeded
 from policybook.model import Loc
+from policybook.transforms.numerals import cn_number, cn_upper
 from policybook.transforms.sandbox import GuardedEnvironment
 
 
@@ -41,6 +42,8 @@ def environment() -> GuardedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["cn_date"] = long_date
+    env.filters["cn_number"] = cn_number
+    env.filters["cn_upper"] = cn_upper
     return env
 
 

@@ -372,7 +372,7 @@ def _(root: Path) -> list[str]:
     return [*CHECK, "--strict"]
 
 
-@case("md-html-comment", "dropped", codes=(0,), shows="注释也是文字")
+@case("md-html-comment", "dropped", codes=(0,))  # an author's comment, removed on purpose
 def _(root: Path) -> list[str]:
     append(root / "handbook/chapters/01.md", "\n<!-- 注释也是文字 -->\n")
     return ["model", "handbook", "-s", "a", "--json"]
