@@ -914,7 +914,9 @@ def _(root: Path) -> list[str]:
     return ["build", "handbook", "-f", "json", "-o", "dist/sub"]
 
 
-@case("fault-output-read-only", "faults", codes=(1,), says="dist")
+@case(
+    "fault-output-read-only", "faults", codes=(1,) if os.geteuid() else (0,), says="" if os.geteuid() == 0 else "dist"
+)
 def _(root: Path) -> list[str]:
     (root / "dist").mkdir()
     (root / "dist").chmod(0o555)
@@ -927,7 +929,8 @@ def _(root: Path) -> list[str]:
 
 
 def _built(root: Path) -> None:
-    env = {**os.environ, "POLICYBOOK_CACHE": str(root / ".cache")}
+    code_dir = os.environ.get("HOSTILE_CODE", str(REPO))
+    env = {**os.environ, "POLICYBOOK_CACHE": str(root / ".cache"), "PYTHONPATH": code_dir}
     subprocess.run([sys.executable, "-m", "policybook", *JSON], cwd=root, env=env, check=True, capture_output=True)
 
 
@@ -988,7 +991,11 @@ def _(root: Path) -> list[str]:
 
 @case("cache-fonts-corrupt", "cache", root="forms-leave", codes=(0,), env={"POLICYBOOK_CACHE": ".cache"}, slow=True)
 def _(root: Path) -> list[str]:
-    env = {**os.environ, "POLICYBOOK_CACHE": str(root / ".cache")}
+    env = {
+        **os.environ,
+        "POLICYBOOK_CACHE": str(root / ".cache"),
+        "PYTHONPATH": os.environ.get("HOSTILE_CODE", str(REPO)),
+    }
     args = ["forms", "handbook", "-s", "sh", "--form", "leave-request", "-o", "out"]
     subprocess.run([sys.executable, "-m", "policybook", *args], cwd=root, env=env, check=True, capture_output=True)
     for path in (root / ".cache").rglob("*"):
@@ -1098,6 +1105,8 @@ def _judge(item: Case, code: int | None, err: str, root: Path, out: Path, before
         problems.append("output folder changed by a failed run")
     if list(root.rglob("*.part")):
         problems.append(".part files left")
+    if out.is_dir() and list(out.glob(".staging-*")):
+        problems.append("staging folders left in the output folder")
     if (root.parent / "elsewhere-pwned").exists():
         problems.append("wrote outside the project")
     return problems
