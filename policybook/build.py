@@ -60,8 +60,8 @@ def check(
     check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
-    for sub_id in chosen:
-        checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
+    for index, sub_id in enumerate(chosen):
+        checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
         check_names(checked.documents[sub_id], diags)
     _check_forms_referenced(project, diags)
     if not diags.errors:
@@ -140,7 +140,7 @@ def build(
                 file=sys.stderr,
             )
         fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
-        unchanged = cache.release(fingerprint) if use_cache else None
+        unchanged = cache.release(fingerprint, diags) if use_cache else None
         if unchanged is not None:
             (progress or Progress(0)).note("nothing changed since the last build")
             return unchanged
@@ -148,9 +148,8 @@ def build(
         prepare_output(out)
         held.enter_context(exclusive(out))
         release = _write(checked, names, out, cache, jobs, use_cache, progress)
-        if not diags.warnings:
-            cache.record_release(fingerprint, release)
-            cache.save()
+        cache.record_release(fingerprint, release, diags)  # warnings kept, to be reported again
+        cache.save()
         return release
 
 

@@ -22,6 +22,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from policybook.diagnostics import Diagnostic, Diagnostics
 from policybook.model import Document
 from policybook.output import atomic_write, sha256
 
@@ -154,8 +155,9 @@ class BuildCache:
         self.entries = _valid_entries(data)
         self.damaged = self.entries != data
 
-    def release(self, fingerprint: str) -> list[Path] | None:
-        """The files of the last release if nothing it depends on changed."""
+    def release(self, fingerprint: str, diags: Diagnostics | None = None) -> list[Path] | None:
+        """The files of the last release if nothing it depends on changed; its warnings
+        go to ``diags`` again (the same source must report the same problems every time)."""
         entry = self.entries.get("release")
         if not fingerprint or not entry or entry.get("fingerprint") != fingerprint:
             return None
@@ -163,10 +165,18 @@ class BuildCache:
         for job, value in self.entries.items():
             if job != "release" and self.hit(job, str(value.get("key"))) is None:
                 return None
+        warnings: list[dict[str, str | int]] = entry.get("warnings", [])  # type: ignore[assignment]
+        if diags is not None:
+            for warning in warnings:
+                diags.add(Diagnostic.from_json(warning))
         return [Path(f) for f in files]
 
-    def record_release(self, fingerprint: str, files: list[Path]) -> None:
-        self.entries["release"] = {"fingerprint": fingerprint, "files": [f.as_posix() for f in files]}
+    def record_release(self, fingerprint: str, files: list[Path], diags: Diagnostics | None = None) -> None:
+        self.entries["release"] = {
+            "fingerprint": fingerprint,
+            "files": [f.as_posix() for f in files],
+            "warnings": [d.to_json() for d in diags.items] if diags is not None else [],
+        }
 
     def hit(self, job: str, key: str) -> list[Path] | None:
         """The files of a still-valid output, or None."""
@@ -210,6 +220,7 @@ def _valid_entries(data: object) -> dict[str, dict[str, object]]:
             continue
         if job == "release":
             ok = isinstance(entry.get("fingerprint"), str) and _relative_names(entry.get("files"))
+            ok = ok and _diagnostics(entry.get("warnings", []))
         else:
             files = entry.get("files")
             ok = isinstance(entry.get("key"), str) and isinstance(files, dict) and _relative_names(list(files))
@@ -217,6 +228,17 @@ def _valid_entries(data: object) -> dict[str, dict[str, object]]:
         if ok:
             entries[job] = entry
     return entries
+
+
+def _diagnostics(items: object) -> bool:
+    """A list of diagnostics as ``Diagnostic.to_json`` writes them."""
+    return isinstance(items, list) and all(
+        isinstance(d, dict)
+        and all(isinstance(d.get(k), str) for k in ("severity", "message", "code"))
+        and isinstance(d.get("path", ""), str)
+        and isinstance(d.get("line", 0), int)
+        for d in items
+    )
 
 
 def _relative_names(names: object) -> bool:

@@ -12,18 +12,9 @@ import contextlib
 import hashlib
 import pickle
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_block_plugin
-from mdit_py_plugins.attrs.index import _attr_block_rule
-from mdit_py_plugins.attrs.parse import ParseError
-from mdit_py_plugins.attrs.parse import parse as parse_attrs
-from mdit_py_plugins.front_matter import front_matter_plugin
+from typing import TYPE_CHECKING, Any
 
 from policybook import limits
 from policybook.cache import code_fingerprint, user_cache_dir
@@ -53,6 +44,12 @@ from policybook.source.schema import Key, check_mapping, text
 from policybook.source.textfile import read_text
 from policybook.source.yamlfile import LocDict, parse_yaml
 
+if TYPE_CHECKING:  # markdown-it is imported only when a file is really parsed (not from the parse cache)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 NESTING_TYPES = {
@@ -63,7 +60,12 @@ ATTR_KEYS = {"id", "when"}
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+@lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_block_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
     md.inline.ruler.after("text", "template", _template_rule)
     md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
@@ -74,6 +76,8 @@ def markdown_parser() -> MarkdownIt:
 def _attr_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """``{#label when="…"}`` on its own line, but never a line of template text such as
     ``{% if … %}…{% endif %}`` (the attrs plugin would swallow it without a trace)."""
+    from mdit_py_plugins.attrs.index import _attr_block_rule  # the plugin's own rule, wrapped
+
     if state.src.startswith(("{%", "{{"), state.bMarks[start] + state.tShift[start]):
         return False
     return _attr_block_rule(state, start, end, silent)
@@ -102,16 +106,16 @@ def strip_comments(source: str) -> str:
     return HTML_COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n"), source)
 
 
-_PARSED: dict[str, tuple[str, Chapter]] = {}  # path → (text, chapter) of this process's last clean parse
+_PARSED: dict[str, tuple[str, bytes]] = {}  # path → (text, pickled chapter) of this process's last clean parse
 
 
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     """Parse one chapter file; problems go to ``diags`` (None if unusable).
 
     A file that parsed cleanly before (same path, same bytes, same policybook) is not
-    parsed again: in this process it is the same object (a read chapter is never
-    changed: resolving works on copies), in a new one it comes from the parse cache
-    on disk. Markdown parsing is most of the read stage."""
+    parsed again: it is unpickled from memory (a long-lived ``watch``) or from the parse
+    cache on disk. Markdown parsing is most of the read stage. Every call returns a new
+    tree, so the resolve stage may change it."""
     try:
         source = read_text(path)
         _check_lines(source, path)
@@ -121,29 +125,31 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     name = str(path.resolve())
     kept = _PARSED.get(name)
     if kept is not None and kept[0] == source:
-        return kept[1]
+        return pickle.loads(kept[1])  # type: ignore[no-any-return]  # noqa: S301 (our own bytes)
     cached = _cache_file(path, source)
-    chapter = _cached_chapter(cached)
+    chapter, blob = _cached_chapter(cached)
     if chapter is None:
         mine = Diagnostics()
         parsed = ChapterReader(str(path), mine).read(source)
         diags.extend(mine)
         if parsed is None or mine.items:  # only a clean parse is kept: its problems must show every time
             return parsed
-        chapter = parsed
+        chapter, blob = parsed, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):
-            atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
-    _PARSED[name] = (source, chapter)
+            atomic_write(cached, blob)
+    _PARSED[name] = (source, blob)
     return chapter
 
 
-def _cached_chapter(cached: Path) -> Chapter | None:
-    """The parse cache's chapter; None when it is missing or damaged in any way (then the file is parsed again)."""
+def _cached_chapter(cached: Path) -> tuple[Chapter | None, bytes]:
+    """The parse cache's chapter and its bytes; None when missing or damaged in any way
+    (truncated, garbage, another type: the file is then parsed again)."""
     try:
-        found = pickle.loads(cached.read_bytes())  # noqa: S301 (our own cache)
-    except Exception:  # noqa: BLE001 - truncated, garbage, from another version: all mean "parse again"
-        return None
-    return found if isinstance(found, Chapter) else None
+        blob = cached.read_bytes()
+        found = pickle.loads(blob)  # noqa: S301 (our own cache)
+    except Exception:  # noqa: BLE001
+        return None, b""
+    return (found, blob) if isinstance(found, Chapter) else (None, b"")
 
 
 def _check_lines(source: str, path: Path) -> None:
@@ -327,6 +333,9 @@ def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] 
     """``#label when="…"`` → {"id": …, "when": …}; None if it is plain text."""
     if not inner.strip().startswith("#") and "=" not in inner:
         return None
+    from mdit_py_plugins.attrs.parse import ParseError
+    from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
     try:
         _, attrs = parse_attrs("{" + inner + "}")
     except ParseError as exc:
