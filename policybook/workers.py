@@ -14,11 +14,13 @@ import os
 import signal
 import traceback
 from collections.abc import Callable
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policybook.diagnostics import SourceError, fail
 from policybook.output import environment_error
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 class WorkerCrashed(RuntimeError):
@@ -30,6 +32,8 @@ def run_forked(
 ) -> None:
     """Run ``task(i)`` for every i in ``range(count)``, at most ``workers`` at a time; ``done(i, result)``
     as each finishes (in the parent). Raises the first failure after stopping the others."""
+    from multiprocessing.connection import wait
+
     context = multiprocessing.get_context("fork")
     pending = list(range(count))
     running: dict[int, tuple[Any, Connection]] = {}

@@ -14,7 +14,6 @@ import re
 import struct
 import zlib
 from pathlib import Path
-from xml.etree import ElementTree
 
 from policybook import limits
 
@@ -89,6 +88,8 @@ def _jpeg(data: bytes) -> str:
 
 
 def _svg(data: bytes) -> str:
+    from xml.etree import ElementTree  # only when there is an SVG to check
+
     head = data[:65536].lower()
     if b"<!entity" in head:
         return "is an SVG image that declares entities (not allowed: they can read files or expand without end)"

@@ -80,6 +80,8 @@ def _attr_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
     if state.src.startswith(("{%", "{{"), state.bMarks[start] + state.tShift[start]):
         return False
+    if not state.src[state.eMarks[start] :].strip():
+        return False  # attributes for no block at all: kept as text, so the author sees them
     return _attr_block_rule(state, start, end, silent)
 
 
@@ -386,6 +388,9 @@ class BlockReader:
         return None, end + 1
 
     def block_when(self, token: Token) -> str:
+        unknown = [k for k in token.attrs if k not in ("id", "when", "style")]
+        if unknown:
+            self.diags.warning(self.loc(token), f"unknown attribute '{unknown[0]}' is ignored", "markdown.attrs")
         attrs = {k: str(v) for k, v in token.attrs.items() if k in ("id", "when")}
         if "id" in attrs:
             self.diags.warning(

@@ -372,6 +372,18 @@ def _(root: Path) -> list[str]:
     return [*CHECK, "--strict"]
 
 
+@case("md-attributes-for-nothing", "dropped", codes=(0,), shows="{#lonely}")
+def _(root: Path) -> list[str]:
+    append(root / "handbook/chapters/01.md", "\n{#lonely}\n")
+    return ["model", "handbook", "-s", "a", "--json"]
+
+
+@case("md-unknown-block-attribute", "dropped", says="01.md:21: warning: unknown attribute 'class'")
+def _(root: Path) -> list[str]:
+    append(root / "handbook/chapters/01.md", "\n{.important}\n重要的文字\n")
+    return [*CHECK, "--strict"]
+
+
 @case("md-html-comment", "dropped", codes=(0,))  # an author's comment, removed on purpose
 def _(root: Path) -> list[str]:
     append(root / "handbook/chapters/01.md", "\n<!-- 注释也是文字 -->\n")
