@@ -59,6 +59,7 @@ NESTING_TYPES = {
 }
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
+BLOCK_ATTRS = {"id", "when", "widths", "items", "start", "style"}  # what blocks read (start, style: markdown-it's)
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -448,7 +449,7 @@ class BlockReader:
         return None, end + 1
 
     def block_when(self, token: Token) -> str:
-        unknown = [k for k in token.attrs if k not in ("id", "when", "style")]
+        unknown = [k for k in token.attrs if k not in BLOCK_ATTRS]
         if unknown:
             self.diags.warning(self.loc(token), f"unknown attribute '{unknown[0]}' is ignored", "markdown.attrs")
         attrs = {k: str(v) for k, v in token.attrs.items() if k in ("id", "when")}
