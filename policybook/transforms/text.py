@@ -1,21 +1,21 @@
 """Resolve stage: every text of a variant rendered (variables), joined and localised.
 
 After this step no text holds a template: soft line breaks are joined (no space
-between two CJK characters) and a zh-Hant variant is converted to Traditional
-characters.
+between two CJK characters) and the text is converted to the variant's script
+(see transforms/script.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
-from policybook.model import Appendix, Chapter, Emph, Inline, Link, Ref, Section, Text
+from policybook.model import Appendix, Chapter, Emph, Inline, Link, Loc, Ref, Section, Text
 from policybook.transforms.variables import Renderer
 from policybook.transforms.walk import blocks_in, inline_lists
 
-CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0003ffff]")
+# \ue000/\ue001 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue000\ue001\U00020000-\U0003ffff]")
 
 
 def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
@@ -37,26 +37,15 @@ def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
     return result
 
 
-@lru_cache(maxsize=4)
-def converter(locale: str, region: str = "") -> Callable[[str], str]:
-    """Simplified → Traditional for zh-Hant variants: Hong Kong or Taiwan character forms."""
-    if locale != "zh-Hant":
-        return lambda s: s
-    import opencc
-
-    config = "s2hk" if region in ("HK", "MO") else "s2tw"
-    return opencc.OpenCC(config).convert  # type: ignore[no-any-return]
-
-
 class TextPass:
     """Applies render → join → localise to every text of the selected content."""
 
-    def __init__(self, renderer: Renderer, locale: str, region: str = "") -> None:
+    def __init__(self, renderer: Renderer, convert: Callable[[str], str]) -> None:
         self.renderer = renderer
-        self.convert = converter(locale, region)
+        self.convert = convert
 
-    def plain(self, value: str, loc: object) -> str:
-        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))  # type: ignore[arg-type]
+    def plain(self, value: str, loc: Loc | None) -> str:
+        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))
 
     def chapters(self, chapters: list[Chapter]) -> None:
         for chapter in chapters:
@@ -73,14 +62,14 @@ class TextPass:
     def inlines(self, run: list[Inline]) -> None:
         for node in run:
             if isinstance(node, Text):
-                node.text = self.convert(self.renderer.text(node.text, node.loc))
+                node.text = self.renderer.text(node.text, node.loc)
             elif isinstance(node, Emph | Link | Ref):
                 self.inlines(node.children)
         for index, node in enumerate(run):
             if isinstance(node, Text):
                 before = _edge(run[index - 1], -1) if index else ""
                 after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
-                node.text = join_soft_breaks(node.text, before, after)
+                node.text = self.convert(join_soft_breaks(node.text, before, after))
 
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:

@@ -36,6 +36,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from policybook.language import Language
 from policybook.model import Form
 from policybook.writers.forms import appearance as ap
 from policybook.writers.forms.cjkfont import CutFont
@@ -47,7 +48,6 @@ TEXT_SIZE = 10.0
 FF_MULTILINE, FF_NO_TOGGLE_OFF, FF_RADIO = 1 << 12, 1 << 14, 1 << 15
 HINTS = {
     "zh-Hans": {"date": "（日期：YYYY-MM-DD）", "number": "（数字）", "sign": "签字", "sign_date": "签字日期"},
-    "zh-Hant": {"date": "（日期：YYYY-MM-DD）", "number": "（數字）", "sign": "簽字", "sign_date": "簽字日期"},
     "en": {"date": " (date: YYYY-MM-DD)", "number": " (number)", "sign": " signature", "sign_date": " date"},
 }
 Value = str | list[str]
@@ -66,12 +66,12 @@ class FieldSpec:
     slots: list[Box] = field(default_factory=list)  # date: the 年/月/日 blanks
 
 
-def field_specs(form: Form, boxes: list[Box], locale: str) -> list[FieldSpec]:
+def field_specs(form: Form, boxes: list[Box], lang: Language) -> list[FieldSpec]:
     """The fields of ``form``, placed where the layout left their markers (first copy only)."""
     at: dict[str, Box] = {}
     for box in boxes:
         at.setdefault(box.name, box)
-    hints = HINTS.get(locale, HINTS["zh-Hans"])
+    hints = HINTS["en"] if lang.locale == "en" else lang.labels(HINTS["zh-Hans"])
     specs: list[FieldSpec] = []
     for cell in form.fields():
         label = cell.label or cell.name

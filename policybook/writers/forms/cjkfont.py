@@ -3,7 +3,7 @@
 Viewers can only show a filled Chinese value if the AcroForm default resources
 (/DR) carry a font with those glyphs. A whole Noto CJK collection (.ttc, 65,535
 glyphs) breaks pypdf and viewers, so we take ONE face out of it and subset it
-to a national character set (GB2312 for zh-Hans, Big5 for zh-Hant) plus ASCII,
+to a national character set (GB2312 for zh-Hans, Big5 for TW, Big5-HKSCS for HK) plus ASCII,
 punctuation and any extra characters a filled value needs. The cut is a
 CID-keyed CFF font (CIDs kept from the source face), written to a cache folder
 (``$POLICYBOOK_CACHE``, else ``$XDG_CACHE_HOME/policybook``, else
@@ -28,11 +28,11 @@ from fontTools.ttLib import TTFont
 
 from policybook.cache import user_cache_dir
 from policybook.diagnostics import fail
+from policybook.language import Language
 from policybook.model import Brand
 from policybook.writers.typst_fonts import fonts
 
 CUT_VERSION = "2"  # bump when the cut recipe changes
-CHARSETS = {"zh-Hans": "gb2312", "zh-Hant": "big5", "en": "gb2312"}
 EXTRA_RANGES = (
     (0x20, 0x7F),
     (0xA0, 0x100),
@@ -72,15 +72,16 @@ class CutFont:
         return b"".join(self.cids.get(ch, 0).to_bytes(2, "big") for ch in text)
 
 
-def field_font(brand: Brand, locale: str, extra: Iterable[str] = ()) -> CutFont:
+def field_font(brand: Brand, lang: Language, extra: Iterable[str] = ()) -> CutFont:
     """The cut for a subsidiary's forms; ``extra`` adds characters beyond the charset."""
-    path, index = find_face(brand, locale)
-    return _cut(path, index, CHARSETS.get(locale, "gb2312"), "".join(sorted(set(extra))))
+    path, index = find_face(brand, lang)
+    return _cut(path, index, lang.charset, "".join(sorted(set(extra))))
 
 
-def find_face(brand: Brand, locale: str) -> tuple[str, int]:
-    """The regular face of the brand's first sans (heading) CJK family installed."""
-    families = _prefer_locale(brand.fonts.get("heading", []) + brand.fonts.get("body", []), locale)
+def find_face(brand: Brand, lang: Language) -> tuple[str, int]:
+    """The regular face of the brand's first sans (heading) CJK family installed, in the variant's cut."""
+    kit = brand.fonts.get("heading", []) + brand.fonts.get("body", [])
+    families = list(dict.fromkeys([lang.family(f) for f in kit] + kit))
     faces = {(f.family, f.weight, f.style): f for f in fonts().fonts() if f.path}
     for family in families:
         face = faces.get((family, 400, "normal"))
@@ -92,13 +93,6 @@ def find_face(brand: Brand, locale: str) -> tuple[str, int]:
         "forms.font",
         "install fonts-noto-cjk or name an installed CJK OpenType family under fonts: heading",
     )
-
-
-def _prefer_locale(families: list[str], locale: str) -> list[str]:
-    """zh-Hant wants Traditional glyph shapes (a TC/HK face) first."""
-    if locale != "zh-Hant":
-        return families
-    return sorted(families, key=lambda f: 0 if f.endswith((" TC", " HK")) else 1)
 
 
 @lru_cache(maxsize=32)

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from policybook.diagnostics import fail
+from policybook.language import Language
+from policybook.language import of as language_of
 from policybook.model import Appendix, Document
 from policybook.writers.forms.acroform import FieldSpec, Value, field_specs, render
 from policybook.writers.forms.cjkfont import CutFont, field_font
@@ -31,15 +33,21 @@ class Prepared:
     def font(self, values: Iterable[Mapping[str, Value]] = ()) -> CutFont:
         """The field font: the charset cut, extended by any rarer character in ``values``."""
         assert self.doc.brand is not None
-        base = field_font(self.doc.brand, self.doc.meta.locale)
+        base = field_font(self.doc.brand, self.language)
         extra = {ch for row in values for value in row.values() for ch in _text(value) if ch not in base.cids}
         extra -= set("\n\r\t")
-        return field_font(self.doc.brand, self.doc.meta.locale, extra) if extra else base
+        return field_font(self.doc.brand, self.language, extra) if extra else base
+
+    @property
+    def language(self) -> Language:
+        return language_of(self.doc.meta, self.doc.subsidiary)
 
 
 def prepare(doc: Document, appendix: Appendix) -> Prepared:
     sheet = typeset(doc, appendix)
-    return Prepared(doc, appendix, sheet, field_specs(appendix.form, sheet.boxes, doc.meta.locale))
+    return Prepared(
+        doc, appendix, sheet, field_specs(appendix.form, sheet.boxes, language_of(doc.meta, doc.subsidiary))
+    )
 
 
 def fillable(

@@ -19,8 +19,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from policybook.model import Appendix, Document, FormCell, FormRow
-from policybook.writers.typst_fonts import compiler
+from policybook.language import Language
+from policybook.language import of as language_of
+from policybook.model import Appendix, Brand, Document, FormCell, FormRow
+from policybook.writers.typst_fonts import compiler, families
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
@@ -32,7 +34,6 @@ MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
-    "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
     "en": {
         "sign": "Signature",
         "date": "Date",
@@ -43,7 +44,6 @@ WORDS = {
         "colon": ": ",
     },
 }
-LANGS = {"zh-Hans": ("zh", "cn"), "zh-Hant": ("zh", "hk"), "en": ("en", "us")}
 
 
 @dataclass(frozen=True)
@@ -120,12 +120,23 @@ def _box(mark: dict[str, Any], page_h: float) -> Box:
 # ---------------------------------------------------------------- data for layout.typ
 
 
+def form_words(lang: Language) -> dict[str, str]:
+    """The fixed words of a form in the variant's script (zh-Hant converted from the Simplified)."""
+    return WORDS["en"] if lang.locale == "en" else lang.labels(WORDS["zh-Hans"])
+
+
+def regional_fonts(brand: Brand, lang: Language) -> dict[str, list[str]]:
+    """The kit's font lists in the variant's cut (SC / TC / HK), installed faces only replacing."""
+    installed = families()
+    return {role: [lang.family(f, installed) for f in names] for role, names in brand.fonts.items()}
+
+
 def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bool = False) -> dict[str, Any]:
     form = appendix.form
     brand = doc.brand
     assert brand is not None, "resolved documents carry a brand kit"
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
-    lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
+    language = language_of(doc.meta, doc.subsidiary)
     company = doc.subsidiary.name
     # Forms are dense: a kit's body size applies only up to 10.5 pt (gbt9704 sets 16 pt for prose).
     size = min(_points(brand.text.get("body-size", ""), METRICS["size"]), MAX_SIZE)
@@ -133,11 +144,11 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
         "page": {"paper": paper, "flipped": flipped, **MARGINS},
-        "brand": {"colors": brand.colors, "fonts": brand.fonts},
+        "brand": {"colors": brand.colors, "fonts": regional_fonts(brand, language)},
         "metrics": metrics,
-        "lang": lang,
-        "region": region,
-        "words": WORDS.get(doc.meta.locale, WORDS["zh-Hans"]),
+        "lang": language.locale[:2],
+        "region": language.region.lower(),
+        "words": form_words(language),
         "header": {"company": company, "title": form.title, "tag": form_tag(doc, appendix), "logo": brand.logo},
         "footer": {"left": f"{company} · {doc.meta.title}{appendix.number}", "right": f"{form.code} · V{form.version}"},
         "intro": form.intro,
