@@ -24,7 +24,7 @@ from policybook.output import staged, write_manifest
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
-from policybook.transforms import project_labels, resolve
+from policybook.transforms import check_numbering, project_labels, resolve
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known, typst_fonts
@@ -54,10 +54,11 @@ def check(
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     labels = project_labels(project, diags)
+    check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
-    for sub_id in chosen:
-        checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
+    for index, sub_id in enumerate(chosen):
+        checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
     _check_forms_referenced(project, diags)
     if not diags.errors:
         _writer_checks(checked, writer_names() if formats is None else list(formats), diags)
@@ -127,7 +128,7 @@ def build(
     names = _formats(list(formats), diags)
     cache = BuildCache(out)  # --no-cache rebuilds everything, and still records for next time
     fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
-    unchanged = cache.release(fingerprint) if use_cache else None
+    unchanged = cache.release(fingerprint, diags) if use_cache else None
     if unchanged is not None:
         (progress or Progress(0)).note("nothing changed since the last build")
         return unchanged
@@ -149,9 +150,8 @@ def build(
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
     write_manifest(out, release, versions, revision_of(project.source), project.source.name)
-    if not diags.warnings:
-        cache.record_release(fingerprint, release)
-        cache.save()
+    cache.record_release(fingerprint, release, diags)  # warnings kept, to be reported again
+    cache.save()
     return release
 
 

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-KEEP_OPEN, KEEP_CLOSE = "\ue000", "\ue001"  # private-use marks around a name inserted by a variable
-KEPT = re.compile(r"-\{(.*?)\}-|\ue000(.*?)\ue001", re.S)
+KEEP_OPEN, KEEP_CLOSE = "\ue010", "\ue011"  # private-use marks around a name inserted by a variable
+KEPT = re.compile(r"-\{(.*?)\}-|\ue010(.*?)\ue011", re.S)
 TARGETS = {"CN": "zh-cn", "SG": "zh-sg", "TW": "zh-tw", "HK": "zh-hk", "MO": "zh-mo"}
 CORNER = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
 CURLY = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})

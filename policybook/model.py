@@ -109,6 +109,20 @@ class ItemList:
     ordered: bool
     loc: Loc
     when: str = ""
+    start: int = 1  # the number of the first item (a list written from 3. starts at 3)
+    style: str = ""  # this list's own item format, as a sample (一、 （一） 1.); "" = the level's
+
+
+@dataclass(frozen=True)
+class Span:
+    """A merged cell: the cell at (row, column) covers ``rows`` × ``columns`` grid cells.
+
+    Rows count the header as row 0. The cells it covers stay in the grid, empty."""
+
+    row: int
+    column: int
+    rows: int = 1
+    columns: int = 1
 
 
 @dataclass
@@ -118,6 +132,17 @@ class Table:
     aligns: list[str]  # "" | left | center | right, one per column
     loc: Loc
     when: str = ""
+    spans: list[Span] = field(default_factory=list)  # merged cells (none = a plain grid)
+    widths: list[float] = field(default_factory=list)  # relative column widths the author set ([] = from content)
+
+    def covered(self) -> set[tuple[int, int]]:
+        """Grid cells (row, column) hidden under a merged cell."""
+        hidden: set[tuple[int, int]] = set()
+        for span in self.spans:
+            for r in range(span.row, span.row + span.rows):
+                hidden.update((r, c) for c in range(span.column, span.column + span.columns))
+            hidden.discard((span.row, span.column))
+        return hidden
 
 
 @dataclass
@@ -236,6 +261,22 @@ class Appendix:
     anchor: str = ""
 
 
+@dataclass
+class Attachment:
+    """An appendix written in Markdown (附件七 考核评分标准): a title and blocks.
+
+    Numbered in one sequence with the form appendices, and referenced the same way."""
+
+    title: str
+    blocks: list[Block]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 附件七 / Appendix G
+    ordinal: int = 0
+    anchor: str = ""
+
+
 # ---------------------------------------------------------------- handbook
 
 
@@ -270,6 +311,7 @@ class Meta:
     numbering: str  # zh-regulation | decimal
     group: str
     loc: Loc
+    items: tuple[str, ...] = ()  # item formats per level as samples (一、 （一） 1. （1）); () = the style's
 
 
 @dataclass
@@ -303,6 +345,11 @@ class Document:
     appendices: list[Appendix]
     revisions: list[Revision]
     brand: Brand | None = None
+    attachments: list[Attachment] = field(default_factory=list)  # Markdown appendices
+
+    def all_appendices(self) -> list[Appendix | Attachment]:
+        """Forms and Markdown appendices together, in their one numbering sequence."""
+        return sorted([*self.appendices, *self.attachments], key=lambda a: a.ordinal)
 
 
 def shown_ref(ref: Ref) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from policybook.diagnostics import Diagnostics, SourceError, fail
-from policybook.model import Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
+from policybook.model import Attachment, Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
 from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
-from policybook.source.markdown import LABEL_RE, read_chapter
+from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
 from policybook.source.paths import confined
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.script import HANDBOOK_KEYS, SUBSIDIARY_KEYS, ScriptSettings, handbook_script, subsidiary_script
@@ -31,7 +31,7 @@ HANDBOOK = {
     "version": Key("text", required=True),
     "effective": Key("text", required=True),
     "locale": Key("text", choices=LOCALES),
-    "numbering": Key("text", choices=NUMBERINGS),
+    "numbering": Key("any"),
     "group": Key("text", required=True),
     "chapters": Key("texts", required=True),
     "appendices": Key("list"),
@@ -41,8 +41,10 @@ HANDBOOK = {
     "paths": Key("map"),
     **HANDBOOK_KEYS,
 }
+NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
+ITEMS_HINT = "e.g. items: gbt9704, or items: [一、, （一）, 1., （1）] (one sample per level)"
 PATHS = {"forms": Key("text"), "templates": Key("text"), "subsidiaries": Key("text")}
-APPENDIX = {"form": Key("text", required=True), "when": Key("text")}
+APPENDIX = {"form": Key("text"), "file": Key("text"), "label": Key("text"), "when": Key("text")}
 REVISION = {"version": Key("text", required=True), "date": Key("text", required=True), "summary": Key("text")}
 SUBSIDIARY = {
     "name": Key("text", required=True),
@@ -53,6 +55,7 @@ SUBSIDIARY = {
     "region": Key("text", choices=("CN", "TW", "HK", "MO", "SG")),
     "tags": Key("texts"),
     "variables": Key("map"),
+    "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
     **SUBSIDIARY_KEYS,
@@ -76,15 +79,23 @@ class Addition:
 
 @dataclass
 class AppendixSource:
-    form_id: str
+    """One entry of ``appendices:``: a form (by id) or a Markdown document."""
+
+    form_id: str  # "" for a document
     loc: Loc
     when: str = ""
+    document: Attachment | None = None
+
+    @property
+    def label(self) -> str:
+        return self.document.label if self.document else self.form_id
 
 
 @dataclass
 class SubsidiarySource:
     info: Subsidiary
     variables: LocDict
+    local: LocDict = field(default_factory=LocDict)  # the subsidiary's own variables (not the group's)
     brand: Brand | None = None
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
@@ -105,6 +116,7 @@ class Project:
     forms: dict[str, Form]
     templates: Path
     files: list[Path] = field(default_factory=list)  # every source file read
+    items_loc: Loc | None = None  # where numbering.items was set (the number stage checks the samples)
     script: ScriptSettings = field(default_factory=ScriptSettings)
 
 
@@ -135,9 +147,9 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
     project = Project(
         root=root,
         source=source,
-        meta=_meta(data),
+        meta=_meta(data, diags),
         chapters=reader.chapters(data),
-        appendices=_appendices(data, diags),
+        appendices=reader.appendices(data),
         variables=_variables(data, path),
         constraints=_constraints(data, diags),
         revisions=_revisions(data, text(data, "version"), diags),
@@ -147,6 +159,9 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         script=handbook_script(data, diags),
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
+    numbering = data.get("numbering")
+    if isinstance(numbering, LocDict) and "items" in numbering:
+        project.items_loc = numbering.loc("items")
     _brands(project, diags)
     project.files = [path, *reader.files, *sorted(paths["forms"].glob("*.yaml"))]
     return project
@@ -191,28 +206,50 @@ def _paths(data: LocDict, root: Path, source: Path, diags: Diagnostics) -> dict[
     return result
 
 
-def _meta(data: LocDict) -> Meta:
+def _meta(data: LocDict, diags: Diagnostics) -> Meta:
     locale = text(data, "locale", "zh-Hans")
+    style, items = _numbering(data, diags)
     return Meta(
         title=text(data, "title"),
         code=text(data, "code"),
         version=text(data, "version"),
         effective=text(data, "effective"),
         locale=locale,
-        numbering=text(data, "numbering", "decimal" if locale == "en" else "zh-regulation"),
+        numbering=style or ("decimal" if locale == "en" else "zh-regulation"),
         group=text(data, "group"),
         loc=data.loc(),
+        items=items,
     )
 
 
-def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
-    result: list[AppendixSource] = []
-    for entry, loc in entries(data, "appendices"):
-        if isinstance(entry, str):
-            result.append(AppendixSource(entry, loc))
-        elif check_mapping(entry, APPENDIX, loc, "appendix", diags) is not None:
-            result.append(AppendixSource(text(entry, "form"), loc, text(entry, "when")))
-    return result
+def _numbering(data: LocDict, diags: Diagnostics) -> tuple[str, tuple[str, ...]]:
+    """``numbering: zh-regulation`` or ``numbering: {style: …, items: gbt9704 | [一、, （一）, …]}``."""
+    value = data.get("numbering")
+    if value is None:
+        return "", ()
+    if not isinstance(value, LocDict):
+        value = LocDict({"style": value})
+        value.path, value.line, value.lines = data.loc("numbering").path, data.loc("numbering").line, {}
+    checked = check_mapping(value, NUMBERING, data.loc("numbering"), "numbering", diags)
+    if checked is None:
+        return "", ()
+    return text(checked, "style"), _item_samples(checked, diags)
+
+
+def _item_samples(numbering: LocDict, diags: Diagnostics) -> tuple[str, ...]:
+    """A preset name as a 1-tuple, or one sample per level (the number stage reads them)."""
+    items = numbering.get("items")
+    if items is None:
+        return ()
+    if isinstance(items, LocList) and items and all(isinstance(x, str | int | float) for x in items):
+        # YAML reads an unquoted 1. as the number 1.0: the author wrote "1."
+        return tuple(f"{int(x)}." if isinstance(x, float) and x.is_integer() else scalar_text(x) for x in items)
+    if isinstance(items, str):
+        return (items,)
+    diags.error(
+        numbering.loc("items"), "'items' must be a preset name or a list of samples", "numbering.items", ITEMS_HINT
+    )
+    return ()
 
 
 def _constraints(data: LocDict, diags: Diagnostics) -> list[Constraint]:
@@ -285,6 +322,52 @@ class _Reader:
             self.read[path] = read_chapter(path, self.diags)
         return self.read[path]
 
+    def appendices(self, data: LocDict) -> list[AppendixSource]:
+        result: list[AppendixSource] = []
+        for entry, loc in entries(data, "appendices"):
+            if isinstance(entry, str):
+                result.append(AppendixSource(entry, loc))
+            elif check_mapping(entry, APPENDIX, loc, "appendix", self.diags) is not None:
+                found = self.appendix(entry, loc)
+                if found is not None:
+                    result.append(found)
+        return result
+
+    def appendix(self, entry: LocDict, loc: Loc) -> AppendixSource | None:
+        form, name = text(entry, "form"), text(entry, "file")
+        if bool(form) == bool(name):
+            self.diags.error(
+                loc,
+                "an appendix names either a form or a file",
+                "appendix.kind",
+                "'- form: leave-request' for a form, '- file: appendices/scoring.md' for a document",
+            )
+            return None
+        if form:
+            return AppendixSource(form, loc, text(entry, "when"))
+        document = self.document(name, entry.loc("file"))
+        if document is None:
+            return None
+        document.label = text(entry, "label") or document.label
+        document.when = text(entry, "when") or document.when
+        if document.label and not LABEL_RE.match(document.label):
+            self.diags.error(entry.loc("label"), f"bad label '{document.label}'", "label.syntax")
+        return AppendixSource("", loc, document.when, document)
+
+    def document(self, name: str, loc: Loc) -> Attachment | None:
+        try:
+            path = confined(self.root, self.source, name, loc, "appendix file")
+        except SourceError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        if not path.is_file():
+            self.diags.error(
+                loc, f"appendix file '{name}' not found", "source.missing", "check the path under appendices:"
+            )
+            return None
+        self.files.append(path)
+        return read_attachment(path, self.diags)
+
     def chapters(self, data: LocDict) -> list[Chapter]:
         names = data.get("chapters")
         if not isinstance(names, LocList):
@@ -333,12 +416,15 @@ class _Reader:
             region=text(data, "region"),
         )
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
+        local = data["local"] if isinstance(data.get("local"), LocDict) else _empty(path)
         exclude = data.get("exclude")
         excluded = (
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
         additions = self.additions(data)
-        return SubsidiarySource(info, variables, exclude=excluded, additions=additions, script=subsidiary_script(data))
+        return SubsidiarySource(
+            info, variables, local, exclude=excluded, additions=additions, script=subsidiary_script(data)
+        )
 
     def additions(self, data: LocDict) -> list[Addition]:
         result: list[Addition] = []

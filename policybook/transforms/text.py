@@ -10,12 +10,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from policybook.model import Appendix, Chapter, Emph, Inline, Link, Loc, Ref, Section, Text
+from policybook.model import (
+    Appendix,
+    Attachment,
+    Block,
+    Chapter,
+    Emph,
+    Inline,
+    Item,
+    Link,
+    Loc,
+    Paragraph,
+    Ref,
+    Section,
+    Text,
+    plain_text,
+)
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import blocks_in, inline_lists
+from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists
 
-# \ue000/\ue001 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
-CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue000\ue001\U00020000-\U0003ffff]")
+# \ue010/\ue011 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue010\ue011\U00020000-\U0003ffff]")
 
 
 def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
@@ -55,14 +70,23 @@ class TextPass:
                     node.title = self.plain(node.title, node.loc)
             for article in chapter.articles():
                 article.title = self.plain(article.title, article.loc)
-                for block in blocks_in(article.blocks):
-                    for run in inline_lists(block):
-                        self.inlines(run)
+                article.blocks = self.blocks(article.blocks)
+
+    def blocks(self, blocks: list[Block]) -> list[Block]:
+        """Render every text; a paragraph that a false ``{% if %}`` left empty goes."""
+        for block in blocks_in(blocks):
+            for run in inline_lists(block):
+                self.inlines(run)
+        return filter_blocks(blocks, _not_empty)
 
     def inlines(self, run: list[Inline]) -> None:
+        joint = _spans_nodes(run)
+        if joint:
+            run[:] = self.render_together(run)
         for node in run:
             if isinstance(node, Text):
-                node.text = self.renderer.text(node.text, node.loc)
+                if not joint:
+                    node.text = self.renderer.text(node.text, node.loc)
             elif isinstance(node, Emph | Link | Ref):
                 self.inlines(node.children)
         for index, node in enumerate(run):
@@ -70,6 +94,25 @@ class TextPass:
                 before = _edge(run[index - 1], -1) if index else ""
                 after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
                 node.text = self.convert(join_soft_breaks(node.text, before, after))
+
+    def render_together(self, run: list[Inline]) -> list[Inline]:
+        """One template for a whole run, so ``{% if %}…[](#form)…{% endif %}`` may enclose
+        references and emphasis: those stand in the template as placeholders, and come
+        back (or stay out) with the text around them."""
+        source = "".join(n.text if isinstance(n, Text) else f"{HOLE[0]}{i}{HOLE[1]}" for i, n in enumerate(run))
+        loc = next((n.loc for n in run if isinstance(n, Text) and n.loc), None)
+        out: list[Inline] = []
+        for index, piece in enumerate(HOLE_RE.split(self.renderer.text(source, loc))):
+            if index % 2:
+                out.append(run[int(piece)])
+            elif piece:
+                out.append(Text(piece, loc))
+        return out
+
+    def attachments(self, attachments: list[Attachment]) -> None:
+        for attachment in attachments:
+            attachment.title = self.plain(attachment.title, attachment.loc)
+            attachment.blocks = self.blocks(attachment.blocks)
 
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:
@@ -83,6 +126,19 @@ class TextPass:
                     cell.label = self.plain(cell.label, cell.loc)
                     cell.text = self.plain(cell.text, cell.loc)
                     cell.options = [self.plain(o, cell.loc) for o in cell.options]
+
+
+def _not_empty(block: Block | Item) -> bool:
+    return not isinstance(block, Paragraph) or bool(plain_text(block.inlines).strip())
+
+
+HOLE = ("\ue000", "\ue001")  # private-use characters: never in source text
+HOLE_RE = re.compile(f"{HOLE[0]}(\\d+){HOLE[1]}")
+
+
+def _spans_nodes(run: list[Inline]) -> bool:
+    """A run whose ``{% … %}`` blocks (if, for) may enclose other nodes."""
+    return any(isinstance(n, Text) and "{%" in n.text for n in run) and any(not isinstance(n, Text) for n in run)
 
 
 def _edge(node: Inline, side: int) -> str:

@@ -8,6 +8,7 @@ the file, the line and the closest known name.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,7 @@ from policybook.conversion import Name, keep
 from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.model import Loc
+from policybook.transforms.numerals import cn_number, cn_upper
 
 
 def _finalize(value: Any) -> Any:
@@ -43,11 +45,47 @@ def environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["cn_date"] = long_date
+    env.filters["cn_number"] = cn_number
+    env.filters["cn_upper"] = cn_upper
     return env
 
 
 def has_template(text: str) -> bool:
     return "{{" in text or "{%" in text
+
+
+PLAIN_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
+JINJA_OPENERS = ("{{", "{%", "{##")
+_MISSING = object()
+
+
+def render_plain(value: str, context: dict[str, Any]) -> str | None:
+    """``value`` rendered without Jinja when it only prints dotted names (``{{ a.b }}``) that all
+    exist: the text Jinja would give, without compiling a template (most of the resolve
+    stage's time on a large handbook). None when Jinja must do it (filters, tags, unknown names)."""
+    parts = PLAIN_RE.split(value)
+    literals = parts[::2]
+    if any(opener in literal for literal in literals for opener in JINJA_OPENERS):
+        return None
+    if any(literal.endswith("{") for literal in literals[:-1]):  # "{{{ a }}": Jinja's "{{" starts a brace earlier
+        return None
+    for index in range(1, len(parts), 2):
+        found = _lookup(context, parts[index])
+        if found is _MISSING:
+            return None
+        parts[index] = str(_finalize(found))
+    return "".join(parts)
+
+
+def _lookup(context: dict[str, Any], dotted: str) -> Any:
+    """A dotted name as Jinja resolves it, when that is a plain dictionary lookup (_MISSING otherwise:
+    Jinja tries attributes first, so ``a.items`` would be the dict method)."""
+    node: Any = context
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node or (node is not context and hasattr(node, part)):
+            return _MISSING
+        node = node[part]
+    return node
 
 
 @lru_cache(maxsize=8192)
@@ -68,13 +106,20 @@ def _compile_expression(expr: str) -> Any:
 class Renderer:
     """Renders text and evaluates conditions for one subsidiary's context."""
 
-    def __init__(self, context: dict[str, Any], diags: Diagnostics) -> None:
+    def __init__(
+        self, context: dict[str, Any], diags: Diagnostics, local_elsewhere: frozenset[str] = frozenset()
+    ) -> None:
         self.context = context
         self.diags = diags
+        # other subsidiaries' local: names — text may use them under a condition false here
+        self.local_elsewhere = local_elsewhere - set(context)
 
     def text(self, value: str, loc: Loc | None) -> str:
         if not has_template(value):
             return value
+        plain = render_plain(value, self.context)
+        if plain is not None:
+            return plain
         try:
             if not self._names_known(value, loc):
                 return value
@@ -111,6 +156,8 @@ class Renderer:
         for dotted, lineno in _references_of(text):
             if dotted.split(".")[0] in environment().globals:
                 continue  # range, dict, namespace …: Jinja's own names (the sandbox guards them)
+            if dotted.split(".")[0] in self.local_elsewhere:
+                continue  # rendering tells whether this variant really reaches it
             missing, known = _missing_part(self.context, dotted)
             if missing:
                 ok = False

@@ -26,7 +26,7 @@ from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
 from policybook.writers.docx.properties import build_time, package_bytes
-from policybook.writers.forms.typeset import METRICS, LabelWidths, form_tag, form_words
+from policybook.writers.forms.typeset import METRICS, WORDS, LabelWidths, form_tag
 from policybook.writers.typst_fonts import families
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -56,7 +56,7 @@ def render(doc: Document, appendix: Appendix) -> bytes:
     assert doc.brand is not None
     form = appendix.form
     lang = language_of(doc.meta, doc.subsidiary)
-    sheet = Sheet(doc.brand, form_words(lang), METRICS["size"], lang)
+    sheet = Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), METRICS["size"], lang)
     document = docx.Document()
     width = _page(document, form.paper)
     _styles(document, sheet)

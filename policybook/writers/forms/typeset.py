@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import tempfile
 import unicodedata
@@ -19,10 +18,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from policybook.language import Language
-from policybook.language import of as language_of
-from policybook.model import Appendix, Brand, Document, FormCell, FormRow
-from policybook.writers.typst_fonts import compiler, families
+from policybook.model import Appendix, Document, FormCell, FormRow
+from policybook.writers.docx.properties import build_time
+from policybook.writers.pdf.settings import lang_region, variant_fonts
+from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
@@ -34,6 +33,7 @@ MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
+    "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
     "en": {
         "sign": "Signature",
         "date": "Date",
@@ -104,7 +104,7 @@ def _pages(sheet: Typeset) -> int:
 
 
 def _timestamp() -> int:
-    return int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    return int(build_time().timestamp())  # SOURCE_DATE_EPOCH when set, else now
 
 
 def _page_height(data: dict[str, Any]) -> float:
@@ -120,23 +120,12 @@ def _box(mark: dict[str, Any], page_h: float) -> Box:
 # ---------------------------------------------------------------- data for layout.typ
 
 
-def form_words(lang: Language) -> dict[str, str]:
-    """The fixed words of a form in the variant's script (zh-Hant converted from the Simplified)."""
-    return WORDS["en"] if lang.locale == "en" else lang.labels(WORDS["zh-Hans"])
-
-
-def regional_fonts(brand: Brand, lang: Language) -> dict[str, list[str]]:
-    """The kit's font lists in the variant's cut (SC / TC / HK), installed faces only replacing."""
-    installed = families()
-    return {role: [lang.family(f, installed) for f in names] for role, names in brand.fonts.items()}
-
-
 def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bool = False) -> dict[str, Any]:
     form = appendix.form
     brand = doc.brand
     assert brand is not None, "resolved documents carry a brand kit"
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
-    language = language_of(doc.meta, doc.subsidiary)
+    lang, region = lang_region(doc)
     company = doc.subsidiary.name
     # Forms are dense: a kit's body size applies only up to 10.5 pt (gbt9704 sets 16 pt for prose).
     size = min(_points(brand.text.get("body-size", ""), METRICS["size"]), MAX_SIZE)
@@ -144,11 +133,11 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
         "page": {"paper": paper, "flipped": flipped, **MARGINS},
-        "brand": {"colors": brand.colors, "fonts": regional_fonts(brand, language)},
+        "brand": {"colors": brand.colors, "fonts": variant_fonts(doc, brand)},
         "metrics": metrics,
-        "lang": language.locale[:2],
-        "region": language.region.lower(),
-        "words": form_words(language),
+        "lang": lang,
+        "region": region.lower(),
+        "words": WORDS.get(doc.meta.locale, WORDS["zh-Hans"]),
         "header": {"company": company, "title": form.title, "tag": form_tag(doc, appendix), "logo": brand.logo},
         "footer": {"left": f"{company} · {doc.meta.title}{appendix.number}", "right": f"{form.code} · V{form.version}"},
         "intro": form.intro,
