@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
+from policybook.conversion import Name, keep
 from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.limits import LimitExceeded
@@ -26,6 +27,8 @@ from policybook.transforms.sandbox import GuardedEnvironment
 def _finalize(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, Name):
+        return keep(value)  # printed as written, whatever the variant's script
     return value
 
 
