@@ -21,6 +21,9 @@ COMMANDS = [
     "build",
     "diff",
     "forms",
+    "roster",
+    "ack",
+    "distribute",
 ]
 
 

@@ -299,7 +299,7 @@ class _Sheet:
     def finish(self, flatten: bool) -> bytes:
         if flatten:
             for index, ops in self.flat.items():
-                _append_content(self.writer, index, "\n".join(ops).encode("ascii"))
+                append_content(self.writer, index, "\n".join(ops).encode("ascii"))
         else:
             self.writer._root_object[NameObject("/AcroForm")] = self.writer._add_object(
                 DictionaryObject(
@@ -319,7 +319,7 @@ class _Sheet:
         return out.getvalue()
 
 
-def _append_content(writer: PdfWriter, index: int, content: bytes) -> None:
+def append_content(writer: PdfWriter, index: int, content: bytes) -> None:
     """Wrap the page's own content in q/Q and draw ``content`` after it."""
     page = writer.pages[index]
     before, after = DecodedStreamObject(), DecodedStreamObject()
