@@ -1,21 +1,24 @@
 """Command line: arguments, exit codes and printing diagnostics — no build logic.
 
 Exit codes: 0 ok · 1 source errors (warnings too, under --strict) · 2 bad
-command line · 3 internal error (short message; traceback saved to a file).
+command line · 3 internal error (short message; traceback saved to a file) ·
+141 the reader of standard output went away (``| head``), as for any Unix tool.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 
 from policybook import __version__
-from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, add_all
+from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, EXIT_USAGE, add_all
 from policybook.diagnostics import Diagnostics, SourceError
-from policybook.model import Loc
+
+EXIT_PIPE = 128 + 13  # killed by SIGPIPE, the shell's way of saying it
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,13 +44,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policybook: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _print(diags)
         return _internal_error(exc)
     _print(diags)
     if code == EXIT_OK and diags.failed(strict=getattr(args, "strict", False)):
         return EXIT_SOURCE
+    if code == EXIT_SOURCE and diags.errors and all(d.code.startswith("cli.") for d in diags.errors):
+        return EXIT_USAGE  # an unknown subsidiary or format: the command line is wrong, not the source
     return code
+
+
+def _reader_gone() -> int:
+    """``policybook model … | head``: the reader closed the pipe; stop quietly, as cat does."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
 
 
 def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -55,12 +72,7 @@ def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.
 
 
 def _print(diags: Diagnostics) -> None:
-    # by file and line, so the same source always gives the same report in the same order
-    for diag in sorted(diags.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
-        print(diag, file=sys.stderr)
-    errors, warnings = len(diags.errors), len(diags.warnings)
-    if errors or warnings:
-        print(f"policybook: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    diags.report(sys.stderr)
 
 
 def _internal_error(exc: BaseException) -> int:

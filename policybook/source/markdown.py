@@ -3,7 +3,7 @@
 Headings give the structure (``#`` chapter, ``##`` section, ``###`` article);
 everything else becomes blocks of the current article. Text keeps its Jinja2
 templates: variables are the resolve stage's business. Raw HTML is disabled, so
-``<b>`` is text, never markup.
+``<b>`` is text, never markup; HTML comments ``<!-- -->`` are notes and are dropped.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def markdown_parser() -> MarkdownIt:
@@ -77,27 +78,45 @@ def _template_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def strip_comments(source: str) -> str:
+    """HTML comments ``<!-- … -->`` are the author's notes: gone, their line breaks kept
+    (so every later line number stays right). Raw HTML is never read, but comments are
+    how Markdown authors leave notes, so they must not print."""
+    return HTML_COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n"), source)
+
+
+_PARSED: dict[str, tuple[str, Chapter]] = {}  # path → (text, chapter) of this process's last clean parse
+
+
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     """Parse one chapter file; problems go to ``diags`` (None if unusable).
 
-    A file that parsed cleanly before (same path, same bytes, same policybook) is
-    loaded from the parse cache: Markdown parsing is most of the read stage."""
+    A file that parsed cleanly before (same path, same bytes, same policybook) is not
+    parsed again: in this process it is the same object (a read chapter is never
+    changed: resolving works on copies), in a new one it comes from the parse cache
+    on disk. Markdown parsing is most of the read stage."""
     try:
         source = read_text(path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
+    name = str(path.resolve())
+    kept = _PARSED.get(name)
+    if kept is not None and kept[0] == source:
+        return kept[1]
     cached = _cache_file(path, source)
     try:
-        return pickle.loads(cached.read_bytes())  # type: ignore[no-any-return]  # noqa: S301 (our cache)
+        chapter: Chapter = pickle.loads(cached.read_bytes())  # noqa: S301 (our cache)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
-        pass
-    mine = Diagnostics()
-    chapter = ChapterReader(str(path), mine).read(source)
-    diags.extend(mine)
-    if chapter is not None and not mine.items:
+        mine = Diagnostics()
+        parsed = ChapterReader(str(path), mine).read(source)
+        diags.extend(mine)
+        if parsed is None or mine.items:  # only a clean parse is kept: its problems must show every time
+            return parsed
+        chapter = parsed
         with contextlib.suppress(OSError):
             atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
+    _PARSED[name] = (source, chapter)
     return chapter
 
 
@@ -121,7 +140,7 @@ class ChapterReader:
         return Loc(self.path, token.map[0] + 1 if token.map else 0)
 
     def read(self, source: str) -> Chapter | None:
-        tokens = markdown_parser().parse(source)
+        tokens = markdown_parser().parse(strip_comments(source))
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
@@ -306,7 +325,12 @@ class BlockReader:
         return out
 
     def item_list(self, tokens: list[Token], start: int, end: int, level: int, when: str) -> ItemList:
-        ordered = tokens[start].type == "ordered_list_open"
+        opening = tokens[start]
+        ordered = opening.type == "ordered_list_open"
+        first = int(str(opening.attrs.get("start", 1))) if ordered else 1
+        style = str(opening.attrs.get("items", ""))
+        if style and not ordered:
+            self.diags.warning(self.loc(opening), "items=… only applies to a numbered list", "markdown.attrs")
         items: list[Item] = []
         pos = start + 1
         while pos < end:
@@ -314,7 +338,7 @@ class BlockReader:
             blocks = self.blocks(tokens, pos + 1, close, level + 1)
             items.append(self.item(blocks, self.loc(tokens[pos]), level))
             pos = close + 1
-        return ItemList(items, ordered, self.loc(tokens[start]), when)
+        return ItemList(items, ordered, self.loc(opening), when, start=max(first, 1), style=style)
 
     def item(self, blocks: list[Block], loc: Loc, level: int) -> Item:
         label = when = ""
