@@ -36,6 +36,7 @@ from policybook.diagnostics import Diagnostics, SourceError, fail
 from policybook.ledger.schema import Release, ReleaseFile
 from policybook.model import Document, Loc
 from policybook.output import sha256
+from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.transforms import project_labels, resolve
 
@@ -186,8 +187,9 @@ def _restamped(checked: Checked, subs: list[str], version: str, effective: str) 
     """The current source resolved as if it still carried the old version and effective date.
 
     An article that prints them (本手册（版本{{ version }}）自{{ effective }}起施行) changes
-    with every release; that is not a change of the rules, so it must not count."""
-    project = checked.project
+    with every release; that is not a change of the rules, so it must not count.
+    The source is read again: resolving may consume a project's chapters."""
+    project = read_project(checked.project.source, Diagnostics())
     stamped = replace(project, meta=replace(project.meta, version=version, effective=effective))
     labels = project_labels(stamped, None)
     return {sub_id: resolve(stamped, sub_id, Diagnostics(), labels) for sub_id in subs}
