@@ -25,7 +25,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, IndirectObject,
 from policybook.model import Document
 from policybook.transforms.text import converter
 from policybook.writers.forms.acroform import append_content
-from policybook.writers.forms.typeset import LANGS
+from policybook.writers.pdf.settings import lang_region
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("stamp.typ")
@@ -51,7 +51,7 @@ def typeset(doc: Document, stamps: list[dict[str, Any]], title: str) -> list[Pag
     """Typeset every stamp (dicts with ``kind``, ``w``/``h`` in mm and their final text); one page each."""
     brand = doc.brand
     assert brand is not None, "resolved documents carry a brand kit"
-    lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
+    lang, region = lang_region(doc)
     data = {
         "title": title,
         "fonts": brand.fonts.get("heading", []) + brand.fonts.get("body", []),
