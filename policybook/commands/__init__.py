@@ -16,6 +16,7 @@ from pathlib import Path
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 COMMANDS = [
+    "init",
     "check",
     "model",
     "build",
@@ -23,6 +24,9 @@ COMMANDS = [
     "forms",
     "watch",
     "import_",
+    "roster",
+    "ack",
+    "distribute",
 ]
 
 
