@@ -25,6 +25,9 @@ COMMANDS = [
     "forms",
     "watch",
     "import_",
+    "roster",
+    "ack",
+    "distribute",
 ]
 
 
