@@ -14,6 +14,7 @@ import typst
 from policybook.transforms.numerals import chinese
 from tests import regulations
 from tests.conftest import articles
+from tests.test_changes import _soffice_pdf as soffice_pdf
 
 
 def imported_model(cli: Any, source: Path, out: Path, *extra: str) -> dict[str, Any]:
@@ -101,13 +102,8 @@ def test_word_numbers_agree_with_libreoffice(tmp_path: Path, word_file: Path) ->
     from policybook.importers.report import Record
 
     ours = [p.numbered for p in read_docx(word_file, Record()) if p.numbered]
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(word_file)],
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
-    text = subprocess.run(["pdftotext", str(tmp_path / f"{word_file.stem}.pdf"), "-"], capture_output=True, text=True)
+    pdf = soffice_pdf(word_file, tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
     numbers = re.compile(r"^\f?(第[一二三四五六七八九十]+[章条]|（[一二三四五六七八九十]+）|\d+\.)")
     theirs = [m.group(1) for line in text.stdout.splitlines() if (m := numbers.match(line.strip()))]
     assert ours == theirs
