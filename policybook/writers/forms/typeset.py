@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,25 +63,26 @@ class Box:
 class Typeset:
     pdf: bytes
     boxes: list[Box]
+    svgs: list[bytes] = field(default_factory=list)  # the pages as SVG, when asked for
 
 
-def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None) -> Typeset:
-    """Compile the form; return the PDF and every marker's box.
+def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None, svg: bool = False) -> Typeset:
+    """Compile the form; return the PDF (and with ``svg`` its pages as SVG) and every marker's box.
 
     A form that runs over one page is set again with compact metrics; a pad
     (``serials``) uses the metrics its blank form needed.
     """
     data = form_data(doc, appendix, [])
-    sheet = _compile(data)
+    sheet = _compile(data, svg)
     if _pages(sheet) > 1:
         data = form_data(doc, appendix, [], compact=True)
-        sheet = _compile(data)
+        sheet = _compile(data, svg)
     if serials:
-        sheet = _compile({**data, "serials": serials})
+        sheet = _compile({**data, "serials": serials}, svg)
     return sheet
 
 
-def _compile(data: dict[str, Any]) -> Typeset:
+def _compile(data: dict[str, Any], svg: bool = False) -> Typeset:
     """One Typst compile in a private root (the template and the logo, nothing else can
     be read); the query reuses the compiler's layout."""
     with tempfile.TemporaryDirectory(prefix="policybook-form-") as tmp:
@@ -96,7 +97,9 @@ def _compile(data: dict[str, Any]) -> Typeset:
         pdf = form.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
         assert isinstance(pdf, bytes)
         marks = json.loads(form.query("<pb-field>", field="value"))
-    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
+        pages = form.compile(format="svg") if svg else []
+    svgs = [pages] if isinstance(pages, bytes) else list(pages or [])
+    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks], svgs)
 
 
 def _pages(sheet: Typeset) -> int:

@@ -32,6 +32,7 @@ from policybook.model import (
     Text,
     plain_text,
 )
+from policybook.writers.pdf.forms import sheet_name
 
 Json = dict[str, Any]
 
@@ -168,7 +169,5 @@ def _appendix(appendix: Appendix) -> Json:
         "t": form.title,
         "v": form.version,
         "paper": form.paper,
-        "intro": form.intro,
-        "notes": form.notes,
-        "f": [{"l": c.label, "k": c.type, "o": c.options} for c in form.fields()],
+        "sheet": sheet_name(appendix),
     }
