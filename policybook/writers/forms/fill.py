@@ -53,8 +53,9 @@ def run(doc: Document, request: Request, out: Path) -> list[Path]:
     files: dict[str, bytes] = {}
     for appendix in appendices:
         stem = form_stem(doc, appendix)
-        files[f"{stem}.pdf"] = pdf.fillable(pdf.prepare(doc, appendix), flatten=request.flatten)
-        files[f"{stem}.docx"] = docx.render(doc, appendix)
+        form = pdf.prepare(doc, appendix)
+        files[f"{stem}.pdf"] = pdf.fillable(form, flatten=request.flatten)
+        files[f"{stem}.docx"] = docx.render(doc, appendix, form.sheet.compact)
     return _publish(out, files)
 
 

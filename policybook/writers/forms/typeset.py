@@ -32,8 +32,14 @@ LABEL_SHARE = 0.42  # a label takes at most this part of its cell
 MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
-    "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
-    "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
+    "zh-Hans": {
+        **{"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
+        **{"fill": "请填写", "or": "／"},
+    },
+    "zh-Hant": {
+        **{"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
+        **{"fill": "請填寫", "or": "／"},
+    },
     "en": {
         "sign": "Signature",
         "date": "Date",
@@ -42,6 +48,8 @@ WORDS = {
         "day": " D",
         "notes": "Notes",
         "colon": ": ",
+        "fill": "Enter text",
+        "or": " / ",
     },
 }
 
@@ -64,6 +72,7 @@ class Typeset:
     pdf: bytes
     boxes: list[Box]
     svgs: list[bytes] = field(default_factory=list)  # the pages as SVG, when asked for
+    compact: bool = False  # set with COMPACT metrics to fit one page
 
 
 def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None, svg: bool = False) -> Typeset:
@@ -79,6 +88,7 @@ def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None,
         sheet = _compile(data, svg)
     if serials:
         sheet = _compile({**data, "serials": serials}, svg)
+    sheet.compact = data["metrics"] == COMPACT
     return sheet
 
 
