@@ -44,7 +44,7 @@ def form_sheets(doc: Document, brand: Brand, svg: bool = False) -> dict[str, She
     from policybook.writers.forms.typeset import typeset
 
     doc = doc if doc.brand is not None else replace(doc, brand=brand)
-    return {sheet_name(a): _sheet(sheet_name(a), typeset(doc, a, svg=svg)) for a in doc.appendices}
+    return {sheet_name(a): _sheet(sheet_name(a), typeset(doc, a, svg=svg, dated=False)) for a in doc.appendices}
 
 
 def sheet_files(sheets: dict[str, Sheet]) -> dict[str, bytes]:
