@@ -437,3 +437,22 @@ def test_creation_date_is_build_time_without_source_date_epoch(
     info = PdfReader(next(f for f in files if f.suffix == ".pdf")).metadata
     assert info is not None and info.creation_date is not None
     assert info.creation_date.year >= 2025, "the build time, not 1970"
+
+
+def test_merge_prints_every_row_in_one_pdf(doc: Document, tmp_path: Path) -> None:
+    data = tmp_path / "rows.csv"
+    data.write_text(HEADER + ZHANG + LI, encoding="utf-8")
+    files = run(doc, Request("leave-request", fill=data, merge=True, serial_start=202611001), tmp_path / "out")
+    assert [f.name for f in files] == [f"{STEM}-001-002.pdf"]
+    reader = PdfReader(files[0])
+    assert len(reader.pages) == 2 and "/AcroForm" not in reader.trailer["/Root"]
+    first, second = _text(files[0], "-f", "1", "-l", "1"), _text(files[0], "-f", "2", "-l", "2")
+    assert "张伟" in first and "李喆" not in first and "李喆" in second
+    assert "202611001" in first and "202611002" in second, "rows numbered from --serial-start"
+    assert len(_fonts(reader)) < 8, "copies share the form's fonts and one cut for the values"
+    _qpdf_ok(files[0])
+
+
+def test_cli_merge_needs_fill(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--merge", "-o", tmp_path)
+    assert result.code == 2 and "--merge needs --fill" in result.err

@@ -41,15 +41,16 @@ class Request:
     serial_start: int | None = None
     count: int = 1
     serial_format: str = "{n}"
+    merge: bool = False  # with ``fill``: every row in one print-ready PDF
 
 
 def run(doc: Document, request: Request, out: Path) -> list[Path]:
     """Carry out ``request`` for one subsidiary; returns the files written."""
     appendices = [find_form(doc, request.form_id)] if request.form_id else doc.appendices
+    if request.fill is not None:
+        return _publish(out, _filled(doc, appendices[0], request))
     if request.serial_start is not None:
         return _publish(out, {_pad_name(doc, appendices[0], request): _pad(doc, appendices[0], request)})
-    if request.fill is not None:
-        return _publish(out, _filled(doc, appendices[0], request.fill, request.flatten))
     files: dict[str, bytes] = {}
     for appendix in appendices:
         stem = form_stem(doc, appendix)
@@ -93,13 +94,24 @@ def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
 # ---------------------------------------------------------------- CSV filling
 
 
-def _filled(doc: Document, appendix: Appendix, source: Path, flatten: bool) -> dict[str, bytes]:
+def _filled(doc: Document, appendix: Appendix, request: Request) -> dict[str, bytes]:
+    """One PDF per CSV row, or (``merge``) all rows in one; ``serial_start`` numbers the rows."""
+    assert request.fill is not None
     form = pdf.prepare(doc, appendix)
-    rows = read_csv(source, form.specs, appendix.form.id)
-    font = form.font(rows)
+    rows: list[dict[str, Value]] = list(read_csv(request.fill, form.specs, appendix.form.id))
+    if request.serial_start is not None:
+        serial = pdf.serial_field(appendix)
+        for i, row in enumerate(rows):
+            row.setdefault(serial, serial_text(request.serial_format, request.serial_start + i))
     stem = form_stem(doc, appendix)
     width = max(3, len(str(len(rows))))
-    return {f"{stem}-{i:0{width}d}.pdf": pdf.fillable(form, row, flatten, font) for i, row in enumerate(rows, start=1)}
+    if request.merge:
+        return {f"{stem}-{1:0{width}d}-{len(rows):0{width}d}.pdf": pdf.merged(form, list(rows))}
+    font = form.font(rows)
+    return {
+        f"{stem}-{i:0{width}d}.pdf": pdf.fillable(form, row, request.flatten, font)
+        for i, row in enumerate(rows, start=1)
+    }
 
 
 def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str, Value]]:
