@@ -23,11 +23,13 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policybook.language import Language
+from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
 from policybook.writers.docx.properties import build_time, package_bytes
 from policybook.writers.forms.typeset import COMPACT, METRICS, WORDS, LabelWidths, form_tag
-from policybook.writers.pdf.settings import lang_region, variant_fonts
+from policybook.writers.typst_fonts import families
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
@@ -37,13 +39,12 @@ BOX_SYMBOLS = ("2612", "2610", "☐")  # checked, unchecked, shown
 
 @dataclass
 class Sheet:
-    """What every cell writer needs: the brand, the variant's fonts, language and words, sizes."""
+    """What every cell writer needs: the brand, the variant's language (its faces), words and sizes."""
 
     brand: Brand
-    fonts: dict[str, list[str]]  # body, heading, mono: as the PDF form uses them
-    lang: str  # zh-CN, zh-HK, zh-TW, en-US
     words: dict[str, str]
     metrics: dict[str, float]  # row and line heights (mm), body size (pt): typeset.METRICS or COMPACT
+    lang: Language
 
     @property
     def size(self) -> float:
@@ -53,17 +54,16 @@ class Sheet:
         return RGBColor.from_string(self.brand.colors[key].lstrip("#").upper())
 
     def font(self, role: str) -> str:
-        return (self.fonts.get(role) or ["Noto Sans CJK SC"])[0]
+        return self.lang.family((self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0], families())
 
 
 def render(doc: Document, appendix: Appendix, compact: bool = False) -> bytes:
     """The form as .docx bytes; ``compact``: the denser metrics the PDF needed to fit one page."""
     assert doc.brand is not None
     form = appendix.form
-    lang, region = lang_region(doc)
-    words = WORDS.get(doc.meta.locale, WORDS["zh-Hans"])
+    lang = language_of(doc.meta, doc.subsidiary)
     metrics = COMPACT if compact else METRICS
-    sheet = Sheet(doc.brand, variant_fonts(doc, doc.brand), f"{lang}-{region}", words, metrics)
+    sheet = Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
     document = docx.Document()
     width = _page(document, form.paper)
     _styles(document, sheet)
@@ -96,10 +96,11 @@ def _styles(document: docx.document.Document, sheet: Sheet) -> None:
     normal = document.styles["Normal"]
     normal.font.size = Pt(sheet.size)
     normal.font.color.rgb = sheet.color("text")
-    oxml.set_fonts(normal.element.get_or_add_rPr(), sheet.font("body"), sheet.font("body"))
-    east_asian = sheet.lang if sheet.lang.startswith("zh") else "zh-CN"
-    for rpr in (normal.element.get_or_add_rPr(), _default_rpr(document)):
-        oxml.prop(rpr, "lang", {"val": sheet.lang, "eastAsia": east_asian})
+    rpr = normal.element.get_or_add_rPr()
+    oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
+    tag = sheet.lang.tag
+    for props in (rpr, _default_rpr(document)):  # python-docx's template declares en-US in docDefaults
+        oxml.prop(props, "lang", {"val": tag, "eastAsia": tag if sheet.lang.chinese else "zh-CN"})
     normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.space_before = Pt(0)
 

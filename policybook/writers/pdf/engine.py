@@ -21,6 +21,7 @@ from typing import Any
 import typst
 
 from policybook.diagnostics import fail
+from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.forms import Sheet, form_sheets, sheet_files, sheet_info
@@ -56,7 +57,7 @@ def payload(doc: Document, brand: Brand, logo: str, sheets: dict[str, Sheet] | N
         "forms": sheet_info(sheets or {}),
         "doc": document_data(doc),
         "brand": brand_settings(doc, brand),
-        "labels": labels_for(doc.meta.locale),
+        "labels": labels_for(language_of(doc.meta, doc.subsidiary)),
         "lang": lang,
         "region": region,
         "logo": logo,

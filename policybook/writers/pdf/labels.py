@@ -1,11 +1,16 @@
 """Write stage (pdf): the fixed words the handbook prints around the content, per locale.
 
+Written once in Simplified Chinese and once in English; a zh-Hant variant reads
+them converted to its region (language.Language.labels).
+
 ``page`` is split around the two numbers: ("第 ", " 页 共 ", " 页") → 第 3 页 共 98 页.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from policybook.language import Language
 
 HANS: dict[str, Any] = {
     "contents": "目　录",
@@ -20,20 +25,6 @@ HANS: dict[str, Any] = {
     "appendices": "附　件",
     "app_cols": ["附件", "表单名称", "表单编号", "版本"],
     "confidential": "内部资料　注意保存",
-}
-
-HANT: dict[str, Any] = {
-    **HANS,
-    "contents": "目　錄",
-    "revisions": "修訂記錄",
-    "rev_cols": ["版本", "日期", "修訂內容"],
-    "code": "文件編號",
-    "issuer": "發布單位",
-    "applies": "適用範圍",
-    "page": ["第 ", " 頁 共 ", " 頁"],
-    "appendices": "附　件",
-    "app_cols": ["附件", "表單名稱", "表單編號", "版本"],
-    "confidential": "內部資料　注意保存",
 }
 
 EN: dict[str, Any] = {
@@ -52,5 +43,6 @@ EN: dict[str, Any] = {
 }
 
 
-def labels_for(locale: str) -> dict[str, Any]:
-    return {"zh-Hant": HANT, "en": EN}.get(locale, HANS)
+def labels_for(lang: Language) -> dict[str, Any]:
+    """The handbook's fixed words in the variant's script (Traditional ones converted from these)."""
+    return EN if lang.locale == "en" else lang.labels(HANS)
