@@ -35,6 +35,11 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
 MARGIN_MM = 15
 BOX_SYMBOLS = ("2612", "2610", "☐")  # checked, unchecked, shown
+# the form's own Normal paragraph (2 pt after, single spacing, no indent), written out for a host document
+HOST_NEUTRAL = {
+    "spacing": {"before": "0", "after": "40", "line": "240", "lineRule": "auto"},
+    "ind": {"left": "0", "right": "0", "firstLine": "0"},
+}
 
 
 @dataclass
@@ -59,22 +64,57 @@ class Sheet:
 
 def render(doc: Document, appendix: Appendix, compact: bool = False) -> bytes:
     """The form as .docx bytes; ``compact``: the denser metrics the PDF needed to fit one page."""
-    assert doc.brand is not None
-    form = appendix.form
-    lang = language_of(doc.meta, doc.subsidiary)
-    metrics = COMPACT if compact else METRICS
-    sheet = Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
     document = docx.Document()
-    width = _page(document, form.paper)
+    sheet = _sheet(doc, compact)
+    width = _page(document, appendix.form.paper)
     _styles(document, sheet)
-    _header(document, sheet, doc, appendix, width)
-    if form.intro:
-        _para(document.add_paragraph(), form.intro, sheet, color="muted", size=sheet.size * 0.92)
-    _table(document, sheet, form.rows, width)
-    _notes(document, sheet, form.notes)
+    _compose(document, sheet, doc, appendix, width)
     _footer(document, sheet, doc, appendix)
     _core(document, doc, appendix)
     return package_bytes(document)  # fixed zip dates and member order
+
+
+def form_elements(doc: Document, appendix: Appendix, width_mm: float, compact: bool = False) -> list[oxml.Element]:
+    """The form as body elements for another document (the handbook's appendix), ``width_mm`` wide.
+
+    Everything the form's own Normal style would give is written on the paragraphs
+    and runs, so the host document's styles (a 16 pt 仿宋 body, indents, exact line
+    pitch) do not change how the form looks."""
+    document = docx.Document()
+    sheet = _sheet(doc, compact)
+    _compose(document, sheet, doc, appendix, width_mm)
+    body = [child for child in document.element.body if etree.QName(child).localname != "sectPr"]
+    for p in (p for child in body for p in child.iter(oxml.w("p"))):
+        ppr = oxml.properties(p, "pPr")
+        for tag, values in HOST_NEUTRAL.items():
+            prop = oxml.prop(ppr, tag)
+            for name, value in values.items():
+                if prop.get(oxml.w(name)) is None:
+                    prop.set(oxml.w(name), value)
+    for r in (r for child in body for r in child.iter(oxml.w("r"))):
+        rpr = oxml.properties(r, "rPr")
+        if rpr.find(oxml.w("sz")) is None:
+            oxml.prop(rpr, "sz", {"val": str(round(sheet.size * 2))})
+            oxml.prop(rpr, "szCs", {"val": str(round(sheet.size * 2))})
+        if rpr.find(oxml.w("rFonts")) is None:
+            oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
+    return body
+
+
+def _sheet(doc: Document, compact: bool) -> Sheet:
+    assert doc.brand is not None
+    lang = language_of(doc.meta, doc.subsidiary)
+    metrics = COMPACT if compact else METRICS
+    return Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
+
+
+def _compose(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
+    """Header, title, intro, the grid of fields and the notes."""
+    _header(document, sheet, doc, appendix, width)
+    if appendix.form.intro:
+        _para(document.add_paragraph(), appendix.form.intro, sheet, color="muted", size=sheet.size * 0.92)
+    _table(document, sheet, appendix.form.rows, width)
+    _notes(document, sheet, appendix.form.notes)
 
 
 # ---------------------------------------------------------------- page, styles, header
