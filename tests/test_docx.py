@@ -53,7 +53,8 @@ def part(data: bytes, name: str) -> etree._Element:
 def text_of(elem: etree._Element) -> str:
     """The visible text below ``elem``: w:t, w:tab as a tab, w:br as a newline."""
     marks = {f"{W}tab": "\t", f"{W}br": "\n"}
-    return "".join(marks.get(e.tag, e.text or "") for e in elem.iter(f"{W}t", f"{W}tab", f"{W}br"))
+    found = elem.iter(f"{W}t", f"{W}tab", f"{W}br")
+    return "".join(marks.get(e.tag, e.text or "") for e in found if e.getparent().tag != f"{W}tabs")  # not tab stops
 
 
 def paragraph_texts(root: etree._Element) -> list[str]:
