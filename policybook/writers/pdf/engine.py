@@ -21,6 +21,7 @@ from typing import Any
 import typst
 
 from policybook.diagnostics import fail
+from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.labels import labels_for
@@ -54,7 +55,7 @@ def payload(doc: Document, brand: Brand, logo: str) -> dict[str, Any]:
     return {
         "doc": document_data(doc),
         "brand": brand_settings(doc, brand),
-        "labels": labels_for(doc.meta.locale),
+        "labels": labels_for(language_of(doc.meta, doc.subsidiary)),
         "lang": lang,
         "region": region,
         "logo": logo,
