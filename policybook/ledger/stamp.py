@@ -22,8 +22,8 @@ import segno
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 
+from policybook.language import of as language_of
 from policybook.model import Document
-from policybook.transforms.text import converter
 from policybook.writers.forms.acroform import append_content
 from policybook.writers.pdf.settings import lang_region
 from policybook.writers.typst_fonts import compiler
@@ -72,7 +72,7 @@ def typeset(doc: Document, stamps: list[dict[str, Any]], title: str) -> list[Pag
 
 def words(doc: Document) -> Callable[[str], str]:
     """Fixed labels in the variant's script (zh-Hant TW/HK); names and codes are never converted."""
-    return converter(doc.meta.locale, doc.subsidiary.region)
+    return language_of(doc.meta, doc.subsidiary).words
 
 
 def stamp_pages(writer: PdfWriter, stamp: PageObject, place: Callable[[PageObject], Place]) -> None:
