@@ -48,7 +48,7 @@ def document_data(doc: Document) -> Json:
     units = table_units(doc.brand or default_brand())
     return {
         "meta": _meta(doc),
-        "revisions": [_revision(r) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
+        "revisions": [_revision(r, doc.meta.locale) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
         "chapters": [_chapter(c, units) for c in doc.chapters],
         "appendices": [
             _attachment(a, units) if isinstance(a, Attachment) else _appendix(a) for a in doc.all_appendices()
@@ -75,8 +75,8 @@ def _revision_key(rev: Revision) -> tuple[str, str]:
     return (rev.date, rev.version)
 
 
-def _revision(rev: Revision) -> Json:
-    return {"v": rev.version, "d": rev.date, "s": rev.summary}
+def _revision(rev: Revision, locale: str) -> Json:
+    return {"v": rev.version, "d": long_date(rev.date, locale), "s": rev.summary}
 
 
 def _chapter(chapter: Chapter, units: float) -> Json:
