@@ -25,7 +25,7 @@ from policybook.limits import too_big
 from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
 from policybook.output import staged
-from policybook.source.textfile import looks_gbk, read_bytes
+from policybook.source.textfile import CONTROL_RE, looks_gbk, read_bytes
 from policybook.writers.forms import docx, pdf
 from policybook.writers.forms.acroform import FieldSpec, Value, date_parts
 
@@ -229,6 +229,9 @@ def _row(
         if spec is None or not text:
             continue
         where = f"row {number}, column {index} ({spec.name})"
+        if CONTROL_RE.search(text):
+            diags.error(loc, f"{where}: a control character (such as NUL) in the value", "forms.csv-control")
+            continue
         if len(text) > limits.CSV_CELL:
             message = f"{where}: {len(text):,} characters (limit {limits.CSV_CELL:,})"
             diags.error(loc, message, "limit.csv-cell", "a form field holds a few lines")
