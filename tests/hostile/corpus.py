@@ -1077,6 +1077,7 @@ def run(item: Case, workdir: Path, timeout: float = float(os.environ.get("HOSTIL
     if "POLICYBOOK_CACHE" in item.env:
         env["POLICYBOOK_CACHE"] = str(root / item.env["POLICYBOOK_CACHE"])
     start = time.perf_counter()
+    timeout = max(timeout, 600) if item.slow else timeout  # slow cases are long, not hung
     proc = subprocess.Popen(
         [sys.executable, "-m", "policybook", *args],
         cwd=root,

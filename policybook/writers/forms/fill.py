@@ -132,6 +132,7 @@ def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str,
     diags = Diagnostics()
     columns = _columns(path, header, specs, form_id, diags)
     rows = []
+    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
     try:
         for number, record in enumerate(reader, start=1):
             if number > limits.CSV_ROWS:
@@ -143,7 +144,8 @@ def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str,
                     "split it into several files",
                 )
             if any(cell.strip() for cell in record):
-                rows.append(_row(Loc(str(path), reader.line_num), number, columns, record, diags))
+                rows.append(_row(Loc(str(path), line), number, columns, record, diags))
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise _csv_error(path, reader.line_num, exc) from None
     diags.raise_if_errors()
