@@ -68,7 +68,10 @@ class Draft:
         self.total = page.setup(document, ctx, doc, logo, from_reference)
         main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices())]
         self.contents = front.toc(ctx, ctx.state.headings, None)
-        fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents, *main])
+        front_matter = [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents]
+        fill(document, [*front_matter, page.front_break(document), *main])
+        page.front_matter(document, ctx, doc)
+        self.first = ctx.state.headings[0].bookmark if doc.chapters else ""
         properties.set_core(document, doc, kit)
         self.data = properties.package_bytes(document)
 
@@ -76,6 +79,7 @@ class Draft:
         """The final bytes: the draft itself when no page numbers could be learnt."""
         if pages is None:
             return self.data
+        pages = pages.from_page(pagination.lookup(pages, self.first) or 1)  # the body is numbered from 1
         _replace(self.contents, front.toc(self.ctx, self.ctx.state.headings, pages))
         self.total.append(_text(str(pages.total), self.total))
         return properties.package_bytes(self.document)
