@@ -195,7 +195,14 @@ def test_toc_is_a_field_whose_result_already_lists_chapters_and_sections(built):
     toc1, toc2 = _style_id(data, "toc 1"), _style_id(data, "toc 2")
     entries = [p for p in root.iter(f"{W}p") if style_of(p) in (toc1, toc2)]
     titles = [re.sub(r"\t\d+$", "", text_of(p)) for p in entries]  # number, tab, title (then tab, page)
-    assert titles == ["第一章\t总则", "第二章\t请假", "第一节\t一般规定", "第二节\t审批", "附件"]
+    assert titles == [
+        "第一章\t总则",
+        "第二章\t请假",
+        "第一节\t一般规定",
+        "第二节\t审批",
+        "附件",
+        "附件一\t请假申请表　HR-F-003",
+    ]
     bookmarks = {b.get(f"{W}name") for b in root.iter(f"{W}bookmarkStart")}
     for p in entries:
         link = p.find(f"{W}hyperlink")
@@ -211,7 +218,7 @@ def test_toc_page_numbers_are_where_libreoffice_puts_the_headings(built, tmp_pat
         link = p.find(f"{W}hyperlink")
         if link is not None and any("PAGEREF" in (t.text or "") for t in link.iter(f"{W}instrText")):
             cached[link.get(f"{W}anchor")] = int(text_of(link).split("\t")[-1])
-    assert len(cached) == 5
+    assert len(cached) == 6, "4 chapters and sections, 附件 and the form appendix"
     pages = _pdf_pages(_convert(data, tmp_path), layout=True)
     for bookmark, page in cached.items():
         heading = next(p for p in root.iter(f"{W}p") if p.find(f"{W}bookmarkStart[@{W}name='{bookmark}']") is not None)
@@ -406,3 +413,16 @@ def test_model_json_and_docx_agree_for_the_sample_handbook_when_valid(monkeypatc
     data = render(doc)
     assert len(model_articles(doc)) > 100
     assert docx_articles(data) == model_articles(doc)
+
+
+def test_form_appendix_is_the_form_itself(built):
+    """附件一 is the form as the forms writer draws it: its header, grid and content controls."""
+    root = part(built["sh"][1], "word/document.xml")
+    paragraphs = list(root.iter(f"{W}p"))
+    heading = next(p for p in paragraphs if text_of(p).strip() == "附件一　请假申请表　HR-F-003")
+    assert heading.find(f"{W}bookmarkStart") is not None, "references link to the form's heading"
+    assert heading.find(f".//{W}br[@{W}type='page']") is not None, "the form starts a page"
+    tags = [t.get(f"{W}val") for t in root.iter(f"{W}tag")]
+    assert "name" in tags and "kind.1" in tags, "the form's content controls"
+    rows = [tr for tbl in root.iter(f"{W}tbl") for tr in tbl.iter(f"{W}tr") if tr.find(f".//{W}sdt") is not None]
+    assert rows and all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)

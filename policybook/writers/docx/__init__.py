@@ -20,6 +20,7 @@ from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
 from policybook.writers.docx import body, front, images, page, pagination, properties, styles
 from policybook.writers.docx.context import Context, referenced_anchors
+from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
 from policybook.writers.docx.oxml import Element
 
@@ -66,7 +67,8 @@ class Draft:
         )
         logo = _logo(kit)
         self.total = page.setup(document, ctx, doc, logo, from_reference)
-        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices())]
+        forms = form_pages(doc, kit)
+        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices(), forms)]
         self.contents = front.toc(ctx, ctx.state.headings, None)
         front_matter = [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents]
         fill(document, [*front_matter, page.front_break(document), *main])

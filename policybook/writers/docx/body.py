@@ -8,7 +8,7 @@ per-paragraph python-docx proxies) because a 1,000-page handbook must stay fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from policybook.model import (
     Appendix,
@@ -309,8 +309,11 @@ def _cell(
 # ---------------------------------------------------------------- appendices
 
 
-def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator[Element]:
-    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each Markdown one."""
+def appendices(
+    ctx: Context, items: Sequence[Appendix | Attachment], forms: Mapping[str, list[Element]]
+) -> Iterator[Element]:
+    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each one in turn:
+    a Markdown appendix's blocks, a form as it prints (``forms``: its body elements by anchor)."""
     if not items:
         return
     words = ctx.kit.words
@@ -328,10 +331,24 @@ def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator
         form = appendix.form
         version = words.form_version.format(form.version)
         runs = [oxml.run(f"{appendix.number}\t{_quoted(ctx, form.title)}\t{form.code}　{version}")]
-        yield oxml.paragraph(ctx.style("appendix-entry"), ctx.bookmarked(appendix.anchor, runs))
+        yield oxml.paragraph(ctx.style("appendix-entry"), runs)
     for appendix in items:
         if isinstance(appendix, Attachment):
             yield from _attachment(ctx, appendix)
+        else:
+            yield from _form(ctx, appendix, forms[appendix.anchor])
+
+
+def _form(ctx: Context, appendix: Appendix, elements: list[Element]) -> Iterator[Element]:
+    """A form on a new page: its heading (附件一　请假申请表　HR-F-003, in the contents), then the
+    form as it prints (the forms writer's own header, grid and notes)."""
+    form = appendix.form
+    heading = _heading(
+        ctx, "section", 2, appendix.number, f"{form.title}{ctx.kit.words.gap}{form.code}", appendix.anchor
+    )
+    heading.insert(1, oxml.page_break())
+    yield heading
+    yield from elements
 
 
 def _attachment(ctx: Context, attachment: Attachment) -> Iterator[Element]:

@@ -38,6 +38,7 @@ from policybook.model import (
 )
 from policybook.source.brand import default_brand
 from policybook.writers.docx.kit import page_twips, twips
+from policybook.writers.pdf.forms import sheet_name
 from policybook.writers.tables import column_widths, display_width, text_units
 
 Json = dict[str, Any]
@@ -223,7 +224,5 @@ def _appendix(appendix: Appendix) -> Json:
         "t": form.title,
         "v": form.version,
         "paper": form.paper,
-        "intro": form.intro,
-        "notes": form.notes,
-        "f": [{"l": c.label, "k": c.type, "o": c.options} for c in form.fields()],
+        "sheet": sheet_name(appendix),
     }
