@@ -303,6 +303,8 @@ class Document:
     appendices: list[Appendix]
     revisions: list[Revision]
     brand: Brand | None = None
+    # what changed since the previous release, when the source names one (``previous:``)
+    changes: ChangeTable | None = None
 
 
 def shown_ref(ref: Ref) -> str:

@@ -21,6 +21,7 @@ COMMANDS = [
     "build",
     "diff",
     "forms",
+    "serve",
 ]
 
 

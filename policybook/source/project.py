@@ -38,6 +38,7 @@ HANDBOOK = {
     "constraints": Key("map"),
     "revisions": Key("list"),
     "paths": Key("map"),
+    "previous": Key("text"),
 }
 PATHS = {"forms": Key("text"), "templates": Key("text"), "subsidiaries": Key("text")}
 APPENDIX = {"form": Key("text", required=True), "when": Key("text")}
@@ -101,6 +102,10 @@ class Project:
     forms: dict[str, Form]
     templates: Path
     files: list[Path] = field(default_factory=list)  # every source file read
+    # the release this version revises: a folder (relative to the source) or a git revision;
+    # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
+    previous: str = ""
+    previous_loc: Loc | None = None
 
 
 def find_source(arg: str | Path) -> Path:
@@ -139,6 +144,8 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         subsidiaries={},
         forms=read_forms(paths["forms"], diags),
         templates=paths["templates"],
+        previous=text(data, "previous"),
+        previous_loc=data.loc("previous"),
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     _brands(project, diags)

@@ -22,9 +22,10 @@ import typst
 
 from policybook.diagnostics import fail
 from policybook.model import Brand, Document
+from policybook.writers.language import lang_region
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.labels import labels_for
-from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
+from policybook.writers.pdf.settings import brand_settings, font_dirs
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("handbook.typ")

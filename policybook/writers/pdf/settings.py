@@ -14,12 +14,12 @@ from typing import Any
 
 from policybook.diagnostics import fail
 from policybook.model import Brand, Document, Loc
+from policybook.writers.language import lang_region
 from policybook.writers.typst_fonts import families
 
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in|em)\s*$")
 TO_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
 PAPERS = {"a4": "a4", "a5": "a5", "a3": "a3", "b5": "iso-b5", "letter": "us-letter", "us-letter": "us-letter"}
-REGIONS = {"zh-Hans": ("zh", "CN"), "zh-Hant": ("zh", "TW"), "en": ("en", "US")}
 
 
 def length(value: str, loc: Loc, what: str) -> dict[str, float]:
@@ -29,13 +29,6 @@ def length(value: str, loc: Loc, what: str) -> dict[str, float]:
         raise fail(loc, f"{what} must be a length such as 25mm, 10.5pt or 2em, found '{value}'", "brand.value")
     number, unit = float(match.group(1)), match.group(2)
     return {"em": number} if unit == "em" else {"pt": round(number * TO_PT[unit], 3)}
-
-
-def lang_region(doc: Document) -> tuple[str, str]:
-    lang, region = REGIONS.get(doc.meta.locale, ("zh", "CN"))
-    if doc.meta.locale == "zh-Hant" and doc.subsidiary.region:
-        region = doc.subsidiary.region
-    return lang, region
 
 
 def font_dirs(brand: Brand) -> list[str]:
