@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from policybook import __version__
 from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, add_all
 from policybook.diagnostics import Diagnostics, SourceError
-from policybook.model import Loc
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,12 +54,7 @@ def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.
 
 
 def _print(diags: Diagnostics) -> None:
-    # by file and line, so the same source always gives the same report in the same order
-    for diag in sorted(diags.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
-        print(diag, file=sys.stderr)
-    errors, warnings = len(diags.errors), len(diags.warnings)
-    if errors or warnings:
-        print(f"policybook: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    diags.report(sys.stderr)
 
 
 def _internal_error(exc: BaseException) -> int:

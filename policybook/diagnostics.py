@@ -7,8 +7,10 @@ reports every problem; :class:`SourceError` stops a stage that cannot continue.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from policybook.model import Loc
 
@@ -61,6 +63,15 @@ class Diagnostics:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise SourceError(self)
+
+    def report(self, stream: TextIO | None = None) -> None:
+        """Print every diagnostic, by file and line (the same source always gives the same
+        report in the same order), then the count of errors and warnings if any."""
+        stream = stream or sys.stderr
+        for diag in sorted(self.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
+            print(diag, file=stream)
+        if self.items:
+            print(f"policybook: {len(self.errors)} error(s), {len(self.warnings)} warning(s)", file=stream)
 
 
 class SourceError(Exception):

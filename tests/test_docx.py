@@ -67,8 +67,12 @@ def style_of(p: etree._Element) -> str:
 
 def model_articles(doc: Document) -> list[str]:
     data = document_json(doc)
-    return [a["number"] for ch in data["children"] for node in ch["children"]
-            for a in (node["children"] if node["kind"] == "section" else [node])]
+    return [
+        a["number"]
+        for ch in data["children"]
+        for node in ch["children"]
+        for a in (node["children"] if node["kind"] == "section" else [node])
+    ]
 
 
 def docx_articles(data: bytes) -> list[str]:
@@ -94,8 +98,23 @@ def test_named_styles_exist_with_east_asian_fonts_and_no_theme_fonts(built):
     data = built["sh"][1]
     styles = part(data, "word/styles.xml")
     names = {s.find(f"{W}name").get(f"{W}val") for s in styles.iter(f"{W}style")}
-    for name in ("Title", "heading 1", "heading 2", "heading 3", "Body Text", "Item 1", "Item 2", "Item 3",
-                 "Note", "Table Text", "Table Header", "toc 1", "toc 2", "Article Number", "Handbook Table"):
+    for name in (
+        "Title",
+        "heading 1",
+        "heading 2",
+        "heading 3",
+        "Body Text",
+        "Item 1",
+        "Item 2",
+        "Item 3",
+        "Note",
+        "Table Text",
+        "Table Header",
+        "toc 1",
+        "toc 2",
+        "Article Number",
+        "Handbook Table",
+    ):
         assert name in names, name
     xml = etree.tostring(styles).decode()
     assert "asciiTheme" not in xml and "eastAsiaTheme" not in xml
@@ -211,8 +230,13 @@ def test_cross_references_are_hyperlinks_to_valid_bookmarks(built):
     bookmarks = {b.get(f"{W}name") for b in root.iter(f"{W}bookmarkStart")}
     assert all(oxml.BOOKMARK_OK.match(name) for name in bookmarks)
     toc = {_style_id(built["sh"][1], "toc 1"), _style_id(built["sh"][1], "toc 2")}
-    links = [(link.get(f"{W}anchor"), text_of(link)) for p in root.iter(f"{W}p") if style_of(p) not in toc
-             for link in p.iter(f"{W}hyperlink") if link.get(f"{W}anchor")]
+    links = [
+        (link.get(f"{W}anchor"), text_of(link))
+        for p in root.iter(f"{W}p")
+        if style_of(p) not in toc
+        for link in p.iter(f"{W}hyperlink")
+        if link.get(f"{W}anchor")
+    ]
     model = [(oxml.bookmark_name(r.anchor), r.display) for r in _refs(built["sh"][0])]
     assert links == model and len(model) == 7
     assert {anchor for anchor, _ in links} <= bookmarks

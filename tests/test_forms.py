@@ -20,8 +20,10 @@ from policybook.writers.forms.fill import Request, run
 ROOT = Path(__file__).parent / "roots" / "forms-leave"
 STEM = "附件一-HR-F-003-请假申请表-SH-v2.0"
 HEADER = "applicant,employee_no,department,leave_type,date_from,date_to,days,reason,rating,dept_sign,dept_sign_date\n"
-ZHANG = ("张伟,HY0117,研发部,病假;年假,2026-12-03,2026-12-05,3,"
-         "急性肠胃炎，遵医嘱休息三天。工作已交接给李娜。,良,王强,2026-12-02\n")
+ZHANG = (
+    "张伟,HY0117,研发部,病假;年假,2026-12-03,2026-12-05,3,"
+    "急性肠胃炎，遵医嘱休息三天。工作已交接给李娜。,良,王强,2026-12-02\n"
+)
 LI = "李喆,HY0301,市场部,事假,2026-12-10,2026-12-10,1,家中有事,优,,\n"
 
 
@@ -34,9 +36,12 @@ def doc() -> Document:
 def blank(doc: Document, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("blank")
     files = write(doc, folder)
-    assert {f.name for f in files} == {f"{STEM}.pdf", f"{STEM}.docx",
-                                       "附件二-CS-F-001-客户服务记录单-SH-v1.3.pdf",
-                                       "附件二-CS-F-001-客户服务记录单-SH-v1.3.docx"}
+    assert {f.name for f in files} == {
+        f"{STEM}.pdf",
+        f"{STEM}.docx",
+        "附件二-CS-F-001-客户服务记录单-SH-v1.3.pdf",
+        "附件二-CS-F-001-客户服务记录单-SH-v1.3.docx",
+    }
     return folder / "forms"
 
 
@@ -65,8 +70,19 @@ def _qpdf_ok(path: Path) -> None:
 
 def test_fields_have_names_types_and_hints(blank: Path) -> None:
     fields = PdfReader(blank / f"{STEM}.pdf").get_fields() or {}
-    text = ["serial_no", "filled_on", "applicant", "employee_no", "department", "date_from", "date_to", "days",
-            "reason", "dept_sign", "dept_sign_date"]
+    text = [
+        "serial_no",
+        "filled_on",
+        "applicant",
+        "employee_no",
+        "department",
+        "date_from",
+        "date_to",
+        "days",
+        "reason",
+        "dept_sign",
+        "dept_sign_date",
+    ]
     for name in text:
         assert fields[name].get("/FT") == "/Tx", name
     assert int(fields["reason"].get("/Ff", 0)) & (1 << 12), "multi-line flag"
@@ -134,8 +150,11 @@ def test_flattened_values_print_once_and_extract(filled: dict[str, Path]) -> Non
 def test_flattened_tick_is_drawn(filled: dict[str, Path], blank: Path) -> None:
     """The 病假 box is darker once filled (Poppler shows our appearance stream)."""
     reader = PdfReader(blank / f"{STEM}.pdf")
-    widget = next(a.get_object() for a in reader.pages[0]["/Annots"]
-                  if a.get_object().get("/T") == "2" and a.get_object()["/Parent"].get("/T") == "leave_type")
+    widget = next(
+        a.get_object()
+        for a in reader.pages[0]["/Annots"]
+        if a.get_object().get("/T") == "2" and a.get_object()["/Parent"].get("/T") == "leave_type"
+    )
     x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
     height = float(reader.pages[0].mediabox.height)
     crop = ["-r", "72", "-gray", "-x", str(int(x0) + 2), "-y", str(int(height - y1) + 2), "-W", "5", "-H", "5"]
@@ -229,8 +248,9 @@ def test_csv_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
 def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "data.csv"
     data.write_text(HEADER + LI.replace(",优,", ",极好,"), encoding="utf-8")
-    result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--fill", data,
-                 "-o", tmp_path / "o")
+    result = cli(
+        "forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--fill", data, "-o", tmp_path / "o"
+    )
     assert result.code == 1
     assert "row 1, column 'rating': '极好' is not an option" in result.err
     assert "Traceback" not in result.err
@@ -239,8 +259,21 @@ def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:
 
 def test_cli_usage_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("forms", ROOT / "handbook", "-s", "sh", "--count", "3").code == 2
-    assert cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--serial-start", "1",
-               "--serial-format", "{oops}").code == 2
+    assert (
+        cli(
+            "forms",
+            ROOT / "handbook",
+            "-s",
+            "sh",
+            "--form",
+            "leave-request",
+            "--serial-start",
+            "1",
+            "--serial-format",
+            "{oops}",
+        ).code
+        == 2
+    )
     result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "nope", "-o", tmp_path)
     assert result.code == 1 and "known: leave-request, service-record" in result.err
 
@@ -248,10 +281,13 @@ def test_cli_usage_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
 # ---------------------------------------------------------------- reader checks added for forms
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("{label: 姓名, name: 姓名, type: text}", "bad field name '姓名'"),
-    ("{label: 评价, name: grade, type: choice, options: [优, 优, 差]}", "lists an option twice"),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("{label: 姓名, name: 姓名, type: text}", "bad field name '姓名'"),
+        ("{label: 评价, name: grade, type: choice, options: [优, 优, 差]}", "lists an option twice"),
+    ],
+)
 def test_check_rejects_unusable_fields(cli, tmp_path: Path, cell: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     shutil.copytree(ROOT, tmp_path / "src")
     form = tmp_path / "src" / "forms" / "service-record.yaml"

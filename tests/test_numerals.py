@@ -52,3 +52,24 @@ def test_out_of_range(bad: int) -> None:
 def test_letters_and_roman() -> None:
     assert [letters(n) for n in (1, 2, 26, 27, 28)] == ["A", "B", "Z", "AA", "AB"]
     assert [roman(n) for n in (1, 4, 9, 14, 40)] == ["i", "iv", "ix", "xiv", "xl"]
+
+
+def test_parse_number_as_sources_write_it() -> None:
+    from policybook.transforms.numerals import parse_number
+
+    assert [parse_number(t) for t in ("十二", "一百零五", "12", "１２", "二〇", "两", "一萬")] == [
+        12,
+        105,
+        12,
+        12,
+        20,
+        2,
+        10000,
+    ]
+
+
+def test_legal_numerals() -> None:
+    from policybook.transforms.numerals import chinese_legal
+
+    assert chinese_legal(12) == "壹拾贰"
+    assert chinese_legal(105, traditional=True) == "壹佰零伍"

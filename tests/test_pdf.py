@@ -221,8 +221,19 @@ def test_appendix_lists_forms(built: dict[str, Path]) -> None:
 def test_special_characters_print_literally(built: dict[str, Path]) -> None:
     pdf = built["pdf-special/x"]
     body = text(pdf)
-    for literal in ('#import "x"', "] [", "$a + b$", "@label", "<b>粗体</b>", "#strong[不加粗]", "#emph[条]",
-                    "<label>", "#let x = 1", "#set text(red)", "\\"):
+    for literal in (
+        '#import "x"',
+        "] [",
+        "$a + b$",
+        "@label",
+        "<b>粗体</b>",
+        "#strong[不加粗]",
+        "#emph[条]",
+        "<label>",
+        "#let x = 1",
+        "#set text(red)",
+        "\\",
+    ):
         assert literal in body, literal
     assert "$1]" in squeeze(body) and "员工手册<b>" in squeeze(body)
     assert "#sym.dollar" in body

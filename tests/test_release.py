@@ -23,7 +23,11 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
         done = subprocess.run(
             [sys.executable, "-m", "policybook", "build", str(ROOTS / "variants"), "-o", str(out), "--no-cache"],
-            cwd=Path(__file__).parent.parent, env=env, capture_output=True, text=True, check=False,
+            cwd=Path(__file__).parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         outs.append(out)
@@ -32,8 +36,11 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def _files(out: Path) -> dict[str, bytes]:
     """The release: every output and the manifest (not the build cache's own index)."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_every_format_for_every_subsidiary(two_builds: tuple[Path, Path]) -> None:

@@ -21,6 +21,8 @@ COMMANDS = [
     "build",
     "diff",
     "forms",
+    "watch",
+    "import_",
     "serve",
 ]
 

@@ -77,27 +77,38 @@ def _template_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_PARSED: dict[str, tuple[str, Chapter]] = {}  # path → (text, chapter) of this process's last clean parse
+
+
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     """Parse one chapter file; problems go to ``diags`` (None if unusable).
 
-    A file that parsed cleanly before (same path, same bytes, same policybook) is
-    loaded from the parse cache: Markdown parsing is most of the read stage."""
+    A file that parsed cleanly before (same path, same bytes, same policybook) is not
+    parsed again: in this process it is the same object (a read chapter is never
+    changed: resolving works on copies), in a new one it comes from the parse cache
+    on disk. Markdown parsing is most of the read stage."""
     try:
         source = read_text(path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
+    name = str(path.resolve())
+    kept = _PARSED.get(name)
+    if kept is not None and kept[0] == source:
+        return kept[1]
     cached = _cache_file(path, source)
     try:
-        return pickle.loads(cached.read_bytes())  # type: ignore[no-any-return]  # noqa: S301 (our cache)
+        chapter: Chapter = pickle.loads(cached.read_bytes())  # noqa: S301 (our cache)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
-        pass
-    mine = Diagnostics()
-    chapter = ChapterReader(str(path), mine).read(source)
-    diags.extend(mine)
-    if chapter is not None and not mine.items:
+        mine = Diagnostics()
+        parsed = ChapterReader(str(path), mine).read(source)
+        diags.extend(mine)
+        if parsed is None or mine.items:  # only a clean parse is kept: its problems must show every time
+            return parsed
+        chapter = parsed
         with contextlib.suppress(OSError):
             atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
+    _PARSED[name] = (source, chapter)
     return chapter
 
 

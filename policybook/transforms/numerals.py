@@ -42,22 +42,53 @@ def _digit_for(digit: int, value: int, has_higher: object) -> str:
     return DIGITS[digit]
 
 
+# readings the printer never writes but sources do: 〇 and 两, Traditional 萬, full-width digits
+_ALSO = {"〇": 0, "两": 2, "兩": 2}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MYRIAD = ("万", "萬")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def parse_chinese(text: str) -> int:
-    """The inverse of :func:`chinese` (for tests and tools)."""
+    """The inverse of :func:`chinese`; also reads 〇, 两, 萬 and digit strings (二〇二四)."""
+    if len(text) > 1 and not any(c in _UNITS or c in _MYRIAD for c in text):
+        return int("".join(str(parse_chinese(c)) for c in text))
     total, section, digit = 0, 0, 0
-    units = {"十": 10, "百": 100, "千": 1000}
     for char in text:
-        if char in DIGITS:
-            digit = DIGITS.index(char)
-        elif char in units:
-            section += (digit or 1) * units[char]
+        if char in DIGITS or char in _ALSO:
+            digit = DIGITS.index(char) if char in DIGITS else _ALSO[char]
+        elif char in _UNITS:
+            section += (digit or 1) * _UNITS[char]
             digit = 0
-        elif char == "万":
+        elif char in _MYRIAD:
             total += (section + digit) * 10000
             section, digit = 0, 0
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
     return total + section + digit
+
+
+def parse_number(text: str) -> int:
+    """A number as regulations write it in headings: 十二, 一百零五, 12 or １２."""
+    digits = text.strip().translate(_FULL_WIDTH)
+    return int(digits) if digits.isdigit() else parse_chinese(digits)
+
+
+LEGAL_SIMPLIFIED = str.maketrans("一二三四五六七八九十百千零", "壹贰叁肆伍陆柒捌玖拾佰仟零")
+LEGAL_TRADITIONAL = str.maketrans("一二三四五六七八九十百千万零", "壹貳參肆伍陸柒捌玖拾佰仟萬零")
+
+
+def chinese_legal(n: int, traditional: bool = False) -> str:
+    """大写 numerals as Word's chineseLegalSimplified / ideographLegalTraditional print them: 壹拾贰."""
+    plain = chinese(n)
+    if plain.startswith("十"):
+        plain = "一" + plain
+    return plain.translate(LEGAL_TRADITIONAL if traditional else LEGAL_SIMPLIFIED)
+
+
+def cyclic(n: int, symbols: str) -> str:
+    """The n-th of a cycle of symbols (天干 甲乙丙…, 地支 子丑寅…), repeating after the last."""
+    return symbols[(n - 1) % len(symbols)]
 
 
 def letters(n: int) -> str:

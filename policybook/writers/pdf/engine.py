@@ -96,10 +96,15 @@ def compile_template(template: Path, data: Callable[[str], dict[str, Any]], bran
     """Compile ``template`` in a private root holding only it, ``data.json`` and the logo.
 
     ``data`` gets the logo's file name inside the root ("" for none)."""
+    check_standard(options)
+    with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
+        main = prepare_root(template, data, brand, Path(tmp))
+        return run_compiler(compiler(str(main), str(main.parent), tuple(font_dirs(brand))), brand, options)
+
+
+def check_standard(options: PdfOptions) -> None:
     if options.standard and options.standard not in STANDARDS:
         raise fail(None, f"unknown PDF standard '{options.standard}'", "pdf.standard", f"known: {', '.join(STANDARDS)}")
-    with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
-        return _run_typst(prepare_root(template, data, brand, Path(tmp)), brand, options)
 
 
 def prepare_root(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, root: Path) -> Path:
@@ -118,10 +123,11 @@ def _copy_logo(brand: Brand, root: Path) -> str:
     return name
 
 
-def _run_typst(main: Path, brand: Brand, options: PdfOptions) -> bytes:
+def run_compiler(typst_compiler: typst.Compiler, brand: Brand, options: PdfOptions) -> bytes:
+    """Compile with ``typst_compiler`` (a fresh one, or one kept warm between builds)."""
     date = source_date()
     try:
-        result = compiler(str(main), str(main.parent), tuple(font_dirs(brand))).compile(
+        result = typst_compiler.compile(
             pdf_standards=[options.standard] if options.standard else [],  # type: ignore[list-item]
             timestamp=int(date.timestamp()) if date else None,
             pdf_tags=options.tagged,

@@ -1,0 +1,130 @@
+"""Import stage: join wrapped lines into paragraphs, fix punctuation and spaces, detect the script.
+
+Every change is counted in the report's ``Record.fixes`` by kind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from policybook.importers import markers
+from policybook.importers.paragraphs import Para
+from policybook.importers.report import Record
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = HAN + r"\u3000-\u303f\uff00-\uffef"
+TERMINAL = tuple("。！？；：…」』”）】!?;:")
+HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+HALF_RE = re.compile(rf"(?<=[{HAN}])\s*([,;:?!])\s*(?=[{CJK}])")
+PERIOD_RE = re.compile(rf"(?<=[{HAN}])\.(?=[{HAN}]|$)")
+PARENS_RE = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
+STRAY_RE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\u00a0]+(?=[{CJK}])")
+SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
+
+
+def clean(text: str, record: Record) -> str:
+    """Half-width punctuation between Chinese characters → full-width; stray spaces out."""
+    text, n = HALF_RE.subn(lambda m: HALF_TO_FULL[m.group(1)], text)
+    record.fixed("half-width punctuation between Chinese characters → full-width", n)
+    text, n = PERIOD_RE.subn("。", text)
+    record.fixed("half-width full stop after Chinese text → 。", n)
+    text, n = PARENS_RE.subn(r"（\1）", text)
+    record.fixed("half-width parentheses around Chinese text → （）", n)
+    text, n = STRAY_RE.subn("", text)
+    record.fixed("stray spaces between Chinese characters removed", n)
+    text, n = SPACES_RE.subn(" ", text)
+    record.fixed("runs of spaces collapsed", n)
+    return text.strip()
+
+
+def join_lines(lines: list[Para], record: Record) -> list[Para]:
+    """Lines of a text or PDF source → paragraphs: a wrapped line is joined to the next.
+
+    A line continues the one before when that one filled the line (it is as
+    wide as the widest lines) and did not end a sentence, and this one is not
+    blank, indented, or a heading/item marker. In a source that indents its
+    paragraphs, a full line ending in 。 continues too unless the next is indented.
+    """
+    full = _full_width(lines)
+    indents = _uses_indents(lines)
+    out: list[Para] = []
+    previous: Para | None = None
+    last_line = ""
+    for line in lines:
+        if line.table is not None or not line.text.strip():
+            if line.table is not None:
+                out.append(line)
+            previous = None
+            continue
+        if previous is not None and _continues(last_line, line.text, full, indents):
+            previous.text = previous.text.rstrip() + _glue(previous.text, line.text.strip())
+            record.fixed("line breaks inside paragraphs joined")
+        else:
+            previous = Para(line.text.strip(), line.where, line.numbered)
+            out.append(previous)
+        last_line = line.text.strip()
+    return out
+
+
+def _continues(last_line: str, line: str, full: int, indents: bool) -> bool:
+    if _indented(line) or markers.starts_block(line):
+        return False
+    if not last_line.endswith(TERMINAL):
+        return width(last_line) >= full * 0.6  # a heading or title line is short
+    return indents and width(last_line) >= full
+
+
+def _glue(before: str, after: str) -> str:
+    """No space between Chinese text across a line break; one space between Latin words."""
+    left, right = before.rstrip()[-1:], after[:1]
+    latin = left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
+    return " " + after if latin else after
+
+
+def _indented(line: str) -> bool:
+    lead = len(line) - len(line.lstrip(" \u3000\t"))
+    return lead > 0 and (line[:lead].count("\u3000") >= 1 or lead >= 2)
+
+
+def _uses_indents(lines: list[Para]) -> bool:
+    texts = [p.text for p in lines if p.table is None and p.text.strip()]
+    return sum(1 for t in texts if _indented(t)) >= max(3, len(texts) // 10)
+
+
+def _full_width(lines: list[Para]) -> int:
+    """The width of a full line: near the widest lines of the source (a wrapped line fills it)."""
+    widths = sorted(width(p.text.strip()) for p in lines if p.table is None and p.text.strip())
+    if not widths:
+        return 0
+    top = widths[int(len(widths) * 0.9)] if len(widths) >= 10 else widths[-1]
+    return max(1, int(top * 0.85))
+
+
+def width(text: str) -> int:
+    """Display width: a Chinese character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[object, object]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def detect_script(text: str) -> tuple[str, int, int]:
+    """zh-Hans or zh-Hant by counting characters only one script writes; (locale, simplified, traditional)."""
+    to_simplified, to_traditional = _converters()
+    han = "".join(re.findall(rf"[{HAN}]", text))
+    simplified_form = to_simplified.convert(han)  # type: ignore[attr-defined]
+    traditional_form = to_traditional.convert(han)  # type: ignore[attr-defined]
+    trad = _differing(han, simplified_form)
+    simp = _differing(han, traditional_form)
+    return ("zh-Hant" if trad > simp else "zh-Hans"), simp, trad
+
+
+def _differing(text: str, converted: str) -> int:
+    """Characters a converter changed (phrase conversions that change the length are not counted)."""
+    return sum(1 for a, b in zip(text, converted, strict=True) if a != b) if len(text) == len(converted) else 0

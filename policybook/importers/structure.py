@@ -1,0 +1,358 @@
+"""Import stage: detect chapters, sections, articles, items and appendices in a list of paragraphs.
+
+Two kinds of documents: those with 第X条 articles (optionally grouped by 第X章 /
+第X节), whose 一、（一）1. paragraphs are items; and those that use only
+一、（一）1. — the outermost kind becomes chapters when a second kind exists,
+the next one articles, the rest items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policybook.importers import markers
+from policybook.importers.markers import Marker
+from policybook.importers.normalise import clean
+from policybook.importers.paragraphs import Para
+from policybook.importers.report import Record
+from policybook.importers.tree import (
+    Appendix,
+    Article,
+    Block,
+    Chapter,
+    Item,
+    ItemList,
+    Regulation,
+    Section,
+    TableBlock,
+    Text,
+)
+
+PUNCT_RE = re.compile(r"[，。；：,;！？!?]")
+BRACKET_TITLE_RE = re.compile(r"^[【\[（(]([^】\]）)]{1,20})[】\]）)][\s\u3000]*(.*)$", re.S)
+EFFECTIVE_RE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:起)?(?:施行|执行|實施|執行|生效)")
+ATTACHMENT_LIST_RE = re.compile(r"^附[件表][:：]?$")
+MAX_ITEM_DEPTH = 3
+TITLE_MAX = 40
+HEADING_MAX = 30
+
+
+@dataclass
+class Segment:
+    """A heading paragraph and the paragraphs under it, up to the next heading."""
+
+    kind: str  # chapter, section, article, appendix
+    marker: Marker
+    para: Para
+    body: list[Para] = field(default_factory=list)
+
+
+def detect(paras: list[Para], record: Record) -> Regulation:
+    return Detector(record).run(paras)
+
+
+def heading_like(text: str, limit: int = HEADING_MAX) -> bool:
+    return 0 < len(text) <= limit and not PUNCT_RE.search(text)
+
+
+class Detector:
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.kinds: dict[str, str] = {}  # in documents without 第X条: item kind → chapter / article
+
+    def run(self, paras: list[Para]) -> Regulation:
+        self.kinds = self.hierarchy(paras)
+        title, start = self.front_matter(paras)
+        segments = self.segments(paras[start:])
+        builder = Builder(self.record, title, restarts=bool(self.kinds))
+        for segment in segments:
+            builder.add(segment)
+        regulation = builder.finish()
+        regulation.effective = self.effective(paras)
+        return regulation
+
+    def hierarchy(self, paras: list[Para]) -> dict[str, str]:
+        """Without 第X条, which item kinds are chapters and articles."""
+        texts = [p.text for p in paras if p.table is None]
+        found = [m for t in texts if (m := markers.heading(t)) and m.kind == "article"]
+        if any(m.spaced or not m.rest or m.number == 1 for m in found):
+            return {}
+        present = [k for k in markers.ITEM_KINDS if any((m := markers.item(t)) and m.kind == k for t in texts)]
+        if not present:
+            return {}
+        has_chapters = any((m := markers.heading(t)) and m.kind == "chapter" for t in texts)
+        if len(present) == 1 or has_chapters:
+            kinds = {present[0]: "article"}
+        else:
+            kinds = {present[0]: "chapter", present[1]: "article"}
+        names = ", ".join(f"{k} → {v}" for k, v in kinds.items())
+        self.record.infer("document", f"no 第X条 articles: the hierarchy is read from item markers ({names})")
+        return kinds
+
+    def marker(self, para: Para, expected_article: int) -> Marker | None:
+        """The heading this paragraph opens, if it is one."""
+        if para.table is not None:
+            return None
+        text = para.text
+        found = markers.heading(text)
+        if found is not None and self.accept(found, expected_article):
+            return found
+        found = markers.item(text)
+        if found is not None and found.kind in self.kinds:
+            return Marker(self.kinds[found.kind], found.number, found.rest)
+        return None
+
+    def accept(self, marker: Marker, expected_article: int) -> bool:
+        if marker.kind in ("chapter", "section"):
+            return not marker.rest or heading_like(marker.rest)
+        if marker.kind == "article":
+            return not self.kinds and self.article_ok(marker, expected_article)
+        return marker.number > 0  # 附件一 / 附表2; a bare "附件：" starts the list of attachments
+
+    @staticmethod
+    def article_ok(marker: Marker, expected: int) -> bool:
+        """ "第十二条规定的…" opening a paragraph is a sentence, unless it is the next article number."""
+        return marker.spaced or not marker.rest or marker.number == expected + 1 or expected == 0
+
+    def front_matter(self, paras: list[Para]) -> tuple[str, int]:
+        """The title and where the body starts; 目录 and its entries are skipped."""
+        title, index = "", 0
+        while index < len(paras):
+            para = paras[index]
+            if para.toc:
+                index += 1
+                continue
+            if markers.TOC_RE.match(para.text.strip()):
+                index = self.skip_toc(paras, index)
+                continue
+            if self.marker(para, 0) is not None:
+                break
+            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
+                title = clean(para.text, self.record)
+                self.record.infer(para.where, f"title: {title}")
+            elif para.text.strip() or para.table is not None:
+                self.record.doubt(para.where, f"front matter not imported: {_quote(para.text or '(table)')}")
+            index += 1
+        return title, index
+
+    def skip_toc(self, paras: list[Para], index: int) -> int:
+        start, entries = index, list[str]()
+        index += 1
+        while index < len(paras):
+            text = paras[index].text.strip()
+            entry = re.sub(r"\s+", "", markers.toc_entry(text))
+            if entries and entry == entries[0] and not markers.LEADER_RE.search(text):
+                break
+            if not (markers.LEADER_RE.search(text) or markers.heading(text) or markers.item(text) or not text):
+                break
+            if entry:
+                entries.append(entry)
+            index += 1
+        self.record.infer(paras[start].where, f"目录 (contents, {len(entries)} entries) skipped")
+        return index
+
+    def segments(self, paras: list[Para]) -> list[Segment]:
+        out: list[Segment] = []
+        articles = 0
+        in_appendix = False
+        for para in paras:
+            found = self.marker(para, articles)
+            if found is not None and (not in_appendix or found.kind == "appendix"):
+                articles = found.number if found.kind == "article" else articles
+                in_appendix = in_appendix or found.kind == "appendix"
+                out.append(Segment(found.kind, found, para))
+            elif out:
+                out[-1].body.append(para)
+            else:
+                self.record.doubt(para.where, f"text before the first heading not imported: {_quote(para.text)}")
+        return out
+
+    def effective(self, paras: list[Para]) -> str:
+        for para in paras:
+            match = EFFECTIVE_RE.search(para.text)
+            if match:
+                year, month, day = (int(g) for g in match.groups())
+                self.record.infer(para.where, f"effective date {year}-{month:02d}-{day:02d} (from “{match.group(0)}”)")
+                return f"{year}-{month:02d}-{day:02d}"
+        return ""
+
+
+class Builder:
+    """Assembles segments into the tree, checking the numbers as it goes."""
+
+    def __init__(self, record: Record, title: str, restarts: bool) -> None:
+        self.record = record
+        self.title = title
+        self.restarts = restarts  # articles made of （一） items restart in each chapter
+        self.chapters: list[Chapter] = []
+        self.section: Section | None = None
+        self.appendices: list[Appendix] = []
+        self.orphans: list[Block] = []
+        self.last = {"chapter": 0, "section": 0, "article": 0}
+
+    def add(self, segment: Segment) -> None:
+        getattr(self, "on_" + segment.kind)(segment)
+
+    def on_chapter(self, segment: Segment) -> None:
+        title, body = self.title_of(segment)
+        self.check_number("chapter", segment, "章")
+        self.chapters.append(Chapter(segment.marker.number, title, [], segment.para.where))
+        self.section = None
+        self.last["section"] = 0
+        self.keep_orphans(body)
+
+    def on_section(self, segment: Segment) -> None:
+        title, body = self.title_of(segment)
+        self.check_number("section", segment, "节")
+        self.section = Section(segment.marker.number, title, [], segment.para.where)
+        self.current_chapter(segment).body.append(self.section)
+        self.keep_orphans(body)
+
+    def on_article(self, segment: Segment) -> None:
+        if self.last["article"] and segment.marker.number == 1 and self.chapters:
+            self.last["article"] = 0
+            if not self.restarts:
+                self.record.doubt(
+                    segment.para.where, "article numbers restart at 1: policybook numbers them continuously"
+                )
+        else:
+            self.check_number("article", segment, "条")
+        self.last["article"] = segment.marker.number
+        title, text = split_article(segment.marker.rest, bool(segment.body))
+        title, text = clean(title, self.record), clean(text, self.record)
+        blocks: list[Block] = [Text(text, segment.para.where)] if text else []
+        blocks = self.orphans + blocks + self.blocks(segment.body)
+        self.orphans = []
+        article = Article(segment.marker.number, title, blocks, segment.para.where)
+        if self.section is not None:
+            self.section.articles.append(article)
+        else:
+            self.current_chapter(segment).body.append(article)
+        self.note_article(article, segment)
+
+    def on_appendix(self, segment: Segment) -> None:
+        title, body = self.title_of(segment)
+        number = segment.marker.number or len(self.appendices) + 1
+        if not body and not title:
+            self.record.infer(segment.para.where, "an entry of the list of attachments, not an appendix: skipped")
+            return
+        self.appendices.append(Appendix(number, title, self.blocks(body), segment.para.where))
+        self.record.infer(segment.para.where, f"appendix {number}: {title or '(untitled)'}")
+
+    def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
+        """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""
+        body = segment.body
+        if segment.marker.rest:
+            return clean(segment.marker.rest, self.record), body
+        if body and body[0].table is None and heading_like(body[0].text.strip(), HEADING_MAX):
+            self.record.infer(body[0].where, "title on its own line after the heading")
+            return clean(body[0].text, self.record), body[1:]
+        return "", body
+
+    def current_chapter(self, segment: Segment) -> Chapter:
+        if not self.chapters:
+            title = self.title or "总则"
+            self.chapters.append(Chapter(0, title, [], segment.para.where))
+            self.record.infer(segment.para.where, f"no 第X章 before this point: one chapter titled “{title}” holds it")
+        return self.chapters[-1]
+
+    def keep_orphans(self, body: list[Para]) -> None:
+        if body:
+            self.record.doubt(body[0].where, "text outside any article: kept at the start of the next article")
+            self.orphans += self.blocks(body)
+
+    def check_number(self, kind: str, segment: Segment, unit: str) -> None:
+        number, expected = segment.marker.number, self.last[kind] + 1
+        self.last[kind] = number
+        if number and number != expected:
+            self.record.doubt(segment.para.where, f"numbering gap: 第{number}{unit} follows 第{expected - 1}{unit}")
+
+    def note_article(self, article: Article, segment: Segment) -> None:
+        how = "titled “" + article.title + "”" if article.title else "untitled"
+        source = f" (Word numbering “{segment.para.numbered}”)" if segment.para.numbered else ""
+        self.record.infer(segment.para.where, f"article {article.number}, {how}{source}")
+
+    def blocks(self, paras: list[Para]) -> list[Block]:
+        return BlockBuilder(self.record, paras).build()
+
+    def finish(self) -> Regulation:
+        if self.orphans:
+            self.current_chapter(Segment("article", Marker("article", 0, ""), Para("", "end"))).body.append(
+                Article(0, "", self.orphans, "end")
+            )
+            self.record.doubt("end", "text after the last heading became an untitled article")
+        for chapter in self.chapters:
+            if not chapter.title:
+                chapter.title = f"第{chapter.number}章"
+                self.record.doubt(chapter.where, "chapter without a title")
+        return Regulation(self.title, [c for c in self.chapters if c.articles()], self.appendices)
+
+
+def split_article(rest: str, has_body: bool) -> tuple[str, str]:
+    """第一条 after its marker: (title, text). A short phrase without punctuation is a title."""
+    rest = rest.strip()
+    bracket = BRACKET_TITLE_RE.match(rest)
+    if bracket:
+        return bracket.group(1).strip(), bracket.group(2).strip()
+    if heading_like(rest, 20) and has_body:
+        return rest, ""
+    head, _, tail = rest.partition(" ") if " " in rest else rest.partition("\u3000")
+    if tail and heading_like(head, 15) and len(tail) >= 10:
+        return head, tail.strip()
+    return "", rest
+
+
+class BlockBuilder:
+    """The paragraphs of one article or appendix → paragraphs, nested item lists and tables."""
+
+    def __init__(self, record: Record, paras: list[Para]) -> None:
+        self.record = record
+        self.paras = paras
+        kinds = {m.kind for p in paras if p.table is None and (m := markers.item(p.text))}
+        self.rank = {k: i + 1 for i, k in enumerate(k for k in markers.ITEM_KINDS if k in kinds)}
+        self.out: list[Block] = []
+        self.stack: list[Item] = []
+
+    def build(self) -> list[Block]:
+        for para in self.paras:
+            if para.table is not None:
+                self.stack = []
+                self.out.append(TableBlock(para.table, para.where))
+                continue
+            found = markers.item(para.text)
+            if found is not None:
+                self.item(found, para)
+            elif para.text.strip():
+                self.stack = []
+                self.out.append(Text(clean(para.text, self.record), para.where))
+        return self.out
+
+    def item(self, found: Marker, para: Para) -> None:
+        level = self.rank[found.kind]
+        if level > MAX_ITEM_DEPTH:
+            self.record.doubt(para.where, f"items nested {level} deep: kept at level {MAX_ITEM_DEPTH}")
+            level = MAX_ITEM_DEPTH
+        item = Item(clean(found.rest, self.record), para.where, found.number, found.kind)
+        while len(self.stack) >= level:
+            self.stack.pop()
+        siblings = self.stack[-1].children if self.stack else self.top_list()
+        if len(self.stack) < level - 1:
+            self.record.doubt(para.where, "an item deeper than the item before it: nested one level")
+        expected = (siblings[-1].number + 1) if siblings else 1
+        if found.number != expected:
+            self.record.doubt(para.where, f"item number {found.number} where {expected} was expected")
+        siblings.append(item)
+        self.stack.append(item)
+
+    def top_list(self) -> list[Item]:
+        if not self.out or not isinstance(self.out[-1], ItemList):
+            self.out.append(ItemList([]))
+        last = self.out[-1]
+        assert isinstance(last, ItemList)
+        return last.items
+
+
+def _quote(text: str) -> str:
+    text = text.strip().replace("\n", " ")
+    return "“" + (text[:40] + "…" if len(text) > 40 else text) + "”"

@@ -1,0 +1,63 @@
+"""Import stage: read a plain-text or Markdown regulation into lines (joined into paragraphs later)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from policybook.diagnostics import Loc, fail
+from policybook.importers.paragraphs import Cell, Para, Table
+from policybook.importers.report import Record
+from policybook.source.textfile import looks_gbk
+
+MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
+MD_STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
+PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+PIPE_RULE_RE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
+
+
+def read_text_file(path: Path, record: Record) -> list[Para]:
+    """One ``Para`` per line (``where`` = "line N"); Markdown pipe tables become tables."""
+    text = decode(path, record)
+    markdown = path.suffix.lower() == ".md"
+    out: list[Para] = []
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        if PIPE_ROW_RE.match(lines[index]):
+            index = _table(lines, index, path, out)
+            continue
+        line = lines[index]
+        if markdown:
+            line = MD_STRONG_RE.sub(r"\1", MD_HEADING_RE.sub("", line))
+        out.append(Para(line, f"{path.name} line {index + 1}"))
+        index += 1
+    return out
+
+
+def decode(path: Path, record: Record) -> str:
+    """UTF-8 (with or without BOM); GBK/GB18030 from Chinese Windows, noted in the report."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(Loc(str(path)), f"cannot read file: {exc.strerror}", "import.unreadable") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if not looks_gbk(data):
+            raise fail(Loc(str(path)), "not a text file in UTF-8 or GBK", "import.encoding") from None
+        text = data.decode("gb18030")
+        record.infer(path.name, "decoded as GBK/GB18030 (not UTF-8)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _table(lines: list[str], start: int, path: Path, out: list[Para]) -> int:
+    end = start
+    rows: list[list[Cell]] = []
+    while end < len(lines) and PIPE_ROW_RE.match(lines[end]):
+        if not PIPE_RULE_RE.match(lines[end]):
+            cells = re.split(r"(?<!\\)\|", lines[end].strip()[1:-1])
+            rows.append([Cell(c.strip().replace("\\|", "|")) for c in cells])
+        end += 1
+    out.append(Para("", f"{path.name} line {start + 1}", table=Table(rows)))
+    return end

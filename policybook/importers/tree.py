@@ -1,0 +1,126 @@
+"""Import stage: the regulation as detected — chapters, sections, articles, items, appendices.
+
+Numbers are those the source printed (for the report and for resolving its
+references); the written source leaves numbering to policybook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from policybook.importers.paragraphs import Table
+
+
+@dataclass
+class Text:
+    text: str
+    where: str
+
+
+@dataclass
+class Item:
+    text: str
+    where: str
+    number: int
+    kind: str
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class ItemList:
+    items: list[Item]
+
+
+@dataclass
+class TableBlock:
+    table: Table
+    where: str
+
+
+Block = Text | ItemList | TableBlock
+
+
+@dataclass
+class Article:
+    number: int
+    title: str
+    blocks: list[Block]
+    where: str
+    label: str = ""
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    articles: list[Article]
+    where: str
+    label: str = ""
+
+
+@dataclass
+class Chapter:
+    number: int
+    title: str
+    body: list[Article | Section]
+    where: str
+    label: str = ""
+
+    def articles(self) -> list[Article]:
+        return [a for node in self.body for a in (node.articles if isinstance(node, Section) else [node])]
+
+
+@dataclass
+class Appendix:
+    number: int
+    title: str
+    blocks: list[Block]
+    where: str
+    label: str = ""  # the form id
+
+
+@dataclass
+class Regulation:
+    title: str
+    chapters: list[Chapter]
+    appendices: list[Appendix]
+    effective: str = ""
+
+    def articles(self) -> list[Article]:
+        return [a for chapter in self.chapters for a in chapter.articles()]
+
+
+Rewrite = Callable[[str, str], str]  # (text, where) → new text
+
+
+def rewrite_texts(regulation: Regulation, func: Rewrite) -> None:
+    """Apply ``func`` to every running text: paragraphs, items, table cells (not headings)."""
+    for blocks in _all_blocks(regulation):
+        for block in blocks:
+            _rewrite_block(block, func)
+
+
+def _all_blocks(regulation: Regulation) -> Iterator[list[Block]]:
+    for article in regulation.articles():
+        yield article.blocks
+    for appendix in regulation.appendices:
+        yield appendix.blocks
+
+
+def _rewrite_block(block: Block, func: Rewrite) -> None:
+    if isinstance(block, Text):
+        block.text = func(block.text, block.where)
+    elif isinstance(block, ItemList):
+        for item in block.items:
+            _rewrite_item(item, func)
+    else:
+        for row in block.table.rows:
+            for cell in row:
+                cell.text = func(cell.text, block.where)
+
+
+def _rewrite_item(item: Item, func: Rewrite) -> None:
+    item.text = func(item.text, item.where)
+    for child in item.children:
+        _rewrite_item(child, func)

@@ -1,0 +1,69 @@
+"""`policybook import`: text, Word and PDF regulations → a source tree that builds into the same articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import opencc
+
+from policybook.transforms.numerals import chinese
+from tests import regulations
+from tests.conftest import articles
+
+
+def imported_model(cli: Any, source: Path, out: Path, *extra: str) -> dict[str, Any]:
+    run = cli("import", source, "-o", out, *extra)
+    assert run.code == 0, run.err
+    check = cli("check", out / "handbook")
+    assert check.code == 0, check.err
+    model = cli("model", out / "handbook", "-s", "main", "--json")
+    assert model.code == 0, model.err
+    return model.json()  # type: ignore[no-any-return]
+
+
+def compare(model: dict[str, Any], convert: Any = str) -> int:
+    """Article by article: number, title and text equal the original; returns how many matched."""
+    built = articles(model)
+    original = regulations.articles()
+    assert len(built) == len(original)
+    for number, (art, node) in enumerate(zip(original, built, strict=True), 1):
+        unit = convert("条")
+        assert node["number"] == f"第{convert(chinese(number))}{unit}"
+        assert node["title"] == convert(art.title)
+        assert node["text"] == convert(regulations.expected_text(art)), node["number"]
+    return len(built)
+
+
+def test_text_round_trip(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "attendance.txt"
+    source.write_text(regulations.as_text(wrap=30), encoding="utf-8")
+    model = imported_model(cli, source, tmp_path / "out", "--company", regulations.COMPANY)
+    assert compare(model) == 11
+    report = (tmp_path / "out" / "import-report.md").read_text(encoding="utf-8")
+    assert "line breaks inside paragraphs joined" in report
+    assert "todo.amount_1" in report and "todo.days_1" in report
+
+
+def test_references_and_blanks_are_markup(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "attendance.txt"
+    source.write_text(regulations.as_text(), encoding="utf-8")
+    cli("import", source, "-o", tmp_path / "out", "--company", regulations.COMPANY)
+    chapter = (tmp_path / "out/handbook/chapters/02.md").read_text(encoding="utf-8")
+    assert "本办法[](#art-9)" in chapter and "依照[](#art-5)" in chapter
+    assert "《中华人民共和国劳动合同法》第三十九条" in chapter  # another law: text
+    assert "{{ todo.days_1 }}个工作日" in chapter and "{{ todo.amount_1 }}元" in chapter
+    assert "### 补休 {#art-9}" in chapter
+    first = (tmp_path / "out/handbook/chapters/01.md").read_text(encoding="utf-8")
+    assert "本办法适用于{{ company }}全体员工" in first
+    yaml = (tmp_path / "out/handbook/handbook.yaml").read_text(encoding="utf-8")
+    assert 'amount_1: "[X]"' in yaml and "effective: 2026-01-01" in yaml
+
+
+def test_traditional_round_trip(cli: Any, tmp_path: Path) -> None:
+    convert = opencc.OpenCC("s2tw").convert
+    source = tmp_path / "考勤.txt"
+    source.write_text(convert(regulations.as_text(article="條")), encoding="utf-8")
+    model = imported_model(cli, source, tmp_path / "out", "--company", convert(regulations.COMPANY))
+    assert model["meta"]["locale"] == "zh-Hant"
+    assert compare(model, convert) == 11

@@ -1,0 +1,138 @@
+"""`policybook watch`: a real process rebuilds the PDF after each edit, keeps the last good
+one after a broken edit, and stops quietly on Ctrl-C. Waits are bounded; nothing is
+asserted about how long a rebuild takes."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from policybook.diagnostics import Diagnostics
+from policybook.live import changed, scan, watched_folders
+from policybook.source import read_project
+
+WAIT_S = 90  # generous: CI machines are shared; a healthy rebuild takes well under a second
+
+
+class Watcher:
+    """A ``policybook watch`` subprocess whose stderr lines are collected as they come."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "policybook", "watch", *args],
+            cwd=cwd,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_line(self, wanted: Callable[[str], bool]) -> str:
+        """The next stderr line for which ``wanted`` is true (fails after WAIT_S)."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"watch exited early: {self.seen}"
+                continue
+            self.seen.append(line)
+            if wanted(line):
+                return line
+        raise AssertionError(f"no such line within {WAIT_S} s; saw: {self.seen}")
+
+
+@pytest.fixture
+def watched(root_copy: Callable[[str], Path]) -> Iterator[tuple[Watcher, Path]]:
+    project = root_copy("basic")
+    watcher = Watcher(["handbook", "-s", "a", "-o", "dist", "--interval", "0.05"], project)
+    try:
+        yield watcher, project
+    finally:
+        if watcher.proc.poll() is None:
+            watcher.proc.kill()
+            watcher.proc.wait()
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def rebuilt(line: str) -> bool:
+    return "a/pdf rebuilt" in line
+
+
+def test_edit_rebuilds_pdf_and_a_broken_edit_keeps_the_last_good_one(watched: tuple[Watcher, Path]) -> None:
+    watcher, project = watched
+    assert rebuilt(watcher.wait_line(lambda line: "first build" in line))
+    [pdf] = (project / "dist" / "a").glob("*.pdf")
+    assert "最后一条。" in pdf_text(pdf)
+    chapter = project / "handbook" / "chapters" / "02.md"
+    original = chapter.read_text(encoding="utf-8")
+
+    chapter.write_text(original.replace("最后一条。", "最后一条，已修改。"), encoding="utf-8")
+    line = watcher.wait_line(lambda line: "changed" in line)
+    assert "chapters/02.md changed" in line and rebuilt(line)
+    assert "最后一条，已修改。" in pdf_text(pdf)
+    good = pdf.read_bytes()
+
+    chapter.write_text(original.replace("最后一条。", "罚款{{ finee }}元。"), encoding="utf-8")
+    error = watcher.wait_line(lambda line: "error:" in line)
+    assert error.startswith(str(Path("handbook/chapters/02.md"))) or "chapters/02.md:" in error
+    assert "undefined variable 'finee'" in error and "[variable.undefined]" in error
+    assert "keeps the last good output" in watcher.wait_line(lambda line: "changed" in line)
+    assert pdf.read_bytes() == good
+    assert list((project / "dist").glob(".staging-*")) == []
+
+    chapter.write_text(original.replace("最后一条。", "罚款{{ fine }}元。"), encoding="utf-8")
+    assert rebuilt(watcher.wait_line(lambda line: "changed" in line))
+    assert "罚款80元。" in pdf_text(pdf).replace(" ", "")  # subsidiary a raises the fine to 80
+
+    watcher.proc.send_signal(signal.SIGINT)
+    assert watcher.proc.wait(timeout=WAIT_S) in (0, 130)
+    assert not any("Traceback" in line for line in watcher.seen)
+
+
+def test_an_edit_outside_the_variant_leaves_the_pdf_unchanged(watched: tuple[Watcher, Path]) -> None:
+    watcher, project = watched
+    watcher.wait_line(lambda line: "first build" in line)
+    subsidiary_b = project / "handbook" / "subsidiaries" / "b.yaml"
+    subsidiary_b.write_text(subsidiary_b.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    line = watcher.wait_line(lambda line: "changed" in line)
+    assert "b.yaml changed" in line and "a/pdf unchanged" in line
+
+
+def test_scan_sees_added_changed_and_removed_files(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("one", encoding="utf-8")
+    (tmp_path / ".a.md.swp").write_text("editor", encoding="utf-8")
+    before = scan([tmp_path])
+    assert list(before) == [tmp_path / "a.md"]
+    (tmp_path / "a.md").write_text("one more", encoding="utf-8")
+    (tmp_path / "b.md").write_text("two", encoding="utf-8")
+    after = scan([tmp_path])
+    assert changed(before, after) == [tmp_path / "a.md", tmp_path / "b.md"]
+    (tmp_path / "b.md").unlink()
+    assert changed(after, scan([tmp_path])) == [tmp_path / "b.md"]
+
+
+def test_watched_folders_cover_source_forms_and_brand_kits(root_copy: Callable[[str], Path]) -> None:
+    project = read_project(root_copy("basic") / "handbook", Diagnostics())
+    folders = watched_folders(project.source, project)
+    assert project.source in folders
+    assert project.root / "forms" in folders
+    assert all(not (a != b and a.is_relative_to(b)) for a in folders for b in folders)
