@@ -12,9 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from policybook.cache import user_cache_dir
 from policybook.model import Article, ChangeTable, Chapter, Document, Item, Revision, Section, Segment
 from policybook.naming import form_stem
 from policybook.writers.html.render import Renderer
@@ -27,8 +28,10 @@ SEP = "　"  # between a number and a title, as in the PDF
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    """The templates, compiled once per machine (Jinja's bytecode kept in the user cache)."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=FileSystemBytecodeCache(str(user_cache_dir("jinja"))),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=False,
@@ -168,7 +171,7 @@ class Pages:
         ident = self.plan.id(article)
         kind = self.marks.kinds.get(article.number, "")
         title = self.w["added_title" if kind == "added" else "changed_title"].format(old=self.marks.old_version)
-        lead = None
+        lead = ""
         if not article.title:
             lead = Markup('<a class="num self" href="#{}" title="{}">{}</a>{}').format(
                 ident, self.w["permalink"], article.number, SEP

@@ -34,91 +34,95 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 ALIGNS = {"left", "center", "right"}
 
 
+def esc(text: str) -> str:
+    """Text as HTML (``&``, ``<``, ``>``, quotes escaped)."""
+    return str(escape(text))
+
+
 class Renderer:
-    """Renders one document's blocks; ``href`` says where a model anchor lives on the site."""
+    """Renders one document's blocks; ``href`` says where a model anchor lives on the site.
+
+    Works on plain strings that are already HTML (every source string passes
+    ``esc``): an order of magnitude faster than formatting Markup objects."""
 
     def __init__(self, href: Callable[[str], str], item_ids: Callable[[Item], str]) -> None:
         self.href = href
         self.item_id = item_ids
 
-    def inlines(self, nodes: list[Inline]) -> Markup:
-        return Markup("").join(self.inline(n) for n in nodes)
+    def inlines(self, nodes: list[Inline]) -> str:
+        return "".join(self.inline(n) for n in nodes)
 
-    def inline(self, node: Inline) -> Markup:
+    def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return escape(node.text)
+            return esc(node.text)
         if isinstance(node, Emph):
             tag = "strong" if node.strong else "em"
-            return Markup(f"<{tag}>{self.inlines(node.children)}</{tag}>")
+            return f"<{tag}>{self.inlines(node.children)}</{tag}>"
         if isinstance(node, Code):
-            return Markup("<code>{}</code>").format(node.text)
+            return f"<code>{esc(node.text)}</code>"
         if isinstance(node, LineBreak):
-            return Markup("<br>")
+            return "<br>"
         if isinstance(node, Ref):
             return self.ref(node)
         return self.link(node)
 
-    def ref(self, ref: Ref) -> Markup:
+    def ref(self, ref: Ref) -> str:
         href = self.href(ref.anchor) if ref.anchor else ""
-        text = shown_ref(ref)
-        if not href:
-            return Markup('<span class="xref">{}</span>').format(text)
-        return Markup('<a class="xref" href="{}">{}</a>').format(href, text)
+        text = esc(shown_ref(ref))
+        return f'<a class="xref" href="{esc(href)}">{text}</a>' if href else f'<span class="xref">{text}</span>'
 
-    def link(self, link: Link) -> Markup:
-        shown = self.inlines(link.children) if link.children else escape(link.url)
+    def link(self, link: Link) -> str:
+        shown = self.inlines(link.children) if link.children else esc(link.url)
         if not link.url.lower().startswith(SAFE_SCHEMES):
-            return shown if link.children else Markup("<span>{}</span>").format(link.url)
-        return Markup('<a class="ext" href="{}">{}</a>').format(link.url, shown)
+            return shown  # another scheme (javascript:, file:, data:) never becomes a link
+        return f'<a class="ext" href="{esc(link.url)}">{shown}</a>'
 
-    def blocks(self, blocks: list[Block], lead: Markup | None = None) -> Markup:
-        """Blocks in order; ``lead`` (an untitled article's number) opens the first paragraph."""
-        out: list[Markup] = []
+    def blocks(self, blocks: list[Block], lead: str = "") -> Markup:
+        """Blocks in order; ``lead`` (already HTML: an untitled article's number) opens the first paragraph."""
+        out: list[str] = []
         for n, block in enumerate(blocks):
-            first = lead if n == 0 else None
-            if first is not None and not isinstance(block, Paragraph):
-                out.append(Markup("<p>{}</p>").format(first))
-                first = None
+            first = lead if n == 0 else ""
+            if first and not isinstance(block, Paragraph):
+                out.append(f"<p>{first}</p>")
+                first = ""
             out.append(self.block(block, first))
-        if lead is not None and not blocks:
-            out.append(Markup("<p>{}</p>").format(lead))
-        return Markup("\n").join(out)
+        if lead and not blocks:
+            out.append(f"<p>{lead}</p>")
+        return Markup("\n".join(out))
 
-    def block(self, block: Block, lead: Markup | None = None) -> Markup:
+    def block(self, block: Block, lead: str = "") -> str:
         if isinstance(block, Paragraph):
-            return Markup("<p>{}{}</p>").format(lead or "", self.inlines(block.inlines))
+            return f"<p>{lead}{self.inlines(block.inlines)}</p>"
         if isinstance(block, ItemList):
             return self.item_list(block)
         if isinstance(block, Note):
-            return Markup('<aside class="note">{}</aside>').format(self.blocks(block.blocks))
+            return f'<aside class="note">{self.blocks(block.blocks)}</aside>'
         return self.table(block)
 
-    def item_list(self, block: ItemList) -> Markup:
+    def item_list(self, block: ItemList) -> str:
         tag = "ol" if block.ordered else "ul"
-        items = Markup("").join(self.item(i) for i in block.items)
-        return Markup(f'<{tag} class="items">{items}</{tag}>')
+        return f'<{tag} class="items">{"".join(self.item(i) for i in block.items)}</{tag}>'
 
-    def item(self, item: Item) -> Markup:
-        number = Markup('<span class="num">{}</span>').format(item.number) if item.number else None
+    def item(self, item: Item) -> str:
+        number = f'<span class="num">{esc(item.number)}</span>' if item.number else ""
         ident = self.item_id(item)
-        attr = Markup(' id="{}"').format(ident) if ident else Markup("")
-        level = Markup(' class="lv{}"').format(item.level)
-        return Markup("<li{}{}>{}</li>").format(attr, level, self.blocks(item.blocks, number))
+        attr = f' id="{esc(ident)}"' if ident else ""
+        return f'<li{attr} class="lv{item.level}">{self.blocks(item.blocks, number)}</li>'
 
-    def table(self, table: Table) -> Markup:
-        head = Markup("").join(self.cell("th", c, table.aligns, n) for n, c in enumerate(table.header))
-        rows = Markup("").join(
-            Markup("<tr>{}</tr>").format(Markup("").join(self.cell("td", c, table.aligns, n) for n, c in enumerate(r)))
-            for r in table.rows
+    def table(self, table: Table) -> str:
+        head = "".join(self.cell("th", c, table.aligns, n) for n, c in enumerate(table.header))
+        rows = "".join(
+            "<tr>" + "".join(self.cell("td", c, table.aligns, n) for n, c in enumerate(row)) + "</tr>"
+            for row in table.rows
         )
-        caption = plain_text(table.header[0]) if table.header else ""
-        return Markup(
-            '<div class="table-wrap" role="region" tabindex="0" aria-label="{}">'
-            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>"
-        ).format(caption, head, rows)
+        caption = esc(plain_text(table.header[0])) if table.header else ""
+        return (
+            f'<div class="table-wrap" role="region" tabindex="0" aria-label="{caption}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
 
-    def cell(self, tag: str, content: list[Inline], aligns: list[str], column: int) -> Markup:
+    def cell(self, tag: str, content: list[Inline], aligns: list[str], column: int) -> str:
         align = aligns[column] if column < len(aligns) else ""
-        style = Markup(' class="al-{}"').format(align) if align in ALIGNS else Markup("")
-        scope = Markup(' scope="col"') if tag == "th" else Markup("")
-        return Markup(f"<{tag}{{}}{{}}>{{}}</{tag}>").format(scope, style, self.inlines(content))
+        style = f' class="al-{align}"' if align in ALIGNS else ""
+        scope = ' scope="col"' if tag == "th" else ""
+        return f"<{tag}{scope}{style}>{self.inlines(content)}</{tag}>"
