@@ -24,7 +24,7 @@ from policybook.output import staged, write_manifest
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
-from policybook.transforms import project_labels, resolve
+from policybook.transforms import check_numbering, project_labels, resolve
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known, typst_fonts
@@ -54,6 +54,7 @@ def check(
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     labels = project_labels(project, diags)
+    check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
     for sub_id in chosen:

@@ -1,20 +1,24 @@
 """Command line: arguments, exit codes and printing diagnostics — no build logic.
 
 Exit codes: 0 ok · 1 source errors (warnings too, under --strict) · 2 bad
-command line · 3 internal error (short message; traceback saved to a file).
+command line · 3 internal error (short message; traceback saved to a file) ·
+141 the reader of standard output went away (``| head``), as for any Unix tool.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 
 from policybook import __version__
-from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, add_all
+from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, EXIT_USAGE, add_all
 from policybook.diagnostics import Diagnostics, SourceError
+
+EXIT_PIPE = 128 + 13  # killed by SIGPIPE, the shell's way of saying it
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,13 +44,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policybook: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _print(diags)
         return _internal_error(exc)
     _print(diags)
     if code == EXIT_OK and diags.failed(strict=getattr(args, "strict", False)):
         return EXIT_SOURCE
+    if code == EXIT_SOURCE and diags.errors and all(d.code.startswith("cli.") for d in diags.errors):
+        return EXIT_USAGE  # an unknown subsidiary or format: the command line is wrong, not the source
     return code
+
+
+def _reader_gone() -> int:
+    """``policybook model … | head``: the reader closed the pipe; stop quietly, as cat does."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
 
 
 def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.Namespace, diags: Diagnostics) -> int:

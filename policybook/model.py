@@ -109,6 +109,8 @@ class ItemList:
     ordered: bool
     loc: Loc
     when: str = ""
+    start: int = 1  # the number of the first item (a list written from 3. starts at 3)
+    style: str = ""  # this list's own item format, as a sample (一、 （一） 1.); "" = the level's
 
 
 @dataclass
@@ -270,6 +272,7 @@ class Meta:
     numbering: str  # zh-regulation | decimal
     group: str
     loc: Loc
+    items: tuple[str, ...] = ()  # item formats per level as samples (一、 （一） 1. （1）); () = the style's
 
 
 @dataclass

@@ -102,8 +102,39 @@ def test_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_unknown_subsidiary_on_command_line(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("model", ROOTS / "basic", "-s", "zz", "--json")
-    assert run.code == 1
+    assert run.code == 2  # a bad command line, as README says
     assert "unknown subsidiary 'zz'" in run.err and "known: a, b" in run.err
+    assert cli("build", ROOTS / "basic", "-f", "pdff", "-o", "unused").code == 2
+
+
+def test_reader_closing_the_pipe_is_quiet(tmp_path: Path) -> None:
+    """`policybook model … | head`: no 'internal error', no traceback, SIGPIPE's exit status."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    command = [sys.executable, "-m", "policybook", "model", str(ROOTS / "basic"), "-s", "a", "--json"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # what head does after its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait() in (0, 141), err
+    assert err == ""
+
+
+def test_local_variables_and_html_comments(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
+    """A subsidiary's own variable lives under local:; HTML comments are notes, not text."""
+    root = root_copy("basic")
+    sub = root / "handbook" / "subsidiaries" / "a.yaml"
+    sub.write_text(sub.read_text(encoding="utf-8") + "local:\n  canteen: 二楼食堂\n", encoding="utf-8")
+    chapter = root / "handbook" / "chapters" / "01.md"
+    text = chapter.read_text(encoding="utf-8").replace(
+        "迟到每次扣款", "<!-- 待法务确认 -->\n\n迟到<!-- 注：按次 -->每次扣款"
+    )
+    chapter.write_text(text.replace("最后", "最后") + "\n就餐：{{ canteen }}。\n", encoding="utf-8")
+    run = cli("model", root / "handbook", "-s", "a", "--json")
+    assert run.code == 0, run.err
+    assert "待法务确认" not in run.out and "注：按次" not in run.out
+    assert "迟到每次扣款80元。" in run.out and "就餐：二楼食堂。" in run.out
+    assert cli("check", root / "handbook").code == 1  # b has no canteen: undefined there
 
 
 def test_symlink_out_of_the_project_is_refused(cli, root_copy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policybook.transforms.numerals import chinese, letters, parse_chinese, roman
+from policybook.transforms.numerals import chinese, cn_number, cn_upper, letters, parse_chinese, roman
 
 CASES = {
     1: "一",
@@ -52,6 +52,54 @@ def test_out_of_range(bad: int) -> None:
 def test_letters_and_roman() -> None:
     assert [letters(n) for n in (1, 2, 26, 27, 28)] == ["A", "B", "Z", "AA", "AB"]
     assert [roman(n) for n in (1, 4, 9, 14, 40)] == ["i", "iv", "ix", "xiv", "xl"]
+
+
+AMOUNTS = {
+    1200: "壹仟贰佰元整",
+    10: "壹拾元整",
+    0: "零元整",
+    1005.5: "壹仟零伍元伍角",
+    0.05: "伍分",
+    1.05: "壹元零伍分",
+    12.3: "壹拾贰元叁角",
+    1010: "壹仟零壹拾元整",
+    100500: "壹拾万零伍佰元整",
+    105000: "壹拾万伍仟元整",
+    10001: "壹万零壹元整",
+    30000.07: "叁万元零柒分",
+    12345678.9: "壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角",
+    "1,234.56": "壹仟贰佰叁拾肆元伍角陆分",
+}
+
+
+@pytest.mark.parametrize(("amount", "text"), AMOUNTS.items())
+def test_cn_upper_amounts(amount: object, text: str) -> None:
+    assert cn_upper(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(3, "三"), (15, "十五"), (105, "一百零五"), (0, "零"), ("7", "七"), (20.0, "二十")]
+)
+def test_cn_number(value: object, text: str) -> None:
+    assert cn_number(value) == text
+
+
+@pytest.mark.parametrize("bad", ["三", 2.5, None, True, "12abc"])
+def test_filters_refuse_what_is_not_a_number(bad: object) -> None:
+    with pytest.raises(ValueError):
+        cn_number(bad)
+
+
+def test_filters_in_templates() -> None:
+    from policybook.diagnostics import Diagnostics
+    from policybook.transforms.variables import Renderer
+
+    diags = Diagnostics()
+    renderer = Renderer({"days": 3, "bonus": 1200, "word": "三"}, diags)
+    text = renderer.text("连续旷工{{ days | cn_number }}天，奖金{{ bonus | cn_upper }}。", None)
+    assert text == "连续旷工三天，奖金壹仟贰佰元整。"
+    renderer.text("{{ word | cn_number }}", None)
+    assert "cn_number needs a number written in digits, found '三'" in str(diags.errors[0])
 
 
 def test_parse_number_as_sources_write_it() -> None:

@@ -3,7 +3,7 @@
 Headings give the structure (``#`` chapter, ``##`` section, ``###`` article);
 everything else becomes blocks of the current article. Text keeps its Jinja2
 templates: variables are the resolve stage's business. Raw HTML is disabled, so
-``<b>`` is text, never markup.
+``<b>`` is text, never markup; HTML comments ``<!-- -->`` are notes and are dropped.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def markdown_parser() -> MarkdownIt:
@@ -75,6 +76,13 @@ def _template_rule(state: StateInline, silent: bool) -> bool:
         state.push("text", "", 0).content = state.src[state.pos : end + 2]
     state.pos = end + 2
     return True
+
+
+def strip_comments(source: str) -> str:
+    """HTML comments ``<!-- … -->`` are the author's notes: gone, their line breaks kept
+    (so every later line number stays right). Raw HTML is never read, but comments are
+    how Markdown authors leave notes, so they must not print."""
+    return HTML_COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n"), source)
 
 
 _PARSED: dict[str, tuple[str, Chapter]] = {}  # path → (text, chapter) of this process's last clean parse
@@ -132,7 +140,7 @@ class ChapterReader:
         return Loc(self.path, token.map[0] + 1 if token.map else 0)
 
     def read(self, source: str) -> Chapter | None:
-        tokens = markdown_parser().parse(source)
+        tokens = markdown_parser().parse(strip_comments(source))
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
@@ -317,7 +325,12 @@ class BlockReader:
         return out
 
     def item_list(self, tokens: list[Token], start: int, end: int, level: int, when: str) -> ItemList:
-        ordered = tokens[start].type == "ordered_list_open"
+        opening = tokens[start]
+        ordered = opening.type == "ordered_list_open"
+        first = int(str(opening.attrs.get("start", 1))) if ordered else 1
+        style = str(opening.attrs.get("items", ""))
+        if style and not ordered:
+            self.diags.warning(self.loc(opening), "items=… only applies to a numbered list", "markdown.attrs")
         items: list[Item] = []
         pos = start + 1
         while pos < end:
@@ -325,7 +338,7 @@ class BlockReader:
             blocks = self.blocks(tokens, pos + 1, close, level + 1)
             items.append(self.item(blocks, self.loc(tokens[pos]), level))
             pos = close + 1
-        return ItemList(items, ordered, self.loc(tokens[start]), when)
+        return ItemList(items, ordered, self.loc(opening), when, start=max(first, 1), style=style)
 
     def item(self, blocks: list[Block], loc: Loc, level: int) -> Item:
         label = when = ""

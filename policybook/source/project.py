@@ -30,7 +30,7 @@ HANDBOOK = {
     "version": Key("text", required=True),
     "effective": Key("text", required=True),
     "locale": Key("text", choices=LOCALES),
-    "numbering": Key("text", choices=NUMBERINGS),
+    "numbering": Key("any"),
     "group": Key("text", required=True),
     "chapters": Key("texts", required=True),
     "appendices": Key("list"),
@@ -40,6 +40,8 @@ HANDBOOK = {
     "paths": Key("map"),
     "previous": Key("text"),
 }
+NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
+ITEMS_HINT = "e.g. items: gbt9704, or items: [一、, （一）, 1., （1）] (one sample per level)"
 PATHS = {"forms": Key("text"), "templates": Key("text"), "subsidiaries": Key("text")}
 APPENDIX = {"form": Key("text", required=True), "when": Key("text")}
 REVISION = {"version": Key("text", required=True), "date": Key("text", required=True), "summary": Key("text")}
@@ -52,6 +54,7 @@ SUBSIDIARY = {
     "region": Key("text", choices=("CN", "TW", "HK", "MO", "SG")),
     "tags": Key("texts"),
     "variables": Key("map"),
+    "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
 }
@@ -83,6 +86,7 @@ class AppendixSource:
 class SubsidiarySource:
     info: Subsidiary
     variables: LocDict
+    local: LocDict = field(default_factory=LocDict)  # the subsidiary's own variables (not the group's)
     brand: Brand | None = None
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
@@ -102,6 +106,7 @@ class Project:
     forms: dict[str, Form]
     templates: Path
     files: list[Path] = field(default_factory=list)  # every source file read
+    items_loc: Loc | None = None  # where numbering.items was set (the number stage checks the samples)
     # the release this version revises: a folder (relative to the source) or a git revision;
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
@@ -135,7 +140,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
     project = Project(
         root=root,
         source=source,
-        meta=_meta(data),
+        meta=_meta(data, diags),
         chapters=reader.chapters(data),
         appendices=_appendices(data, diags),
         variables=_variables(data, path),
@@ -148,6 +153,9 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         previous_loc=data.loc("previous"),
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
+    numbering = data.get("numbering")
+    if isinstance(numbering, LocDict) and "items" in numbering:
+        project.items_loc = numbering.loc("items")
     _brands(project, diags)
     project.files = [path, *reader.files, *sorted(paths["forms"].glob("*.yaml"))]
     return project
@@ -192,18 +200,50 @@ def _paths(data: LocDict, root: Path, source: Path, diags: Diagnostics) -> dict[
     return result
 
 
-def _meta(data: LocDict) -> Meta:
+def _meta(data: LocDict, diags: Diagnostics) -> Meta:
     locale = text(data, "locale", "zh-Hans")
+    style, items = _numbering(data, diags)
     return Meta(
         title=text(data, "title"),
         code=text(data, "code"),
         version=text(data, "version"),
         effective=text(data, "effective"),
         locale=locale,
-        numbering=text(data, "numbering", "decimal" if locale == "en" else "zh-regulation"),
+        numbering=style or ("decimal" if locale == "en" else "zh-regulation"),
         group=text(data, "group"),
         loc=data.loc(),
+        items=items,
     )
+
+
+def _numbering(data: LocDict, diags: Diagnostics) -> tuple[str, tuple[str, ...]]:
+    """``numbering: zh-regulation`` or ``numbering: {style: …, items: gbt9704 | [一、, （一）, …]}``."""
+    value = data.get("numbering")
+    if value is None:
+        return "", ()
+    if not isinstance(value, LocDict):
+        value = LocDict({"style": value})
+        value.path, value.line, value.lines = data.loc("numbering").path, data.loc("numbering").line, {}
+    checked = check_mapping(value, NUMBERING, data.loc("numbering"), "numbering", diags)
+    if checked is None:
+        return "", ()
+    return text(checked, "style"), _item_samples(checked, diags)
+
+
+def _item_samples(numbering: LocDict, diags: Diagnostics) -> tuple[str, ...]:
+    """A preset name as a 1-tuple, or one sample per level (the number stage reads them)."""
+    items = numbering.get("items")
+    if items is None:
+        return ()
+    if isinstance(items, LocList) and items and all(isinstance(x, str | int | float) for x in items):
+        # YAML reads an unquoted 1. as the number 1.0: the author wrote "1."
+        return tuple(f"{int(x)}." if isinstance(x, float) and x.is_integer() else scalar_text(x) for x in items)
+    if isinstance(items, str):
+        return (items,)
+    diags.error(
+        numbering.loc("items"), "'items' must be a preset name or a list of samples", "numbering.items", ITEMS_HINT
+    )
+    return ()
 
 
 def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
@@ -334,11 +374,12 @@ class _Reader:
             region=text(data, "region"),
         )
         variables = data["variables"] if isinstance(data.get("variables"), LocDict) else _empty(path)
+        local = data["local"] if isinstance(data.get("local"), LocDict) else _empty(path)
         exclude = data.get("exclude")
         excluded = (
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
-        return SubsidiarySource(info, variables, exclude=excluded, additions=self.additions(data))
+        return SubsidiarySource(info, variables, local, exclude=excluded, additions=self.additions(data))
 
     def additions(self, data: LocDict) -> list[Addition]:
         result: list[Addition] = []

@@ -8,6 +8,7 @@ duplicates, so every later error can name ``file:line``.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +92,33 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 0
+        wide = _full_width_colon(text, mark.line if mark else len(text))
+        if wide is not None:
+            number, key = wide
+            raise fail(
+                Loc(path, number + 1 + line_offset),
+                f"'{key}' is followed by a full-width colon '：'",
+                "yaml.full-width-colon",
+                f"YAML needs an ASCII colon and a space: '{key}: …'",
+            ) from None
         problem = exc.problem or exc.context or "invalid YAML"
         hint = "YAML indents with spaces, never tabs" if "\t" in _line(text, mark) else ""
         raise fail(Loc(path, line), f"invalid YAML: {problem}", "yaml.syntax", hint) from None
     except yaml.YAMLError as exc:
         raise fail(Loc(path), f"invalid YAML: {exc}", "yaml.syntax") from None
+
+
+WIDE_KEY_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*：")
+
+
+def _full_width_colon(text: str, last: int) -> tuple[int, str] | None:
+    """The last line up to ``last`` (0-based) whose key ends in '：' (an IME's colon), if any."""
+    lines = text.split("\n")[: last + 1]
+    for number in range(len(lines) - 1, -1, -1):
+        match = WIDE_KEY_RE.match(lines[number])
+        if match:
+            return number, match.group(1)
+    return None
 
 
 def _line(text: str, mark: Any) -> str:

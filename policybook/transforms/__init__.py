@@ -12,30 +12,49 @@ from __future__ import annotations
 import dataclasses
 
 from policybook.diagnostics import Diagnostics
-from policybook.model import Document, Meta, Revision, Subsidiary
+from policybook.model import Chapter, Document, ItemList, Meta, Revision, Subsidiary
 from policybook.source.project import Project
 from policybook.transforms.context import build_context, check_constraints
 from policybook.transforms.labels import Target, label_table
 from policybook.transforms.numbering import RefResolver, number
-from policybook.transforms.styles import style_for
+from policybook.transforms.styles import ITEM_PRESETS, bad_item_samples, style_for
 from policybook.transforms.text import TextPass
 from policybook.transforms.variables import Renderer
 from policybook.transforms.variants import Selector
+from policybook.transforms.walk import blocks_in
+
+
+def check_numbering(project: Project, diags: Diagnostics) -> None:
+    """Item formats written as samples (handbook.yaml, or items="…" on one list) must be readable."""
+    hint = f"name a preset ({', '.join(ITEM_PRESETS)}) or give one sample per level with one numeral (一 1 ① a i)"
+    for bad in bad_item_samples(project.meta.items):
+        diags.error(
+            project.items_loc or project.meta.loc, f"cannot read the item format '{bad}'", "numbering.items", hint
+        )
+    for chapter in _all_chapters(project):
+        for article in chapter.articles():
+            for block in blocks_in(article.blocks):
+                if isinstance(block, ItemList) and block.style and bad_item_samples([block.style]):
+                    diags.error(block.loc, f"cannot read the item format '{block.style}'", "numbering.items", hint)
+
+
+def _all_chapters(project: Project) -> list[Chapter]:
+    chapters = list(project.chapters)
+    for sub in project.subsidiaries.values():
+        chapters.extend(a.chapter for a in sub.additions if a.chapter not in chapters)
+    return chapters
 
 
 def project_labels(project: Project, diags: Diagnostics | None) -> dict[str, Target]:
     """Every label in the source, local additions of every subsidiary included."""
-    chapters = list(project.chapters)
-    for sub in project.subsidiaries.values():
-        chapters.extend(a.chapter for a in sub.additions if a.chapter not in chapters)
-    return label_table(chapters, project.forms, diags)
+    return label_table(_all_chapters(project), project.forms, diags)
 
 
 def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str, Target] | None = None) -> Document:
     """One subsidiary's resolved, numbered document; problems go to ``diags``."""
     sub = project.subsidiaries[sub_id]
     labels = labels if labels is not None else project_labels(project, None)
-    context = build_context(project, sub)
+    context = build_context(project, sub, diags)
     check_constraints(project, sub, diags)
     renderer = Renderer(context, diags)
     selection = Selector(project, sub, renderer, diags).select(labels)
@@ -43,7 +62,7 @@ def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str,
     texts = TextPass(renderer, locale, sub.info.region)
     texts.chapters(selection.chapters)
     texts.appendices(selection.appendices)
-    style = style_for(project.meta.numbering, locale)
+    style = style_for(project.meta.numbering, locale, project.meta.items)
     number(selection.chapters, selection.appendices, style)
     RefResolver(selection.chapters, selection.appendices, style).resolve(
         selection.chapters, selection.removed, labels, diags
@@ -68,6 +87,7 @@ def _meta(meta: Meta, locale: str, texts: TextPass) -> Meta:
         numbering=meta.numbering,
         group=texts.convert(meta.group),
         loc=meta.loc,
+        items=meta.items,
     )
 
 

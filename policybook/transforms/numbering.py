@@ -12,7 +12,7 @@ import difflib
 from policybook.diagnostics import Diagnostics
 from policybook.model import Appendix, Article, Block, Chapter, Item, ItemList, Note, Ref, Section
 from policybook.transforms.labels import Target, label_table
-from policybook.transforms.styles import NumberingStyle
+from policybook.transforms.styles import ItemFormat, NumberingStyle, item_format
 from policybook.transforms.variants import Removed
 from policybook.transforms.walk import all_inlines
 
@@ -42,9 +42,10 @@ def _set(node: Chapter | Section | Article | Item | Appendix, ordinal: int, text
 def _number_items(blocks: list[Block], style: NumberingStyle, prefix: str, level: int) -> None:
     for block in blocks:
         if isinstance(block, ItemList):
-            for n, item in enumerate(block.items, start=1):
+            fmt = item_format(block.style) if block.style else None
+            for n, item in enumerate(block.items, start=block.start if block.ordered else 1):
                 item.level = level
-                text = style.item(level, n) if block.ordered else ""
+                text = style.item(level, n, fmt) if block.ordered else ""
                 _set(item, n if block.ordered else 0, text, f"{prefix}-{n}")
                 _number_items(item.blocks, style, item.anchor, level + 1 if block.ordered else level)
         elif isinstance(block, Note):
@@ -95,9 +96,12 @@ class RefResolver:
         return node.number  # type: ignore[attr-defined, no-any-return]
 
 
-def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, list[tuple[int, int]]]]:
-    """id(section) → (chapter, []); id(item) → (article, [(level, n), …])."""
-    found: dict[int, tuple[object, list[tuple[int, int]]]] = {}
+ItemPath = list[tuple[int, int, ItemFormat | None]]  # (level, n, the list's own format) from the article down
+
+
+def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, ItemPath]]:
+    """id(section) → (chapter, []); id(item) → (article, [(level, n, format), …])."""
+    found: dict[int, tuple[object, ItemPath]] = {}
     for chapter in chapters:
         for node in chapter.body:
             if isinstance(node, Section):
@@ -110,13 +114,14 @@ def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, list[tuple[int,
 def _item_paths(
     article: Article,
     blocks: list[Block],
-    path: list[tuple[int, int]],
-    found: dict[int, tuple[object, list[tuple[int, int]]]],
+    path: ItemPath,
+    found: dict[int, tuple[object, ItemPath]],
 ) -> None:
     for block in blocks:
         if isinstance(block, ItemList):
+            fmt = item_format(block.style) if block.style else None
             for item in block.items:
-                here = [*path, (item.level, item.ordinal)] if block.ordered else path
+                here = [*path, (item.level, item.ordinal, fmt)] if block.ordered else path
                 found[id(item)] = (article, here)
                 _item_paths(article, item.blocks, here, found)
         elif isinstance(block, Note):

@@ -1,9 +1,12 @@
 """Number stage helper: Chinese numerals written the way regulations write them.
 
-十一, 二十, 一百零五, 一百一十, 一千零一十, 一万 — and back again.
+十一, 二十, 一百零五, 一百一十, 一千零一十, 一万 — and back again; and the
+capital numerals of amounts (壹仟贰佰元整) for the ``cn_upper`` filter.
 """
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DIGITS = "零一二三四五六七八九"
 UNITS = ((1000, "千"), (100, "百"), (10, "十"))
@@ -120,3 +123,56 @@ def roman(n: int) -> str:
         count, n = divmod(n, value)
         out += sym * count
     return out
+
+
+def cn_number(value: object) -> str:
+    """The ``cn_number`` filter: 3 → 三, 15 → 十五, 105 → 一百零五, 0 → 零."""
+    n = _whole(value, "cn_number")
+    if n == 0:
+        return "零"
+    return ("负" if n < 0 else "") + chinese(abs(n))
+
+
+def cn_upper(value: object) -> str:
+    """The ``cn_upper`` filter: an amount in the capital numerals of receipts and contracts.
+
+    1200 → 壹仟贰佰元整, 1005.5 → 壹仟零伍元伍角, 0.05 → 伍分, 10 → 壹拾元整
+    (the zero rules of 《支付结算办法》: one 零 per run of zeros, 整 after 元 only)."""
+    cents = _cents(value)
+    sign, cents = ("负" if cents < 0 else ""), abs(cents)
+    yuan, rest = divmod(cents, 100)
+    jiao, fen = divmod(rest, 10)
+    if yuan >= 10**8:
+        raise ValueError(f"cn_upper: {value} is too large")
+    out = chinese_legal(yuan) + "元" if yuan else ""
+    if jiao:
+        out += chinese_legal(jiao) + "角"
+    elif fen and yuan:
+        out += "零"
+    if fen:
+        out += chinese_legal(fen) + "分"
+    return sign + (out if rest else (out or "零元") + "整")
+
+
+def _whole(value: object, name: str) -> int:
+    number = _number(value, name)
+    if number != int(number):
+        raise ValueError(f"{name} needs a whole number, found {value}")
+    return int(number)
+
+
+def _cents(value: object) -> int:
+    number = _number(value, "cn_upper")
+    return int((number * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _number(value: object, name: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(f"{name} needs a number, found {value!r}")
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValueError(f"{name} needs a number written in digits, found '{value}'") from None
+    if not number.is_finite():
+        raise ValueError(f"{name} needs a number, found '{value}'")
+    return number

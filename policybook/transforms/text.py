@@ -71,9 +71,13 @@ class TextPass:
                         self.inlines(run)
 
     def inlines(self, run: list[Inline]) -> None:
+        joint = _spans_nodes(run)
+        if joint:
+            run[:] = self.render_together(run)
         for node in run:
             if isinstance(node, Text):
-                node.text = self.convert(self.renderer.text(node.text, node.loc))
+                text = node.text if joint else self.renderer.text(node.text, node.loc)
+                node.text = self.convert(text)
             elif isinstance(node, Emph | Link | Ref):
                 self.inlines(node.children)
         for index, node in enumerate(run):
@@ -81,6 +85,20 @@ class TextPass:
                 before = _edge(run[index - 1], -1) if index else ""
                 after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
                 node.text = join_soft_breaks(node.text, before, after)
+
+    def render_together(self, run: list[Inline]) -> list[Inline]:
+        """One template for a whole run, so ``{% if %}…[](#form)…{% endif %}`` may enclose
+        references and emphasis: those stand in the template as placeholders, and come
+        back (or stay out) with the text around them."""
+        source = "".join(n.text if isinstance(n, Text) else f"{HOLE[0]}{i}{HOLE[1]}" for i, n in enumerate(run))
+        loc = next((n.loc for n in run if isinstance(n, Text) and n.loc), None)
+        out: list[Inline] = []
+        for index, piece in enumerate(HOLE_RE.split(self.renderer.text(source, loc))):
+            if index % 2:
+                out.append(run[int(piece)])
+            elif piece:
+                out.append(Text(piece, loc))
+        return out
 
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:
@@ -94,6 +112,15 @@ class TextPass:
                     cell.label = self.plain(cell.label, cell.loc)
                     cell.text = self.plain(cell.text, cell.loc)
                     cell.options = [self.plain(o, cell.loc) for o in cell.options]
+
+
+HOLE = ("\ue000", "\ue001")  # private-use characters: never in source text
+HOLE_RE = re.compile(f"{HOLE[0]}(\\d+){HOLE[1]}")
+
+
+def _spans_nodes(run: list[Inline]) -> bool:
+    """A run whose ``{% … %}`` blocks (if, for) may enclose other nodes."""
+    return any(isinstance(n, Text) and "{%" in n.text for n in run) and any(not isinstance(n, Text) for n in run)
 
 
 def _edge(node: Inline, side: int) -> str:

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.model import Loc
+from policybook.transforms.numerals import cn_number, cn_upper
 
 
 def _finalize(value: Any) -> Any:
@@ -40,6 +41,8 @@ def environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["cn_date"] = long_date
+    env.filters["cn_number"] = cn_number
+    env.filters["cn_upper"] = cn_upper
     return env
 
 

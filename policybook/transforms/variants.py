@@ -6,6 +6,7 @@ Works on a private copy of the chapters. Whatever is left out is remembered
 
 from __future__ import annotations
 
+import difflib
 import pickle
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,9 +58,9 @@ class Selector:
     def check_exclusions(self, table: dict[str, Target]) -> None:
         for label, loc in self.sub.exclude:
             if label not in table:
-                self.diags.error(
-                    loc, f"excludes '{label}', which is not a label", "exclude.unknown", "check the spelling"
-                )
+                close = difflib.get_close_matches(label, list(table), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "labels are set with {#label} on a heading"
+                self.diags.error(loc, f"excludes '{label}', which is not a label", "exclude.unknown", hint)
 
     def with_additions(self, chapters: list[Chapter]) -> list[Chapter]:
         for addition in self.sub.additions:
