@@ -8,6 +8,7 @@ process are both known.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 @dataclass
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system time of the whole process tree (steadier than wall time on a busy machine)
     peak_total_mb: float  # the whole process tree at its largest
     peak_process_mb: float  # the largest single process
     stdout: str
@@ -58,7 +60,7 @@ def _tree(pid: int) -> list[int]:
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measured:
-    start = time.perf_counter()
+    start, used = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = [0, 0]
     stop = threading.Event()
@@ -76,4 +78,10 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     seconds = time.perf_counter() - start
     stop.set()
     sampler.join()
-    return Measured(seconds, peaks[0] / 1024, peaks[1] / 1024, out, err, proc.returncode)
+    return Measured(seconds, _children_cpu() - used, peaks[0] / 1024, peaks[1] / 1024, out, err, proc.returncode)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished descendant (each waited-for process adds its own children's)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -2,13 +2,18 @@
 
 Scenarios (sources made by bench/generate.py from the sample handbook, whose PDF
 has ~30 pages a subsidiary; LARGE = 33 copies of every chapter ≈ 1,000 pages):
-  sample      the sample (4 subsidiaries): full cold build, no-change rebuild, one chapter edited
   pdf         one subsidiary's PDF, 1x and LARGE: policybook vs the raw Typst compile of the same Typst source
+  sample      the sample (4 subsidiaries): full cold build (vs the same without DOCX pagination), no-change
+              rebuilds with and without warnings (vs the interpreter starting policybook), one chapter edited
+  watch       `policybook watch`: a chapter edited → the new PDF on disk (vs the raw Typst compile)
   docx        one subsidiary's DOCX at LARGE, with and without LibreOffice pagination; Pandoc baseline
   html        every subsidiary's site, 1x and LARGE: the writer's own seconds per site
   subs        3 and 30 subsidiaries at 1x, 3 at LARGE: wall time and memory of the whole process tree
 
-Prints a table; figures are wall seconds, pages per second and peak memory (MB).
+Every baseline is measured in the same run, so the ratios hold even on a busy machine
+where wall seconds do not; CPU seconds (user + system of the whole process tree) are
+printed too, being steadier than wall time under load. The figures go to
+bench/results.json; a later run prints its change against the previous file.
 Never run by the tests: wall-clock figures depend on the machine.
 """
 
@@ -17,12 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -34,6 +45,8 @@ from bench.measure import Measured, run  # noqa: E402
 PY = sys.executable
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
 LARGE = 33  # copies of every chapter: ~1,000 PDF pages for one subsidiary
+RESULTS = HERE / "results.json"
+RESULTS_NOW: dict[str, dict[str, Any]] = {}  # scenario key → figures, written to RESULTS at the end
 
 
 def policybook(*args: str | Path, env: dict[str, str] | None = None) -> Measured:
@@ -51,26 +64,66 @@ def pages(folder: Path, pattern: str = "*.pdf") -> int:
     return total
 
 
-def row(name: str, m: Measured, pages_made: int = 0, extra: str = "") -> None:
+def row(
+    name: str, m: Measured, pages_made: int = 0, extra: str = "", key: str = "", base: Measured | None = None
+) -> None:
+    """One line of the table; with ``base``, the wall, CPU and memory ratios against it."""
     rate = f"{pages_made / m.seconds:8.1f}" if pages_made else "       -"
+    if base is not None:
+        ratios = (
+            f"x{m.seconds / base.seconds:.2f} wall, x{_ratio(m.cpu_seconds, base.cpu_seconds)} cpu, "
+            f"x{_ratio(m.peak_total_mb, base.peak_total_mb)} memory"
+        )
+        extra = f"{ratios}; {extra}" if extra else ratios
     print(
-        f"{name:44s} {m.seconds:7.2f} s {pages_made:6d} {rate} {m.peak_total_mb:8.0f} {m.peak_process_mb:8.0f}  {extra}"
+        f"{name:44s} {m.seconds:7.2f} s {m.cpu_seconds:7.2f} s {pages_made:6d} {rate} "
+        f"{m.peak_total_mb:8.0f} {m.peak_process_mb:8.0f}  {extra}",
+        flush=True,
     )
+    if key:
+        RESULTS_NOW[key] = {
+            "name": name,
+            "seconds": round(m.seconds, 3),
+            "cpu_seconds": round(m.cpu_seconds, 3),
+            "peak_total_mb": round(m.peak_total_mb, 1),
+            "pages": pages_made,
+            **({"ratio": round(m.seconds / base.seconds, 3)} if base is not None else {}),
+            **({"cpu_ratio": round(m.cpu_seconds / base.cpu_seconds, 3)} if base and base.cpu_seconds else {}),
+            **({"memory_ratio": round(m.peak_total_mb / base.peak_total_mb, 3)} if base and base.peak_total_mb else {}),
+        }
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "-"
 
 
 def header(title: str) -> None:
     print(f"\n{title}")
-    print(f"{'scenario':44s} {'wall':>9s} {'pages':>6s} {'pages/s':>8s} {'MB tree':>8s} {'MB proc':>8s}  notes")
+    print(
+        f"{'scenario':44s} {'wall':>9s} {'cpu':>9s} {'pages':>6s} {'pages/s':>8s} "
+        f"{'MB tree':>8s} {'MB proc':>8s}  notes"
+    )
 
 
 def sample_scenarios(work: Path) -> None:
     header("sample handbook (4 subsidiaries; PDF + DOCX + forms)")
     project = generate(work / "sample", 1, 4)
     out = work / "sample-dist"
+    unpaged = policybook(
+        "build", project / "handbook", "-o", work / "sample-unpaged", "--no-cache", env={"POLICYBOOK_DOCX_PAGES": "off"}
+    )
     cold = policybook("build", project / "handbook", "-o", out, "--no-cache")
-    row("full build, cold (target < 5 s)", cold, pages(out), f"{_count(cold.stderr)} outputs")
+    row("full build, cold (target < 5 s)", cold, pages(out), f"{_count(cold.stderr)} outputs", "sample.cold", unpaged)
+    row("  baseline: same, DOCX not paginated", unpaged, 0, "POLICYBOOK_DOCX_PAGES=off", "sample.cold_unpaged")
+    floor = run([PY, "-m", "policybook", "--version"], cwd=REPO, env=ENV)
     warm = policybook("build", project / "handbook", "-o", out)
-    row("rebuild, nothing changed (target < 0.5 s)", warm)
+    row("rebuild, nothing changed (target < 0.5 s)", warm, 0, _unchanged(warm.stderr), "sample.noop", floor)
+    _add_warning(project)
+    policybook("build", project / "handbook", "-o", out)
+    warned = policybook("build", project / "handbook", "-o", out)
+    note = _unchanged(warned.stderr) + (", warning repeated" if "[form.unused]" in warned.stderr else "")
+    row("same, source with a warning (target < 0.5 s)", warned, 0, note, "sample.noop_warnings", floor)
+    row("  baseline: python -m policybook --version", floor, 0, "interpreter + command line", "floor")
     chapter = project / "handbook" / "chapters" / "12-customer-service.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
     edit = policybook("build", project / "handbook", "-o", out)
@@ -79,7 +132,67 @@ def sample_scenarios(work: Path) -> None:
         for line in edit.stderr.splitlines()
         if line.startswith("[") and "unchanged" not in line
     ]
-    row("rebuild after editing the 客服 chapter", edit, 0, f"rebuilt: {', '.join(rebuilt) or 'nothing'}")
+    row("rebuild after editing the 客服 chapter", edit, 0, f"rebuilt: {', '.join(rebuilt) or 'nothing'}", "sample.edit")
+
+
+def _add_warning(project: Path) -> None:
+    """A form no handbook attaches: a warning on every build."""
+    forms = project / "forms"
+    text = (forms / "leave-request.yaml").read_text(encoding="utf-8")
+    (forms / "spare-form.yaml").write_text(text.replace("id: leave-request", "id: spare-form", 1), encoding="utf-8")
+
+
+def _unchanged(stderr: str) -> str:
+    if "nothing changed since the last build" in stderr:
+        return "short-cut: nothing changed"
+    lines = [line for line in stderr.splitlines() if line.startswith("[")]
+    return f"{sum('unchanged' in line for line in lines)}/{len(lines)} outputs unchanged"
+
+
+def watch_scenario(work: Path, raw: Measured | None, edits: int = 5) -> None:
+    """`policybook watch` on the sample: a chapter edited → the new PDF on disk (median of ``edits``)."""
+    header("policybook watch (sample, sh, PDF): edit a chapter, wait for the new PDF (target < 0.5 s)")
+    project = generate(work / "watch", 1, 4)
+    out = work / "watch-dist"
+    cmd = [PY, "-m", "policybook", "watch", str(project / "handbook"), "-s", "sh", "-o", str(out), "--interval", "0.05"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=ENV, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_collect, args=(proc, lines), daemon=True).start()
+    try:
+        _wait_line(lines, "first build")
+        pdf = next((out / "sh").glob("*.pdf"))
+        chapter = project / "handbook" / "chapters" / "05-leave.md"
+        times = []
+        for n in range(edits):
+            before = pdf.stat().st_mtime_ns
+            start = time.perf_counter()
+            with chapter.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n第{n + 1}次修改。\n")
+            while pdf.stat().st_mtime_ns == before and time.perf_counter() - start < 120:
+                time.sleep(0.002)
+            times.append(time.perf_counter() - start)
+            _wait_line(lines, "changed")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    m = Measured(statistics.median(times), 0.0, 0.0, 0.0, "", "", 0)
+    note = f"median of {edits} edits ({', '.join(f'{t:.2f}' for t in times)} s), polling every 0.05 s"
+    row("edit → new PDF", m, 0, note, "watch.edit")
+    if raw is not None:
+        print(f"  vs the raw Typst compile of the same source (cold process): x{m.seconds / raw.seconds:.2f} wall")
+        RESULTS_NOW["watch.edit"]["ratio"] = round(m.seconds / raw.seconds, 3)
+
+
+def _collect(proc: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
+    for line in proc.stderr or []:
+        lines.put(line)
+
+
+def _wait_line(lines: queue.Queue[str], text: str) -> str:
+    while True:
+        line = lines.get(timeout=300)
+        if text in line:
+            return line
 
 
 def _count(stderr: str) -> int:
@@ -111,22 +224,20 @@ def raw_typst(project: Path, sub: str, work: Path) -> Measured:
     return run([PY, "-c", compile_code], cwd=REPO, env=ENV)
 
 
-def pdf_scenarios(work: Path, scales: list[int]) -> None:
+def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
     header("one PDF: policybook vs raw Typst compile of the same source (target ratio <= 1.3; memory <= 1.2)")
+    raws: dict[int, Measured] = {}
     for scale in scales:
         project = generate(work / f"pdf{scale}x", scale, 4)
         out = work / f"pdf{scale}x-dist"
         ours = policybook("build", project / "handbook", "-s", "sh", "-f", "pdf", "-o", out, "--no-cache", "-j", "1")
+        raw = raws[scale] = raw_typst(project, "sh", work)
         again = policybook("build", project / "handbook", "-s", "sh", "-f", "pdf", "-o", out, "--no-cache", "-j", "1")
-        raw = raw_typst(project, "sh", work)
         n = pages(out)
-        for name, m in (
-            (f"{scale}x policybook -f pdf (sh), first build", ours),
-            (f"{scale}x same, Markdown parse cache warm", again),
-        ):
-            ratios = f"time ratio {m.seconds / raw.seconds:.2f}, memory ratio {m.peak_total_mb / raw.peak_total_mb:.2f}"
-            row(name, m, n, ratios)
-        row(f"{scale}x raw typst.compile (baseline)", raw, n)
+        row(f"{scale}x policybook -f pdf (sh), first build", ours, n, "", f"pdf{scale}x.first", raw)
+        row(f"{scale}x same, Markdown parse cache warm", again, n, "", f"pdf{scale}x.warm", raw)
+        row(f"{scale}x raw typst.compile (baseline)", raw, n, "", f"pdf{scale}x.raw")
+    return raws
 
 
 def docx_scenarios(work: Path, scale: int) -> None:
@@ -150,15 +261,16 @@ def docx_scenarios(work: Path, scale: int) -> None:
         "1",
         env={"POLICYBOOK_DOCX_PAGES": "off"},
     )
-    row(f"{scale}x build -f docx, TOC without page numbers", plain, n, "pages = the PDF's, same content")
+    row(f"{scale}x build -f docx, TOC without page numbers", plain, n, "pages = the PDF's", f"docx{scale}x.plain")
     paged = policybook("build", project / "handbook", "-s", "sh", "-f", "docx", "-o", out, "--no-cache", "-j", "1")
-    row(f"{scale}x build -f docx, TOC paginated by LibreOffice", paged, n)
+    row(f"{scale}x build -f docx, TOC paginated by LibreOffice", paged, n, "", f"docx{scale}x.paged", plain)
     if shutil.which("pandoc"):
         md = work / "all-chapters.md"
         chapters = sorted((project / "handbook" / "chapters").glob("*.md"))
         md.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in chapters), encoding="utf-8")
         pandoc = run(["pandoc", str(md), "-o", str(work / "pandoc.docx")])
-        row(f"{scale}x pandoc markdown → docx (baseline)", pandoc, n, f"ratio {plain.seconds / pandoc.seconds:.2f}")
+        row(f"{scale}x pandoc markdown → docx (baseline)", pandoc, n, f"ours: x{plain.seconds / pandoc.seconds:.2f}")
+        RESULTS_NOW[f"docx{scale}x.plain"]["ratio"] = round(plain.seconds / pandoc.seconds, 3)
     else:
         print("  (pandoc not installed: no Pandoc baseline; apt-get install pandoc)")
 
@@ -174,7 +286,8 @@ def html_scenarios(work: Path, scales: list[int]) -> None:
         per_site = [float(s) for s in re.findall(r"/html \(([0-9.]+) s", m.stderr)]
         index_kb = max(p.stat().st_size for p in out.glob("*/html/assets/search-index.js")) / 1024
         notes = f"writer per site: max {max(per_site):.2f} s, mean {sum(per_site) / len(per_site):.2f} s"
-        row(f"{scale}x build -f html ({len(per_site)} sites)", m, 0, f"{notes}; search index {index_kb:.0f} KB")
+        extra = f"{notes}; search index {index_kb:.0f} KB"
+        row(f"{scale}x build -f html ({len(per_site)} sites)", m, 0, extra, f"html{scale}x")
 
 
 def subsidiary_scenarios(work: Path, cases: list[tuple[int, int]]) -> None:
@@ -183,25 +296,58 @@ def subsidiary_scenarios(work: Path, cases: list[tuple[int, int]]) -> None:
         project = generate(work / f"subs{scale}x{count}", scale, count)
         out = work / f"subs{scale}x{count}-dist"
         m = policybook("build", project / "handbook", "-o", out, "--no-cache")
-        row(f"{scale}x, {count} subsidiaries", m, pages(out, "HY-*.pdf"), f"{_count(m.stderr)} outputs")
+        made = pages(out, "HY-*.pdf")
+        row(f"{scale}x, {count} subsidiaries", m, made, f"{_count(m.stderr)} outputs", f"subs{scale}x{count}")
+
+
+def compare(previous: dict[str, Any], now: dict[str, dict[str, Any]]) -> None:
+    """Each scenario's change against the previous results.json (wall and CPU seconds)."""
+    before: dict[str, dict[str, Any]] = previous.get("scenarios", {})
+    common = [key for key in now if key in before]
+    if not common:
+        return
+    print(f"\nchange against {RESULTS.name} of {previous.get('date', '?')} (wall; cpu)")
+    for key in common:
+        old, new = before[key], now[key]
+        wall = _change(old["seconds"], new["seconds"])
+        cpu = _change(old.get("cpu_seconds", 0), new.get("cpu_seconds", 0))
+        ratio = f"; ratio {old['ratio']:.2f} → {new['ratio']:.2f}" if "ratio" in old and "ratio" in new else ""
+        print(f"  {new['name']:44s} {old['seconds']:7.2f} → {new['seconds']:7.2f} s ({wall}; {cpu}){ratio}")
+
+
+def _change(old: float, new: float) -> str:
+    return f"{(new - old) / old * 100:+.0f} %" if old else "-"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the large and 30-subsidiary scenarios")
     parser.add_argument("--full", action="store_true", help="also the large handbook for 30 subsidiaries (long)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the figures (JSON)")
     args = parser.parse_args()
-    print(f"policybook bench — {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    load = os.getloadavg()[0]
+    print(f"policybook bench — {os.cpu_count()} cores, load {load:.1f}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
         work = Path(tmp)
+        raws = pdf_scenarios(work, [1] if args.quick else [1, LARGE])
         sample_scenarios(work)
-        pdf_scenarios(work, [1] if args.quick else [1, LARGE])
+        watch_scenario(work, raws.get(1))
         if not args.quick:
             docx_scenarios(work, LARGE)
         html_scenarios(work, [1] if args.quick else [1, LARGE])
         cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (LARGE, 3)] + ([(LARGE, 30)] if args.full else [])
         subsidiary_scenarios(work, cases)
-    print(json.dumps({"note": "figures above are wall-clock on this machine; rerun with `make bench`"}))
+    previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
+    compare(previous, RESULTS_NOW)
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cores": os.cpu_count(),
+        "load_at_start": round(load, 1),
+        "quick": args.quick,
+        "scenarios": RESULTS_NOW,
+    }
+    args.results.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"\nfigures written to {args.results} (wall-clock on this machine; rerun with `make bench`)")
 
 
 if __name__ == "__main__":

@@ -57,8 +57,8 @@ def check(
     check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)
     checked = Checked(project)
-    for sub_id in chosen:
-        checked.documents[sub_id] = resolve(project, sub_id, diags, labels)
+    for index, sub_id in enumerate(chosen):
+        checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
     _check_forms_referenced(project, diags)
     names = writer_names() if formats is None else list(formats)
     if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
@@ -133,7 +133,7 @@ def build(
     names = _formats(list(formats), diags)
     cache = BuildCache(out)  # --no-cache rebuilds everything, and still records for next time
     fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
-    unchanged = cache.release(fingerprint) if use_cache else None
+    unchanged = cache.release(fingerprint, diags) if use_cache else None
     if unchanged is not None:
         (progress or Progress(0)).note("nothing changed since the last build")
         return unchanged
@@ -155,9 +155,8 @@ def build(
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
     write_manifest(out, release, versions, revision_of(project.source), project.source.name)
-    if not diags.warnings:
-        cache.record_release(fingerprint, release)
-        cache.save()
+    cache.record_release(fingerprint, release, diags)  # warnings kept, to be reported again
+    cache.save()
     return release
 
 

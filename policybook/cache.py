@@ -21,6 +21,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from policybook.diagnostics import Diagnostic, Diagnostics
 from policybook.model import Document
 from policybook.output import atomic_write, sha256
 
@@ -151,8 +152,9 @@ class BuildCache:
         except (OSError, ValueError):
             self.entries = {}
 
-    def release(self, fingerprint: str) -> list[Path] | None:
-        """The files of the last release if nothing it depends on changed."""
+    def release(self, fingerprint: str, diags: Diagnostics | None = None) -> list[Path] | None:
+        """The files of the last release if nothing it depends on changed; its warnings
+        go to ``diags`` again (the same source must report the same problems every time)."""
         entry = self.entries.get("release")
         if not fingerprint or not entry or entry.get("fingerprint") != fingerprint:
             return None
@@ -160,10 +162,18 @@ class BuildCache:
         for job, value in self.entries.items():
             if job != "release" and self.hit(job, str(value.get("key"))) is None:
                 return None
+        warnings: list[dict[str, str | int]] = entry.get("warnings", [])  # type: ignore[assignment]
+        if diags is not None:
+            for warning in warnings:
+                diags.add(Diagnostic.from_json(warning))
         return [Path(f) for f in files]
 
-    def record_release(self, fingerprint: str, files: list[Path]) -> None:
-        self.entries["release"] = {"fingerprint": fingerprint, "files": [f.as_posix() for f in files]}
+    def record_release(self, fingerprint: str, files: list[Path], diags: Diagnostics | None = None) -> None:
+        self.entries["release"] = {
+            "fingerprint": fingerprint,
+            "files": [f.as_posix() for f in files],
+            "warnings": [d.to_json() for d in diags.items] if diags is not None else [],
+        }
 
     def hit(self, job: str, key: str) -> list[Path] | None:
         """The files of a still-valid output, or None."""

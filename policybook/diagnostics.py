@@ -23,6 +23,15 @@ class Diagnostic:
     code: str
     hint: str = ""
 
+    def to_json(self) -> dict[str, str | int]:
+        where: dict[str, str | int] = {"path": self.loc.path, "line": self.loc.line} if self.loc else {}
+        return {"severity": self.severity, "message": self.message, "code": self.code, "hint": self.hint, **where}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str | int]) -> Diagnostic:
+        loc = Loc(str(data["path"]), int(data.get("line", 0))) if "path" in data else None
+        return cls(str(data["severity"]), loc, str(data["message"]), str(data["code"]), str(data.get("hint", "")))
+
     def __str__(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
         hint = f" (hint: {self.hint})" if self.hint else ""

@@ -3,12 +3,14 @@
 The process keeps what a new command would do again: parsed chapters (the read
 stage keeps every clean parse in memory, so only edited files are parsed again),
 the key of each output's part of the resolved model, and a warm Typst compiler
-per PDF. The source folder, forms and brand kits are polled with ``os.stat`` (no
-extra dependency, works on every file system). After a change the project is read
-and resolved again and only the outputs whose inputs changed are written, through
-the same staging folder as ``build`` (each file moved into place atomically). A
-source with errors prints its diagnostics, as ``build`` does, and the previous
-outputs stay as they were.
+per PDF. A writer with a quicker draft writes that (the DOCX without its
+LibreOffice pagination pass: its contents page has no page numbers). The source
+folder, forms and brand kits are polled with ``os.stat`` (no extra dependency,
+works on every file system). After a change the project is read and resolved
+again and only the outputs whose inputs changed are written, through the same
+staging folder as ``build`` (each file moved into place atomically). A source
+with errors prints its diagnostics, as ``build`` does, and the previous outputs
+stay as they were.
 """
 
 from __future__ import annotations
@@ -120,7 +122,8 @@ class Watch:
 
     def writer(self, job: str, name: str) -> WriteFn:
         if job not in self.writers:
-            self.writers[job] = _warm_pdf() if name == "pdf" else get_writer(name).write
+            chosen = get_writer(name)
+            self.writers[job] = _warm_pdf() if name == "pdf" else chosen.draft or chosen.write
         return self.writers[job]
 
     def say(self, text: str, start: float) -> None:
@@ -130,17 +133,22 @@ class Watch:
     def run(self, interval: float = 0.1, rounds: int | None = None) -> None:
         """Build once, then poll every ``interval`` seconds and rebuild after each change
         (``rounds`` limits the polls, for tests; None = until interrupted)."""
-        self.rebuild("first build")
-        seen = scan(self.folders)
+        seen = self.rebuilt("first build", scan(self.folders))
         while rounds is None or rounds > 0:
             rounds = None if rounds is None else rounds - 1
             time.sleep(interval)
             now = settled(self.folders, seen)
             edits = changed(seen, now)
-            if edits:
-                self.rebuild(self.describe(edits))
-                now = scan(self.folders)  # folders may differ after the rebuild
-            seen = now
+            seen = self.rebuilt(self.describe(edits), now) if edits else now
+
+    def rebuilt(self, why: str, before: dict[Path, Stamp]) -> dict[Path, Stamp]:
+        """Rebuild; returns what the next scan is compared with: ``before`` (taken before the
+        rebuild, so a file saved during it still counts as changed) for the folders still
+        watched, and the files of folders watched from now on."""
+        self.rebuild(why)
+        now = scan(self.folders)
+        kept = {path: stamp for path, stamp in before.items() if any(path.is_relative_to(f) for f in self.folders)}
+        return kept | {path: stamp for path, stamp in now.items() if path not in kept}
 
     def describe(self, paths: list[Path]) -> str:
         names = [_shown(p) for p in paths]

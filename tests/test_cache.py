@@ -164,3 +164,19 @@ def test_no_fork_after_typst_ran_in_this_process(project: Path, cli, monkeypatch
     run = cli("build", project, "-f", "json", "-o", project / "dist", "-j", "2", "--no-cache")
     assert run.code == 0, run.err
     assert run.err.count("json (") == 3
+
+
+def test_nothing_changed_takes_the_short_cut_and_repeats_the_warnings(project: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (project / "forms" / "spare.yaml").write_text(
+        (project / "forms" / "service.yaml").read_text(encoding="utf-8").replace("id: service", "id: spare"),
+        encoding="utf-8",
+    )
+    first = cli("build", project, "-f", "json", "-o", project / "dist")
+    assert first.code == 0 and "[form.unused]" in first.err
+    again = cli("build", project, "-f", "json", "-o", project / "dist")
+    assert again.code == 0 and "nothing changed since the last build" in again.err
+    warning = next(line for line in again.err.splitlines() if "[form.unused]" in line)
+    assert warning == next(line for line in first.err.splitlines() if "[form.unused]" in line)
+    assert "0 error(s), 1 warning(s)" in again.err
+    strict = cli("build", project, "-f", "json", "-o", project / "dist", "--strict")
+    assert strict.code == 1 and "[form.unused]" in strict.err

@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -250,7 +252,8 @@ def test_previous_folder_marks_changed_articles(tmp_path: Path) -> None:
     assert "art-late" not in _marked(tmp_path / "a" / "html")  # a's fine did not change
     revisions = (tmp_path / "b" / "html" / "revisions.html").read_text(encoding="utf-8")
     assert 'id="changes"' in revisions and "<del>" in revisions and "<ins>" in revisions
-    assert "已删除" in revisions  # the deleted 旷工 article is listed, without a link
+    assert "原第五条（已删除）" in revisions  # the deleted 旷工 article is listed, without a link
+    assert "与 1.0 版相比，本版修改或新增 3 条" in (tmp_path / "b" / "html" / "index.html").read_text(encoding="utf-8")
 
 
 def test_previous_git_revision(tmp_path: Path) -> None:
@@ -283,3 +286,25 @@ def test_previous_that_cannot_be_read_is_one_error(cli, tmp_path: Path) -> None:
     _with_previous(project, "../../elsewhere")
     run = cli("check", project / "handbook")
     assert run.code == 1 and "outside the project folder" in run.err
+
+
+def test_serve_builds_the_site_when_missing_and_serves_it(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    command = [sys.executable, "-m", "policybook", "serve", str(ROOTS / "basic" / "handbook"), "-o", str(out)]
+    proc = subprocess.Popen([*command, "--port", "0"], stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert proc.stderr is not None
+        line = ""
+        for line in proc.stderr:  # progress lines, then the address
+            if "serving" in line:
+                break
+        url = re.search(r"http://127\.0\.0\.1:\d+/html/index\.html", line)
+        assert url, line
+        with urllib.request.urlopen(url.group(0), timeout=10) as response:
+            assert response.status == 200 and '<html lang="zh-CN">' in response.read().decode("utf-8")
+        first = sorted(p.name for p in (ROOTS / "basic" / "handbook" / "subsidiaries").glob("*.yaml"))[0]
+        assert (out / first.removesuffix(".yaml") / "html" / "index.html").is_file()
+        assert any((out / first.removesuffix(".yaml") / "forms").glob("*.pdf"))  # the appendices' links work
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -4,12 +4,14 @@ asserted about how long a rebuild takes."""
 
 from __future__ import annotations
 
+import io
 import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -136,3 +138,43 @@ def test_watched_folders_cover_source_forms_and_brand_kits(root_copy: Callable[[
     assert project.source in folders
     assert project.root / "forms" in folders
     assert all(not (a != b and a.is_relative_to(b)) for a in folders for b in folders)
+
+
+def test_watch_writes_the_docx_draft_without_libreoffice(
+    root_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policybook.live import Watch
+    from policybook.writers.docx import pagination
+
+    def no_libreoffice(*_args: object) -> None:
+        raise AssertionError("watch must not start LibreOffice")
+
+    monkeypatch.setattr(pagination, "page_numbers_many", no_libreoffice)
+    monkeypatch.setattr(pagination, "page_numbers", no_libreoffice)
+    project = root_copy("basic")
+    watch = Watch(project / "handbook", ["a"], ["docx"], project / "dist", stream=io.StringIO())
+    assert watch.rebuild("first build")
+    [docx] = (project / "dist" / "a").glob("*.docx")
+    assert "申请" in zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    watch.stream = again = io.StringIO()
+    assert watch.rebuild("again")
+    assert "again: a/docx unchanged" in again.getvalue()
+
+
+def test_an_edit_saved_during_a_rebuild_is_not_missed(root_copy: Callable[[str], Path]) -> None:
+    from policybook.live import Watch
+
+    project = root_copy("basic")
+    watch = Watch(project / "handbook", ["a"], ["json"], project / "dist", stream=io.StringIO())
+    chapter = project / "handbook" / "chapters" / "01.md"
+    before = scan(watch.folders)
+    build = watch.rebuild
+
+    def edit_while_building(why: str) -> bool:
+        done = build(why)
+        chapter.write_text(chapter.read_text(encoding="utf-8") + "\n追加一段。\n", encoding="utf-8")
+        return done
+
+    watch.rebuild = edit_while_building  # type: ignore[method-assign]
+    seen = watch.rebuilt("first build", before)
+    assert changed(seen, scan(watch.folders)) == [chapter]

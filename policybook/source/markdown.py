@@ -12,16 +12,9 @@ import contextlib
 import hashlib
 import pickle
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_block_plugin
-from mdit_py_plugins.attrs.parse import ParseError
-from mdit_py_plugins.attrs.parse import parse as parse_attrs
-from mdit_py_plugins.front_matter import front_matter_plugin
+from typing import TYPE_CHECKING, Any
 
 from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
@@ -49,6 +42,11 @@ from policybook.source.schema import Key, check_mapping, text
 from policybook.source.textfile import read_text
 from policybook.source.yamlfile import LocDict, parse_yaml
 
+if TYPE_CHECKING:  # markdown-it is imported only when a file is really parsed (not from the parse cache)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
@@ -56,7 +54,12 @@ ATTR_KEYS = {"id", "when"}
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+@lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_block_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
     md.inline.ruler.after("text", "template", _template_rule)
     return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
@@ -85,16 +88,16 @@ def strip_comments(source: str) -> str:
     return HTML_COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n"), source)
 
 
-_PARSED: dict[str, tuple[str, Chapter]] = {}  # path → (text, chapter) of this process's last clean parse
+_PARSED: dict[str, tuple[str, bytes]] = {}  # path → (text, pickled chapter) of this process's last clean parse
 
 
 def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     """Parse one chapter file; problems go to ``diags`` (None if unusable).
 
     A file that parsed cleanly before (same path, same bytes, same policybook) is not
-    parsed again: in this process it is the same object (a read chapter is never
-    changed: resolving works on copies), in a new one it comes from the parse cache
-    on disk. Markdown parsing is most of the read stage."""
+    parsed again: it is unpickled from memory (a long-lived ``watch``) or from the parse
+    cache on disk. Markdown parsing is most of the read stage. Every call returns a new
+    tree, so the resolve stage may change it."""
     try:
         source = read_text(path)
     except SourceError as exc:
@@ -103,20 +106,21 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     name = str(path.resolve())
     kept = _PARSED.get(name)
     if kept is not None and kept[0] == source:
-        return kept[1]
+        return pickle.loads(kept[1])  # type: ignore[no-any-return]  # noqa: S301 (our own bytes)
     cached = _cache_file(path, source)
     try:
-        chapter: Chapter = pickle.loads(cached.read_bytes())  # noqa: S301 (our cache)
+        blob = cached.read_bytes()
+        chapter: Chapter = pickle.loads(blob)  # noqa: S301 (our cache)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
         mine = Diagnostics()
         parsed = ChapterReader(str(path), mine).read(source)
         diags.extend(mine)
         if parsed is None or mine.items:  # only a clean parse is kept: its problems must show every time
             return parsed
-        chapter = parsed
+        chapter, blob = parsed, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):
-            atomic_write(cached, pickle.dumps(chapter, protocol=pickle.HIGHEST_PROTOCOL))
-    _PARSED[name] = (source, chapter)
+            atomic_write(cached, blob)
+    _PARSED[name] = (source, blob)
     return chapter
 
 
@@ -260,6 +264,9 @@ def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] 
     """``#label when="…"`` → {"id": …, "when": …}; None if it is plain text."""
     if not inner.strip().startswith("#") and "=" not in inner:
         return None
+    from mdit_py_plugins.attrs.parse import ParseError
+    from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
     try:
         _, attrs = parse_attrs("{" + inner + "}")
     except ParseError as exc:

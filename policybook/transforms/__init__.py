@@ -50,14 +50,23 @@ def project_labels(project: Project, diags: Diagnostics | None) -> dict[str, Tar
     return label_table(_all_chapters(project), project.forms, diags)
 
 
-def resolve(project: Project, sub_id: str, diags: Diagnostics, labels: dict[str, Target] | None = None) -> Document:
-    """One subsidiary's resolved, numbered document; problems go to ``diags``."""
+def resolve(
+    project: Project,
+    sub_id: str,
+    diags: Diagnostics,
+    labels: dict[str, Target] | None = None,
+    last: bool = False,
+) -> Document:
+    """One subsidiary's resolved, numbered document; problems go to ``diags``.
+
+    ``last``: nothing else will be resolved from ``project``, so its chapters become the
+    document's instead of being copied (a copy costs a second on a 1,000-page handbook)."""
     sub = project.subsidiaries[sub_id]
     labels = labels if labels is not None else project_labels(project, None)
     context = build_context(project, sub, diags)
     check_constraints(project, sub, diags)
     renderer = Renderer(context, diags)
-    selection = Selector(project, sub, renderer, diags).select(labels)
+    selection = Selector(project, sub, renderer, diags).select(labels, copy=not last)
     locale = sub.info.locale or project.meta.locale
     texts = TextPass(renderer, locale, sub.info.region)
     texts.chapters(selection.chapters)

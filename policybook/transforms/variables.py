@@ -8,6 +8,7 @@ the file, the line and the closest known name.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,40 @@ def has_template(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
+PLAIN_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")
+JINJA_OPENERS = ("{{", "{%", "{##")
+_MISSING = object()
+
+
+def render_plain(value: str, context: dict[str, Any]) -> str | None:
+    """``value`` rendered without Jinja when it only prints dotted names (``{{ a.b }}``) that all
+    exist: the text Jinja would give, without compiling a template (most of the resolve
+    stage's time on a large handbook). None when Jinja must do it (filters, tags, unknown names)."""
+    parts = PLAIN_RE.split(value)
+    literals = parts[::2]
+    if any(opener in literal for literal in literals for opener in JINJA_OPENERS):
+        return None
+    if any(literal.endswith("{") for literal in literals[:-1]):  # "{{{ a }}": Jinja's "{{" starts a brace earlier
+        return None
+    for index in range(1, len(parts), 2):
+        found = _lookup(context, parts[index])
+        if found is _MISSING:
+            return None
+        parts[index] = str(_finalize(found))
+    return "".join(parts)
+
+
+def _lookup(context: dict[str, Any], dotted: str) -> Any:
+    """A dotted name as Jinja resolves it, when that is a plain dictionary lookup (_MISSING otherwise:
+    Jinja tries attributes first, so ``a.items`` would be the dict method)."""
+    node: Any = context
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node or (node is not context and hasattr(node, part)):
+            return _MISSING
+        node = node[part]
+    return node
+
+
 @lru_cache(maxsize=8192)
 def _compile(text: str) -> Any:
     return environment().from_string(text)
@@ -75,6 +110,9 @@ class Renderer:
     def text(self, value: str, loc: Loc | None) -> str:
         if not has_template(value):
             return value
+        plain = render_plain(value, self.context)
+        if plain is not None:
+            return plain
         try:
             if not self._names_known(value, loc):
                 return value

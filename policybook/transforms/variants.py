@@ -1,7 +1,8 @@
 """Resolve stage: pick one subsidiary's content — additions, exclusions, conditions.
 
-Works on a private copy of the chapters. Whatever is left out is remembered
-(label → why), so a reference to it can be reported with both places named.
+Works on a private copy of the chapters (or on the project's own, when no other
+variant will be resolved from it). Whatever is left out is remembered (label →
+why), so a reference to it can be reported with both places named.
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ class Selector:
         self.excluded = {label: loc for label, loc in sub.exclude}
         self.removed: dict[str, Removed] = {}
 
-    def select(self, table: dict[str, Target]) -> Selection:
+    def select(self, table: dict[str, Target], copy: bool = True) -> Selection:
+        """The variant's content: a copy of the project's chapters (changed in place if not ``copy``)."""
         self.check_exclusions(table)
-        chapters = self.with_additions(_copy(self.project.chapters))
+        chapters = self.with_additions(_copy(self.project.chapters) if copy else list(self.project.chapters))
         chapters = [c for c in chapters if self.keep(c)]
         for chapter in chapters:
             chapter.body = [n for n in chapter.body if self.keep(n)]

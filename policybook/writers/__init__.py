@@ -31,6 +31,9 @@ class Writer:
     # several documents in one call, when that is cheaper than one at a time (e.g. one
     # LibreOffice run for all DOCX); returns the files of each document, in order
     write_many: Callable[[list[tuple[Document, Path]]], list[list[Path]]] | None = None
+    # a quicker version for `watch`, rebuilding after every edit (e.g. a DOCX whose contents
+    # page has no page numbers, without the LibreOffice pass); None = ``write``
+    draft: Callable[[Document, Path], list[Path]] | None = None
 
 
 WRITERS: dict[str, Writer] = {}

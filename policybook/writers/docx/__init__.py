@@ -41,6 +41,13 @@ def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
     return written
 
 
+def write_draft(doc: Document, out: Path) -> list[Path]:
+    """The DOCX without the LibreOffice pass: its contents list every entry, without page numbers."""
+    path = out / f"{handbook_stem(doc)}.docx"
+    path.write_bytes(Draft(doc).data)
+    return [path]
+
+
 def render(doc: Document) -> bytes:
     """The handbook as .docx bytes."""
     draft = Draft(doc)
@@ -126,4 +133,12 @@ def _text(value: str, run: Element) -> Element:
     return t
 
 
-register(Writer("docx", "editable DOCX handbook (named styles, live TOC, bookmarks)", write, write_many=write_many))
+register(
+    Writer(
+        "docx",
+        "editable DOCX handbook (named styles, live TOC, bookmarks)",
+        write,
+        write_many=write_many,
+        draft=write_draft,
+    )
+)

@@ -139,7 +139,7 @@ class Pages:
     def index(self) -> str:
         changes = None
         if self.doc.changes is not None and self.marks.kinds:
-            changes = {"summary": self.w["changes_intro"].format(**self._change_words())}
+            changes = {"summary": self.w["changes_cover"].format(**self._change_words())}
         return self.page("index.html", "index", self.w["contents"], changes=changes)
 
     def chapter(self, n: int) -> str:
@@ -227,7 +227,7 @@ class Pages:
         rows = [
             {
                 "kind": r.kind,
-                "number": r.new_number or f"{r.old_number}（{self.w['deleted']}）",
+                "number": r.new_number or self.w["deleted_number"].format(n=r.old_number),
                 "href": self._number_href(r.new_number),
                 "note": r.note,
                 "old": _segments(r.old, "del"),
@@ -235,8 +235,7 @@ class Pages:
             }
             for r in table.rows
         ]
-        cols = self.w["change_cols"].split("|")
-        return {"intro": intro, "rows": rows, "renumbered": table.renumbered_summary, "cols": cols}
+        return {"intro": intro, "rows": rows, "renumbered": table.renumbered_summary}
 
     def _change_words(self) -> dict[str, Any]:
         table = self.doc.changes

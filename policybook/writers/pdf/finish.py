@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
-from pypdf import PdfReader
-from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject, NameObject, NumberObject
+if TYPE_CHECKING:  # pypdf is imported only for a PDF not laid out as Typst writes it (a third of a second)
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
 STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 TRAILER = re.compile(rb"trailer\s*(<<(?:(?!>>).)*>>)\s*startxref\s+(\d+)\s+%%EOF\s*$", re.DOTALL)
@@ -54,6 +56,9 @@ def _finish_typst(pdf: bytes) -> bytes | None:
 
 
 def _finish_any(pdf: bytes) -> bytes:
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject
+
     reader = PdfReader(io.BytesIO(pdf))
     root_ref = reader.trailer.raw_get("/Root")
     assert isinstance(root_ref, IndirectObject)
@@ -69,6 +74,8 @@ def _finish_any(pdf: bytes) -> bytes:
 
 
 def _with_viewer_settings(catalog: DictionaryObject) -> DictionaryObject:
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject
+
     catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
     prefs = catalog.get("/ViewerPreferences")
     prefs = prefs.get_object() if prefs is not None else DictionaryObject()
@@ -78,6 +85,8 @@ def _with_viewer_settings(catalog: DictionaryObject) -> DictionaryObject:
 
 
 def _trailer(reader: PdfReader, prev: int) -> DictionaryObject:
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
     trailer = DictionaryObject()
     for key in reader.trailer:
         if key not in ("/Prev", "/XRefStm"):
