@@ -6,13 +6,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 SYSTEM := $(VENV)/.system-stamp
+PDFJS  := tests/js/node_modules/.package-lock.json
 
 .PHONY: build test lint bench setup clean
 
 build: $(STAMP)
 	$(PY) build.py
 
-test: $(STAMP)
+test: $(STAMP) $(PDFJS)
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -28,6 +29,11 @@ setup: $(STAMP)
 $(SYSTEM): scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	@mkdir -p $(VENV) && touch $@
+
+# pdf.js (pdfjs-dist, pinned by package-lock.json): a real PDF form client for the tests
+$(PDFJS): tests/js/package.json tests/js/package-lock.json $(SYSTEM)
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	touch $@
 
 $(STAMP): pyproject.toml $(SYSTEM)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

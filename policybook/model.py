@@ -113,6 +113,18 @@ class ItemList:
     style: str = ""  # this list's own item format, as a sample (一、 （一） 1.); "" = the level's
 
 
+@dataclass(frozen=True)
+class Span:
+    """A merged cell: the cell at (row, column) covers ``rows`` × ``columns`` grid cells.
+
+    Rows count the header as row 0. The cells it covers stay in the grid, empty."""
+
+    row: int
+    column: int
+    rows: int = 1
+    columns: int = 1
+
+
 @dataclass
 class Table:
     header: list[list[Inline]]
@@ -120,6 +132,17 @@ class Table:
     aligns: list[str]  # "" | left | center | right, one per column
     loc: Loc
     when: str = ""
+    spans: list[Span] = field(default_factory=list)  # merged cells (none = a plain grid)
+    widths: list[float] = field(default_factory=list)  # relative column widths the author set ([] = from content)
+
+    def covered(self) -> set[tuple[int, int]]:
+        """Grid cells (row, column) hidden under a merged cell."""
+        hidden: set[tuple[int, int]] = set()
+        for span in self.spans:
+            for r in range(span.row, span.row + span.rows):
+                hidden.update((r, c) for c in range(span.column, span.column + span.columns))
+            hidden.discard((span.row, span.column))
+        return hidden
 
 
 @dataclass
@@ -238,6 +261,22 @@ class Appendix:
     anchor: str = ""
 
 
+@dataclass
+class Attachment:
+    """An appendix written in Markdown (附件七 考核评分标准): a title and blocks.
+
+    Numbered in one sequence with the form appendices, and referenced the same way."""
+
+    title: str
+    blocks: list[Block]
+    loc: Loc
+    label: str = ""
+    when: str = ""
+    number: str = ""  # 附件七 / Appendix G
+    ordinal: int = 0
+    anchor: str = ""
+
+
 # ---------------------------------------------------------------- handbook
 
 
@@ -306,8 +345,13 @@ class Document:
     appendices: list[Appendix]
     revisions: list[Revision]
     brand: Brand | None = None
+    attachments: list[Attachment] = field(default_factory=list)  # Markdown appendices
     # what changed since the previous release, when the source names one (``previous:``)
     changes: ChangeTable | None = None
+
+    def all_appendices(self) -> list[Appendix | Attachment]:
+        """Forms and Markdown appendices together, in their one numbering sequence."""
+        return sorted([*self.appendices, *self.attachments], key=lambda a: a.ordinal)
 
 
 def shown_ref(ref: Ref) -> str:

@@ -2,6 +2,8 @@
 # Install the Debian packages policybook needs, only those that are missing.
 #   fonts-noto-cjk            Noto Serif/Sans CJK (body and heading fonts)
 #   poppler-utils, qpdf       pdftotext/pdffonts/pdftoppm and qpdf --check (tests)
+#   poppler-data              Poppler's CJK CMaps: form fields name the standard font STSong-Light
+#   fonts-urw-base35          the standard 14 fonts (ZapfDingbats ticks other viewers write) for Poppler
 #   libreoffice-writer-nogui  DOCX pagination and the "real client" check of DOCX output
 #   chromium, chromium-driver the HTML site tested in a real browser (tests)
 #   postgresql                the 签收 ledger tested against a real PostgreSQL server (tests)
@@ -13,6 +15,8 @@ missing=()
 fc-list 2>/dev/null | grep "Noto Serif CJK SC" >/dev/null || missing+=(fonts-noto-cjk fontconfig)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
+[ -f /usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H ] || missing+=(poppler-data)
+fc-list 2>/dev/null | grep "D050000L" >/dev/null || missing+=(fonts-urw-base35)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from policybook.build import check
 from policybook.diagnostics import SourceError
 from policybook.model import Document
-from policybook.writers.forms import write
+from policybook.writers.forms import pdf, write
+from policybook.writers.forms.acroform import read_values
 from policybook.writers.forms.fill import Request, run
 
 ROOT = Path(__file__).parent / "roots" / "forms-leave"
@@ -70,29 +72,38 @@ def _qpdf_ok(path: Path) -> None:
 
 def test_fields_have_names_types_and_hints(blank: Path) -> None:
     fields = PdfReader(blank / f"{STEM}.pdf").get_fields() or {}
-    text = [
-        "serial_no",
-        "filled_on",
-        "applicant",
-        "employee_no",
-        "department",
-        "date_from",
-        "date_to",
-        "days",
-        "reason",
-        "dept_sign",
-        "dept_sign_date",
-    ]
-    for name in text:
+    text = ["serial_no", "applicant", "employee_no", "department", "days", "reason", "dept_sign"]
+    parts = [f"{date}.{p}" for date in ("filled_on", "date_from", "date_to", "dept_sign_date") for p in "ymd"]
+    for name in text + parts:
         assert fields[name].get("/FT") == "/Tx", name
     assert int(fields["reason"].get("/Ff", 0)) & (1 << 12), "multi-line flag"
-    assert "YYYY-MM-DD" in fields["date_from"]["/TU"]
+    assert [int(fields[f"date_from.{p}"].indirect_reference.get_object()["/MaxLen"]) for p in "ymd"] == [4, 2, 2]
+    assert fields["date_from.m"]["/TU"] == "起始日期（月）"
     assert [f"leave_type.{i}" for i in range(1, 6)] == [n for n in fields if n.startswith("leave_type.")]
     assert fields["leave_type.2"]["/TU"] == "请假类别：病假"
-    assert set(fields["leave_type.2"]["/_States_"]) == {"/病假", "/Off"}
+    assert set(fields["leave_type.2"]["/_States_"]) == {"/Yes", "/Off"}
     assert int(fields["rating"]["/Ff"]) & (1 << 15), "radio flag"
-    assert {"/优", "/良", "/中", "/差"} <= set(fields["rating"]["/_States_"])
+    assert {"/1", "/2", "/3", "/4"} <= set(fields["rating"]["/_States_"])
     assert not any(n.startswith("审批说明") for n in fields), "static cells are not fields"
+    assert all(name.isascii() for name in fields), "field names are ASCII"
+
+
+def test_tooltips_say_the_label_once(blank: Path) -> None:
+    reader = PdfReader(blank / f"{STEM}.pdf")
+    tips = {a.get_object().get("/T"): a.get_object().get("/TU") for a in reader.pages[0]["/Annots"]}
+    fields = reader.get_fields() or {}
+    assert tips["applicant"] == "姓名" and fields["dept_sign"]["/TU"] == "部门负责人签字"
+    assert fields["dept_sign_date"]["/TU"] == "部门负责人签字日期"
+    assert not any(re.search(r"(签字|日期)\1", str(tip)) for tip in tips.values())
+
+
+def test_number_and_date_fields_take_digits_only(blank: Path) -> None:
+    fields = PdfReader(blank / f"{STEM}.pdf").get_fields() or {}
+    for name in ("days", "date_from.y", "date_from.d"):
+        actions = fields[name].indirect_reference.get_object()["/AA"]
+        assert "AFNumber_Keystroke" in actions["/K"]["/JS"], name
+    month = fields["date_from.m"].indirect_reference.get_object()["/AA"]
+    assert month["/V"]["/JS"] == "AFRange_Validate(true, 1, true, 12);"
 
 
 def test_widgets_sit_in_their_cells(blank: Path) -> None:
@@ -109,20 +120,51 @@ def test_widgets_sit_in_their_cells(blank: Path) -> None:
     assert height - y1 < y_mid < height - y0, "widget box covers the label's line"
 
 
-def test_field_font_is_an_embedded_cjk_cut(blank: Path) -> None:
-    reader = PdfReader(blank / f"{STEM}.pdf")
-    font = reader.trailer["/Root"]["/AcroForm"]["/DR"]["/Font"]["/PBF"].get_object()
-    assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H"
-    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-    program = descriptor["/FontFile3"].get_object()
-    assert program["/Subtype"] == "/CIDFontType0C"
-    assert 500_000 < len(program.get_data()) < 7_000_000, "a single-face charset cut, not the whole collection"
-    assert "/NeedAppearances" not in reader.trailer["/Root"]["/AcroForm"]
+def test_typed_text_uses_a_standard_cjk_font(blank: Path) -> None:
+    """Viewers draw typed text with STSong-Light (any GB 18030 BMP character); a blank embeds no field font."""
+    pdf = blank / f"{STEM}.pdf"
+    form = PdfReader(pdf).trailer["/Root"]["/AcroForm"]
+    font = form["/DR"]["/Font"]["/PBS"].get_object()
+    assert font["/BaseFont"] == "/STSong-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    assert "/FontFile3" not in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    assert str(form["/DA"]).startswith("/PBS ") and "/PBF" not in form["/DR"]["/Font"]
+    assert "/NeedAppearances" not in form
+    assert pdf.stat().st_size < 150_000
+
+
+def test_filled_form_embeds_only_the_characters_used(filled: dict[str, Path]) -> None:
+    for key in ("editable", "flat"):
+        reader = PdfReader(filled[key])
+        fonts = [f for f in _fonts(reader) if "/FontFile3" in f and "Noto" in str(f["/FontName"])]
+        cut = next(f for f in fonts if f["/FontFile3"].get_object().get("/Subtype") == "/CIDFontType0C")
+        assert len(cut["/FontFile3"].get_object().get_data()) < 40_000, key
+        assert filled[key].stat().st_size <= 150_000, key
+
+
+def _fonts(reader: PdfReader) -> list[DictionaryObject]:
+    """Every font descriptor reachable from the document catalog."""
+    seen: set[int] = set()
+    out: list[DictionaryObject] = []
+    todo: list[object] = [reader.trailer["/Root"]]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            if item.get("/Type") == "/FontDescriptor":
+                out.append(item)
+            todo.extend(v for k, v in item.items() if k not in ("/Parent", "/P"))
+        elif isinstance(item, ArrayObject):
+            todo.extend(item)
+    return out
 
 
 def test_blank_pdfs_pass_qpdf(blank: Path) -> None:
-    for pdf in blank.glob("*.pdf"):
-        _qpdf_ok(pdf)
+    for path in blank.glob("*.pdf"):
+        _qpdf_ok(path)
 
 
 def test_blank_shows_code_version_appendix_and_subsidiary(blank: Path) -> None:
@@ -167,15 +209,18 @@ def _ink(pdf: Path, crop: list[str]) -> float:
     return sum(255 - p for p in pixels) / len(pixels)
 
 
-def test_filled_fields_keep_values_and_states(filled: dict[str, Path]) -> None:
+def test_filled_fields_keep_values_and_states(doc: Document, filled: dict[str, Path]) -> None:
     reader = PdfReader(filled["editable"])
     fields = reader.get_fields() or {}
     assert fields["applicant"]["/V"] == "张伟"
-    assert fields["leave_type.2"]["/V"] == "/病假" and fields["leave_type.3"]["/V"] == "/年假"
+    assert fields["leave_type.2"]["/V"] == "/Yes" and fields["leave_type.3"]["/V"] == "/Yes"
     assert fields["leave_type.1"]["/V"] == "/Off"
-    assert fields["rating"]["/V"] == "/良"
-    states = {a.get_object()["/AS"] for a in reader.pages[0]["/Annots"] if "/AS" in a.get_object()}
-    assert {"/病假", "/年假", "/良"} <= states
+    assert fields["rating"]["/V"] == "/2"
+    assert [fields[f"date_from.{p}"]["/V"] for p in "ymd"] == ["2026", "12", "3"]
+    form = pdf.prepare(doc, doc.appendices[0])
+    values = read_values(filled["editable"].read_bytes(), form.specs)
+    assert values["leave_type"] == ["病假", "年假"] and values["rating"] == "良"
+    assert values["date_from"] == "2026-12-03" and values["reason"].startswith("急性肠胃炎")
     _qpdf_ok(filled["editable"])
     _qpdf_ok(filled["flat"])
 
@@ -237,7 +282,7 @@ def test_csv_unknown_column(doc: Document, tmp_path: Path) -> None:
 def test_csv_value_not_an_option_names_row_and_column(doc: Document, tmp_path: Path) -> None:
     bad = LI.replace(",事假,", ",调休,")
     message = _fill_error(doc, tmp_path, (HEADER + ZHANG + bad).encode("utf-8"))
-    assert "data.csv:3" in message and "row 2" in message and "'leave_type'" in message and "调休" in message
+    assert "data.csv:3" in message and "row 2, column 4 (leave_type)" in message and "调休" in message
 
 
 def test_csv_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
@@ -252,7 +297,7 @@ def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:
         "forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--fill", data, "-o", tmp_path / "o"
     )
     assert result.code == 1
-    assert "row 1, column 'rating': '极好' is not an option" in result.err
+    assert "row 1, column 9 (rating): '极好' is not an option" in result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
@@ -308,3 +353,45 @@ def test_every_font_is_embedded(blank: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(blank / f"{STEM}.pdf")], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(" yes yes " in row for row in rows), fonts
+
+
+def test_csv_headers_may_be_the_labels(doc: Document, tmp_path: Path) -> None:
+    data = tmp_path / "labels.csv"
+    data.write_text(
+        "姓名,请假类别,起始日期,请假天数,工作表现,部门负责人签字,部门负责人签字日期\n"
+        "李喆,事假|年假,2026年12月3日,1.5,优,王强,2026-12-02\n",
+        encoding="utf-8",
+    )
+    files = run(doc, Request("leave-request", fill=data), tmp_path / "out")
+    values = read_values(files[0].read_bytes(), pdf.prepare(doc, doc.appendices[0]).specs)
+    assert values["applicant"] == "李喆" and values["leave_type"] == ["事假", "年假"]
+    assert values["date_from"] == "2026-12-03" and values["days"] == "1.5" and values["rating"] == "优"
+    assert values["dept_sign"] == "王强" and values["dept_sign_date"] == "2026-12-02"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2027-13-45", "row 1, column 5 (date_from): '2027-13-45' is not a date"),
+        ("2026-02-30", "row 1, column 5 (date_from): '2026-02-30' is not a date"),
+        ("明天", "row 1, column 5 (date_from): '明天' is not a date"),
+    ],
+)
+def test_csv_impossible_date_is_an_error(doc: Document, tmp_path: Path, cell: str, expected: str) -> None:
+    message = _fill_error(doc, tmp_path, (HEADER + LI.replace(",2026-12-10,", f",{cell},", 1)).encode("utf-8"))
+    assert "data.csv:2" in message and expected in message and "[forms.csv-date]" in message
+
+
+def test_csv_number_must_be_a_number(doc: Document, tmp_path: Path) -> None:
+    message = _fill_error(doc, tmp_path, (HEADER + LI.replace(",1,家中", ",一天,家中")).encode("utf-8"))
+    assert "row 1, column 7 (days): '一天' is not a number" in message and "[forms.csv-number]" in message
+
+
+def test_creation_date_is_build_time_without_source_date_epoch(
+    doc: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    files = run(doc, Request("leave-request"), tmp_path)
+    info = PdfReader(next(f for f in files if f.suffix == ".pdf")).metadata
+    assert info is not None and info.creation_date is not None
+    assert info.creation_date.year >= 2025, "the build time, not 1970"

@@ -20,6 +20,7 @@ from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import (
     Article,
+    Attachment,
     Block,
     Chapter,
     Code,
@@ -34,6 +35,7 @@ from policybook.model import (
     Paragraph,
     Ref,
     Section,
+    Span,
     Table,
     Text,
 )
@@ -44,6 +46,7 @@ from policybook.source.yamlfile import LocDict, parse_yaml
 
 if TYPE_CHECKING:  # markdown-it is imported only when a file is really parsed (not from the parse cache)
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
@@ -62,7 +65,20 @@ def markdown_parser() -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
     md.inline.ruler.after("text", "template", _template_rule)
-    return md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    md.enable("table").use(front_matter_plugin).use(attrs_block_plugin)
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "attr")
+    md.block.ruler.at("attr", _not_a_template(rule.fn), {"alt": rule.alt})
+    return md
+
+
+def _not_a_template(attrs_rule: Any) -> Any:
+    """``{% if … %}`` on its own line is a template, not a block attribute line."""
+
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+        return False if line.startswith(("{%", "{{")) else bool(attrs_rule(state, start, end, silent))
+
+    return rule
 
 
 def _template_rule(state: StateInline, silent: bool) -> bool:
@@ -260,6 +276,58 @@ class ChapterReader:
         return chapter
 
 
+def read_attachment(path: Path, diags: Diagnostics) -> Attachment | None:
+    """Parse an appendix document (``appendices: - file: …``); None if unusable."""
+    try:
+        source = read_text(path)
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
+    return AttachmentReader(str(path), diags).read_attachment(source)
+
+
+class AttachmentReader(ChapterReader):
+    """An appendix document: front matter, one ``#`` title, then blocks (no articles)."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        super().__init__(path, diags)
+        self.attachment = Attachment(title="", blocks=[], loc=Loc(path, 1))
+        self.titled = False
+
+    def read_attachment(self, source: str) -> Attachment | None:
+        tokens = markdown_parser().parse(strip_comments(source))
+        pos = 0
+        while pos < len(tokens):
+            pos = self.top_level(tokens, pos)
+        front = self.front or LocDict()
+        found = self.attachment
+        found.label = found.label or text(front, "id")
+        found.title = found.title or text(front, "title")
+        found.when = found.when or text(front, "when")
+        if not found.title:
+            self.diags.error(
+                Loc(self.path, 1), "the appendix has no title", "markdown.no-title", "start it with '# 标题'"
+            )
+        return found
+
+    def heading(self, token: Token, inline: Token) -> None:
+        title, attrs = self.heading_text(inline, token)
+        if token.tag != "h1" or self.titled:
+            self.diags.error(
+                self.loc(token),
+                "an appendix has one '#' title and no other headings",
+                "markdown.heading",
+                "write sub-titles as numbered list items or **bold** paragraphs",
+            )
+            return
+        self.titled = True
+        self.attachment.title, self.attachment.loc = title, self.loc(token)
+        self.attachment.label, self.attachment.when = attrs.get("id", ""), attrs.get("when", "")
+
+    def add_block(self, block: Block, token: Token) -> None:
+        self.attachment.blocks.append(block)
+
+
 def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] | None:
     """``#label when="…"`` → {"id": …, "when": …}; None if it is plain text."""
     if not inner.strip().startswith("#") and "=" not in inner:
@@ -364,20 +432,123 @@ class BlockReader:
         header: list[list[Inline]] = []
         rows: list[list[list[Inline]]] = []
         aligns: list[str] = []
+        lines: list[Loc] = [loc]
         in_head = False
         for token in tokens:
             if token.type in ("thead_open", "thead_close"):
                 in_head = token.type == "thead_open"
             elif token.type == "tr_open" and not in_head:
                 rows.append([])
+                lines.append(self.loc(token))
             elif token.type == "th_open":
                 aligns.append(_align(token))
             elif token.type == "inline":
-                (header if in_head else rows[-1]).append(self.inlines(token))
-        return Table(header, rows, aligns, loc, when)
+                (header if in_head else rows[-1]).append(_cell_breaks(self.inlines(token)))
+        table = Table(header, rows, aligns, loc, when)
+        table.spans = TableSpans(self.diags, lines).read([header, *rows])
+        table.widths = self.widths(tokens[0], len(aligns), loc)
+        return table
+
+    def widths(self, token: Token, columns: int, loc: Loc) -> list[float]:
+        """``{widths="1,3,1"}`` before a table: relative column widths."""
+        given = str(token.attrs.get("widths", "")).strip()
+        if not given:
+            return []
+        try:
+            widths = [float(w) for w in given.replace("，", ",").split(",")]
+        except ValueError:
+            widths = []
+        if len(widths) != columns or any(w <= 0 for w in widths):
+            self.diags.error(
+                loc,
+                f'widths="{given}" does not fit a table of {columns} columns',
+                "table.widths",
+                f'give {columns} positive numbers, e.g. widths="{",".join(["1"] * columns)}"',
+            )
+            return []
+        return widths
 
     def inlines(self, token: Token) -> list[Inline]:
         return InlineReader(self.path, token.map[0] + 1 if token.map else 0, self.diags).read(token.children or [])
+
+
+ROWSPAN, COLSPAN = "^^", "<<"
+BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+class TableSpans:
+    """Merged cells from markers (the markdown-it-multimd-table convention): a cell
+    holding only ``^^`` joins the cell above, only ``<<`` the cell to its left."""
+
+    def __init__(self, diags: Diagnostics, lines: list[Loc]) -> None:
+        self.diags, self.lines = diags, lines
+        self.owner: dict[tuple[int, int], list[int]] = {}  # grid cell → [row, col, rows, cols] of its merged cell
+
+    def read(self, grid: list[list[list[Inline]]]) -> list[Span]:
+        spans: list[list[int]] = []
+        joined: set[tuple[int, int]] = set()
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                marker = _marker(cell)
+                span = self.join(r, c, marker) if marker else None
+                if span is not None:
+                    cell[:] = []
+                    joined.add((r, c))
+                else:
+                    span = [r, c, 1, 1]
+                    spans.append(span)
+                self.owner[(r, c)] = span
+        for top, left, rows, cols in spans:
+            for r in range(top, min(top + rows, len(grid))):
+                for c in range(left, min(left + cols, len(grid[r]))):
+                    if (r, c) != (top, left) and (r, c) not in joined:
+                        self.problem(r, f"cell {c + 1} lies under a merged cell", "mark it ^^ (or <<) too")
+                        grid[r][c][:] = []
+        return [Span(*s) for s in spans if s[2] > 1 or s[3] > 1]
+
+    def join(self, r: int, c: int, marker: str) -> list[int] | None:
+        """The merged cell that (r, c) joins, grown to cover it; None (with an error) if it cannot."""
+        near = (r - 1, c) if marker == ROWSPAN else (r, c - 1)
+        span = self.owner.get(near)
+        if span is None or (marker == ROWSPAN and r == 1):
+            where = "the header" if marker == ROWSPAN and r == 1 else "no cell"
+            self.problem(
+                r, f"'{marker}' in cell {c + 1} would join {where}", "^^ joins the cell above, << the cell to the left"
+            )
+            return None
+        top, left, rows, cols = span
+        if marker == ROWSPAN and c == left and top + rows == r:
+            span[2] += 1
+        elif marker == COLSPAN and r == top and left + cols == c:
+            span[3] += 1
+        elif not (top <= r < top + rows and left <= c < left + cols):
+            self.problem(r, f"'{marker}' in cell {c + 1} does not continue a rectangle", "merged cells are rectangles")
+            return None
+        return span
+
+    def problem(self, r: int, message: str, hint: str) -> None:
+        self.diags.error(self.lines[min(r, len(self.lines) - 1)], message, "table.span", hint)
+
+
+def _marker(cell: list[Inline]) -> str:
+    if len(cell) == 1 and isinstance(cell[0], Text) and cell[0].text.strip() in (ROWSPAN, COLSPAN):
+        return cell[0].text.strip()
+    return ""
+
+
+def _cell_breaks(cell: list[Inline]) -> list[Inline]:
+    """``<br>`` inside a table cell is a line break (the one bit of HTML tables need)."""
+    out: list[Inline] = []
+    for node in cell:
+        if not isinstance(node, Text) or not BR_RE.search(node.text):
+            out.append(node)
+            continue
+        for i, part in enumerate(BR_RE.split(node.text)):
+            if i:
+                out.append(LineBreak())
+            if part:
+                out.append(Text(part, node.loc))
+    return out
 
 
 def _align(token: Token) -> str:

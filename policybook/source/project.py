@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from policybook.diagnostics import Diagnostics, SourceError, fail
-from policybook.model import Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
+from policybook.model import Attachment, Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
 from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
-from policybook.source.markdown import LABEL_RE, read_chapter
+from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
 from policybook.source.paths import confined
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
@@ -43,7 +43,7 @@ HANDBOOK = {
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
 ITEMS_HINT = "e.g. items: gbt9704, or items: [一、, （一）, 1., （1）] (one sample per level)"
 PATHS = {"forms": Key("text"), "templates": Key("text"), "subsidiaries": Key("text")}
-APPENDIX = {"form": Key("text", required=True), "when": Key("text")}
+APPENDIX = {"form": Key("text"), "file": Key("text"), "label": Key("text"), "when": Key("text")}
 REVISION = {"version": Key("text", required=True), "date": Key("text", required=True), "summary": Key("text")}
 SUBSIDIARY = {
     "name": Key("text", required=True),
@@ -77,9 +77,16 @@ class Addition:
 
 @dataclass
 class AppendixSource:
-    form_id: str
+    """One entry of ``appendices:``: a form (by id) or a Markdown document."""
+
+    form_id: str  # "" for a document
     loc: Loc
     when: str = ""
+    document: Attachment | None = None
+
+    @property
+    def label(self) -> str:
+        return self.document.label if self.document else self.form_id
 
 
 @dataclass
@@ -142,7 +149,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         source=source,
         meta=_meta(data, diags),
         chapters=reader.chapters(data),
-        appendices=_appendices(data, diags),
+        appendices=reader.appendices(data),
         variables=_variables(data, path),
         constraints=_constraints(data, diags),
         revisions=_revisions(data, text(data, "version"), diags),
@@ -246,16 +253,6 @@ def _item_samples(numbering: LocDict, diags: Diagnostics) -> tuple[str, ...]:
     return ()
 
 
-def _appendices(data: LocDict, diags: Diagnostics) -> list[AppendixSource]:
-    result: list[AppendixSource] = []
-    for entry, loc in entries(data, "appendices"):
-        if isinstance(entry, str):
-            result.append(AppendixSource(entry, loc))
-        elif check_mapping(entry, APPENDIX, loc, "appendix", diags) is not None:
-            result.append(AppendixSource(text(entry, "form"), loc, text(entry, "when")))
-    return result
-
-
 def _constraints(data: LocDict, diags: Diagnostics) -> list[Constraint]:
     result: list[Constraint] = []
     for key, rule, loc in pairs(data, "constraints"):
@@ -325,6 +322,52 @@ class _Reader:
             self.files.append(path)
             self.read[path] = read_chapter(path, self.diags)
         return self.read[path]
+
+    def appendices(self, data: LocDict) -> list[AppendixSource]:
+        result: list[AppendixSource] = []
+        for entry, loc in entries(data, "appendices"):
+            if isinstance(entry, str):
+                result.append(AppendixSource(entry, loc))
+            elif check_mapping(entry, APPENDIX, loc, "appendix", self.diags) is not None:
+                found = self.appendix(entry, loc)
+                if found is not None:
+                    result.append(found)
+        return result
+
+    def appendix(self, entry: LocDict, loc: Loc) -> AppendixSource | None:
+        form, name = text(entry, "form"), text(entry, "file")
+        if bool(form) == bool(name):
+            self.diags.error(
+                loc,
+                "an appendix names either a form or a file",
+                "appendix.kind",
+                "'- form: leave-request' for a form, '- file: appendices/scoring.md' for a document",
+            )
+            return None
+        if form:
+            return AppendixSource(form, loc, text(entry, "when"))
+        document = self.document(name, entry.loc("file"))
+        if document is None:
+            return None
+        document.label = text(entry, "label") or document.label
+        document.when = text(entry, "when") or document.when
+        if document.label and not LABEL_RE.match(document.label):
+            self.diags.error(entry.loc("label"), f"bad label '{document.label}'", "label.syntax")
+        return AppendixSource("", loc, document.when, document)
+
+    def document(self, name: str, loc: Loc) -> Attachment | None:
+        try:
+            path = confined(self.root, self.source, name, loc, "appendix file")
+        except SourceError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        if not path.is_file():
+            self.diags.error(
+                loc, f"appendix file '{name}' not found", "source.missing", "check the path under appendices:"
+            )
+            return None
+        self.files.append(path)
+        return read_attachment(path, self.diags)
 
     def chapters(self, data: LocDict) -> list[Chapter]:
         names = data.get("chapters")

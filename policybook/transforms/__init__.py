@@ -47,7 +47,8 @@ def _all_chapters(project: Project) -> list[Chapter]:
 
 def project_labels(project: Project, diags: Diagnostics | None) -> dict[str, Target]:
     """Every label in the source, local additions of every subsidiary included."""
-    return label_table(_all_chapters(project), project.forms, diags)
+    documents = [a.document for a in project.appendices if a.document is not None]
+    return label_table(_all_chapters(project), project.forms, diags, documents)
 
 
 def resolve(
@@ -65,22 +66,24 @@ def resolve(
     labels = labels if labels is not None else project_labels(project, None)
     context = build_context(project, sub, diags)
     check_constraints(project, sub, diags)
-    renderer = Renderer(context, diags)
+    renderer = Renderer(context, diags, frozenset(k for s in project.subsidiaries.values() for k in s.local))
     selection = Selector(project, sub, renderer, diags).select(labels, copy=not last)
     locale = sub.info.locale or project.meta.locale
     texts = TextPass(renderer, locale, sub.info.region)
     texts.chapters(selection.chapters)
     texts.appendices(selection.appendices)
+    texts.attachments(selection.attachments)
     style = style_for(project.meta.numbering, locale, project.meta.items)
-    number(selection.chapters, selection.appendices, style)
-    RefResolver(selection.chapters, selection.appendices, style).resolve(
-        selection.chapters, selection.removed, labels, diags
+    number(selection.chapters, selection.order, style)
+    RefResolver(selection.chapters, selection.order, style).resolve(
+        selection.chapters, selection.removed, labels, diags, selection.attachments
     )
     return Document(
         meta=_meta(project.meta, locale, texts),
         subsidiary=_subsidiary(sub.info, locale, texts),
         chapters=selection.chapters,
         appendices=selection.appendices,
+        attachments=selection.attachments,
         revisions=[_revision(r, texts) for r in project.revisions],
         brand=sub.brand,
     )

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policybook.diagnostics import Diagnostics
-from policybook.model import Article, Chapter, Form, Item, Loc, Section
+from policybook.model import Article, Attachment, Chapter, Form, Item, Loc, Section
 from policybook.transforms.walk import labelled
 
-KINDS = {Chapter: "chapter", Section: "section", Article: "article", Item: "item"}
+KINDS = {Chapter: "chapter", Section: "section", Article: "article", Item: "item", Attachment: "appendix"}
 
 
 @dataclass
 class Target:
-    kind: str  # chapter | section | article | item | form
+    kind: str  # chapter | section | article | item | form | appendix (a Markdown one)
     loc: Loc
     node: object
 
 
-def label_table(chapters: list[Chapter], forms: dict[str, Form], diags: Diagnostics | None) -> dict[str, Target]:
+def label_table(
+    chapters: list[Chapter],
+    forms: dict[str, Form],
+    diags: Diagnostics | None,
+    attachments: Sequence[Attachment] = (),
+) -> dict[str, Target]:
     """Label → target; duplicates are reported to ``diags`` when given."""
     table: dict[str, Target] = {}
     for form in forms.values():
         table[form.id] = Target("form", form.loc, form)
-    for node in labelled(chapters):
+    for node in [*attachments, *labelled(chapters)]:
         if not node.label:
             continue
         first = table.get(node.label)

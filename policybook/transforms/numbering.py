@@ -8,16 +8,18 @@ selected content, so a left-out article leaves no gap.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from policybook.diagnostics import Diagnostics
-from policybook.model import Appendix, Article, Block, Chapter, Item, ItemList, Note, Ref, Section
+from policybook.model import Appendix, Article, Attachment, Block, Chapter, Item, ItemList, Note, Ref, Section
 from policybook.transforms.labels import Target, label_table
 from policybook.transforms.styles import ItemFormat, NumberingStyle, item_format
 from policybook.transforms.variants import Removed
-from policybook.transforms.walk import all_inlines
+from policybook.transforms.walk import all_inlines, all_inlines_of
 
 
-def number(chapters: list[Chapter], appendices: list[Appendix], style: NumberingStyle) -> None:
+def number(chapters: list[Chapter], appendices: Sequence[Appendix | Attachment], style: NumberingStyle) -> None:
+    """Number everything; ``appendices`` are forms and Markdown documents in one sequence."""
     article_no = 0
     for c_no, chapter in enumerate(chapters, start=1):
         _set(chapter, c_no, style.chapter(c_no), f"_ch{c_no}")
@@ -31,10 +33,16 @@ def number(chapters: list[Chapter], appendices: list[Appendix], style: Numbering
                 _set(article, article_no, style.article(c_no, article_no), f"_art{article_no}")
                 _number_items(article.blocks, style, article.anchor, level=1)
     for a_no, appendix in enumerate(appendices, start=1):
-        _set(appendix, a_no, style.appendix(a_no), appendix.form.id)
+        if isinstance(appendix, Attachment):
+            _set(appendix, a_no, style.appendix(a_no), f"_app{a_no}")
+            _number_items(appendix.blocks, style, appendix.anchor, level=1)
+        else:
+            _set(appendix, a_no, style.appendix(a_no), appendix.form.id)
 
 
-def _set(node: Chapter | Section | Article | Item | Appendix, ordinal: int, text: str, anchor: str) -> None:
+def _set(
+    node: Chapter | Section | Article | Item | Appendix | Attachment, ordinal: int, text: str, anchor: str
+) -> None:
     node.ordinal, node.number = ordinal, text
     node.anchor = getattr(node, "label", "") or anchor
 
@@ -55,17 +63,25 @@ def _number_items(blocks: list[Block], style: NumberingStyle, prefix: str, level
 class RefResolver:
     """Gives every reference the printed number of its target."""
 
-    def __init__(self, chapters: list[Chapter], appendices: list[Appendix], style: NumberingStyle) -> None:
-        forms = {a.form.id: a.form for a in appendices}
-        self.table = label_table(chapters, forms, None)
-        self.appendix = {a.form.id: a for a in appendices}
+    def __init__(
+        self, chapters: list[Chapter], appendices: Sequence[Appendix | Attachment], style: NumberingStyle
+    ) -> None:
+        kept = [a for a in appendices if isinstance(a, Appendix)]
+        documents = [a for a in appendices if isinstance(a, Attachment)]
+        self.table = label_table(chapters, {a.form.id: a.form for a in kept}, None, documents)
+        self.appendix = {a.form.id: a for a in kept}
         self.style = style
         self.parents = _parents(chapters)
 
     def resolve(
-        self, chapters: list[Chapter], removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics
+        self,
+        chapters: list[Chapter],
+        removed: dict[str, Removed],
+        known: dict[str, Target],
+        diags: Diagnostics,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
-        for node in all_inlines(chapters):
+        for node in [*all_inlines(chapters), *all_inlines_of(a.blocks for a in attachments)]:
             if isinstance(node, Ref):
                 self.one(node, removed, known, diags)
 

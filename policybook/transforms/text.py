@@ -11,9 +11,23 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from policybook.model import Appendix, Chapter, Emph, Inline, Link, Ref, Section, Text
+from policybook.model import (
+    Appendix,
+    Attachment,
+    Block,
+    Chapter,
+    Emph,
+    Inline,
+    Item,
+    Link,
+    Paragraph,
+    Ref,
+    Section,
+    Text,
+    plain_text,
+)
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import blocks_in, inline_lists
+from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists
 
 CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0003ffff]")
 
@@ -66,9 +80,14 @@ class TextPass:
                     node.title = self.plain(node.title, node.loc)
             for article in chapter.articles():
                 article.title = self.plain(article.title, article.loc)
-                for block in blocks_in(article.blocks):
-                    for run in inline_lists(block):
-                        self.inlines(run)
+                article.blocks = self.blocks(article.blocks)
+
+    def blocks(self, blocks: list[Block]) -> list[Block]:
+        """Render every text; a paragraph that a false ``{% if %}`` left empty goes."""
+        for block in blocks_in(blocks):
+            for run in inline_lists(block):
+                self.inlines(run)
+        return filter_blocks(blocks, _not_empty)
 
     def inlines(self, run: list[Inline]) -> None:
         joint = _spans_nodes(run)
@@ -100,6 +119,11 @@ class TextPass:
                 out.append(Text(piece, loc))
         return out
 
+    def attachments(self, attachments: list[Attachment]) -> None:
+        for attachment in attachments:
+            attachment.title = self.plain(attachment.title, attachment.loc)
+            attachment.blocks = self.blocks(attachment.blocks)
+
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:
             form = appendix.form
@@ -112,6 +136,10 @@ class TextPass:
                     cell.label = self.plain(cell.label, cell.loc)
                     cell.text = self.plain(cell.text, cell.loc)
                     cell.options = [self.plain(o, cell.loc) for o in cell.options]
+
+
+def _not_empty(block: Block | Item) -> bool:
+    return not isinstance(block, Paragraph) or bool(plain_text(block.inlines).strip())
 
 
 HOLE = ("\ue000", "\ue001")  # private-use characters: never in source text

@@ -103,9 +103,13 @@ def _compile_expression(expr: str) -> Any:
 class Renderer:
     """Renders text and evaluates conditions for one subsidiary's context."""
 
-    def __init__(self, context: dict[str, Any], diags: Diagnostics) -> None:
+    def __init__(
+        self, context: dict[str, Any], diags: Diagnostics, local_elsewhere: frozenset[str] = frozenset()
+    ) -> None:
         self.context = context
         self.diags = diags
+        # other subsidiaries' local: names — text may use them under a condition false here
+        self.local_elsewhere = local_elsewhere - set(context)
 
     def text(self, value: str, loc: Loc | None) -> str:
         if not has_template(value):
@@ -149,6 +153,8 @@ class Renderer:
         for dotted, lineno in _references_of(text):
             if dotted.split(".")[0] in environment().globals:
                 continue  # range, dict, namespace …: Jinja's own names (the sandbox guards them)
+            if dotted.split(".")[0] in self.local_elsewhere:
+                continue  # rendering tells whether this variant really reaches it
             missing, known = _missing_part(self.context, dotted)
             if missing:
                 ok = False

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policybook.diagnostics import Diagnostics
-from policybook.model import Appendix, Article, Block, Chapter, Form, Item, Loc, Section
+from policybook.model import Appendix, Article, Attachment, Block, Chapter, Form, Item, Loc, Section
 from policybook.source.project import Project, SubsidiarySource
 from policybook.transforms.labels import Target
 from policybook.transforms.variables import Renderer
@@ -32,8 +32,16 @@ class Removed:
 @dataclass
 class Selection:
     chapters: list[Chapter]
-    appendices: list[Appendix]
+    order: list[Appendix | Attachment]  # every appendix kept, in handbook.yaml's order
     removed: dict[str, Removed] = field(default_factory=dict)
+
+    @property
+    def appendices(self) -> list[Appendix]:
+        return [a for a in self.order if isinstance(a, Appendix)]
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return [a for a in self.order if isinstance(a, Attachment)]
 
 
 class Selector:
@@ -104,28 +112,34 @@ class Selector:
             chapter.body = [n for n in chapter.body if not isinstance(n, Section) or n.articles]
         return [c for c in chapters if c.articles()]
 
-    def appendices(self) -> list[Appendix]:
-        result: list[Appendix] = []
+    def appendices(self) -> list[Appendix | Attachment]:
+        result: list[Appendix | Attachment] = []
         for entry in self.project.appendices:
-            form = self.project.forms.get(entry.form_id)
-            if form is None:
+            form = self.project.forms.get(entry.form_id) if entry.form_id else None
+            if entry.document is None and form is None:
                 self.diags.error(
                     entry.loc,
                     f"appendix names form '{entry.form_id}', which has no forms/{entry.form_id}.yaml",
                     "form.unknown",
                 )
-                continue
-            if entry.form_id in self.excluded:
-                self.removed[entry.form_id] = Removed(
-                    entry.form_id, self.excluded[entry.form_id], f"excluded by subsidiary '{self.sub.info.id}'"
+            elif entry.label and entry.label in self.excluded:
+                self.removed[entry.label] = Removed(
+                    entry.label, self.excluded[entry.label], f"excluded by subsidiary '{self.sub.info.id}'"
                 )
             elif entry.when and not self.renderer.condition(entry.when, entry.loc):
-                self.removed[entry.form_id] = Removed(
-                    entry.form_id, entry.loc, f"its condition '{entry.when}' is false for '{self.sub.info.id}'"
+                self.removed[entry.label] = Removed(
+                    entry.label, entry.loc, f"its condition '{entry.when}' is false for '{self.sub.info.id}'"
                 )
-            else:
+            elif form is not None:
                 result.append(Appendix(form=_form_copy(form, self.renderer), loc=entry.loc, when=entry.when))
+            elif entry.document is not None:
+                result.append(self.document(entry.document))
         return result
+
+    def document(self, document: Attachment) -> Attachment:
+        copied: Attachment = _copy(document)
+        copied.blocks = filter_blocks(copied.blocks, self.keep_block)
+        return copied
 
 
 def _form_copy(form: Form, renderer: Renderer) -> Form:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from policybook.model import (
     Article,
@@ -85,11 +85,14 @@ def labelled_in(node: Chapter | Section | Article | Item | Block) -> Iterator[La
 
 
 def all_inlines(chapters: list[Chapter]) -> Iterator[Inline]:
-    for chapter in chapters:
-        for article in chapter.articles():
-            for block in blocks_in(article.blocks):
-                for run in inline_lists(block):
-                    yield from inlines_in(run)
+    yield from all_inlines_of(article.blocks for chapter in chapters for article in chapter.articles())
+
+
+def all_inlines_of(block_lists: Iterable[list[Block]]) -> Iterator[Inline]:
+    for blocks in block_lists:
+        for block in blocks_in(blocks):
+            for run in inline_lists(block):
+                yield from inlines_in(run)
 
 
 def filter_blocks(blocks: list[Block], keep: Callable[[Block | Item], bool]) -> list[Block]:

@@ -9,6 +9,7 @@ from typing import Any
 from policybook.model import (
     Appendix,
     Article,
+    Attachment,
     Block,
     Chapter,
     Code,
@@ -42,7 +43,8 @@ def document_json(doc: Document) -> dict[str, Any]:
             {"version": r.version, "date": r.date, "summary": r.summary, "loc": str(r.loc)} for r in doc.revisions
         ],
         "children": [_chapter(c) for c in doc.chapters],
-        "appendices": [_appendix(a) for a in doc.appendices],
+        "appendices": [_appendix(a) for a in doc.appendices],  # forms
+        "attachments": [_attachment(a) for a in doc.attachments],  # Markdown appendices (same numbering)
     }
 
 
@@ -52,7 +54,7 @@ def _meta(doc: Document) -> dict[str, Any]:
     return meta
 
 
-def _numbered(kind: str, node: Chapter | Section | Article | Item | Appendix) -> dict[str, Any]:
+def _numbered(kind: str, node: Chapter | Section | Article | Item | Appendix | Attachment) -> dict[str, Any]:
     return {
         "kind": kind,
         "number": node.number,
@@ -103,6 +105,8 @@ def _table(table: Table, base: dict[str, Any]) -> dict[str, Any]:
         "aligns": table.aligns,
         "header": [plain_text(c) for c in table.header],
         "rows": [[plain_text(c) for c in row] for row in table.rows],
+        "spans": [{"row": s.row, "column": s.column, "rows": s.rows, "columns": s.columns} for s in table.spans],
+        "widths": table.widths,
     }
 
 
@@ -138,6 +142,14 @@ def _inline(node: Inline) -> dict[str, Any]:
 
 def _appendix(appendix: Appendix) -> dict[str, Any]:
     return {**_numbered("form", appendix), **_form(appendix.form)}
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    return {
+        **_numbered("appendix", attachment),
+        "title": attachment.title,
+        "children": [_block(b) for b in attachment.blocks],
+    }
 
 
 def _form(form: Form) -> dict[str, Any]:

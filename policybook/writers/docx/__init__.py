@@ -66,7 +66,7 @@ class Draft:
         )
         logo = _logo(kit)
         self.total = page.setup(document, ctx, doc, logo, from_reference)
-        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.appendices)]
+        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices())]
         self.contents = front.toc(ctx, ctx.state.headings, None)
         fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents, *main])
         properties.set_core(document, doc, kit)

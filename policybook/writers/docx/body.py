@@ -8,12 +8,12 @@ per-paragraph python-docx proxies) because a 1,000-page handbook must stay fast.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from policybook.model import (
     Appendix,
     Article,
+    Attachment,
     Block,
     Chapter,
     Code,
@@ -28,6 +28,7 @@ from policybook.model import (
     Paragraph,
     Ref,
     Section,
+    Span,
     Table,
     Text,
     plain_text,
@@ -35,6 +36,7 @@ from policybook.model import (
 from policybook.writers.docx import oxml
 from policybook.writers.docx.context import Context, Heading
 from policybook.writers.docx.oxml import Element
+from policybook.writers.tables import column_widths
 
 BULLET = "•"
 JC = {"center": "center", "right": "right", "left": "left"}
@@ -148,14 +150,43 @@ def _link(ctx: Context, node: Link, style_id: str) -> list[Element]:
 
 
 def table(ctx: Context, block: Table) -> Element:
-    widths = column_widths(block, ctx.kit.text_width)
+    """A source table; merged cells become gridSpan (columns) and vMerge (rows)."""
+    total = ctx.kit.text_width
+    units = total / 20 / ((ctx.kit.body_size - 1) / 4)  # half-ems of table text (Table Text is body − ½pt)
+    widths = _twips([w * total / units for w in column_widths(block, units)], total)
     tbl = _table_frame(ctx, widths)
-    header = [plain_text(cell) for cell in block.header]
-    if any(header):
-        tbl.append(_row(ctx, [inlines(ctx, cell) for cell in block.header], widths, block.aligns, header=True))
-    for row in block.rows:
-        tbl.append(_row(ctx, [inlines(ctx, cell) for cell in row], widths, block.aligns, header=False))
+    spans = {(s.row, s.column): s for s in block.spans}
+    under = {cell: s for s in block.spans for cell in _cells_of(s)}
+    for r, row in enumerate([block.header, *block.rows]):
+        if r == 0 and not any(plain_text(cell) for cell in row):
+            continue
+        tr = _row_frame(r == 0)
+        for c, width in enumerate(widths):
+            span = spans.get((r, c)) or under.get((r, c))
+            if span is not None and c != span.column:
+                continue  # inside a merged cell's columns
+            content = inlines(ctx, row[c]) if c < len(row) and (span is None or span.row == r) else []
+            merge = "" if span is None or span.rows == 1 else ("restart" if span.row == r else "continue")
+            columns = span.columns if span else 1
+            width = sum(widths[c : c + columns])
+            tr.append(
+                _cell(ctx, content, width, block.aligns[c] if c < len(block.aligns) else "", r == 0, columns, merge)
+            )
+        tbl.append(tr)
     return tbl
+
+
+def _cells_of(span: Span) -> list[tuple[int, int]]:
+    return [
+        (r, c) for r in range(span.row, span.row + span.rows) for c in range(span.column, span.column + span.columns)
+    ]
+
+
+def _twips(widths: list[float], total: int) -> list[int]:
+    out = [round(w) for w in widths]
+    if out:
+        out[-1] += total - sum(out)
+    return out
 
 
 def table_of(ctx: Context, header: list[str], rows: list[list[str]], widths: list[int]) -> Element:
@@ -201,49 +232,46 @@ def _table_frame(ctx: Context, widths: list[int]) -> Element:
 
 
 def _row(ctx: Context, cells: list[list[Element]], widths: list[int], aligns: list[str], header: bool) -> Element:
+    tr = _row_frame(header)
+    for i, width in enumerate(widths):
+        tr.append(_cell(ctx, cells[i] if i < len(cells) else [], width, aligns[i] if i < len(aligns) else "", header))
+    return tr
+
+
+def _row_frame(header: bool) -> Element:
     tr = oxml.el("tr")
     oxml.cant_split(tr)
     if header:
         oxml.repeat_header(tr)
-    role = "table-header" if header else "table-text"
-    for i, width in enumerate(widths):
-        tc = oxml.sub(tr, "tc")
-        tcpr = oxml.sub(tc, "tcPr")
-        oxml.prop(tcpr, "tcW", {"w": str(width), "type": "dxa"})
-        if header:
-            oxml.shade(tcpr, ctx.kit.color("primary"))
-        oxml.prop(tcpr, "vAlign", {"val": "center"})
-        p = oxml.paragraph(ctx.style(role), cells[i] if i < len(cells) else [])
-        align = aligns[i] if i < len(aligns) else ""
-        if align in JC and not header:
-            oxml.prop(p[0], "jc", {"val": JC[align]})
-        tc.append(p)
     return tr
 
 
-def column_widths(block: Table, total: int) -> list[int]:
-    """Column widths (twips) in proportion to each column's widest text, within sensible bounds."""
-    columns = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(block.header)
-    weights = []
-    for i in range(columns):
-        texts = [plain_text(row[i]) for row in [block.header, *block.rows] if i < len(row)]
-        weights.append(min(max([display_width(t) for t in texts] + [4]), 40))
-    scale = total / sum(weights)
-    widths = [round(w * scale) for w in weights]
-    widths[-1] += total - sum(widths)
-    return widths
-
-
-def display_width(text: str) -> int:
-    """Width in half-em units: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _cell(
+    ctx: Context, content: list[Element], width: int, align: str, header: bool, columns: int = 1, merge: str = ""
+) -> Element:
+    """One w:tc; ``columns`` > 1 spans grid columns, ``merge`` (restart | continue) joins rows."""
+    tc = oxml.el("tc")
+    tcpr = oxml.sub(tc, "tcPr")
+    oxml.prop(tcpr, "tcW", {"w": str(width), "type": "dxa"})
+    if columns > 1:
+        oxml.prop(tcpr, "gridSpan", {"val": str(columns)})
+    if merge:
+        oxml.prop(tcpr, "vMerge", {"val": merge} if merge == "restart" else {})
+    if header:
+        oxml.shade(tcpr, ctx.kit.color("primary"))
+    oxml.prop(tcpr, "vAlign", {"val": "center"})
+    p = oxml.paragraph(ctx.style("table-header" if header else "table-text"), content)
+    if align in JC and not header:
+        oxml.prop(p[0], "jc", {"val": JC[align]})
+    tc.append(p)
+    return tc
 
 
 # ---------------------------------------------------------------- appendices
 
 
-def appendices(ctx: Context, items: list[Appendix]) -> Iterator[Element]:
-    """The list of attached forms: 附件一 《请假申请表》 …… HR-F-003 第2.0版."""
+def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator[Element]:
+    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each Markdown one."""
     if not items:
         return
     words = ctx.kit.words
@@ -252,8 +280,28 @@ def appendices(ctx: Context, items: list[Appendix]) -> Iterator[Element]:
     ctx.state.next_bookmark += 1
     yield oxml.paragraph(ctx.style("chapter"), [start, oxml.run(words.appendices), end])
     for appendix in items:
+        if isinstance(appendix, Attachment):  # its bookmark is on its own heading below
+            yield oxml.paragraph(
+                ctx.style("appendix-entry"), [oxml.run(f"{appendix.number}\t{_quoted(ctx, appendix.title)}")]
+            )
+            continue
         form = appendix.form
-        title = f"《{form.title}》" if ctx.kit.locale != "en" else form.title
         version = words.form_version.format(form.version)
-        runs = [oxml.run(f"{appendix.number}\t{title}\t{form.code}　{version}")]
+        runs = [oxml.run(f"{appendix.number}\t{_quoted(ctx, form.title)}\t{form.code}　{version}")]
         yield oxml.paragraph(ctx.style("appendix-entry"), ctx.bookmarked(appendix.anchor, runs))
+    for appendix in items:
+        if isinstance(appendix, Attachment):
+            yield from _attachment(ctx, appendix)
+
+
+def _attachment(ctx: Context, attachment: Attachment) -> Iterator[Element]:
+    """A Markdown appendix on a new page: its heading (in the contents), then its blocks."""
+    heading = _heading(ctx, "section", 2, attachment.number, attachment.title, attachment.anchor)
+    heading.insert(1, oxml.page_break())
+    yield heading
+    for block in attachment.blocks:
+        yield from block_elements(ctx, block, "body")
+
+
+def _quoted(ctx: Context, title: str) -> str:
+    return f"《{title}》" if ctx.kit.locale != "en" else title

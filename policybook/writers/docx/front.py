@@ -14,10 +14,11 @@ from docx.shared import Mm
 
 from policybook.model import Document
 from policybook.writers.docx import oxml
-from policybook.writers.docx.body import display_width, table_of
+from policybook.writers.docx.body import table_of
 from policybook.writers.docx.context import Context, Heading
 from policybook.writers.docx.oxml import Element
 from policybook.writers.docx.pagination import Pages, lookup
+from policybook.writers.tables import display_width
 
 TOC_FIELD = 'TOC \\o "1-2" \\h \\z \\u'
 COVER_LOGO_HEIGHT = Mm(16)

@@ -1,7 +1,8 @@
 """Write stage: forms — for every appendix, a fillable PDF and a DOCX in ``<folder>/forms/``.
 
 Each form is typeset once per subsidiary (typeset.py + layout.typ), fields are
-put on top with pypdf (acroform.py) using a cached CJK font cut (cjkfont.py);
+put on top with pypdf (acroform.py): typed text in a standard CJK font, values we draw
+in a cut of only the glyphs used (cjkfont.py);
 the DOCX version uses content controls (docx.py). Filling from CSV and
 serial-numbered pads live in fill.py and are driven by ``policybook forms``.
 Field names are documented in acroform.py.

@@ -44,12 +44,15 @@ def marked(body: list[str]) -> bytes:
     return ("/Tx BMC q " + " ".join(body) + " Q EMC").encode("ascii")
 
 
-def text_line(pen: Pen, text: str, w: float, h: float) -> bytes:
-    """One line, left-aligned and vertically centred; shrunk (to 60 %) rather than clipped."""
+def text_line(pen: Pen, text: str, w: float, h: float, size: float = 0, centred: bool = False) -> bytes:
+    """One line, vertically centred, left-aligned or centred; shrunk (to 60 %) rather than clipped."""
     text = " ".join(text.split())
-    natural = pen.font.width(text, pen.size)
-    size = pen.size if natural <= w - 2 * PAD else max(pen.size * (w - 2 * PAD) / natural, pen.size * 0.6)
-    return marked([clip(w, h), pen.show(text, PAD, pen.baseline(h, size), size)])
+    size = size or pen.size
+    natural = pen.font.width(text, size)
+    room = w - 2 * PAD if not centred else w - 2
+    fitted = size if natural <= room else max(size * room / natural, size * 0.6)
+    x = (w - pen.font.width(text, fitted)) / 2 if centred else PAD
+    return marked([clip(w, h), pen.show(text, x, pen.baseline(h, fitted), fitted)])
 
 
 def text_block(pen: Pen, text: str, w: float, h: float, lines: int) -> bytes:
@@ -63,19 +66,6 @@ def text_block(pen: Pen, text: str, w: float, h: float, lines: int) -> bytes:
     for i, row in enumerate(rows):
         y = top - (i + 1) * step + pen.baseline(step, size)
         body.append(pen.show(row, PAD, y, size))
-    return marked(body)
-
-
-def date_in_slots(pen: Pen, text: str, slots: list[tuple[float, float, float, float]], w: float, h: float) -> bytes:
-    """``2026-12-03`` written into the printed ``__年__月__日`` blanks, else as plain text."""
-    match = DATE_RE.match(text)
-    if not match or len(slots) != 3:
-        return text_line(pen, text, w, h)
-    body = [clip(w, h)]
-    for part, (x, y, sw, sh) in zip(match.groups(), slots, strict=True):
-        part = part if len(part) == 4 else part.lstrip("0") or "0"
-        width = pen.font.width(part, pen.size)
-        body.append(pen.show(part, x + (sw - width) / 2, y + pen.baseline(sh, pen.size), pen.size))
     return marked(body)
 
 

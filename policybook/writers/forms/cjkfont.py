@@ -1,48 +1,33 @@
-"""Write stage (forms): a single-face CJK font cut for form-field appearances.
+"""Write stage (forms): CJK glyph cuts for the values policybook itself draws into a form.
 
-Viewers can only show a filled Chinese value if the AcroForm default resources
-(/DR) carry a font with those glyphs. A whole Noto CJK collection (.ttc, 65,535
-glyphs) breaks pypdf and viewers, so we take ONE face out of it and subset it
-to a national character set (GB2312 for zh-Hans, Big5 for zh-Hant) plus ASCII,
-punctuation and any extra characters a filled value needs. The cut is a
-CID-keyed CFF font (CIDs kept from the source face), written to a cache folder
-(``$POLICYBOOK_CACHE``, else ``$XDG_CACHE_HOME/policybook``, else
-``~/.cache/policybook``) so a build cuts it once, and kept in memory per process.
+A viewer draws what a user types with the /DA font: a standard CJK CID font
+reference (pdffont.STANDARD_FONT — nothing embedded, any character of GB 18030's
+BMP, drawn with the viewer's own CJK face). What policybook draws (CSV values,
+flattened copies) uses an embedded cut of the brand's CJK face holding only the
+characters used, so a filled form stays small and looks the same everywhere.
+
+A cut is a CID-keyed CFF font (CIDs kept from the source face). A batch cuts the
+union of its characters from the face once (:func:`value_font`) and every copy
+narrows that small cut to its own characters (:meth:`CutFont.narrow`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-from policybook.cache import user_cache_dir
 from policybook.diagnostics import fail
 from policybook.model import Brand
 from policybook.writers.typst_fonts import fonts
 
-CUT_VERSION = "2"  # bump when the cut recipe changes
-CHARSETS = {"zh-Hans": "gb2312", "zh-Hant": "big5", "en": "gb2312"}
-EXTRA_RANGES = (
-    (0x20, 0x7F),
-    (0xA0, 0x100),
-    (0x2010, 0x2070),
-    (0x2160, 0x2180),
-    (0x2460, 0x24A0),
-    (0x25A0, 0x2600),
-    (0x3000, 0x3040),
-    (0xFF01, 0xFF5F),
-)
+ALWAYS = "0123456789年月日-/.:：，。、 "  # digits and date parts: every copy may need them
+CONTROL = "\n\r\t"
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per cut
@@ -56,13 +41,13 @@ class CutFont:
     ascent: int
     descent: int
     bbox: tuple[int, ...]
-    path: str  # the cached .cff
+    otf: bytes  # the whole subset font, to narrow it further
 
     def covers(self, text: str) -> bool:
-        return all(ch in self.cids or ch in "\n\r\t" for ch in text)
+        return not self.missing(text)
 
     def missing(self, text: str) -> set[str]:
-        return {ch for ch in text if ch not in self.cids and ch not in "\n\r\t"}
+        return {ch for ch in text if ch not in self.cids and ch not in CONTROL}
 
     def width(self, text: str, size: float) -> float:
         return sum(self.widths.get(self.cids.get(ch, 0), 1000) for ch in text) * size / 1000
@@ -71,16 +56,20 @@ class CutFont:
         """Two-byte CIDs (Identity-H); characters the cut lacks become CID 0 (.notdef)."""
         return b"".join(self.cids.get(ch, 0).to_bytes(2, "big") for ch in text)
 
+    def narrow(self, chars: Iterable[str]) -> CutFont:
+        """The same cut with only ``chars`` (a copy's own characters): fast, the cut is small."""
+        wanted = (set(chars) - set(CONTROL)) & self.cids.keys()
+        return _from_font(_subset(TTFont(io.BytesIO(self.otf)), wanted)) if wanted != self.cids.keys() else self
 
-def field_font(brand: Brand, locale: str, extra: Iterable[str] = ()) -> CutFont:
-    """The cut for a subsidiary's forms; ``extra`` adds characters beyond the charset."""
-    path, index = find_face(brand, locale)
-    return _cut(path, index, CHARSETS.get(locale, "gb2312"), "".join(sorted(set(extra))))
+
+def value_font(brand: Brand, families: list[str], chars: Iterable[str]) -> CutFont:
+    """A cut of the first CJK face of ``families`` with ``chars`` (and digits, date parts): for drawn values."""
+    path, index = find_face(brand, families)
+    return _cut(path, index, "".join(sorted((set(chars) | set(ALWAYS)) - set(CONTROL))))
 
 
-def find_face(brand: Brand, locale: str) -> tuple[str, int]:
-    """The regular face of the brand's first sans (heading) CJK family installed."""
-    families = _prefer_locale(brand.fonts.get("heading", []) + brand.fonts.get("body", []), locale)
+def find_face(brand: Brand, families: list[str]) -> tuple[str, int]:
+    """The regular face of the first CJK family of ``families`` installed (CID-keyed OpenType)."""
     faces = {(f.family, f.weight, f.style): f for f in fonts().fonts() if f.path}
     for family in families:
         face = faces.get((family, 400, "normal"))
@@ -94,13 +83,6 @@ def find_face(brand: Brand, locale: str) -> tuple[str, int]:
     )
 
 
-def _prefer_locale(families: list[str], locale: str) -> list[str]:
-    """zh-Hant wants Traditional glyph shapes (a TC/HK face) first."""
-    if locale != "zh-Hant":
-        return families
-    return sorted(families, key=lambda f: 0 if f.endswith((" TC", " HK")) else 1)
-
-
 @lru_cache(maxsize=32)
 def _is_cid_cff(path: str, index: int) -> bool:
     try:
@@ -110,42 +92,12 @@ def _is_cid_cff(path: str, index: int) -> bool:
         return False
 
 
-@lru_cache(maxsize=8)
-def _cut(path: str, index: int, charset: str, extra: str) -> CutFont:
-    """The cut from the cache (a bare CFF + a JSON of metrics), made on a miss."""
-    stem = cache_dir() / _key(path, index, charset, extra)
-    program, metrics = stem.with_suffix(".cff"), stem.with_suffix(".json")
-    if not (program.is_file() and metrics.is_file()):
-        font = _subset(path, index, charset_chars(charset) | set(extra))
-        _write_atomic(program, font.getTableData("CFF "))
-        _write_atomic(metrics, json.dumps(_metrics(font), ensure_ascii=False).encode("utf-8"))
-    return _load(program, metrics)
+@lru_cache(maxsize=16)
+def _cut(path: str, index: int, chars: str) -> CutFont:
+    return _from_font(_subset(TTFont(path, fontNumber=index, lazy=True), set(chars)))
 
 
-def cache_dir() -> Path:
-    return user_cache_dir("fonts")
-
-
-def _key(path: str, index: int, charset: str, extra: str) -> str:
-    stat = os.stat(path)
-    raw = f"{CUT_VERSION}|{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{charset}|{extra}"
-    return f"{Path(path).stem}-{index}-{charset}-{hashlib.sha256(raw.encode()).hexdigest()[:16]}"
-
-
-def charset_chars(charset: str) -> set[str]:
-    """Every character of a two-byte national charset, plus ASCII and common symbols."""
-    chars = {chr(c) for lo, hi in EXTRA_RANGES for c in range(lo, hi)}
-    for lead in range(0x81, 0xFF):
-        for trail in range(0x40, 0xFF):
-            try:
-                chars.update(bytes((lead, trail)).decode(charset))
-            except UnicodeDecodeError:
-                continue
-    return chars
-
-
-def _subset(path: str, index: int, chars: set[str]) -> TTFont:
-    font = TTFont(path, fontNumber=index, lazy=True)
+def _subset(font: TTFont, chars: set[str]) -> TTFont:
     opts = subset.Options()
     opts.layout_features = []
     opts.hinting = False
@@ -160,12 +112,23 @@ def _subset(path: str, index: int, chars: set[str]) -> TTFont:
     return TTFont(io.BytesIO(out.getvalue()))
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".cut-", dir=target.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
+def _from_font(font: TTFont) -> CutFont:
+    data = _metrics(font)
+    cids: dict[str, int] = data["cids"]
+    widths = dict.fromkeys(cids.values(), 1000)
+    widths.update(data["widths"])
+    out = io.BytesIO()
+    font.save(out)
+    return CutFont(
+        postscript_name=data["postscript_name"],
+        cff=font.getTableData("CFF "),
+        cids=cids,
+        widths=widths,
+        ascent=data["ascent"],
+        descent=data["descent"],
+        bbox=tuple(data["bbox"]),
+        otf=out.getvalue(),
+    )
 
 
 def _metrics(font: TTFont) -> dict[str, Any]:
@@ -175,28 +138,11 @@ def _metrics(font: TTFont) -> dict[str, Any]:
     return {
         "postscript_name": str(font["name"].getDebugName(6) or "CJK").replace(" ", ""),
         "cids": {chr(code): _cid(name) for code, name in font.getBestCmap().items()},
-        "widths": {str(cid): w for cid, w in widths.items() if w != 1000},
+        "widths": {cid: w for cid, w in widths.items() if w != 1000},
         "ascent": round(os2.sTypoAscender * scale),
         "descent": round(os2.sTypoDescender * scale),
         "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
     }
-
-
-def _load(program: Path, metrics: Path) -> CutFont:
-    data = json.loads(metrics.read_text(encoding="utf-8"))
-    cids: dict[str, int] = data["cids"]
-    widths = dict.fromkeys(cids.values(), 1000)
-    widths.update({int(cid): w for cid, w in data["widths"].items()})
-    return CutFont(
-        postscript_name=data["postscript_name"],
-        cff=program.read_bytes(),
-        cids=cids,
-        widths=widths,
-        ascent=data["ascent"],
-        descent=data["descent"],
-        bbox=tuple(data["bbox"]),
-        path=str(program),
-    )
 
 
 def _cid(glyph_name: str) -> int:

@@ -1,8 +1,10 @@
 """Write stage (forms): ``policybook forms`` — blank forms, CSV filling, flattening, numbered pads.
 
 CSV files are UTF-8 (a BOM is fine) with a header of field names (see
-acroform.py); a checkbox group's value is its options joined by ``;`` or ``|``,
-a choice's value is one option's text. Every row is checked before anything is
+acroform.py) or of the labels printed on the form (姓名, 起始日期 …); a checkbox
+group's value is its options joined by ``;`` or ``|``, a choice's value is one
+option's text, a date is YYYY-MM-DD (or 2026年12月3日) and must exist, a number
+is digits. Every row is checked before anything is
 written, and every problem names the CSV file, row and column. Outputs are
 written to temporary files and renamed into place only when all succeeded.
 """
@@ -15,6 +17,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from policybook.diagnostics import Diagnostics, fail
@@ -22,9 +25,10 @@ from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
 from policybook.source.textfile import looks_gbk
 from policybook.writers.forms import docx, pdf
-from policybook.writers.forms.acroform import FieldSpec, Value
+from policybook.writers.forms.acroform import FieldSpec, Value, date_parts
 
 SPLIT_RE = re.compile(r"\s*[;|；]\s*")
+NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 @dataclass
@@ -103,13 +107,12 @@ def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str,
     header = next(reader, None)
     if not header:
         raise fail(Loc(str(path), 1), "the CSV file is empty; its first row must name the fields", "forms.csv-header")
-    by_name = {s.name: s for s in specs}
     diags = Diagnostics()
-    columns = _columns(path, header, by_name, form_id, diags)
+    columns = _columns(path, header, specs, form_id, diags)
     rows = []
     for number, record in enumerate(reader, start=1):
         if any(cell.strip() for cell in record):
-            rows.append(_row(path, reader.line_num, number, columns, record, by_name, diags))
+            rows.append(_row(Loc(str(path), reader.line_num), number, columns, record, diags))
     diags.raise_if_errors()
     if not rows:
         raise fail(Loc(str(path), 1), "the CSV file has a header but no rows to fill", "forms.csv-empty")
@@ -134,59 +137,94 @@ def _decode(path: Path) -> str:
         ) from None
 
 
+def headers(specs: list[FieldSpec]) -> dict[str, list[FieldSpec]]:
+    """What a CSV column may be called: a field name, or the label printed on the form."""
+    out: dict[str, list[FieldSpec]] = {}
+    for spec in specs:
+        out.setdefault(spec.name, []).append(spec)
+    for spec in specs:
+        if spec.label and spec.label != spec.name and spec not in out.get(spec.label, []):
+            out.setdefault(spec.label, []).append(spec)
+    return out
+
+
 def _columns(
-    path: Path, header: list[str], by_name: dict[str, FieldSpec], form_id: str, diags: Diagnostics
-) -> list[str]:
-    columns = [h.strip() for h in header]
-    for index, name in enumerate(columns, start=1):
-        if name not in by_name:
+    path: Path, header: list[str], specs: list[FieldSpec], form_id: str, diags: Diagnostics
+) -> list[FieldSpec | None]:
+    known = headers(specs)
+    columns: list[FieldSpec | None] = []
+    for index, raw in enumerate(header, start=1):
+        title = raw.strip()
+        found = known.get(title, [])
+        spec = found[0] if len(found) == 1 else None
+        if not found:
+            names = ", ".join(f"{s.name} ({s.label})" for s in specs)
             diags.error(
                 Loc(str(path), 1),
-                f"column {index} '{name}' is not a field of form '{form_id}'",
+                f"column {index} '{title}' is not a field of form '{form_id}'",
                 "forms.csv-column",
-                f"fields: {', '.join(by_name)}",
+                f"fields: {names}",
             )
-        elif columns.index(name) != index - 1:
-            diags.error(Loc(str(path), 1), f"column {index} '{name}' appears twice", "forms.csv-column")
+        elif spec is None:
+            names = ", ".join(s.name for s in found)
+            diags.error(
+                Loc(str(path), 1),
+                f"column {index} '{title}' could be {names}",
+                "forms.csv-column",
+                "use the field name",
+            )
+        elif spec in columns:
+            diags.error(Loc(str(path), 1), f"column {index} '{title}' fills '{spec.name}' again", "forms.csv-column")
+        columns.append(spec)
     return columns
 
 
 def _row(
-    path: Path,
-    line: int,
-    number: int,
-    columns: list[str],
-    record: list[str],
-    by_name: dict[str, FieldSpec],
-    diags: Diagnostics,
+    loc: Loc, number: int, columns: list[FieldSpec | None], record: list[str], diags: Diagnostics
 ) -> dict[str, Value]:
     if len(record) > len(columns):
-        diags.error(
-            Loc(str(path), line), f"row {number} has {len(record)} cells, the header {len(columns)}", "forms.csv-row"
-        )
+        diags.error(loc, f"row {number} has {len(record)} cells, the header {len(columns)}", "forms.csv-row")
     values: dict[str, Value] = {}
-    for column, raw in zip(columns, record, strict=False):
-        spec = by_name.get(column)
+    for index, (spec, raw) in enumerate(zip(columns, record, strict=False), start=1):
         text = raw.strip()
         if spec is None or not text:
             continue
-        value = _value(spec, text)
-        bad = [v for v in ([value] if isinstance(value, str) else value) if spec.options and v not in spec.options]
-        for item in bad:
-            diags.error(
-                Loc(str(path), line),
-                f"row {number}, column '{column}': '{item}' is not an option",
-                "forms.csv-option",
-                f"options: {', '.join(spec.options)}",
-            )
-        values[column] = value
+        where = f"row {number}, column {index} ({spec.name})"
+        value, problems = _value(spec, text)
+        for message, kind, hint in problems:
+            diags.error(loc, f"{where}: {message}", kind, hint)
+        values[spec.name] = value
     return values
 
 
-def _value(spec: FieldSpec, text: str) -> Value:
+def _value(spec: FieldSpec, text: str) -> tuple[Value, list[tuple[str, str, str]]]:
+    """The cell as a field value, and what is wrong with it (message, kind, hint)."""
+    options = ", ".join(spec.options)
     if spec.kind == "checkbox":
-        return [part for part in SPLIT_RE.split(text) if part]
-    return text
+        chosen = [part for part in SPLIT_RE.split(text) if part]
+        bad = [c for c in chosen if c not in spec.options]
+        return chosen, [(f"'{c}' is not an option", "forms.csv-option", f"options: {options}") for c in bad]
+    if spec.kind == "radio" and text not in spec.options:
+        return text, [(f"'{text}' is not an option", "forms.csv-option", f"options: {options}")]
+    if spec.kind == "date":
+        day = calendar_date(text)
+        if day is None:
+            return text, [(f"'{text}' is not a date", "forms.csv-date", "write dates as YYYY-MM-DD, e.g. 2026-12-03")]
+        return day.isoformat(), []
+    if spec.kind == "number" and not NUMBER_RE.match(text):
+        return text, [(f"'{text}' is not a number", "forms.csv-number", "digits, an optional sign and decimal point")]
+    return text, []
+
+
+def calendar_date(text: str) -> date | None:
+    """``2026-12-03`` or ``2026年12月3日`` as a date that exists; None otherwise."""
+    parts = date_parts(text)
+    if parts is None:
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- atomic output

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from policybook.diagnostics import fail
 from policybook.model import Appendix, Document
 from policybook.writers.forms.acroform import FieldSpec, Value, field_specs, render
-from policybook.writers.forms.cjkfont import CutFont, field_font
+from policybook.writers.forms.cjkfont import ALWAYS, CutFont, value_font
 from policybook.writers.forms.typeset import Typeset, typeset
+from policybook.writers.pdf.settings import variant_fonts
 
 
 @dataclass
@@ -28,13 +29,12 @@ class Prepared:
         brand = self.doc.brand
         return hex_rgb(brand.colors.get("text", "#000000") if brand else "#000000")
 
-    def font(self, values: Iterable[Mapping[str, Value]] = ()) -> CutFont:
-        """The field font: the charset cut, extended by any rarer character in ``values``."""
+    def font(self, values: Iterable[Mapping[str, Value]] = ()) -> CutFont | None:
+        """A cut with every character of ``values`` (None when there is nothing to draw)."""
         assert self.doc.brand is not None
-        base = field_font(self.doc.brand, self.doc.meta.locale)
-        extra = {ch for row in values for value in row.values() for ch in _text(value) if ch not in base.cids}
-        extra -= set("\n\r\t")
-        return field_font(self.doc.brand, self.doc.meta.locale, extra) if extra else base
+        chars = {ch for row in values for value in row.values() for ch in _text(value)}
+        fonts = variant_fonts(self.doc, self.doc.brand)
+        return value_font(self.doc.brand, fonts["heading"] + fonts["body"], chars) if chars else None
 
 
 def prepare(doc: Document, appendix: Appendix) -> Prepared:
@@ -47,8 +47,8 @@ def fillable(
 ) -> bytes:
     """The form with AcroForm fields (optionally filled), or flattened with values printed."""
     values = values or {}
-    font = font or form.font([values])
-    return render(form.sheet.pdf, form.specs, values, font, form.color, flatten)
+    font = font.narrow(_chars(values)) if font else form.font([values])
+    return render(form.sheet.pdf, form.specs, values, font, form.color, flatten, form.doc.meta.locale)
 
 
 def pad(doc: Document, appendix: Appendix, serials: list[str]) -> bytes:
@@ -66,6 +66,10 @@ def pad(doc: Document, appendix: Appendix, serials: list[str]) -> bytes:
 def hex_rgb(value: str) -> tuple[float, float, float]:
     value = value.lstrip("#")
     return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
+
+
+def _chars(values: Mapping[str, Value]) -> set[str]:
+    return {ch for value in values.values() for ch in _text(value)} | set(ALWAYS)
 
 
 def _text(value: Value) -> str:

@@ -151,3 +151,57 @@ CMapName currentdict /CMap defineresource pop
 end
 end
 """
+
+
+# The standard CJK CID fonts every PDF viewer knows (PDF 1.7 / Acrobat's Asian font pack):
+# referenced, never embedded — the viewer draws them with an installed CJK face.
+STANDARD_FONTS = {
+    "GB1": ("STSong-Light", "UniGB-UCS2-H", 4),
+    "CNS1": ("MSung-Light", "UniCNS-UCS2-H", 0),
+}
+
+
+def add_standard_font(writer: PdfWriter, ordering: str = "GB1") -> IndirectObject:
+    """A non-embedded standard CID font (Type0, Unicode CMap): any BMP character it can map."""
+    base, cmap, supplement = STANDARD_FONTS[ordering]
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): NameObject(f"/{base}"),
+            NameObject("/Flags"): NumberObject(6),  # serif, symbolic (a CJK collection)
+            NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in (-25, -254, 1000, 880)),
+            NameObject("/ItalicAngle"): NumberObject(0),
+            NameObject("/Ascent"): NumberObject(880),
+            NameObject("/Descent"): NumberObject(-120),
+            NameObject("/CapHeight"): NumberObject(880),
+            NameObject("/StemV"): NumberObject(93),
+        }
+    )
+    cid_font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/CIDFontType0"),
+            NameObject("/BaseFont"): NameObject(f"/{base}"),
+            NameObject("/CIDSystemInfo"): DictionaryObject(
+                {
+                    NameObject("/Registry"): TextStringObject("Adobe"),
+                    NameObject("/Ordering"): TextStringObject(ordering),
+                    NameObject("/Supplement"): NumberObject(supplement),
+                }
+            ),
+            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+            NameObject("/DW"): NumberObject(1000),
+            NameObject("/W"): ArrayObject([NumberObject(1), NumberObject(95), NumberObject(500)]),
+        }
+    )
+    return writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type0"),
+                NameObject("/BaseFont"): NameObject(f"/{base}"),
+                NameObject("/Encoding"): NameObject(f"/{cmap}"),
+                NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
+            }
+        )
+    )

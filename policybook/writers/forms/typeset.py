@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import tempfile
 import unicodedata
@@ -20,6 +19,8 @@ from typing import Any
 from pypdf import PdfReader
 
 from policybook.model import Appendix, Document, FormCell, FormRow
+from policybook.writers.docx.properties import build_time
+from policybook.writers.pdf.settings import lang_region, variant_fonts
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
@@ -43,7 +44,6 @@ WORDS = {
         "colon": ": ",
     },
 }
-LANGS = {"zh-Hans": ("zh", "cn"), "zh-Hant": ("zh", "hk"), "en": ("en", "us")}
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _pages(sheet: Typeset) -> int:
 
 
 def _timestamp() -> int:
-    return int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    return int(build_time().timestamp())  # SOURCE_DATE_EPOCH when set, else now
 
 
 def _page_height(data: dict[str, Any]) -> float:
@@ -125,7 +125,7 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     brand = doc.brand
     assert brand is not None, "resolved documents carry a brand kit"
     paper, flipped = PAPERS.get(form.paper, PAPERS["A4"])
-    lang, region = LANGS.get(doc.meta.locale, LANGS["zh-Hans"])
+    lang, region = lang_region(doc)
     company = doc.subsidiary.name
     # Forms are dense: a kit's body size applies only up to 10.5 pt (gbt9704 sets 16 pt for prose).
     size = min(_points(brand.text.get("body-size", ""), METRICS["size"]), MAX_SIZE)
@@ -133,10 +133,10 @@ def form_data(doc: Document, appendix: Appendix, serials: list[str], compact: bo
     labels = LabelWidths(form.rows, text_width_mm(form.paper), metrics["size"])
     return {
         "page": {"paper": paper, "flipped": flipped, **MARGINS},
-        "brand": {"colors": brand.colors, "fonts": brand.fonts},
+        "brand": {"colors": brand.colors, "fonts": variant_fonts(doc, brand)},
         "metrics": metrics,
         "lang": lang,
-        "region": region,
+        "region": region.lower(),
         "words": WORDS.get(doc.meta.locale, WORDS["zh-Hans"]),
         "header": {"company": company, "title": form.title, "tag": form_tag(doc, appendix), "logo": brand.logo},
         "footer": {"left": f"{company} · {doc.meta.title}{appendix.number}", "right": f"{form.code} · V{form.version}"},

@@ -13,7 +13,9 @@ from typing import Any
 from policybook.model import (
     Appendix,
     Article,
+    Attachment,
     Block,
+    Brand,
     Chapter,
     Code,
     Document,
@@ -28,21 +30,28 @@ from policybook.model import (
     Ref,
     Revision,
     Section,
+    Span,
     Table,
     Text,
     plain_text,
 )
+from policybook.source.brand import default_brand
+from policybook.writers.docx.kit import page_twips, twips
+from policybook.writers.tables import column_widths, text_units
 
 Json = dict[str, Any]
 
 
 def document_data(doc: Document) -> Json:
     """Everything the template prints except brand, labels and settings."""
+    units = table_units(doc.brand or default_brand())
     return {
         "meta": _meta(doc),
         "revisions": [_revision(r) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
-        "chapters": [_chapter(c) for c in doc.chapters],
-        "appendices": [_appendix(a) for a in doc.appendices],
+        "chapters": [_chapter(c, units) for c in doc.chapters],
+        "appendices": [
+            _attachment(a, units) if isinstance(a, Attachment) else _appendix(a) for a in doc.all_appendices()
+        ],
     }
 
 
@@ -69,66 +78,82 @@ def _revision(rev: Revision) -> Json:
     return {"v": rev.version, "d": rev.date, "s": rev.summary}
 
 
-def _chapter(chapter: Chapter) -> Json:
-    body = [_section(n) if isinstance(n, Section) else _article(n) for n in chapter.body]
+def _chapter(chapter: Chapter, units: float) -> Json:
+    body = [_section(n, units) if isinstance(n, Section) else _article(n, units) for n in chapter.body]
     return {"n": chapter.number, "t": chapter.title, "a": chapter.anchor, "b": body}
 
 
-def _section(section: Section) -> Json:
+def _section(section: Section, units: float) -> Json:
     return {
         "k": "s",
         "n": section.number,
         "t": section.title,
         "a": section.anchor,
-        "b": [_article(a) for a in section.articles],
+        "b": [_article(a, units) for a in section.articles],
     }
 
 
-def _article(article: Article) -> Json:
-    return {"k": "a", "n": article.number, "t": article.title, "a": article.anchor, "b": _blocks(article.blocks)}
+def _article(article: Article, units: float) -> Json:
+    return {
+        "k": "a",
+        "n": article.number,
+        "t": article.title,
+        "a": article.anchor,
+        "b": blocks_data(article.blocks, units),
+    }
 
 
-def _blocks(blocks: list[Block]) -> list[Json]:
-    return [_block(b) for b in blocks]
+def blocks_data(blocks: list[Block], units: float) -> list[Json]:
+    """Blocks for the template; ``units`` is the text width in half-ems of table text."""
+    return [_block(b, units) for b in blocks]
 
 
-def _block(block: Block) -> Json:
+def _block(block: Block, units: float) -> Json:
     if isinstance(block, Paragraph):
         return {"k": "p", "i": inlines(block.inlines)}
     if isinstance(block, ItemList):
-        return {"k": "l", "o": block.ordered, "i": [_item(i) for i in block.items]}
+        return {"k": "l", "o": block.ordered, "i": [_item(i, units) for i in block.items]}
     if isinstance(block, Note):
-        return {"k": "n", "b": _blocks(block.blocks)}
-    return _table(block)
+        return {"k": "n", "b": blocks_data(block.blocks, units)}
+    return _table(block, units)
 
 
-def _item(item: Item) -> Json:
-    return {"n": item.number, "a": item.anchor if item.label else "", "lv": item.level, "b": _blocks(item.blocks)}
+def _item(item: Item, units: float) -> Json:
+    blocks = blocks_data(item.blocks, units)
+    return {"n": item.number, "a": item.anchor if item.label else "", "lv": item.level, "b": blocks}
 
 
-def _table(table: Table) -> Json:
-    cells = [table.header, *table.rows]
+def _table(table: Table, units: float) -> Json:
+    """Rows of cells; a merged cell is ``{"c": …, "rs": rows, "cs": columns}``, the cells
+    it covers are left out (Typst places cells around it)."""
+    hidden = table.covered()
+    spans = {(s.row, s.column): s for s in table.spans}
+    grid = [
+        [_cell(cell, spans.get((r, c))) for c, cell in enumerate(row) if (r, c) not in hidden]
+        for r, row in enumerate([table.header, *table.rows])
+    ]
+    widths = column_widths(table, units)
     return {
         "k": "t",
-        "h": [inlines(c) for c in table.header],
-        "r": [[inlines(c) for c in row] for row in table.rows],
+        "h": grid[0],
+        "r": grid[1:],
         "al": table.aligns,
-        "w": column_weights([[plain_text(c) for c in row] for row in cells]),
+        "w": [round(w, 2) for w in widths],
+        "m": bool(table.spans),  # merged cells: column rules help the eye
     }
 
 
-def column_weights(rows: list[list[str]]) -> list[int]:
-    """Relative column widths from the longest cell of each column (CJK counts double)."""
-    count = max((len(r) for r in rows), default=0)
-    widths = [0] * count
-    for row in rows:
-        for n, cell in enumerate(row):
-            widths[n] = max(widths[n], _display_width(cell))
-    return [min(w, 48) + 4 for w in widths]
+def _cell(cell: list[Inline], span: Span | None) -> Any:
+    if span is None:
+        return inlines(cell)
+    return {"c": inlines(cell), "rs": span.rows, "cs": span.columns}
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+def table_units(brand: Brand) -> float:
+    """The text width in half-ems of table text (0.9 × body size)."""
+    page_width, _ = page_twips(brand.page.get("size", "A4"))
+    margins = sum(twips(brand.page.get(f"margin-{side}", "25mm"), 25) for side in ("inside", "outside"))
+    return text_units(brand, (page_width - margins) / 20)
 
 
 def inlines(nodes: list[Inline]) -> list[Any]:
@@ -159,9 +184,23 @@ def _inline(node: Inline) -> Any:
     return {"k": "b" if node.strong else "e", "c": inlines(node.children)}
 
 
+def _attachment(attachment: Attachment, units: float) -> Json:
+    """A Markdown appendix: ``"k": "d"`` (a form appendix is ``"k": "f"``)."""
+    return {
+        "k": "d",
+        "n": attachment.number,
+        "a": attachment.anchor,
+        "t": attachment.title,
+        "code": "",
+        "v": "",
+        "b": blocks_data(attachment.blocks, units),
+    }
+
+
 def _appendix(appendix: Appendix) -> Json:
     form = appendix.form
     return {
+        "k": "f",
         "n": appendix.number,
         "a": appendix.anchor,
         "code": form.code,

@@ -67,13 +67,18 @@ def _script(family: str, region: str, installed: frozenset[str]) -> str:
     return family
 
 
-def brand_settings(doc: Document, brand: Brand) -> dict[str, Any]:
-    """Colours, fonts, page and text settings for the template."""
+def variant_fonts(doc: Document, brand: Brand) -> dict[str, list[str]]:
+    """The kit's body, heading and mono families that exist, in the variant's script (HK → HK faces)."""
     _, region = lang_region(doc)
     installed = installed_families(tuple(font_dirs(brand)))
+    return {role: font_list(brand, role, region, installed) for role in ("body", "heading", "mono")}
+
+
+def brand_settings(doc: Document, brand: Brand) -> dict[str, Any]:
+    """Colours, fonts, page and text settings for the template."""
     return {
         "colors": dict(brand.colors),
-        "fonts": {role: font_list(brand, role, region, installed) for role in ("body", "heading", "mono")},
+        "fonts": variant_fonts(doc, brand),
         "paper": _paper(brand),
         "margin": {
             key: length(value, brand.loc_of(f"page.{key}"), f"page.{key}")

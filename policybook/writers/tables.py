@@ -1,0 +1,75 @@
+"""Write stage, shared by the PDF and DOCX writers: how wide each table column is.
+
+The way browsers lay out automatic tables: every column gets at least what it
+cannot do without (a short header such as 分值 on one line, the longest Latin
+word or number of any cell), and the room left is shared in proportion to how
+much more each column would like (its longest line). So a column of short
+numbers is never the one with the long sentences squeezed into it, and a
+two-character header never breaks into one character per line. Widths the
+author set (``{widths="1,3,1"}``) win. Units are half an em of the table's text
+(a CJK character is 2, a Latin letter about 1).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from policybook.model import Brand, Table, plain_text
+
+PADDING = 3.0  # cell insets left and right, plus a little slack for bold headers
+SHORT_HEADER = 12  # a header line up to this many units (6 CJK characters) never breaks
+SHORT_CELL = 6  # nor does a body line this short (三等, 40分, 优秀)
+WORD_RE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
+
+
+def display_width(text: str) -> int:
+    """Width in half-em units: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(table: Table, total: float) -> list[float]:
+    """Each column's width in the units of ``total`` (they add up to ``total``)."""
+    count = max([len(table.header), *(len(r) for r in table.rows)])
+    if not count:
+        return []
+    if len(table.widths) == count:
+        return [total * w / sum(table.widths) for w in table.widths]
+    least, wanted = _needs(table, count)
+    return _share(least, wanted, total)
+
+
+def _needs(table: Table, count: int) -> tuple[list[float], list[float]]:
+    """(minimum, preferred) width of every column; cells spanning columns are left out."""
+    wide = {(s.row, s.column) for s in table.spans if s.columns > 1}
+    least, wanted = [PADDING + 2] * count, [PADDING + 2] * count
+    for r, row in enumerate([table.header, *table.rows]):
+        for c, cell in enumerate(row[:count]):
+            if (r, c) in wide:
+                continue
+            lines = plain_text(cell).split("\n")
+            short = SHORT_HEADER if r == 0 else SHORT_CELL
+            for line in lines:
+                width = display_width(line.strip())
+                unbreakable = width if width <= short else max([2, *map(display_width, WORD_RE.findall(line))])
+                least[c] = max(least[c], unbreakable + PADDING)
+                wanted[c] = max(wanted[c], width + PADDING)
+    return least, wanted
+
+
+def _share(least: list[float], wanted: list[float], total: float) -> list[float]:
+    if sum(wanted) <= total:  # everything fits on one line: spread the spare room evenly by need
+        return [total * w / sum(wanted) for w in wanted]
+    if sum(least) >= total:
+        return [total * m / sum(least) for m in least]
+    room = total - sum(least)
+    extra = [w - m for w, m in zip(wanted, least, strict=True)]
+    return [m + room * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def text_units(brand: Brand, width_pt: float, scale: float = 0.9) -> float:
+    """The text width ``width_pt`` in half-ems of table text (``scale`` × the body size)."""
+    from policybook.writers.docx.kit import length_pt
+
+    size = length_pt(brand.text.get("body-size", "10.5pt"), 10.5) * scale
+    return width_pt / (size / 2)
