@@ -16,7 +16,18 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup
 
 from policybook.cache import user_cache_dir
-from policybook.model import Article, ChangeTable, Chapter, Document, Item, Revision, Section, Segment
+from policybook.model import (
+    Appendix,
+    Article,
+    Attachment,
+    ChangeTable,
+    Chapter,
+    Document,
+    Item,
+    Revision,
+    Section,
+    Segment,
+)
 from policybook.naming import form_stem
 from policybook.writers.html.render import Renderer
 from policybook.writers.html.site import APPENDICES, INDEX, REVISIONS, SEARCH, Plan, article_text
@@ -69,7 +80,7 @@ class Pages:
         pages = {INDEX: self.index(), SEARCH: self.page("search.html", "search", self.w["search"])}
         for n, chapter in enumerate(self.doc.chapters):
             pages[self.plan.page(chapter)] = self.chapter(n)
-        if self.doc.appendices:
+        if self.doc.all_appendices():
             pages[APPENDICES] = self.appendices()
         pages[REVISIONS] = self.revisions()
         return pages
@@ -92,7 +103,7 @@ class Pages:
             "version": meta.version,
             "effective": meta.effective,
             "group": meta.group,
-            "has_appendices": bool(self.doc.appendices),
+            "has_appendices": bool(self.doc.all_appendices()),
             "chapters": [self._chapter_entry(c) for c in self.doc.chapters],
         }
 
@@ -189,26 +200,34 @@ class Pages:
         }
 
     def appendices(self) -> str:
-        views = []
-        for appendix in self.doc.appendices:
-            stem = form_stem(self.doc, appendix)
-            form = appendix.form
-            views.append(
-                {
-                    "id": self.plan.ids[id(appendix)],
-                    "number": appendix.number,
-                    "title": form.title,
-                    "code": form.code,
-                    "version": form.version,
-                    "intro": form.intro,
-                    "notes": form.notes,
-                    "pdf": f"../forms/{stem}.pdf",
-                    "docx": f"../forms/{stem}.docx",
-                    "pdf_name": f"{stem}.pdf",
-                    "docx_name": f"{stem}.docx",
-                }
-            )
+        views = [self._attachment(a) if isinstance(a, Attachment) else self._form(a) for a in self.doc.all_appendices()]
         return self.page("appendices.html", "appendices", self.w["appendices"], appendices=views)
+
+    def _form(self, appendix: Appendix) -> dict[str, Any]:
+        stem, form = form_stem(self.doc, appendix), appendix.form
+        return {
+            "kind": "form",
+            "id": self.plan.id(appendix),
+            "number": appendix.number,
+            "title": form.title,
+            "code": form.code,
+            "version": form.version,
+            "intro": form.intro,
+            "notes": form.notes,
+            "pdf": f"../forms/{stem}.pdf",
+            "docx": f"../forms/{stem}.docx",
+            "pdf_name": f"{stem}.pdf",
+            "docx_name": f"{stem}.docx",
+        }
+
+    def _attachment(self, attachment: Attachment) -> dict[str, Any]:
+        return {
+            "kind": "attachment",
+            "id": self.plan.id(attachment),
+            "number": attachment.number,
+            "title": attachment.title,
+            "body": self.render.blocks(attachment.blocks),
+        }
 
     def revisions(self) -> str:
         ordered = sorted(self.doc.revisions, key=_revision_key, reverse=True)

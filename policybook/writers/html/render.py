@@ -24,6 +24,7 @@ from policybook.model import (
     Note,
     Paragraph,
     Ref,
+    Span,
     Table,
     Text,
     plain_text,
@@ -110,19 +111,40 @@ class Renderer:
         return f'<li{attr} class="lv{item.level}">{self.blocks(item.blocks, number)}</li>'
 
     def table(self, table: Table) -> str:
-        head = "".join(self.cell("th", c, table.aligns, n) for n, c in enumerate(table.header))
-        rows = "".join(
-            "<tr>" + "".join(self.cell("td", c, table.aligns, n) for n, c in enumerate(row)) + "</tr>"
-            for row in table.rows
-        )
-        caption = esc(plain_text(table.header[0])) if table.header else ""
+        """A table as the model holds it: merged cells (spans) and column widths included."""
+        grid = [table.header, *table.rows]
+        hidden = table.covered()
+        spans = {(s.row, s.column): s for s in table.spans}
+        rows = []
+        for r, row in enumerate(grid):
+            tag = "th" if r == 0 and table.header else "td"
+            cells = [
+                self.cell(tag, c, table.aligns, n, spans.get((r, n))) for n, c in enumerate(row) if (r, n) not in hidden
+            ]
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        head, body = (rows[0], rows[1:]) if table.header else ("", rows)
+        label = esc(" / ".join(plain_text(c) for c in table.header))
         return (
-            f'<div class="table-wrap" role="region" tabindex="0" aria-label="{caption}">'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+            f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+            f"<table>{_colgroup(table.widths)}<thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
         )
 
-    def cell(self, tag: str, content: list[Inline], aligns: list[str], column: int) -> str:
+    def cell(self, tag: str, content: list[Inline], aligns: list[str], column: int, span: Span | None) -> str:
         align = aligns[column] if column < len(aligns) else ""
-        style = f' class="al-{align}"' if align in ALIGNS else ""
-        scope = ' scope="col"' if tag == "th" else ""
-        return f"<{tag}{scope}{style}>{self.inlines(content)}</{tag}>"
+        attrs = f' class="al-{align}"' if align in ALIGNS else ""
+        if tag == "th":
+            attrs += ' scope="colgroup"' if span and span.columns > 1 else ' scope="col"'
+        if span and span.rows > 1:
+            attrs += f' rowspan="{span.rows}"'
+        if span and span.columns > 1:
+            attrs += f' colspan="{span.columns}"'
+        return f"<{tag}{attrs}>{self.inlines(content)}</{tag}>"
+
+
+def _colgroup(widths: list[float]) -> str:
+    """The author's relative column widths as percentages ("" = the browser's own layout)."""
+    total = sum(w for w in widths if w > 0)
+    if not widths or total <= 0:
+        return ""
+    cols = "".join(f'<col style="width: {100 * max(w, 0) / total:.1f}%">' for w in widths)
+    return f"<colgroup>{cols}</colgroup>"

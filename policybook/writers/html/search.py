@@ -19,22 +19,26 @@ import json
 from functools import lru_cache
 
 from policybook.cache import user_cache_dir
-from policybook.model import Document
+from policybook.model import Document, block_text
 from policybook.output import atomic_write
-from policybook.writers.html.site import Plan, article_text
+from policybook.writers.html.site import APPENDICES, Plan, article_text
 
 TO_SIMPLIFIED = ("t2s", "tw2s", "hk2s")  # first one that changes a character wins
 HAN = [(0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)]  # CJK ext. A, unified, compatibility
 
 
 def entries(doc: Document, site: Plan) -> list[list[str]]:
-    """[id, page, number, title, chapter, text] for every article, in handbook order."""
+    """[id, page, number, title, where, text] for every article in handbook order, then every
+    Markdown appendix (forms are found by their titles in the articles that name them)."""
     rows: list[list[str]] = []
     for chapter in doc.chapters:
         heading = f"{chapter.number} {chapter.title}".strip()
         for article in chapter.articles():
             text = article_text(article)
             rows.append([site.id(article), site.page(chapter), article.number, article.title, heading, text])
+    for attachment in doc.attachments:
+        text = "\n".join(block_text(b) for b in attachment.blocks)
+        rows.append([site.id(attachment), APPENDICES, attachment.number, attachment.title, "", text])
     return rows
 
 

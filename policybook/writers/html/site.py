@@ -65,9 +65,12 @@ def plan(doc: Document) -> Plan:
             for item in items_in(article.blocks):
                 if item.label:
                     _place(result, page, item, item.label, item.anchor)
-    for appendix in doc.appendices:
-        result.places[appendix.anchor] = Place(APPENDICES, appendix.anchor)
-        result.ids[id(appendix)] = appendix.anchor
+    for appendix in doc.all_appendices():  # forms and Markdown appendices, on one page
+        _place(result, APPENDICES, appendix, appendix.anchor, appendix.anchor)
+    for attachment in doc.attachments:
+        for item in items_in(attachment.blocks):
+            if item.label:
+                _place(result, APPENDICES, item, item.label, item.anchor)
     return result
 
 
@@ -77,7 +80,8 @@ def _place(result: Plan, page: str, node: object, element_id: str, anchor: str) 
 
 
 def _labels(doc: Document) -> set[str]:
-    found = {a.anchor for a in doc.appendices}
+    found = {a.anchor for a in doc.all_appendices()}
+    found.update(i.label for a in doc.attachments for i in items_in(a.blocks) if i.label)
     for chapter in doc.chapters:
         found.update(n.label for n in [chapter, *chapter.body, *chapter.articles()] if n.label)
         for article in chapter.articles():
