@@ -46,7 +46,7 @@ def fold_table(texts: list[str]) -> dict[str, str]:
     """character → folded form, for the characters of ``texts`` and every variant folding to one of them."""
     folds = _all_folds()
     present = {folds.get(c, c) for text in texts for c in text}
-    return {c: f for c, f in folds.items() if f in present}
+    return {c: f for c, f in sorted(folds.items()) if f in present}  # sorted: the same bytes every build
 
 
 @lru_cache(maxsize=1)
