@@ -326,6 +326,7 @@ class Brand:
     text: dict[str, str]  # body-size, heading-size, leading, indent
     style: str  # standard | gbt9704
     cover: str  # band | plain | official
+    chapter_break: str = "page"  # page: each chapter starts a new page | none: chapters run on
     logo: str = ""  # absolute path, "" = none
     reference_docx: str = ""  # absolute path, "" = built-in default
     loc: Loc = Loc("")

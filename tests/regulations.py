@@ -52,7 +52,7 @@ CHAPTERS: list[tuple[str, list[Art]]] = [
             Art(
                 "",
                 [
-                    "员工应当按时上下班，不得迟到、早退或者旷工。员工因故不能按时打卡的，应当在[X]个工作日内填写说明，经部门负责人确认；逾期未说明的，按本办法第七条处理。"
+                    "员工应当按时上下班，不得迟到、早退或者旷工。员工因故不能按时打卡的，应当在[X]个工作日内填写《考勤异常说明表》（附件一），经部门负责人确认；逾期未说明的，按本办法第七条处理。"
                 ],
             ),
             Art(
@@ -123,3 +123,100 @@ def _wrap(line: str, width: int) -> list[str]:
     if not width or len(line) <= width:
         return [line]
     return [line[i : i + width] for i in range(0, len(line), width)]
+
+
+APPENDIX_TITLE = "考勤异常说明表"
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _lvl(ilvl: int, fmt: str, text: str, *, style: str = "", restart: int | None = None, suffix: str = "") -> str:
+    extra = f'<w:pStyle w:val="{style}"/>' if style else ""
+    extra += f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else ""
+    suff = f'<w:suff w:val="{suffix}"/>' if suffix else ""
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{extra}{suff}'
+        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+    )
+
+
+def word_numbering() -> tuple[str, str, str]:
+    """List definitions as Word writes them: chapters (by style), articles (continuous), items."""
+    chapters = (
+        f'<w:abstractNum {NS} w:abstractNumId="90"><w:multiLevelType w:val="singleLevel"/>'
+        + _lvl(0, "chineseCounting", "第%1章", style="ChapterHeading", suffix="space")
+        + "</w:abstractNum>"
+    )
+    articles = (
+        f'<w:abstractNum {NS} w:abstractNumId="92"><w:multiLevelType w:val="singleLevel"/>'
+        + _lvl(0, "chineseCountingThousand", "第%1条")
+        + "</w:abstractNum>"
+    )
+    items = (
+        f'<w:abstractNum {NS} w:abstractNumId="91"><w:multiLevelType w:val="multilevel"/>'
+        + _lvl(0, "chineseCounting", "（%1）", suffix="nothing")
+        + _lvl(1, "decimal", "%2.", suffix="nothing")
+        + "</w:abstractNum>"
+    )
+    return chapters, articles, items
+
+
+def as_docx(path: object, company: str = COMPANY) -> None:
+    """The regulation as Word writes it: every 第X章, 第X条 and （一）/1. is Word auto-numbering."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    first_num = numbering.find(f"{{{numbering.nsmap['w']}}}num")
+    for definition in word_numbering():
+        (first_num.addprevious if first_num is not None else numbering.append)(parse_xml(definition))
+    for num in ("90", "92"):
+        numbering.append(parse_xml(f'<w:num {NS} w:numId="{num}"><w:abstractNumId w:val="{num}"/></w:num>'))
+    chapter_style = document.styles.add_style("ChapterHeading", WD_STYLE_TYPE.PARAGRAPH)
+    chapter_style.base_style = document.styles["Heading 1"]
+    chapter_style.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {NS}><w:numId w:val="90"/></w:numPr>'))
+    document.add_paragraph(TITLE, style="Title")
+    next_num = 100
+    for title, arts in CHAPTERS:
+        document.add_paragraph(title, style="ChapterHeading")  # numbered by its style alone
+        for art in arts:
+            _numbered(document, art.title or art.paras[0], "92", 0)
+            for para in art.paras if art.title else art.paras[1:]:
+                document.add_paragraph(para)
+            if art.items:  # each list restarts: a new w:num with a startOverride
+                next_num += 1
+                numbering.append(
+                    parse_xml(
+                        f'<w:num {NS} w:numId="{next_num}"><w:abstractNumId w:val="91"/>'
+                        '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+                    )
+                )
+            for text, subs in art.items:
+                _numbered(document, text, str(next_num), 0)
+                for sub in subs:
+                    _numbered(document, sub, str(next_num), 1)
+    _appendix(document)
+    document.save(str(path))
+
+
+def _numbered(document: object, text: str, num_id: str, ilvl: int) -> None:
+    from docx.oxml import parse_xml
+
+    paragraph = document.add_paragraph(text)  # type: ignore[attr-defined]
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+    )
+
+
+def _appendix(document: object) -> None:
+    document.add_paragraph("附件一")  # type: ignore[attr-defined]
+    document.add_paragraph(APPENDIX_TITLE)  # type: ignore[attr-defined]
+    table = document.add_table(rows=4, cols=4)  # type: ignore[attr-defined]
+    cells = [["姓名", "", "部门", ""], ["异常日期", "", "异常类型", "□未打卡 □外出 □其他"]]
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    for r, label in ((2, "说明事由"), (3, "部门负责人签字")):
+        table.cell(r, 0).text = label
+        table.cell(r, 1).merge(table.cell(r, 3))

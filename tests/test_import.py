@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import opencc
+import pytest
 
 from policybook.transforms.numerals import chinese
 from tests import regulations
@@ -67,3 +70,44 @@ def test_traditional_round_trip(cli: Any, tmp_path: Path) -> None:
     model = imported_model(cli, source, tmp_path / "out", "--company", convert(regulations.COMPANY))
     assert model["meta"]["locale"] == "zh-Hant"
     assert compare(model, convert) == 11
+
+
+@pytest.fixture(scope="module")
+def word_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("word") / "考勤管理办法.docx"
+    regulations.as_docx(path)
+    return path
+
+
+def test_word_round_trip(cli: Any, tmp_path: Path, word_file: Path) -> None:
+    model = imported_model(cli, word_file, tmp_path / "out", "--company", regulations.COMPANY)
+    assert compare(model) == 11
+    chapters = [c["number"] + " " + c["title"] for c in model["children"] if c.get("kind") == "chapter"]
+    assert chapters == ["第一章 总则", "第二章 工作时间与考勤", "第三章 附则"]
+    form = (tmp_path / "out/forms/appendix-1.yaml").read_text(encoding="utf-8")
+    assert '"type": "checkbox", "options": ["未打卡", "外出", "其他"]' in form
+    assert '"label": "部门负责人签字", "name": "f4_1", "type": "signature"' in form
+    built = cli("build", tmp_path / "out/handbook", "-f", "pdf", "-o", tmp_path / "dist")
+    assert built.code == 0, built.err
+    handbook = next((tmp_path / "dist/main").glob("*.pdf"))
+    text = subprocess.run(["pdftotext", str(handbook), "-"], capture_output=True, text=True).stdout.replace("\n", "")
+    assert "填写《考勤异常说明表》（附件一）" in text and "依照第五条和本办法第八条" in text
+
+
+def test_word_numbers_agree_with_libreoffice(tmp_path: Path, word_file: Path) -> None:
+    """LibreOffice, a real client, prints the same numbers the resolver computes."""
+    from policybook.importers.docx_reader import read_docx
+    from policybook.importers.report import Record
+
+    ours = [p.numbered for p in read_docx(word_file, Record()) if p.numbered]
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(word_file)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    text = subprocess.run(["pdftotext", str(tmp_path / f"{word_file.stem}.pdf"), "-"], capture_output=True, text=True)
+    numbers = re.compile(r"^\f?(第[一二三四五六七八九十]+[章条]|（[一二三四五六七八九十]+）|\d+\.)")
+    theirs = [m.group(1) for line in text.stdout.splitlines() if (m := numbers.match(line.strip()))]
+    assert ours == theirs
+    assert "第十一条" in ours and ours.count("（一）") == 2  # continuous articles; item lists restart

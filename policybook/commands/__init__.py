@@ -16,6 +16,7 @@ from pathlib import Path
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 COMMANDS = [
+    "init",
     "check",
     "model",
     "build",

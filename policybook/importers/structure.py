@@ -198,6 +198,7 @@ class Builder:
         title, body = self.title_of(segment)
         self.check_number("chapter", segment, "章")
         self.chapters.append(Chapter(segment.marker.number, title, [], segment.para.where))
+        self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
         self.last["section"] = 0
         self.keep_orphans(body)
@@ -270,8 +271,7 @@ class Builder:
 
     def note_article(self, article: Article, segment: Segment) -> None:
         how = "titled “" + article.title + "”" if article.title else "untitled"
-        source = f" (Word numbering “{segment.para.numbered}”)" if segment.para.numbered else ""
-        self.record.infer(segment.para.where, f"article {article.number}, {how}{source}")
+        self.record.infer(segment.para.where, f"article {article.number}, {how}{_numbered(segment.para)}")
 
     def blocks(self, paras: list[Para]) -> list[Block]:
         return BlockBuilder(self.record, paras).build()
@@ -351,6 +351,10 @@ class BlockBuilder:
         last = self.out[-1]
         assert isinstance(last, ItemList)
         return last.items
+
+
+def _numbered(para: Para) -> str:
+    return f" (Word numbering “{para.numbered}”)" if para.numbered else ""
 
 
 def _quote(text: str) -> str:

@@ -28,6 +28,7 @@ BRAND = {
     "text": Key("map"),
     "style": Key("text", choices=("standard", "gbt9704")),
     "cover": Key("text", choices=("band", "plain", "official")),
+    "chapter_break": Key("text", choices=("page", "none")),
     "logo": Key("text"),
     "reference_docx": Key("text"),
 }
@@ -44,18 +45,37 @@ def default_brand() -> Brand:
     return brand
 
 
-def read_brand(templates: Path, root: Path, name: str, loc: Loc, diags: Diagnostics) -> Brand | None:
+def read_brand(
+    templates: Path, root: Path, name: str, loc: Loc, diags: Diagnostics, seen: tuple[str, ...] = ()
+) -> Brand | None:
     """The kit ``name`` (``""`` = built-in default); problems go to ``diags``."""
     if not name:
         return default_brand()
     folder = templates / name
     builtin = BUILTIN / name
+    seen = seen or (name,)
     if not (folder / "brand.yaml").is_file():
         if (builtin / "brand.yaml").is_file():
             return _load(builtin, BUILTIN, default_brand(), diags)
         diags.error(loc, f"unknown brand kit '{name}'", "brand.unknown", f"create {folder}/brand.yaml")
         return None
-    return _load(folder, root, default_brand(), diags)
+    return _load(folder, root, _base(templates, root, folder, diags, seen), diags)
+
+
+def _base(templates: Path, root: Path, folder: Path, diags: Diagnostics, seen: tuple[str, ...]) -> Brand | None:
+    """The kit named by ``extends:`` (the built-in default when there is none)."""
+    try:
+        data = load_yaml(folder / "brand.yaml")
+    except SourceError:
+        return default_brand()  # _load reports it
+    parent = text(data, "extends") if isinstance(data, LocDict) else ""
+    if not parent or parent == "default":
+        return default_brand()
+    loc = data.loc("extends")
+    if parent in seen:
+        diags.error(loc, f"brand kits extend each other in a circle ({' → '.join([*seen, parent])})", "brand.extends")
+        return default_brand()
+    return read_brand(templates, root, parent, loc, diags, (*seen, parent)) or default_brand()
 
 
 def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> Brand | None:
@@ -77,8 +97,10 @@ def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> B
         text=_table(data, "text", TEXT, base.text if base else {}, None, "", diags),
         style=text(data, "style", base.style if base else "standard"),
         cover=text(data, "cover", base.cover if base else "band"),
+        chapter_break=text(data, "chapter_break", base.chapter_break if base else "page"),
         logo=_file(data, "logo", folder, root, diags, image=True) or (base.logo if base else ""),
-        reference_docx=_file(data, "reference_docx", folder, root, diags, image=False),
+        reference_docx=_file(data, "reference_docx", folder, root, diags, image=False)
+        or (base.reference_docx if base else ""),
         loc=data.loc(),
         locs=_locs(data, base),
     )

@@ -43,8 +43,13 @@ JC = {"center": "center", "right": "right", "left": "left"}
 
 
 def chapters(ctx: Context, doc: Document) -> Iterator[Element]:
-    for chapter in doc.chapters:
-        yield from _chapter(ctx, chapter)
+    for n, chapter in enumerate(doc.chapters):
+        elements = _chapter(ctx, chapter)
+        heading = next(elements)
+        if n == 0 and ctx.kit.brand.chapter_break != "page":
+            heading.insert(1, oxml.page_break())  # chapters run on, but the body starts a page
+        yield heading
+        yield from elements
 
 
 def _chapter(ctx: Context, chapter: Chapter) -> Iterator[Element]:
@@ -278,7 +283,8 @@ def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator
     ctx.state.headings.append(Heading(1, words.appendices.replace("\u3000", ""), "pb_appendices"))
     start, end = oxml.bookmark(ctx.state.next_bookmark, "pb_appendices")
     ctx.state.next_bookmark += 1
-    yield oxml.paragraph(ctx.style("chapter"), [start, oxml.run(words.appendices), end])
+    lead = [] if ctx.kit.brand.chapter_break == "page" else [oxml.page_break()]  # appendices always start a page
+    yield oxml.paragraph(ctx.style("chapter"), [*lead, start, oxml.run(words.appendices), end])
     for appendix in items:
         if isinstance(appendix, Attachment):  # its bookmark is on its own heading below
             yield oxml.paragraph(

@@ -125,7 +125,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
             before=12,
             after=18,
             keep_next=True,
-            page_break=True,
+            page_break=kit.brand.chapter_break == "page",
             outline=0,
             next="Body Text",
         ),

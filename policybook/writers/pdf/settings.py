@@ -88,6 +88,7 @@ def brand_settings(doc: Document, brand: Brand) -> dict[str, Any]:
         "text": {key: length(value, brand.loc_of(f"text.{key}"), f"text.{key}") for key, value in brand.text.items()},
         "style": brand.style,
         "cover": brand.cover,
+        "chapter_break": brand.chapter_break,
     }
 
 
