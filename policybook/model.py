@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, order=True)
 class Loc:
-    """Where something came from: a file and a 1-based line (0 = whole file)."""
+    """Where something came from: a file, a 1-based line (0 = whole file) and, for
+    tabular files (CSV, XLSX), a 1-based column (0 = whole row)."""
 
     path: str
     line: int = 0
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{_display_path(self.path)}:{self.line}" if self.line else _display_path(self.path)
+        where = _display_path(self.path)
+        if not self.line:
+            return where
+        return f"{where}:{self.line}:{self.column}" if self.column else f"{where}:{self.line}"
 
 
 def _display_path(path: str) -> str:

@@ -220,3 +220,27 @@ def _appendix(document: object) -> None:
     for r, label in ((2, "说明事由"), (3, "部门负责人签字")):
         table.cell(r, 0).text = label
         table.cell(r, 1).merge(table.cell(r, 3))
+
+
+TYPST_PAGE = (
+    '#set page(paper: "a5", margin: 2cm, header: align(center)[{title}（内部资料）],'
+    " footer: context align(center)[第 #counter(page).display() 页　共 #counter(page).final().first() 页])\n"
+    '#set text(font: "Noto Serif CJK {face}", size: 10.5pt, lang: "zh")\n'
+    "#set par(justify: true, first-line-indent: (amount: 2em, all: true))\n"
+)
+
+
+def as_pdf(path: object, text: str, face: str = "SC") -> None:
+    """The text typeset as a PDF (justified, indented paragraphs, running header, page numbers) with Typst."""
+    from pathlib import Path
+
+    import typst
+
+    source = TYPST_PAGE.format(title=TITLE, face=face)
+    for line in text.split("\n"):
+        if line.strip():
+            source += "".join("\\" + c if c in "\\#[]*_$<>@`~" else c for c in line) + "\n\n"
+    target = Path(str(path))
+    typ = target.with_suffix(".typ")
+    typ.write_text(source, encoding="utf-8")
+    target.write_bytes(typst.compile(str(typ)))

@@ -21,8 +21,9 @@ import pytest
 
 from policybook.build import check
 from policybook.commands.serve import make_server
+from policybook.language import language
+from policybook.language import of as language_of
 from policybook.model import Article, Document
-from policybook.transforms.text import converter
 from policybook.writers.html import write
 from policybook.writers.html.site import article_text
 
@@ -173,7 +174,7 @@ def test_search_finds_every_article_containing_the_term(
     """Recall on the term list, in the site's own script and (zh-Hant) in Simplified too."""
     base, docs = served
     doc = docs[sub]
-    convert = converter(doc.meta.locale, doc.subsidiary.region)
+    convert = language_of(doc.meta, doc.subsidiary).words  # the variant's phrase converter
     ids = site_ids(browser, base, sub)
     articles = [a for c in doc.chapters for a in c.articles()]
     expected_total = found_total = 0
@@ -181,7 +182,7 @@ def test_search_finds_every_article_containing_the_term(
         local = convert(term)
         expected = {ids[a.number] for a in articles if local in full_text(a)}
         queries = {local, term}  # a Hong Kong reader may type Simplified, a Shanghai reader Traditional
-        queries.add(converter("zh-Hant", "HK")(term))
+        queries.add(language("zh-Hant", "HK").words(term))
         for query in queries:
             found = set(found_ids(browser, query))
             missed = expected - found

@@ -9,6 +9,7 @@ from typing import Any
 
 import opencc
 import pytest
+import typst
 
 from policybook.transforms.numerals import chinese
 from tests import regulations
@@ -111,3 +112,53 @@ def test_word_numbers_agree_with_libreoffice(tmp_path: Path, word_file: Path) ->
     theirs = [m.group(1) for line in text.stdout.splitlines() if (m := numbers.match(line.strip()))]
     assert ours == theirs
     assert "第十一条" in ours and ours.count("（一）") == 2  # continuous articles; item lists restart
+
+
+def test_pdf_round_trip(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "考勤管理办法.pdf"
+    regulations.as_pdf(source, regulations.as_text())
+    model = imported_model(cli, source, tmp_path / "out", "--company", regulations.COMPANY)
+    assert compare(model) == 11
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert re.search(r"PDF page numbers removed: [2-9]", report)
+    assert re.search(r"PDF running headers/footers removed: [2-9]", report)
+    assert "内部资料" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.md"))
+
+
+def test_errors_are_one_located_line(cli: Any, tmp_path: Path) -> None:
+    fake = tmp_path / "规定.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    run = cli("import", fake, "-o", tmp_path / "a")
+    assert run.code == 1 and "规定.docx: error: not a Word .docx file" in run.err and "Traceback" not in run.err
+    blank = tmp_path / "scan.pdf"
+    (tmp_path / "scan.typ").write_text("#rect(width: 8cm, height: 12cm, fill: gray)", encoding="utf-8")
+    blank.write_bytes(typst.compile(str(tmp_path / "scan.typ")))  # a page image, no text layer
+    run = cli("import", blank, "-o", tmp_path / "b")
+    assert run.code == 1 and "no text layer" in run.err
+    locked = tmp_path / "locked.pdf"
+    regulations.as_pdf(tmp_path / "open.pdf", regulations.as_text())
+    subprocess.run(
+        ["qpdf", "--encrypt", "secret", "owner", "256", "--", str(tmp_path / "open.pdf"), str(locked)], check=True
+    )
+    run = cli("import", locked, "-o", tmp_path / "c")
+    assert run.code == 1 and "encrypted with a password" in run.err
+    restricted = tmp_path / "restricted.pdf"  # an owner password only: opens without one
+    subprocess.run(
+        ["qpdf", "--encrypt", "", "owner", "256", "--", str(tmp_path / "open.pdf"), str(restricted)], check=True
+    )
+    assert cli("import", restricted, "-o", tmp_path / "e").code == 0
+    odd = tmp_path / "rules.rtf"
+    odd.write_text("x", encoding="utf-8")
+    assert cli("import", odd, "-o", tmp_path / "d").code == 1
+    assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
+
+
+def test_refuses_a_non_empty_folder(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "r.txt"
+    source.write_text(regulations.as_text(), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/keep.txt").write_text("mine", encoding="utf-8")
+    run = cli("import", source, "-o", tmp_path / "out")
+    assert run.code == 2 and "not empty" in run.err
+    assert cli("import", source, "-o", tmp_path / "out", "--force").code == 0
+    assert (tmp_path / "out/keep.txt").read_text(encoding="utf-8") == "mine"

@@ -189,7 +189,7 @@ def test_running_header_and_footer(built: dict[str, Path]) -> None:
     page = squeeze(text(pdf, labels.index("1") + 1))
     total = sum(label.isdigit() for label in labels)
     assert "甲公司" in page and "第一章总则" in page
-    assert f"第1页共{total}页" in page and "版本1.0" in page and "生效日期2026-01-01" in page
+    assert f"第1页共{total}页" in page and "版本1.0" in page and "生效日期2026年1月1日" in page
 
 
 def test_gbt9704_page_numbers(built: dict[str, Path]) -> None:
@@ -204,7 +204,7 @@ def test_gbt9704_page_numbers(built: dict[str, Path]) -> None:
 
 def test_cover_and_revisions(built: dict[str, Path]) -> None:
     cover = squeeze(text(built["basic/a"], 1))
-    for value in ("员工手册", "甲公司", "测试集团", "T-001", "1.0", "2026-01-01"):
+    for value in ("员工手册", "甲公司", "测试集团", "T-001", "1.0", "2026年1月1日"):
         assert value in cover
     assert "首次发布" in text(built["basic/a"], 2)
 

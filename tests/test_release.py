@@ -82,4 +82,5 @@ def test_version_in_names_metadata_and_pages(two_builds: tuple[Path, Path]) -> N
     assert "v2.0" in info and "2026-06-01" in info
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = text.split("\f")[:-1]
-    assert len(pages) > 4 and all("2.0" in p and "2026-06-01" in p for p in pages[1:])  # every page after the cover
+    # every page after the cover carries version and (Chinese) effective date
+    assert len(pages) > 4 and all("2.0" in p and "2026年6月1日" in p.replace(" ", "") for p in pages[1:])

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 from policybook.changes.match import Pair, entries, match
+from policybook.language import of as language_of
 from policybook.model import ChangeRow, ChangeTable, Document, Segment
-from policybook.transforms.text import converter
 
 WORDS = {
     "zh": {
@@ -45,7 +45,7 @@ MIN_EQUAL = 2  # an unchanged run shorter than this between two changes is folde
 
 def change_table(old: Document, new: Document) -> ChangeTable:
     words = WORDS["en" if new.meta.locale == "en" else "zh"]
-    convert = converter(new.meta.locale, new.subsidiary.region)
+    convert = language_of(new.meta, new.subsidiary).words
     rows: list[ChangeRow] = []
     renumbered: list[tuple[str, str]] = []
     moved: list[Pair] = []  # matched articles whose number changed, amended or not

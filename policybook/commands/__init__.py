@@ -24,6 +24,9 @@ COMMANDS = [
     "forms",
     "watch",
     "import_",
+    "roster",
+    "ack",
+    "distribute",
     "serve",
 ]
 

@@ -70,7 +70,11 @@ def _item_number(kind: str, raw: str) -> int:
 def starts_block(text: str) -> bool:
     """Does this line open a new paragraph whatever the line before it (a heading or an item)?"""
     stripped = text.strip()
-    return bool(heading(stripped) or item(stripped) or TOC_RE.match(stripped))
+    found = heading(stripped)
+    if found is not None and found.kind != "appendix":
+        # a wrapped line may begin "第五条和本办法…": only a marker set apart from its text opens a block
+        return found.spaced or not found.rest
+    return bool(found or item(stripped) or TOC_RE.match(stripped))
 
 
 def toc_entry(text: str) -> str:

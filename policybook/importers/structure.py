@@ -32,7 +32,7 @@ from policybook.importers.tree import (
 PUNCT_RE = re.compile(r"[，。；：,;！？!?]")
 BRACKET_TITLE_RE = re.compile(r"^[【\[（(]([^】\]）)]{1,20})[】\]）)][\s\u3000]*(.*)$", re.S)
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:起)?(?:施行|执行|實施|執行|生效)")
-ATTACHMENT_LIST_RE = re.compile(r"^附[件表][:：]?$")
+TITLE_GAP_RE = re.compile(r"^(\S+)(?:\u3000+| {2,})(\S.*)$", re.S)
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
@@ -297,9 +297,9 @@ def split_article(rest: str, has_body: bool) -> tuple[str, str]:
         return bracket.group(1).strip(), bracket.group(2).strip()
     if heading_like(rest, 20) and has_body:
         return rest, ""
-    head, _, tail = rest.partition(" ") if " " in rest else rest.partition("\u3000")
-    if tail and heading_like(head, 15) and len(tail) >= 10:
-        return head, tail.strip()
+    spaced = TITLE_GAP_RE.match(rest)  # 第一条　目的　为了规范……: a title, a wide gap, the text
+    if spaced and heading_like(spaced.group(1), 15) and len(spaced.group(2)) >= 10:
+        return spaced.group(1), spaced.group(2).strip()
     return "", rest
 
 

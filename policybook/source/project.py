@@ -18,6 +18,7 @@ from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
 from policybook.source.paths import confined
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
+from policybook.source.script import HANDBOOK_KEYS, SUBSIDIARY_KEYS, ScriptSettings, handbook_script, subsidiary_script
 from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
@@ -39,6 +40,7 @@ HANDBOOK = {
     "revisions": Key("list"),
     "paths": Key("map"),
     "previous": Key("text"),
+    **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
 ITEMS_HINT = "e.g. items: gbt9704, or items: [一、, （一）, 1., （1）] (one sample per level)"
@@ -57,6 +59,7 @@ SUBSIDIARY = {
     "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
+    **SUBSIDIARY_KEYS,
 }
 ADDITION = {"file": Key("text", required=True), "after": Key("text")}
 
@@ -97,6 +100,7 @@ class SubsidiarySource:
     brand: Brand | None = None
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
+    script: ScriptSettings = field(default_factory=ScriptSettings)
 
 
 @dataclass
@@ -114,6 +118,7 @@ class Project:
     templates: Path
     files: list[Path] = field(default_factory=list)  # every source file read
     items_loc: Loc | None = None  # where numbering.items was set (the number stage checks the samples)
+    script: ScriptSettings = field(default_factory=ScriptSettings)
     # the release this version revises: a folder (relative to the source) or a git revision;
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
@@ -156,6 +161,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         subsidiaries={},
         forms=read_forms(paths["forms"], diags),
         templates=paths["templates"],
+        script=handbook_script(data, diags),
         previous=text(data, "previous"),
         previous_loc=data.loc("previous"),
     )
@@ -422,7 +428,10 @@ class _Reader:
         excluded = (
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
-        return SubsidiarySource(info, variables, local, exclude=excluded, additions=self.additions(data))
+        additions = self.additions(data)
+        return SubsidiarySource(
+            info, variables, local, exclude=excluded, additions=additions, script=subsidiary_script(data)
+        )
 
     def additions(self, data: LocDict) -> list[Addition]:
         result: list[Addition] = []

@@ -3,7 +3,7 @@
 The steps run in this order, each a small module:
   context    variables merged, constraints checked         (context.py)
   select     additions, exclusions, conditions              (variants.py)
-  text       variables rendered, soft breaks, zh-Hant       (text.py)
+  text       variables rendered, soft breaks, script        (text.py, script.py)
   number     chapters … appendices, then cross-references   (numbering.py)
 """
 
@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 
+from policybook.conversion import unmarked
 from policybook.diagnostics import Diagnostics
+from policybook.language import Language
 from policybook.model import Chapter, Document, ItemList, Meta, Revision, Subsidiary
 from policybook.source.project import Project
 from policybook.transforms.context import build_context, check_constraints
 from policybook.transforms.labels import Target, label_table
 from policybook.transforms.numbering import RefResolver, number
+from policybook.transforms.script import converter, variant_language
 from policybook.transforms.styles import ITEM_PRESETS, bad_item_samples, style_for
 from policybook.transforms.text import TextPass
 from policybook.transforms.variables import Renderer
@@ -64,12 +67,13 @@ def resolve(
     document's instead of being copied (a copy costs a second on a 1,000-page handbook)."""
     sub = project.subsidiaries[sub_id]
     labels = labels if labels is not None else project_labels(project, None)
+    lang = variant_language(project, sub)
     context = build_context(project, sub, diags)
     check_constraints(project, sub, diags)
     renderer = Renderer(context, diags, frozenset(k for s in project.subsidiaries.values() for k in s.local))
     selection = Selector(project, sub, renderer, diags).select(labels, copy=not last)
-    locale = sub.info.locale or project.meta.locale
-    texts = TextPass(renderer, locale, sub.info.region)
+    locale = lang.locale
+    texts = TextPass(renderer, converter(project, sub, lang))
     texts.chapters(selection.chapters)
     texts.appendices(selection.appendices)
     texts.attachments(selection.attachments)
@@ -79,8 +83,8 @@ def resolve(
         selection.chapters, selection.removed, labels, diags, selection.attachments
     )
     return Document(
-        meta=_meta(project.meta, locale, texts),
-        subsidiary=_subsidiary(sub.info, locale, texts),
+        meta=_meta(project.meta, locale, texts, sub.script.group),
+        subsidiary=_subsidiary(sub.info, lang),
         chapters=selection.chapters,
         appendices=selection.appendices,
         attachments=selection.attachments,
@@ -89,7 +93,8 @@ def resolve(
     )
 
 
-def _meta(meta: Meta, locale: str, texts: TextPass) -> Meta:
+def _meta(meta: Meta, locale: str, texts: TextPass, group: str) -> Meta:
+    """The variant's metadata: the title in its script, the group's name as written."""
     return Meta(
         title=texts.convert(meta.title),
         code=meta.code,
@@ -97,23 +102,24 @@ def _meta(meta: Meta, locale: str, texts: TextPass) -> Meta:
         effective=meta.effective,
         locale=locale,
         numbering=meta.numbering,
-        group=texts.convert(meta.group),
+        group=unmarked(group or meta.group),
         loc=meta.loc,
         items=meta.items,
     )
 
 
-def _subsidiary(info: Subsidiary, locale: str, texts: TextPass) -> Subsidiary:
+def _subsidiary(info: Subsidiary, lang: Language) -> Subsidiary:
+    """Names stay as the author wrote them; the region is the variant's."""
     return Subsidiary(
         id=info.id,
-        name=texts.convert(info.name),
-        short_name=texts.convert(info.short_name),
+        name=unmarked(info.name),
+        short_name=unmarked(info.short_name),
         code=info.code,
         brand=info.brand,
-        locale=locale,
+        locale=lang.locale,
         tags=list(info.tags),
         loc=info.loc,
-        region=info.region,
+        region=lang.region,
     )
 
 

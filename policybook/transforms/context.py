@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from policybook.conversion import Name
 from policybook.diagnostics import Diagnostics
 from policybook.source.project import Project, SubsidiarySource
 from policybook.source.yamlfile import LocDict, scalar_text
@@ -45,12 +46,12 @@ def build_context(project: Project, sub: SubsidiarySource, diags: Diagnostics | 
     """The names a subsidiary's text can use; bad overrides are reported and left out."""
     meta, info = project.meta, sub.info
     context: dict[str, Any] = {
-        "company": info.name,
-        "short_name": info.short_name,
+        "company": Name(info.name),
+        "short_name": Name(info.short_name),
         "subsidiary": info.id,
         "sub_code": info.code,
         "tags": list(info.tags),
-        "group": meta.group,
+        "group": Name(sub.script.group or meta.group),
         "title": meta.title,
         "code": meta.code,
         "version": meta.version,

@@ -1,15 +1,14 @@
 """Resolve stage: every text of a variant rendered (variables), joined and localised.
 
 After this step no text holds a template: soft line breaks are joined (no space
-between two CJK characters) and a zh-Hant variant is converted to Traditional
-characters.
+between two CJK characters) and the text is converted to the variant's script
+(see transforms/script.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from policybook.model import (
     Appendix,
@@ -20,6 +19,7 @@ from policybook.model import (
     Inline,
     Item,
     Link,
+    Loc,
     Paragraph,
     Ref,
     Section,
@@ -29,7 +29,8 @@ from policybook.model import (
 from policybook.transforms.variables import Renderer
 from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists
 
-CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\U00020000-\U0003ffff]")
+# \ue010/\ue011 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue010\ue011\U00020000-\U0003ffff]")
 
 
 def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
@@ -51,26 +52,15 @@ def join_soft_breaks(value: str, before: str = "", after: str = "") -> str:
     return result
 
 
-@lru_cache(maxsize=4)
-def converter(locale: str, region: str = "") -> Callable[[str], str]:
-    """Simplified → Traditional for zh-Hant variants: Hong Kong or Taiwan character forms."""
-    if locale != "zh-Hant":
-        return lambda s: s
-    import opencc
-
-    config = "s2hk" if region in ("HK", "MO") else "s2tw"
-    return opencc.OpenCC(config).convert  # type: ignore[no-any-return]
-
-
 class TextPass:
     """Applies render → join → localise to every text of the selected content."""
 
-    def __init__(self, renderer: Renderer, locale: str, region: str = "") -> None:
+    def __init__(self, renderer: Renderer, convert: Callable[[str], str]) -> None:
         self.renderer = renderer
-        self.convert = converter(locale, region)
+        self.convert = convert
 
-    def plain(self, value: str, loc: object) -> str:
-        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))  # type: ignore[arg-type]
+    def plain(self, value: str, loc: Loc | None) -> str:
+        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))
 
     def chapters(self, chapters: list[Chapter]) -> None:
         for chapter in chapters:
@@ -95,15 +85,15 @@ class TextPass:
             run[:] = self.render_together(run)
         for node in run:
             if isinstance(node, Text):
-                text = node.text if joint else self.renderer.text(node.text, node.loc)
-                node.text = self.convert(text)
+                if not joint:
+                    node.text = self.renderer.text(node.text, node.loc)
             elif isinstance(node, Emph | Link | Ref):
                 self.inlines(node.children)
         for index, node in enumerate(run):
             if isinstance(node, Text):
                 before = _edge(run[index - 1], -1) if index else ""
                 after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
-                node.text = join_soft_breaks(node.text, before, after)
+                node.text = self.convert(join_soft_breaks(node.text, before, after))
 
     def render_together(self, run: list[Inline]) -> list[Inline]:
         """One template for a whole run, so ``{% if %}…[](#form)…{% endif %}`` may enclose

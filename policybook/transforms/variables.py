@@ -16,6 +16,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from policybook.conversion import Name, keep
 from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
 from policybook.model import Loc
@@ -25,6 +26,8 @@ from policybook.transforms.numerals import cn_number, cn_upper
 def _finalize(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, Name):
+        return keep(value)  # printed as written, whatever the variant's script
     return value
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from policybook.dates import long_date
+from policybook.language import of as language_of
 from policybook.model import ChangeTable, Document
 from policybook.naming import safe
 
@@ -60,13 +61,15 @@ def available() -> dict[str, ChangeWriter]:
 def changes_stem(table: ChangeTable) -> str:
     """e.g. ``HY-HR-001-SH-v3.1-to-v3.2-修订对照表``."""
     meta, sub = table.meta, table.subsidiary
-    title = "Revision table" if meta.locale == "en" else ("修訂對照表" if meta.locale == "zh-Hant" else "修订对照表")
+    title = labels_for(table)["title"]
     return safe(f"{meta.code}-{sub.code}-v{table.old_version}-to-v{meta.version}-{title}")
 
 
 def labels_for(table: ChangeTable) -> dict[str, Any]:
-    """The fixed words of a change table in its language (English or Chinese)."""
-    return dict(LABELS["en" if table.meta.locale == "en" else "zh"])
+    """The fixed words of a change table in its language, script and region."""
+    if table.meta.locale == "en":
+        return dict(LABELS["en"])
+    return dict(language_of(table.meta, table.subsidiary).labels(LABELS["zh"]))
 
 
 def headings(table: ChangeTable) -> tuple[str, str]:

@@ -12,9 +12,8 @@ from typing import Any
 from policybook.model import ChangeTable, Segment
 from policybook.source.brand import default_brand
 from policybook.writers.changes import changes_stem, document_view, full_title, headings, labels_for, register, versions
-from policybook.writers.language import lang_region
 from policybook.writers.pdf.engine import PdfOptions, compile_template, pdf_info
-from policybook.writers.pdf.settings import brand_settings
+from policybook.writers.pdf.settings import brand_settings, lang_region
 
 TEMPLATE = Path(__file__).with_name("changes.typ")
 

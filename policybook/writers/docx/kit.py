@@ -8,17 +8,19 @@ Nothing here knows about XML.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
+from policybook.language import Language
+from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.source.brand import default_brand
+from policybook.writers.typst_fonts import families as families_installed
 
 TWIPS_PER = {"pt": 20.0, "mm": 1440 / 25.4, "cm": 14400 / 25.4, "in": 1440.0}
 PAGE_SIZES_MM = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "B5": (176, 250), "LETTER": (215.9, 279.4)}
 CJK_FONT = re.compile(r"CJK|Han |Hei|Song|Kai|Fang|Ming|YaHei|PingFang|Sim|GB2312|Gothic|Mincho|[\u3400-\u9fff]", re.I)
-LANGS = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en-US"}
-CJK_REGION = {"zh-Hans": ("SC", "CN", "GB"), "zh-Hant": ("TC", "HK", "TW")}
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,6 @@ WORDS = {
         ("版本", "日期", "修订说明"),
         ("第 ", " 页　共 ", " 页"),
         ("文件编号", "版　　本", "生效日期", "发布单位"),
-        "第{}版",
-        "\u3000",
-    ),
-    "zh-Hant": Words(
-        "目　錄",
-        "修訂記錄",
-        "附　件",
-        ("版本", "日期", "修訂說明"),
-        ("第 ", " 頁　共 ", " 頁"),
-        ("文件編號", "版　　本", "生效日期", "發布單位"),
         "第{}版",
         "\u3000",
     ),
@@ -98,16 +90,16 @@ class Kit:
 
 def kit_for(doc: Document) -> Kit:
     brand = doc.brand or default_brand()
-    locale = doc.subsidiary.locale or doc.meta.locale
+    lang = language_of(doc.meta, doc.subsidiary)
     size_pt = length_pt(brand.text["body-size"], 10.5)
     return Kit(
         brand=brand,
-        locale=locale,
-        lang=LANGS.get(locale, "zh-CN"),
-        words=WORDS.get(locale, WORDS["zh-Hans"]),
-        body_font=pick_fonts(brand.fonts["body"], locale),
-        heading_font=pick_fonts(brand.fonts["heading"], locale),
-        mono_font=pick_fonts(brand.fonts["mono"], locale),
+        locale=lang.locale,
+        lang=lang.tag,
+        words=words_for(lang),
+        body_font=pick_fonts(brand.fonts["body"], lang),
+        heading_font=pick_fonts(brand.fonts["heading"], lang),
+        mono_font=pick_fonts(brand.fonts["mono"], lang),
         body_size=round(size_pt * 2),
         heading_size=round(length_pt(brand.text["heading-size"], 16, size_pt) * 2),
         line=round(20 * (size_pt + length_pt(brand.text["leading"], size_pt * 0.9, size_pt))),
@@ -115,6 +107,13 @@ def kit_for(doc: Document) -> Kit:
         page=page_twips(brand.page.get("size", "A4")),
         margins={k: twips(brand.page[f"margin-{k}"], 25) for k in ("top", "bottom", "inside", "outside")},
     )
+
+
+def words_for(lang: Language) -> Words:
+    """The fixed words in the variant's script (zh-Hant converted from the Simplified ones)."""
+    if lang.locale == "en":
+        return WORDS["en"]
+    return Words(*lang.labels(dataclasses.astuple(WORDS["zh-Hans"])))
 
 
 def length_pt(value: str, default: float, em: float = 10.5) -> float:
@@ -142,17 +141,17 @@ def page_twips(size: str) -> tuple[int, int]:
     return (round(height), round(width)) if landscape else (round(width), round(height))
 
 
-def pick_fonts(families: list[str], locale: str) -> tuple[str, str]:
-    """(Latin, East Asian) family names from a kit's list, preferring the locale's CJK cut.
+def pick_fonts(families: list[str], lang: Language) -> tuple[str, str]:
+    """(Latin, East Asian) family names from a kit's list, in the variant's CJK cut (SC / TC / HK).
 
     Chinese text keeps Latin in the CJK face unless the kit names a Latin face
     first; English text takes the first non-CJK face.
     """
-    families = families or ["Noto Serif CJK SC"]
+    installed = families_installed()
+    families = [lang.family(f, installed) for f in families or ["Noto Serif CJK SC"]]
     cjk = [f for f in families if CJK_FONT.search(f)]
-    regional = [f for f in cjk if f.split()[-1].upper() in CJK_REGION.get(locale, ())]
-    east_asian = (regional or cjk or families)[0]
+    east_asian = (cjk or families)[0]
     latin_faces = [f for f in families if not CJK_FONT.search(f)]
-    if locale == "en":
+    if lang.locale == "en":
         return (latin_faces or families)[0], east_asian
     return (east_asian if CJK_FONT.search(families[0]) else families[0]), east_asian

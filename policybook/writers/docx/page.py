@@ -11,6 +11,7 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 from docx.shared import Mm, Twips
 
+from policybook.dates import long_date
 from policybook.model import Document
 from policybook.writers.docx import oxml
 from policybook.writers.docx.context import Context
@@ -83,7 +84,7 @@ def _footer(footer: object, ctx: Context, doc: Document) -> Element:
         *oxml.field("PAGE", [oxml.run("1")]),
         oxml.run(between),
         *oxml.field("NUMPAGES", [total]),
-        oxml.run(f"{after}\t{doc.meta.effective}"),
+        oxml.run(f"{after}\t{long_date(doc.meta.effective, doc.meta.locale)}"),
     ]
     replace_story(footer, oxml.paragraph(ctx.style("footer"), runs))
     return total

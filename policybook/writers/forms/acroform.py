@@ -415,7 +415,7 @@ class _Sheet:
     def finish(self, flatten: bool) -> bytes:
         if flatten:
             for index, ops in self.flat.items():
-                _append_content(self.writer, index, "\n".join(ops).encode("ascii"))
+                append_content(self.writer, index, "\n".join(ops).encode("ascii"))
         else:
             fonts = DictionaryObject({NameObject(TYPED_RES): add_standard_font(self.writer)})
             if self._font_ref is not None:
@@ -445,7 +445,7 @@ def _actions(keystroke: str = "", validate: str = "") -> DictionaryObject:
     return out
 
 
-def _append_content(writer: PdfWriter, index: int, content: bytes) -> None:
+def append_content(writer: PdfWriter, index: int, content: bytes) -> None:
     """Wrap the page's own content in q/Q and draw ``content`` after it."""
     page = writer.pages[index]
     before, after = DecodedStreamObject(), DecodedStreamObject()

@@ -21,10 +21,13 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policybook.language import Language
+from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
 from policybook.writers.docx.properties import build_time, package_bytes
 from policybook.writers.forms.typeset import METRICS, WORDS, LabelWidths, form_tag
+from policybook.writers.typst_fonts import families
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
@@ -39,19 +42,21 @@ class Sheet:
     brand: Brand
     words: dict[str, str]
     size: float  # body size, pt
+    lang: Language
 
     def color(self, key: str) -> RGBColor:
         return RGBColor.from_string(self.brand.colors[key].lstrip("#").upper())
 
     def font(self, role: str) -> str:
-        return (self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0]
+        return self.lang.family((self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0], families())
 
 
 def render(doc: Document, appendix: Appendix) -> bytes:
     """The form as .docx bytes."""
     assert doc.brand is not None
     form = appendix.form
-    sheet = Sheet(doc.brand, WORDS.get(doc.meta.locale, WORDS["zh-Hans"]), METRICS["size"])
+    lang = language_of(doc.meta, doc.subsidiary)
+    sheet = Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), METRICS["size"], lang)
     document = docx.Document()
     width = _page(document, form.paper)
     _styles(document, sheet)
@@ -84,7 +89,10 @@ def _styles(document: docx.document.Document, sheet: Sheet) -> None:
     normal = document.styles["Normal"]
     normal.font.size = Pt(sheet.size)
     normal.font.color.rgb = sheet.color("text")
-    oxml.set_fonts(normal.element.get_or_add_rPr(), sheet.font("body"), sheet.font("body"))
+    rpr = normal.element.get_or_add_rPr()
+    oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
+    tag = sheet.lang.tag
+    oxml.prop(rpr, "lang", {"val": tag, "eastAsia": tag if sheet.lang.chinese else "zh-CN"})
     normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.space_before = Pt(0)
 

@@ -20,8 +20,7 @@ from pypdf import PdfReader
 
 from policybook.model import Appendix, Document, FormCell, FormRow
 from policybook.writers.docx.properties import build_time
-from policybook.writers.language import lang_region
-from policybook.writers.pdf.settings import variant_fonts
+from policybook.writers.pdf.settings import lang_region, variant_fonts
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("layout.typ")

@@ -17,6 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
+from policybook.language import of as language_of
 from policybook.model import Document
 from policybook.source.brand import default_brand
 from policybook.writers import Writer, register
@@ -24,7 +25,6 @@ from policybook.writers.html.pages import Pages
 from policybook.writers.html.search import index_script
 from policybook.writers.html.site import plan
 from policybook.writers.html.style import stylesheet
-from policybook.writers.language import lang_region
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -35,8 +35,7 @@ def write(doc: Document, folder: Path) -> list[Path]:
     brand = doc.brand or default_brand()
     site = plan(doc)
     logo = _copy_logo(brand.logo, out / "assets")
-    lang, region = lang_region(doc)
-    files = {name: html for name, html in Pages(doc, site, f"{lang}-{region}", logo).all().items()}
+    files = dict(Pages(doc, site, language_of(doc.meta, doc.subsidiary).tag, logo).all())
     files["assets/site.css"] = stylesheet(brand, doc)
     files["assets/search-index.js"] = index_script(doc, site)
     files["assets/places.js"] = _places_script({place.id: place.page for place in site.places.values()})

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
+from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.source.brand import default_brand
 from policybook.writers.html.pages import environment
-from policybook.writers.language import lang_region
 
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 FAMILY_RE = re.compile(r"^[\w .\-]+$")
@@ -31,8 +31,8 @@ LATIN_SANS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neu
 
 
 def stylesheet(brand: Brand, doc: Document) -> str:
-    _, region = lang_region(doc)
-    region = region if region in SANS else "CN"
+    region = language_of(doc.meta, doc.subsidiary).region
+    region = {"MO": "HK", "SG": "CN"}.get(region, region) if region in (*SANS, "MO", "SG") else "CN"
     fallback = default_brand().colors
     colors = {k: v if COLOR_RE.match(v or "") else fallback.get(k, "#000000") for k, v in _colors(brand).items()}
     sans = [*LATIN_SANS, *SANS[region]]

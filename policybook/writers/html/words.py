@@ -1,14 +1,14 @@
 """Write stage (html): the fixed words of the site, per locale.
 
 Written once in Simplified Chinese and English; a zh-Hant variant gets them
-through the same converter as its text (so Hong Kong and Taiwan forms follow
-the variant's region).
+through the variant's language (policybook.language: the same phrase converter
+as its text, so Hong Kong and Taiwan forms follow the region).
 """
 
 from __future__ import annotations
 
+from policybook.language import of as language_of
 from policybook.model import Document
-from policybook.transforms.text import converter
 
 HANS = {
     "skip": "跳到正文",
@@ -106,8 +106,8 @@ def words_for(doc: Document) -> dict[str, str]:
     """The site's fixed words in the variant's language and script."""
     if doc.meta.locale == "en":
         return dict(EN)
-    convert = converter(doc.meta.locale, doc.subsidiary.region)
-    words = {key: convert(value) for key, value in HANS.items()}
+    lang = language_of(doc.meta, doc.subsidiary)
+    words = {key: lang.words(value) for key, value in HANS.items()}
     if doc.meta.locale == "zh-Hant":
         for simplified, local in HANT_TERMS.items():
             words = {key: value.replace(simplified, local) for key, value in words.items()}

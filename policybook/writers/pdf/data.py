@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policybook.dates import long_date
 from policybook.model import (
     Appendix,
     Article,
@@ -61,7 +62,7 @@ def _meta(doc: Document) -> Json:
         "title": meta.title,
         "code": meta.code,
         "version": meta.version,
-        "effective": meta.effective,
+        "effective": long_date(meta.effective, meta.locale),  # 2026年12月1日 / 1 December 2026
         "group": meta.group,
         "locale": meta.locale,
         "subsidiary": sub.name,

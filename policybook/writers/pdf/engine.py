@@ -21,11 +21,11 @@ from typing import Any
 import typst
 
 from policybook.diagnostics import fail
+from policybook.language import of as language_of
 from policybook.model import Brand, Document
-from policybook.writers.language import lang_region
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.labels import labels_for
-from policybook.writers.pdf.settings import brand_settings, font_dirs
+from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("handbook.typ")
@@ -55,7 +55,7 @@ def payload(doc: Document, brand: Brand, logo: str) -> dict[str, Any]:
     return {
         "doc": document_data(doc),
         "brand": brand_settings(doc, brand),
-        "labels": labels_for(doc.meta.locale),
+        "labels": labels_for(language_of(doc.meta, doc.subsidiary)),
         "lang": lang,
         "region": region,
         "logo": logo,

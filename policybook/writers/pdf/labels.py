@@ -1,11 +1,16 @@
 """Write stage (pdf): the fixed words the handbook prints around the content, per locale.
 
+Written once in Simplified Chinese and once in English; a zh-Hant variant reads
+them converted to its region (language.Language.labels).
+
 ``page`` is split around the two numbers: ("第 ", " 页 共 ", " 页") → 第 3 页 共 98 页.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from policybook.language import Language
 
 HANS: dict[str, Any] = {
     "contents": "目　录",
@@ -36,36 +41,6 @@ HANS: dict[str, Any] = {
         "static": "说明",
     },
     "confidential": "内部资料　注意保存",
-}
-
-HANT: dict[str, Any] = {
-    **HANS,
-    "contents": "目　錄",
-    "revisions": "修訂記錄",
-    "rev_cols": ["版本", "日期", "修訂內容"],
-    "code": "文件編號",
-    "issuer": "發布單位",
-    "applies": "適用範圍",
-    "page": ["第 ", " 頁 共 ", " 頁"],
-    "appendices": "附　件",
-    "app_cols": ["附件", "表單名稱", "表單編號", "版本"],
-    "form_info": ["表單編號", "版本", "紙張"],
-    "field_cols": ["序號", "欄目", "類型", "選項"],
-    "form_note": "本表另以獨立文件提供可列印版、可填寫 PDF 版與 DOCX 版，以下為欄目一覽。",
-    "fields": "欄目一覽",
-    "notes": "填寫說明",
-    "types": {
-        "text": "文字",
-        "multiline": "多行文字",
-        "date": "日期",
-        "number": "數字",
-        "checkbox": "多選",
-        "choice": "單選",
-        "signature": "簽名及日期",
-        "serial": "編號",
-        "static": "說明",
-    },
-    "confidential": "內部資料　注意保存",
 }
 
 EN: dict[str, Any] = {
@@ -100,5 +75,6 @@ EN: dict[str, Any] = {
 }
 
 
-def labels_for(locale: str) -> dict[str, Any]:
-    return {"zh-Hant": HANT, "en": EN}.get(locale, HANS)
+def labels_for(lang: Language) -> dict[str, Any]:
+    """The handbook's fixed words in the variant's script (Traditional ones converted from these)."""
+    return EN if lang.locale == "en" else lang.labels(HANS)

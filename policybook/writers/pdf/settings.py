@@ -2,7 +2,7 @@
 
 Lengths become points or ems, paper names become Typst's, font lists keep only
 families that exist (first found wins, the rest are per-glyph fallbacks) and
-follow the variant's script (SC → TC/HK for zh-Hant). A kit whose fonts are all
+follow the variant's region (SC / TC / HK cuts, language.Language.family). A kit whose fonts are all
 missing is a user error naming the kit, never a silent fallback to tofu.
 """
 
@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from policybook.diagnostics import fail
+from policybook.language import Language
+from policybook.language import of as language_of
 from policybook.model import Brand, Document, Loc
-from policybook.writers.language import lang_region
 from policybook.writers.typst_fonts import families
 
 LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in|em)\s*$")
@@ -31,6 +32,12 @@ def length(value: str, loc: Loc, what: str) -> dict[str, float]:
     return {"em": number} if unit == "em" else {"pt": round(number * TO_PT[unit], 3)}
 
 
+def lang_region(doc: Document) -> tuple[str, str]:
+    """Typst's ``lang`` and ``region`` (zh + CN / TW / HK, en + US)."""
+    lang = language_of(doc.meta, doc.subsidiary)
+    return lang.locale[:2], lang.region
+
+
 def font_dirs(brand: Brand) -> list[str]:
     """A kit may carry its own fonts in ``<kit>/fonts/``."""
     folder = Path(brand.folder) / "fonts"
@@ -41,9 +48,9 @@ def installed_families(dirs: tuple[str, ...]) -> frozenset[str]:
     return families(dirs)
 
 
-def font_list(brand: Brand, role: str, region: str, installed: frozenset[str]) -> list[str]:
-    """The kit's families for ``role`` that exist, in the variant's script."""
-    wanted = [_script(f, region, installed) for f in brand.fonts.get(role, [])]
+def font_list(brand: Brand, role: str, lang: Language, installed: frozenset[str]) -> list[str]:
+    """The kit's families for ``role`` that exist, in the variant's cut (SC, TC or HK)."""
+    wanted = [lang.family(f, installed) for f in brand.fonts.get(role, [])]
     found = list(dict.fromkeys(f for f in wanted if f in installed))
     if not found:
         families = ", ".join(brand.fonts.get(role, [])) or "none"
@@ -56,22 +63,11 @@ def font_list(brand: Brand, role: str, region: str, installed: frozenset[str]) -
     return found
 
 
-def _script(family: str, region: str, installed: frozenset[str]) -> str:
-    """Noto CJK SC → TC (or HK) for Traditional variants, when that face exists."""
-    if region not in ("TW", "HK") or not family.endswith(" SC"):
-        return family
-    for suffix in (" HK", " TC") if region == "HK" else (" TC",):
-        local = family[:-3] + suffix
-        if local in installed:
-            return local
-    return family
-
-
 def variant_fonts(doc: Document, brand: Brand) -> dict[str, list[str]]:
-    """The kit's body, heading and mono families that exist, in the variant's script (HK → HK faces)."""
-    _, region = lang_region(doc)
+    """The kit's body, heading and mono families that exist, in the variant's cut (SC / TC / HK)."""
+    lang = language_of(doc.meta, doc.subsidiary)
     installed = installed_families(tuple(font_dirs(brand)))
-    return {role: font_list(brand, role, region, installed) for role in ("body", "heading", "mono")}
+    return {role: font_list(brand, role, lang, installed) for role in ("body", "heading", "mono")}
 
 
 def brand_settings(doc: Document, brand: Brand) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+"""Options shared by the ledger commands (roster, ack, distribute): where the ledger is, which day it is."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+from pathlib import Path
+
+from policybook.ledger.db import default_url
+
+
+def ledger_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--db",
+        default="",
+        help="ledger: a file or database URL (default $POLICYBOOK_DB, else policybook.db beside the source)",
+    )
+
+
+def dist_arg(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--dist", type=Path, default=Path("dist"), help="where the build wrote the handbooks (default dist/)"
+    )
+
+
+def output_arg(cmd: argparse.ArgumentParser, default: str) -> None:
+    cmd.add_argument("-o", "--output", type=Path, default=Path(default), help=f"output folder (default {default})")
+
+
+def as_of_arg(cmd: argparse.ArgumentParser, help_text: str = "the day it is (default today)") -> None:
+    cmd.add_argument("--date", type=_date, default=None, help=help_text + "; YYYY-MM-DD")
+
+
+def url(args: argparse.Namespace) -> str:
+    return args.db or default_url(getattr(args, "source", "handbook"))
+
+
+def today(args: argparse.Namespace) -> datetime.date:
+    return args.date or datetime.date.today()
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (write YYYY-MM-DD)") from None

@@ -1,0 +1,236 @@
+"""`policybook ack`: the 签收 ledger — assign a release, print sign-off sheets, record and report signatures.
+
+Each action is one database transaction: interrupted, the ledger is as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policybook.commands import EXIT_OK, source_args
+from policybook.commands._ledger import as_of_arg, dist_arg, ledger_args, now, output_arg, today, url
+from policybook.diagnostics import Diagnostics, SourceError
+from policybook.output import atomic_write
+
+if TYPE_CHECKING:
+    from policybook.ledger.acks import Signature
+    from policybook.ledger.assignments import Standing
+
+FORMATS = ("table", "json", "csv", "xlsx")
+Rows = list[dict[str, Any]]
+
+
+def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = commands.add_parser("ack", help="签收 ledger: assign, sign-off sheets, record, report, remind")
+    actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _assign(actions.add_parser("assign", help="record the current release and assign it to who must acknowledge it"))
+    _sheets(actions.add_parser("sheets", help="pre-filled 签收单, one page per employee who has not signed"))
+    _record(actions.add_parser("record", help="record one acknowledgement"))
+    _import(actions.add_parser("import", help="record acknowledgements from a CSV or XLSX file"))
+    _report(actions.add_parser("report", help="who signed, who has not, who is overdue"))
+    _remind(actions.add_parser("remind", help="write the list of who to remind (CSV); sends nothing"))
+
+
+def _assign(cmd: argparse.ArgumentParser) -> None:
+    source_args(cmd)
+    dist_arg(cmd)
+    cmd.add_argument("--due-days", type=int, default=30, help="days to sign, from release or hire date (default 30)")
+    ledger_args(cmd)
+    as_of_arg(cmd, "the day the release is recorded and new hires are counted from")
+    cmd.set_defaults(run=run_assign)
+
+
+def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import check
+    from policybook.ledger.assignments import assign
+    from policybook.ledger.db import opened
+    from policybook.ledger.releases import built_pdfs, record_release
+
+    checked = check(args.source, [], diags, args.strict, formats=[])
+    built = built_pdfs(checked, args.dist, diags)
+    if diags.failed(args.strict):
+        raise SourceError(diags)
+    with opened(url(args)) as ledger, ledger.transaction() as session:
+        release = record_release(session, checked, built, today(args), now())
+        result = assign(session, release, list(built), args.due_days, now())
+        changed = [f"{f.subsidiary} ({f.change_rows} rows)" for f in release.files if f.changed and f.change_rows]
+        first = [f.subsidiary for f in release.files if f.changed and not f.change_rows]
+    reasons: dict[str, int] = {}
+    for a in result.created:
+        reasons[a.reason] = reasons.get(a.reason, 0) + 1
+    detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+    print(
+        f"policybook: release {release.version}: changed in content: {', '.join(changed) or 'none'}"
+        + (f"; first recorded: {', '.join(first)}" if first else "")
+    )
+    print(
+        f"policybook: {len(result.created)} assigned"
+        + (f" ({detail})" if detail else "")
+        + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
+    )
+    return EXIT_OK
+
+
+def _sheets(cmd: argparse.ArgumentParser) -> None:
+    source_args(cmd)
+    cmd.add_argument("-s", "--subsidiary", required=True, help="subsidiary id")
+    cmd.add_argument("--department", default="", help="only this department")
+    output_arg(cmd, "dist/sheets")
+    ledger_args(cmd)
+    cmd.set_defaults(run=run_sheets)
+
+
+def run_sheets(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger.sheets import write_sheets
+
+    target, count = write_sheets(args.source, args.subsidiary, args.department, args.output, url(args), diags)
+    if target is None:
+        print(f"policybook: nobody in '{args.subsidiary}' has a sheet to sign", file=sys.stderr)
+    else:
+        print(target)
+        print(f"policybook: {count} 签收单 pages", file=sys.stderr)
+    return EXIT_OK
+
+
+def _record(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--employee", required=True, help="employee id (工号)")
+    cmd.add_argument("--version", required=True, help="the handbook version signed for")
+    cmd.add_argument("--method", required=True, choices=("paper", "click", "esign", "proxy"))
+    cmd.add_argument("--evidence", type=Path, help="a scan or receipt; hashed and kept in the evidence folder")
+    _common_record(cmd)
+    as_of_arg(cmd, "the day it was signed")
+    cmd.set_defaults(run=run_record)
+
+
+def _common_record(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--by", default="", help="who records it (default: your login name)")
+    cmd.add_argument("--source", default="handbook", help="the handbook source; the ledger and evidence lie beside it")
+    cmd.add_argument("--evidence-dir", type=Path, help="evidence folder (default evidence/ beside the source)")
+    ledger_args(cmd)
+
+
+def run_record(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger.acks import Signature
+
+    origin = f"policybook ack record --employee {args.employee}"
+    sig = Signature(args.employee, args.version, args.method, today(args), _by(args), args.evidence, None, origin)
+    return _write_signatures(args, [sig], diags)
+
+
+def _import(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("file", type=Path, help="columns: 工号 [版本] 方式 签收日期 [经办人 凭证] (or English names)")
+    cmd.add_argument("--version", default="", help="the version, for a file without a version column")
+    _common_record(cmd)
+    cmd.set_defaults(run=run_import)
+
+
+def run_import(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger.acks import read_signatures
+
+    return _write_signatures(args, read_signatures(args.file, args.version, _by(args), diags), diags)
+
+
+def _by(args: argparse.Namespace) -> str:
+    if args.by:
+        return str(args.by)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _write_signatures(args: argparse.Namespace, signatures: list[Signature], diags: Diagnostics) -> int:
+    from policybook.ledger.acks import record
+    from policybook.ledger.db import opened
+    from policybook.ledger.evidence import EvidenceStore
+
+    store = EvidenceStore(args.evidence_dir or Path(args.source).resolve().parent / "evidence")
+    with opened(url(args)) as ledger, ledger.transaction() as session:
+        result = record(session, signatures, store, now(), diags)
+    print(
+        f"policybook: {len(result.added)} recorded, {len(result.corrected)} corrected (superseding an earlier row), "
+        f"{result.unchanged} already recorded"
+    )
+    return EXIT_OK
+
+
+def _report(cmd: argparse.ArgumentParser) -> None:
+    _filters(cmd)
+    cmd.add_argument("--status", choices=("pending", "overdue", "signed"), help="only these")
+    cmd.add_argument("--format", choices=FORMATS, default="table", help="table (default), json, csv or xlsx")
+    cmd.add_argument("-o", "--output", type=Path, help="write to this file (xlsx needs one)")
+    cmd.add_argument("--chart", type=Path, help="also draw a bar chart per department (PNG)")
+    cmd.set_defaults(run=run_report)
+
+
+def _filters(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("-s", "--subsidiary", default="", help="only this subsidiary")
+    cmd.add_argument("--source", default="handbook", help="the handbook source; the ledger lies beside it")
+    ledger_args(cmd)
+    as_of_arg(cmd, "count overdue as of this day")
+
+
+def run_report(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger import report
+
+    data = _standings(args, report.rows)
+    if args.status:
+        data = [r for r in data if r["status"] == args.status]
+    if args.chart:
+        title = f"签收情况 {today(args).isoformat()}" + (f" · {args.subsidiary}" if args.subsidiary else "")
+        report.chart(data, args.chart, title)
+    if args.format == "xlsx":
+        if not args.output:
+            print("policybook ack report: error: --format xlsx needs -o FILE", file=sys.stderr)
+            return 2
+        _save(args.output, report.as_xlsx(data))
+        return EXIT_OK
+    text = {"table": report.as_table, "json": report.as_json, "csv": report.as_csv}[args.format](data)
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _standings(args: argparse.Namespace, convert: Callable[[list[Standing]], Rows]) -> Rows:
+    """Where everyone stands, converted to rows while the session is still open."""
+    from policybook.ledger.assignments import standings
+    from policybook.ledger.db import opened
+
+    with opened(url(args)) as ledger, ledger.transaction() as session:
+        return convert(standings(session, today(args), args.subsidiary))
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        _save(output, text.encode("utf-8"))
+        print(output)
+    else:
+        sys.stdout.write(text)
+
+
+def _save(path: Path, data: bytes) -> None:
+    """A file is replaced atomically; a device or pipe (/dev/stdout) is written to, never replaced."""
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            handle.write(data)
+    else:
+        atomic_write(path, data)
+
+
+def _remind(cmd: argparse.ArgumentParser) -> None:
+    _filters(cmd)
+    cmd.add_argument("-o", "--output", type=Path, help="CSV file (default: standard output)")
+    cmd.set_defaults(run=run_remind)
+
+
+def run_remind(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger import report
+
+    people = _standings(args, lambda found: report.reminders(found, today(args)))
+    _emit(report.as_csv(people, report.REMIND_FIELDS), args.output)
+    print(f"policybook: {len(people)} to remind (nothing was sent)", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,43 @@
+"""`policybook roster import`: the employee roster from the HR system's export (CSV or XLSX)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policybook.commands import EXIT_OK
+from policybook.commands._ledger import ledger_args, now, url
+from policybook.diagnostics import Diagnostics
+
+
+def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = commands.add_parser("roster", help="the employee roster of the 签收 ledger")
+    actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="add or update employees from a CSV (UTF-8 or GBK) or XLSX export")
+    imp.add_argument(
+        "file", type=Path, help="columns: 工号 姓名 公司 部门 入职日期 [邮箱 手机 状态] (or English names)"
+    )
+    imp.add_argument(
+        "--source", default="handbook", help="the handbook source, for its subsidiaries (default handbook/)"
+    )
+    ledger_args(imp)
+    imp.set_defaults(run=run_import)
+
+
+def run_import(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger.db import opened
+    from policybook.ledger.roster import read_roster, upsert
+    from policybook.source import read_project
+
+    project = read_project(args.source, diags)
+    diags.raise_if_errors()
+    rows = read_roster(args.file, {k: s.info for k, s in project.subsidiaries.items()}, diags)
+    with opened(url(args)) as ledger, ledger.transaction() as session:
+        result = upsert(session, rows, now())
+    print(
+        f"policybook: {args.file}: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged ({ledger.shown})",
+        file=sys.stderr,
+    )
+    return EXIT_OK

@@ -1,0 +1,95 @@
+"""Simplified ⇄ Traditional conversion, phrase by phrase, with spans kept as written.
+
+The converter is zhconv-rs (MediaWiki and OpenCC phrase tables, longest match over
+the whole phrase set): on the phrase corpus tests/data/zh-conversion.tsv it scores
+highest of the converters measured (``python bench/zh_conversion.py``), and it
+never prints OpenCC's 獎金髮放 / 併為員工 / 對錶現 / 銷燬.
+
+Spans are kept as written when the author marks them ``-{…}-`` (MediaWiki's
+syntax) or when they are names (company, group, people): those are wrapped in
+:data:`KEEP_OPEN`/:data:`KEEP_CLOSE` by the resolve stage. A handbook's own
+``conversions:`` are phrase pairs applied on top of the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+KEEP_OPEN, KEEP_CLOSE = "\ue010", "\ue011"  # private-use marks around a name inserted by a variable
+KEPT = re.compile(r"-\{(.*?)\}-|\ue010(.*?)\ue011", re.S)
+TARGETS = {"CN": "zh-cn", "SG": "zh-sg", "TW": "zh-tw", "HK": "zh-hk", "MO": "zh-mo"}
+CORNER = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
+CURLY = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+APOSTROPHE = re.compile(r"(?<=[A-Za-z])』(?=[A-Za-z])")
+
+Rules = tuple[tuple[str, str], ...]
+
+
+class Name(str):
+    """A name the author wrote (company, group): inserted into text by a variable, never converted."""
+
+
+def target_of(locale: str, region: str) -> str:
+    """zhconv's name of a variant: zh-cn, zh-tw, zh-hk … ("" = no conversion, e.g. English)."""
+    if locale == "zh-Hans":
+        return TARGETS.get(region, "zh-cn") if region in ("CN", "SG") else "zh-cn"
+    if locale == "zh-Hant":
+        return TARGETS.get(region, "zh-tw") if region in ("TW", "HK", "MO") else "zh-tw"
+    return ""
+
+
+@lru_cache(maxsize=32)
+def phrase_converter(target: str, rules: Rules = ()) -> Callable[[str], str]:
+    """The converter to one variant, with the handbook's own phrase pairs on top."""
+    import zhconv_rs
+
+    if rules:
+        return zhconv_rs.make_converter(target, list(rules))  # type: ignore[arg-type]
+    return lambda text: zhconv_rs.zhconv(text, target)  # type: ignore[arg-type]
+
+
+def keep(text: str) -> str:
+    """``text`` marked so that no conversion touches it (a name)."""
+    return f"{KEEP_OPEN}{text}{KEEP_CLOSE}" if text else text
+
+
+def unmarked(text: str) -> str:
+    """The text as printed: ``-{…}-`` and name marks removed, nothing converted."""
+    text = KEPT.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    return text.replace(KEEP_OPEN, "").replace(KEEP_CLOSE, "")
+
+
+class Converter:
+    """Source script → one variant's script, region and quotation marks."""
+
+    def __init__(
+        self, same: bool, target: str, quotes: str, rules: Sequence[tuple[str, str]] = (), names: Sequence[str] = ()
+    ) -> None:
+        self.convert = (lambda s: s) if same or not target else phrase_converter(target, tuple(rules))
+        self.quotes = CORNER if quotes == "corner" else CURLY if quotes == "curly" else None
+        ordered = sorted({n for n in names if n}, key=len, reverse=True)
+        self.names = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        if self.names is not None:
+            text = self.names.sub(lambda m: keep(m.group()), text)
+        out: list[str] = []
+        last = 0
+        for match in KEPT.finditer(text):
+            out.append(self._free(text[last : match.start()]))
+            out.append(unmarked(match.group(1) if match.group(1) is not None else match.group(2)))
+            last = match.end()
+        out.append(self._free(text[last:]))
+        return "".join(out)
+
+    def _free(self, text: str) -> str:
+        text = self.convert(text) if text else text
+        if self.quotes is not None:
+            text = text.translate(self.quotes)
+            if self.quotes is CORNER:
+                text = APOSTROPHE.sub("’", text)
+        return text
