@@ -8,13 +8,17 @@ STAMP  := $(VENV)/.installed-stamp
 SYSTEM := $(VENV)/.system-stamp
 PDFJS  := tests/js/node_modules/.package-lock.json
 
-.PHONY: build test lint bench setup clean
+.PHONY: build test fuzz lint bench setup clean
 
 build: $(STAMP)
 	$(PY) build.py
 
 test: $(STAMP) $(PDFJS)
 	$(PY) -m pytest
+
+# every case of the adversarial corpus and a longer hypothesis run (minutes, not part of `make test`)
+fuzz: $(STAMP)
+	POLICYBOOK_FUZZ=1 $(PY) -m pytest tests/test_hostile.py tests/test_fuzz.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check policybook tests bench

@@ -1,18 +1,19 @@
 """The pipeline end to end: read → check → resolve → number → write, atomically.
 
 Everything is read and checked first; nothing is written unless the whole
-source is clean. Outputs go to a staging folder inside the output folder and
-are moved into place only when every writer has finished, so a failed build
-leaves the previous outputs exactly as they were.
+source is clean. One build at a time holds the output folder; outputs go to a
+staging folder inside it and are published with the new manifest only when
+every writer has finished (``output.py``), so a failed or killed build leaves
+the previous release exactly as it was.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -20,11 +21,13 @@ from typing import TextIO
 from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
-from policybook.output import staged, write_manifest
+from policybook.naming import check_names
+from policybook.output import Staging, exclusive, manifest_data, prepare_output, staged
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
 from policybook.transforms import check_numbering, project_labels, resolve
+from policybook.workers import cpu_count, run_forked
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known, typst_fonts
@@ -59,6 +62,7 @@ def check(
     checked = Checked(project)
     for index, sub_id in enumerate(chosen):
         checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
+        check_names(checked.documents[sub_id], diags)
     _check_forms_referenced(project, diags)
     names = writer_names() if formats is None else list(formats)
     if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
@@ -131,33 +135,64 @@ def build(
     """Build the chosen outputs; returns the files of this release (relative to ``out``)."""
     diags = diags if diags is not None else Diagnostics()
     names = _formats(list(formats), diags)
-    cache = BuildCache(out)  # --no-cache rebuilds everything, and still records for next time
-    fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
-    unchanged = cache.release(fingerprint, diags) if use_cache else None
-    if unchanged is not None:
-        (progress or Progress(0)).note("nothing changed since the last build")
-        return unchanged
-    checked = check(source, subs, diags, strict, names)
-    out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as held:
+        if out.is_dir():  # else it is made (and held) only once the source is known to be clean
+            held.enter_context(exclusive(out))
+        cache = BuildCache(out)  # --no-cache rebuilds everything, and still records for next time
+        if cache.damaged:
+            print(
+                f"{cache.path}: warning: damaged build cache, discarded; every output is rebuilt [cache.damaged]",
+                file=sys.stderr,
+            )
+        fingerprint = source_fingerprint(find_source(source), f"{sorted(subs)}|{names}|{strict}")
+        unchanged = cache.release(fingerprint, diags) if use_cache else None
+        if unchanged is not None:
+            (progress or Progress(0)).note("nothing changed since the last build")
+            return unchanged
+        checked = check(source, subs, diags, strict, names)
+        prepare_output(out)
+        held.enter_context(exclusive(out))
+        release = _write(checked, names, out, cache, jobs, use_cache, progress)
+        cache.record_release(fingerprint, release, diags)  # warnings kept, to be reported again
+        cache.save()
+        return release
+
+
+def _write(
+    checked: Checked,
+    names: list[str],
+    out: Path,
+    cache: BuildCache,
+    jobs: int,
+    use_cache: bool,
+    progress: Progress | None,
+) -> list[Path]:
+    """Write what changed and publish it with the new manifest; the release's files."""
     todo = _jobs(checked, names)
     progress = progress or Progress(len(todo))
-    release: list[Path] = []
+    kept: list[Path] = []
     pending: list[Job] = []
     for job in todo:
         files = cache.hit(job.name, job.key) if use_cache else None
         if files is None:
             pending.append(job)
         else:
-            release.extend(files)
+            kept.extend(files)
             progress.done(job.name, "unchanged")
-    written = _run(pending, out, jobs, progress, cache)
-    release = sorted(set(release) | set(written))
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
-    write_manifest(out, release, versions, revision_of(project.source), project.source.name)
-    cache.record_release(fingerprint, release, diags)  # warnings kept, to be reported again
+    with staged(out) as staging:
+        results = _run(pending, staging.folder, jobs, progress, cache)
+        where = {rel: out / rel for rel in kept} | {rel: staging.folder / rel for rel in staging.files()}
+        staging.manifest = manifest_data(where, versions, revision_of(project.source), project.source.name)
+    _record(results, staging, cache)
+    return sorted(where)
+
+
+def _record(results: list[Result], staging: Staging, cache: BuildCache) -> None:
+    for job, files, seconds in results:
+        cache.record(job.name, job.key, [f.relative_to(staging.folder) for f in files], seconds)
     cache.save()
-    return release
 
 
 def _formats(names: list[str], diags: Diagnostics) -> list[str]:
@@ -174,20 +209,15 @@ def _jobs(checked: Checked, names: list[str]) -> list[Job]:
     return jobs
 
 
-def _run(pending: list[Job], out: Path, jobs: int, progress: Progress, cache: BuildCache) -> list[Path]:
-    """Run the writers (in parallel when there is more than one task) and publish atomically.
+def _run(pending: list[Job], staging: Path, jobs: int, progress: Progress, cache: BuildCache) -> list[Result]:
+    """Run the writers into ``staging`` (in parallel when there is more than one task).
 
     The tasks that took longest last time start first, so no core idles at the end."""
     if not pending:
         return []
     tasks = sorted(_tasks(pending), key=lambda task: (-sum(cache.last_seconds(job.name) for job in task), -len(task)))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    with staged(out) as staging:
-        results = _execute(tasks, staging.folder, workers, progress)
-    for job, files, seconds in results:
-        cache.record(job.name, job.key, [f.relative_to(staging.folder) for f in files], seconds)
-    cache.save()
-    return staging.written
+    workers = max(1, min(jobs if jobs > 0 else cpu_count(), len(tasks)))
+    return _execute(tasks, staging, workers, progress)
 
 
 def _tasks(pending: list[Job]) -> list[list[Job]]:
@@ -220,17 +250,20 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
         return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
     global _WORK
     _WORK = work
+    results: list[Result] = []
+
+    def done(index: int, value: tuple[list[list[Path]], float]) -> None:
+        results.extend(_reported(tasks[index], *value, progress))
+
     try:
-        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
-            done = pool.imap_unordered(_write_indexed, range(len(work)))
-            return [r for i, files, seconds in done for r in _reported(tasks[i], files, seconds, progress)]
+        run_forked(len(work), _write_indexed, workers, [" + ".join(j.name for j in t) for t in tasks], done)
     finally:
         _WORK = []
+    return results
 
 
-def _write_indexed(index: int) -> tuple[int, list[list[Path]], float]:
-    files, seconds = write_task(*_WORK[index])
-    return index, files, seconds
+def _write_indexed(index: int) -> tuple[list[list[Path]], float]:
+    return write_task(*_WORK[index])
 
 
 def _reported(task: list[Job], files: list[list[Path]], seconds: float, progress: Progress) -> list[Result]:

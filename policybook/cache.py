@@ -11,6 +11,7 @@ recorded SHA-256.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -18,6 +19,8 @@ import os
 import pickle
 import re
 import subprocess
+import sys
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,12 +34,32 @@ INDEX = ".policybook-cache.json"
 
 
 def user_cache_dir(kind: str) -> Path:
-    """``$POLICYBOOK_CACHE/<kind>`` (else ``$XDG_CACHE_HOME/policybook``, else ``~/.cache/policybook``)."""
+    """``$POLICYBOOK_CACHE/<kind>`` (else ``$XDG_CACHE_HOME/policybook``, else ``~/.cache/policybook``).
+
+    A cache that cannot be used (a file in the way, read-only) is not an error:
+    a private temporary cache is used instead, with a warning."""
     base = os.environ.get("POLICYBOOK_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policybook"
     )
     folder = Path(base) / kind
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    except OSError:
+        pass
+    return _fallback_cache(str(folder)) / kind
+
+
+@lru_cache(maxsize=1)
+def _fallback_cache(wanted: str) -> Path:
+    print(
+        f"policybook: warning: cache folder {wanted} cannot be written; using a temporary one [cache.unusable]",
+        file=sys.stderr,
+    )
+    folder = Path(tempfile.mkdtemp(prefix="policybook-cache-"))
+    for kind in ("chapters", "fonts"):
+        (folder / kind).mkdir()
     return folder
 
 
@@ -147,10 +170,16 @@ class BuildCache:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.path = out / INDEX
+        self.entries: dict[str, dict[str, object]] = {}
+        self.damaged = False  # the index existed but could not be used: everything is rebuilt
         try:
-            self.entries: dict[str, dict[str, object]] = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
         except (OSError, ValueError):
-            self.entries = {}
+            data = None
+        self.entries = _valid_entries(data)
+        self.damaged = self.entries != data
 
     def release(self, fingerprint: str, diags: Diagnostics | None = None) -> list[Path] | None:
         """The files of the last release if nothing it depends on changed; its warnings
@@ -201,6 +230,45 @@ class BuildCache:
         return float(value) if isinstance(value, int | float) else 0.0
 
     def save(self) -> None:
-        atomic_write(
-            self.path, (json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
-        )
+        """Write the index; a cache that cannot be written only costs time next build."""
+        data = (json.dumps(self.entries, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+        with contextlib.suppress(OSError):
+            atomic_write(self.path, data)
+
+
+def _valid_entries(data: object) -> dict[str, dict[str, object]]:
+    """The well-formed entries of an index read from disk (anything else is dropped)."""
+    if not isinstance(data, dict):
+        return {}
+    entries: dict[str, dict[str, object]] = {}
+    for job, entry in data.items():
+        if not isinstance(entry, dict):
+            continue
+        if job == "release":
+            ok = isinstance(entry.get("fingerprint"), str) and _relative_names(entry.get("files"))
+            ok = ok and _diagnostics(entry.get("warnings", []))
+        else:
+            files = entry.get("files")
+            ok = isinstance(entry.get("key"), str) and isinstance(files, dict) and _relative_names(list(files))
+            ok = ok and all(isinstance(v, str) for v in files.values())  # type: ignore[union-attr]
+        if ok:
+            entries[job] = entry
+    return entries
+
+
+def _diagnostics(items: object) -> bool:
+    """A list of diagnostics as ``Diagnostic.to_json`` writes them."""
+    return isinstance(items, list) and all(
+        isinstance(d, dict)
+        and all(isinstance(d.get(k), str) for k in ("severity", "message", "code"))
+        and isinstance(d.get("path", ""), str)
+        and isinstance(d.get("line", 0), int)
+        for d in items
+    )
+
+
+def _relative_names(names: object) -> bool:
+    """A list of file names inside the output folder (no absolute paths, no ``..``)."""
+    return isinstance(names, list) and all(
+        isinstance(n, str) and n and not Path(n).is_absolute() and ".." not in Path(n).parts for n in names
+    )

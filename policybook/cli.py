@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from policybook import __version__
 from policybook.commands import EXIT_INTERNAL, EXIT_OK, EXIT_SOURCE, EXIT_USAGE, add_all
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.output import environment_error
 
 EXIT_PIPE = 128 + 13  # killed by SIGPIPE, the shell's way of saying it
 
@@ -46,6 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as exc:
+        problem = environment_error(exc)
+        if problem is None:
+            _print(diags)
+            return _internal_error(exc)
+        diags.extend(problem.diagnostics)
+        code = EXIT_SOURCE
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _print(diags)
         return _internal_error(exc)

@@ -6,6 +6,7 @@ diagnostics, never exit 3 (an internal error).
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def _apply(text: str, op: str, at: int, junk: str) -> str:
     return text[:pos] + junk + text[pos:]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = 2000 if os.environ.get("POLICYBOOK_FUZZ") else 120  # `make fuzz` runs the long one
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mutation(), min_size=1, max_size=3))
 def test_mutations_never_crash(tmp_path_factory, mutations: list[tuple[Path, str, int, str]]) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("fuzz") / "variants"

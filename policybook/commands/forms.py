@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import string
 import sys
 from pathlib import Path
 
@@ -27,6 +29,11 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _serial_format(value: str) -> str:
+    if re.search(r"\{[^{}]*\d{3,}[^{}]*\}", value):  # {n:>1000000000} would fill the memory
+        raise argparse.ArgumentTypeError(f"bad serial format {value!r}: a width of 100 or more")
+    for _, field, _, _ in string.Formatter().parse(value):
+        if field not in (None, "", "0", "n"):  # {n.__class__} and the like: only the number itself
+            raise argparse.ArgumentTypeError(f"bad serial format {value!r}: use {{n}} or {{n:05d}}")
     try:
         value.format(1, n=1)
     except (ValueError, KeyError, IndexError, AttributeError) as exc:
@@ -35,15 +42,15 @@ def _serial_format(value: str) -> str:
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
-    from policybook.writers.forms.fill import Request
+    from policybook.writers.forms.fill import Request, check_serials
     from policybook.writers.forms.fill import run as fill
 
-    problem = _usage(args)
+    request = Request(args.form, args.fill, args.flatten, args.serial_start, args.count or 1, args.serial_format)
+    problem = _usage(args) or (check_serials(request) if args.serial_start is not None else "")
     if problem:
         print(f"policybook forms: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     doc = check(args.source, [args.subsidiary], diags, args.strict).documents[args.subsidiary]
-    request = Request(args.form, args.fill, args.flatten, args.serial_start, args.count or 1, args.serial_format)
     written = fill(doc, request, args.output or Path("dist") / args.subsidiary / "forms")
     for path in written:
         print(path)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Brand, Loc
-from policybook.source.paths import confined
+from policybook.source.images import image_problem
+from policybook.source.paths import confined, name_problem
 from policybook.source.schema import Key, check_mapping, text
 from policybook.source.yamlfile import LocDict, load_yaml, scalar_text
 
@@ -36,7 +37,6 @@ COLORS = ("primary", "accent", "text", "muted", "rule", "shade")
 FONTS = ("body", "heading", "mono")
 PAGE = ("size", "margin-top", "margin-bottom", "margin-inside", "margin-outside")
 TEXT = ("body-size", "heading-size", "leading", "indent")
-IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def default_brand() -> Brand:
@@ -51,15 +51,27 @@ def read_brand(
     """The kit ``name`` (``""`` = built-in default); problems go to ``diags``."""
     if not name:
         return default_brand()
+    problem = name_problem(name)
+    if problem:
+        diags.error(loc, f"brand kit '{name}' {problem}", "brand.name", "name a folder of templates/, e.g. jade")
+        return None
     folder = templates / name
     builtin = BUILTIN / name
+    try:
+        confined(root, templates, f"{name}/brand.yaml", loc, "brand kit")
+    except SourceError as exc:
+        diags.extend(exc.diagnostics)
+        return None
     seen = seen or (name,)
     if not (folder / "brand.yaml").is_file():
         if (builtin / "brand.yaml").is_file():
             return _load(builtin, BUILTIN, default_brand(), diags)
         diags.error(loc, f"unknown brand kit '{name}'", "brand.unknown", f"create {folder}/brand.yaml")
         return None
-    return _load(folder, root, _base(templates, root, folder, diags, seen), diags)
+    brand = _load(folder, root, _base(templates, root, folder, diags, seen), diags)
+    if brand is not None:
+        check_page(brand, diags)
+    return brand
 
 
 def _base(templates: Path, root: Path, folder: Path, diags: Diagnostics, seen: tuple[str, ...]) -> Brand | None:
@@ -104,6 +116,46 @@ def _load(folder: Path, root: Path, base: Brand | None, diags: Diagnostics) -> B
         loc=data.loc(),
         locs=_locs(data, base),
     )
+
+
+PAPER_MM = {"a3": (297, 420), "a4": (210, 297), "a5": (148, 210), "b5": (176, 250), "letter": (216, 279)}
+TO_MM = {"mm": 1.0, "cm": 10.0, "pt": 25.4 / 72, "in": 25.4}
+TEXT_MAX_PT = {"body-size": 36.0, "heading-size": 72.0}  # larger fits no line of a handbook
+MIN_TEXT_AREA_MM = 40.0  # what the margins leave of the page, each way
+
+
+def check_page(brand: Brand, diags: Diagnostics) -> None:
+    """Margins that leave room for text on the paper, and font sizes a page can hold."""
+    paper = PAPER_MM.get(brand.page.get("size", "A4").lower().removeprefix("us-"))
+    margins = {key: _mm(value) for key, value in brand.page.items() if key.startswith("margin-")}
+    if paper is not None:
+        width, height = paper
+        for (first, second), room in (
+            (("margin-top", "margin-bottom"), height),
+            (("margin-inside", "margin-outside"), width),
+        ):
+            left = room - margins.get(first, 0.0) - margins.get(second, 0.0)
+            if left < MIN_TEXT_AREA_MM:
+                diags.error(
+                    brand.loc_of(f"page.{first}"),
+                    f"page.{first} and page.{second} leave {left:.0f}mm of a {room}mm page for text",
+                    "brand.page",
+                    f"leave at least {MIN_TEXT_AREA_MM:.0f}mm",
+                )
+    for key, limit in TEXT_MAX_PT.items():
+        size = _mm(brand.text.get(key, "")) * 72 / 25.4
+        if size > limit:
+            diags.error(
+                brand.loc_of(f"text.{key}"),
+                f"text.{key} {brand.text[key]} is too large",
+                "brand.value",
+                f"at most {limit:.0f}pt",
+            )
+
+
+def _mm(value: str) -> float:
+    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in)\s*$", value)
+    return float(match.group(1)) * TO_MM[match.group(2)] if match else 0.0
 
 
 def _locs(data: LocDict, base: Brand | None) -> dict[str, Loc]:
@@ -170,14 +222,27 @@ def _file(data: LocDict, key: str, folder: Path, root: Path, diags: Diagnostics,
     if not path.is_file():
         diags.error(data.loc(key), f"{key} file '{name}' not found", "brand.missing-file", f"put it in {folder}")
         return ""
-    if image and not _is_image(path):
-        diags.error(data.loc(key), f"{key} '{name}' is not a PNG, JPEG or SVG image", "brand.not-image")
+    problem = image_problem(path) if image else ""
+    if problem:
+        diags.error(data.loc(key), f"{key} '{name}' {problem}", "brand.not-image")
+        return ""
+    if image and path.suffix.lower() == ".svg" and not _raster_siblings_ok(path, root, data.loc(key), diags):
         return ""
     return str(path)
 
 
-def _is_image(path: Path) -> bool:
-    head = path.read_bytes()[:512]
-    if head.startswith(IMAGE_MAGIC):
-        return True
-    return path.suffix.lower() == ".svg" and b"<svg" in path.read_bytes()[:4096].lower()
+def _raster_siblings_ok(svg: Path, root: Path, loc: Loc, diags: Diagnostics) -> bool:
+    """The PNG or JPEG next to an SVG logo (what DOCX embeds) is checked like the logo itself."""
+    for sibling in (svg.with_suffix(".png"), svg.with_suffix(".jpg")):
+        if not sibling.exists() and not sibling.is_symlink():
+            continue
+        try:
+            path = confined(root, svg.parent, sibling.name, loc, "the logo's raster copy")
+        except SourceError as exc:
+            diags.extend(exc.diagnostics)
+            return False
+        problem = image_problem(path) if path.is_file() else "is not a file"
+        if problem:
+            diags.error(loc, f"the logo's raster copy '{sibling.name}' {problem}", "brand.not-image")
+            return False
+    return True

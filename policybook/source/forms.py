@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from policybook import limits
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import FIELD_TYPES, Form, FormCell, FormRow, Loc
 from policybook.source.markdown import LABEL_RE
+from policybook.source.paths import inside
 from policybook.source.schema import Key, check_mapping, text, texts
 from policybook.source.yamlfile import LocDict, LocList, load_yaml
 
@@ -36,9 +38,15 @@ ROW = {"cells": Key("list", required=True), "when": Key("text")}
 NEEDS_OPTIONS = ("checkbox", "choice")
 
 
-def read_forms(folder: Path, diags: Diagnostics) -> dict[str, Form]:
+def read_forms(folder: Path, diags: Diagnostics, root: Path | None = None) -> dict[str, Form]:
+    """Every ``*.yaml`` form in ``folder``; one that is a link out of ``root`` is refused."""
     forms: dict[str, Form] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            inside(root or folder, path, Loc(str(path)), f"form file {path.name}")
+        except SourceError as exc:
+            diags.extend(exc.diagnostics)
+            continue
         form = read_form(path, diags)
         if form is not None:
             forms[form.id] = form
@@ -126,6 +134,13 @@ def _check_cell(cell: FormCell, diags: Diagnostics) -> None:
         diags.error(cell.loc, f"field '{cell.name}' lists an option twice", "form.options")
     if cell.span < 1 or cell.lines < 1:
         diags.error(cell.loc, "'span' and 'lines' must be 1 or more", "form.size")
+    if cell.span > limits.FORM_SPAN or cell.lines > limits.FORM_LINES:
+        diags.error(
+            cell.loc,
+            f"'span' {cell.span} or 'lines' {cell.lines} is larger than a page holds",
+            "limit.form-size",
+            f"at most span {limits.FORM_SPAN}, lines {limits.FORM_LINES}",
+        )
 
 
 def _check_names(rows: list[FormRow], diags: Diagnostics) -> None:

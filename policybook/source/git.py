@@ -30,7 +30,12 @@ def export_revision(rev: str, source: Path, stack: ExitStack) -> Path:
         raise fail(None, f"'{rev}' is neither a folder nor a git revision (no git checkout here)", "diff.source")
     repo = Path(top.stdout.decode().strip())
     project = here.parent.relative_to(repo).as_posix() or "."
-    archive = _git(["archive", "--format=tar", rev, "--", project], repo)
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], repo)
+    if commit.returncode != 0 or rev.startswith("-"):
+        problem = f"cannot read revision '{rev}': no such folder, commit, tag or branch"
+        raise fail(None, problem, "diff.revision", "name a commit, tag or branch")
+    sha = commit.stdout.decode().strip()  # only a verified commit id reaches git archive: never an option
+    archive = _git(["archive", "--format=tar", sha, "--", project], repo)
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown revision"]
         raise fail(None, f"cannot read revision '{rev}': {message[0]}", "diff.revision", "name a commit, tag or branch")

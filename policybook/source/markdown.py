@@ -16,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policybook import limits
 from policybook.cache import code_fingerprint, user_cache_dir
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.limits import too_big
 from policybook.model import (
     Article,
     Attachment,
@@ -52,8 +54,12 @@ if TYPE_CHECKING:  # markdown-it is imported only when a file is really parsed (
 
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 TRAILING_ATTRS_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
+NESTING_TYPES = {
+    f"{kind}_{edge}" for kind in ("bullet_list", "ordered_list", "blockquote") for edge in ("open", "close")
+}
 FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
+BLOCK_ATTRS = {"id", "when", "widths", "items", "start", "style"}  # what blocks read (start, style: markdown-it's)
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -72,11 +78,14 @@ def markdown_parser() -> MarkdownIt:
 
 
 def _not_a_template(attrs_rule: Any) -> Any:
-    """``{% if … %}`` on its own line is a template, not a block attribute line."""
+    """``{% if … %}`` on its own line is a template, not a block attribute line (the attrs
+    plugin would swallow it without a trace)."""
 
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
-        return False if line.startswith(("{%", "{{")) else bool(attrs_rule(state, start, end, silent))
+        if line.startswith(("{%", "{{")) or not state.src[state.eMarks[start] :].strip():
+            return False  # a template line; or attributes for no block at all: kept as text, so it shows
+        return bool(attrs_rule(state, start, end, silent))
 
     return rule
 
@@ -116,6 +125,7 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     tree, so the resolve stage may change it."""
     try:
         source = read_text(path)
+        _check_lines(source, path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
@@ -124,10 +134,8 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     if kept is not None and kept[0] == source:
         return pickle.loads(kept[1])  # type: ignore[no-any-return]  # noqa: S301 (our own bytes)
     cached = _cache_file(path, source)
-    try:
-        blob = cached.read_bytes()
-        chapter: Chapter = pickle.loads(blob)  # noqa: S301 (our cache)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+    chapter, blob = _cached_chapter(cached)
+    if chapter is None:
         mine = Diagnostics()
         parsed = ChapterReader(str(path), mine).read(source)
         diags.extend(mine)
@@ -138,6 +146,28 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
             atomic_write(cached, blob)
     _PARSED[name] = (source, blob)
     return chapter
+
+
+def _cached_chapter(cached: Path) -> tuple[Chapter | None, bytes]:
+    """The parse cache's chapter and its bytes; None when missing or damaged in any way
+    (truncated, garbage, another type: the file is then parsed again)."""
+    try:
+        blob = cached.read_bytes()
+        found = pickle.loads(blob)  # noqa: S301 (our own cache)
+    except Exception:  # noqa: BLE001
+        return None, b""
+    return (found, blob) if isinstance(found, Chapter) else (None, b"")
+
+
+def _check_lines(source: str, path: Path) -> None:
+    """Markdown's inline parser slows down on very long lines: refuse one that no author writes."""
+    if len(source) <= limits.MARKDOWN_LINE:
+        return
+    for number, line in enumerate(source.split("\n"), start=1):
+        if len(line) > limits.MARKDOWN_LINE:
+            raise too_big(
+                Loc(str(path), number), f"line too long ({len(line):,} characters)", limits.MARKDOWN_LINE, "line"
+            )
 
 
 def _cache_file(path: Path, source: str) -> Path:
@@ -160,7 +190,10 @@ class ChapterReader:
         return Loc(self.path, token.map[0] + 1 if token.map else 0)
 
     def read(self, source: str) -> Chapter | None:
-        tokens = markdown_parser().parse(strip_comments(source))
+        env: dict[str, Any] = {}
+        tokens = markdown_parser().parse(strip_comments(source), env)
+        self.unused_references(source, env.get("references", {}))
+        self.check_depth(tokens)
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
@@ -180,6 +213,33 @@ class ChapterReader:
         if block is not None:
             self.add_block(block, token)
         return end
+
+    def check_depth(self, tokens: list[Token]) -> None:
+        """Lists and quotes nested no deeper than the limit (markdown-it stops at 20 and keeps
+        the rest as literal text, which is never what the author meant)."""
+        depth = 0
+        for token in tokens:
+            if token.type in NESTING_TYPES:
+                depth += token.nesting
+                if depth > limits.MARKDOWN_DEPTH:
+                    message = "lists and quotes nested too deeply"
+                    self.diags.extend(too_big(self.loc(token), message, limits.MARKDOWN_DEPTH, "nesting").diagnostics)
+                    return
+
+    def unused_references(self, source: str, references: dict[str, Any]) -> None:
+        """``[name]: url`` lines define links and show nothing: say so rather than drop them."""
+        for label in references:
+            line = 0
+            for number, written in enumerate(source.split("\n"), start=1):
+                if written.lstrip().lower().startswith(f"[{label.lower()}]:"):
+                    line = number
+                    break
+            self.diags.warning(
+                Loc(self.path, line),
+                f"the link definition '[{label}]: …' is not shown in the handbook",
+                "markdown.dropped",
+                "write the text in a paragraph; link to articles with [](#label)",
+            )
 
     def front_matter(self, token: Token) -> None:
         data = _safe(lambda: parse_yaml(token.content, self.path, line_offset=1), self.diags)
@@ -280,6 +340,7 @@ def read_attachment(path: Path, diags: Diagnostics) -> Attachment | None:
     """Parse an appendix document (``appendices: - file: …``); None if unusable."""
     try:
         source = read_text(path)
+        _check_lines(source, path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
@@ -295,7 +356,10 @@ class AttachmentReader(ChapterReader):
         self.titled = False
 
     def read_attachment(self, source: str) -> Attachment | None:
-        tokens = markdown_parser().parse(strip_comments(source))
+        env: dict[str, Any] = {}
+        tokens = markdown_parser().parse(strip_comments(source), env)
+        self.unused_references(source, env.get("references", {}))
+        self.check_depth(tokens)
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
@@ -380,9 +444,14 @@ class BlockReader:
         if kind == "heading_open":
             self.diags.error(self.loc(token), "a heading inside a list or note", "markdown.heading")
             return None, pos + 3
+        if kind != "hr":
+            self.diags.warning(self.loc(token), f"this {kind} is not part of the handbook", "markdown.dropped")
         return None, end + 1
 
     def block_when(self, token: Token) -> str:
+        unknown = [k for k in token.attrs if k not in BLOCK_ATTRS]
+        if unknown:
+            self.diags.warning(self.loc(token), f"unknown attribute '{unknown[0]}' is ignored", "markdown.attrs")
         attrs = {k: str(v) for k, v in token.attrs.items() if k in ("id", "when")}
         if "id" in attrs:
             self.diags.warning(

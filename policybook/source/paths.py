@@ -6,10 +6,14 @@ from many hands must not make a build read files elsewhere on the machine.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from policybook import limits
 from policybook.diagnostics import fail
 from policybook.model import Loc
+
+NAME_RE = re.compile(r"^\w[\w-]*$")  # letters (any script), digits, _ and -: no dots, slashes or spaces
 
 
 def confined(root: Path, base: Path, name: str, loc: Loc, what: str) -> Path:
@@ -25,4 +29,21 @@ def confined(root: Path, base: Path, name: str, loc: Loc, what: str) -> Path:
         raise fail(
             loc, f"{what} '{name}' points outside the project folder", "path.escape", "keep files inside the project"
         )
+    return target
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot be used as a folder or file name ("" if it can)."""
+    if not NAME_RE.match(name):
+        return "is not a plain name (use letters, digits, - and _; no dots, slashes or spaces)"
+    if len(name.encode("utf-8")) > limits.NAME_BYTES:
+        return f"is too long for a file name (limit {limits.NAME_BYTES} bytes)"
+    return ""
+
+
+def inside(root: Path, path: Path, loc: Loc, what: str) -> Path:
+    """``path`` (found by listing a folder) resolved, or a SourceError if it is a link leaving ``root``."""
+    target = path.resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise fail(loc, f"{what} is a link to a file outside the project folder", "path.escape", "copy the file in")
     return target

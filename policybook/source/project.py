@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policybook import limits
 from policybook.diagnostics import Diagnostics, SourceError, fail
 from policybook.model import Attachment, Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
 from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
-from policybook.source.paths import confined
+from policybook.source.paths import confined, inside
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.script import HANDBOOK_KEYS, SUBSIDIARY_KEYS, ScriptSettings, handbook_script, subsidiary_script
 from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
@@ -159,7 +160,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         constraints=_constraints(data, diags),
         revisions=_revisions(data, text(data, "version"), diags),
         subsidiaries={},
-        forms=read_forms(paths["forms"], diags),
+        forms=read_forms(paths["forms"], diags, root),
         templates=paths["templates"],
         script=handbook_script(data, diags),
         previous=text(data, "previous"),
@@ -311,6 +312,7 @@ class _Reader:
     def __init__(self, root: Path, source: Path, diags: Diagnostics) -> None:
         self.root, self.source, self.diags = root, source, diags
         self.files: list[Path] = []
+        self.total = 0  # bytes of chapters read
         self.read: dict[Path, Chapter | None] = {}  # a local chapter shared by subsidiaries is read once
 
     def chapter(self, name: str, loc: Loc) -> Chapter | None:
@@ -326,6 +328,15 @@ class _Reader:
             return None
         if path not in self.read:
             self.files.append(path)
+            self.total += path.stat().st_size
+            if self.total > limits.SOURCE_TOTAL_BYTES:
+                self.diags.error(
+                    loc,
+                    "the chapters are too large together",
+                    "limit.source-size",
+                    f"limit {limits.SOURCE_TOTAL_BYTES:,} bytes",
+                )
+                return None
             self.read[path] = read_chapter(path, self.diags)
         return self.read[path]
 
@@ -396,6 +407,7 @@ class _Reader:
 
     def subsidiary(self, path: Path) -> SubsidiarySource | None:
         try:
+            inside(self.root, path, Loc(str(path)), f"subsidiary file {path.name}")
             raw = load_yaml(path)
         except SourceError as exc:
             self.diags.extend(exc.diagnostics)
@@ -404,12 +416,12 @@ class _Reader:
         data = check_mapping(raw, SUBSIDIARY, Loc(str(path), 1), f"subsidiary {path.name}", self.diags)
         if data is None:
             return None
-        if not LABEL_RE.match(path.stem):
+        if not LABEL_RE.match(path.stem) or len(path.stem) > limits.NAME_BYTES // 2:
             self.diags.error(
                 Loc(str(path)),
                 f"bad subsidiary id '{path.stem}'",
                 "subsidiary.id",
-                "name the file with letters, digits, - or _",
+                "name the file with letters, digits, - or _ (at most 100)",
             )
         info = Subsidiary(
             id=path.stem,

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
+from policybook import limits
 from policybook.diagnostics import Loc, fail
+from policybook.limits import too_big
 
 
-def read_text(path: Path) -> str:
-    """The text of a source file, newlines normalised; bad encodings are user errors."""
+def read_bytes(path: Path, limit: int = limits.SOURCE_FILE_BYTES) -> bytes:
+    """A regular file's bytes (never a pipe or device, which could block or never end), at most ``limit``."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(Loc(str(path)), "not a regular file", "source.not-file", "name a file, not a folder or device")
+        if info.st_size > limit:
+            raise too_big(Loc(str(path)), f"file too large ({info.st_size:,} bytes)", limit, "file-size")
+        return path.read_bytes()
     except FileNotFoundError:
         raise fail(Loc(str(path)), "file not found", "source.missing") from None
     except OSError as exc:
         raise fail(Loc(str(path)), f"cannot read file: {exc.strerror}", "source.unreadable") from None
+
+
+def read_text(path: Path) -> str:
+    """The text of a source file, newlines normalised; bad encodings are user errors."""
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
+from policybook import limits
 from policybook.diagnostics import Loc, SourceError, fail
+from policybook.limits import too_big
 from policybook.source.textfile import read_text
 
 
@@ -86,6 +88,7 @@ def _make_loader(path: str, line_offset: int) -> type[yaml.SafeLoader]:
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
     """Parse YAML text; a syntax error becomes a ``file:line`` diagnostic."""
     try:
+        _check_size(text, path, line_offset)
         return yaml.load(text, Loader=_make_loader(path, line_offset))  # noqa: S506 (SafeLoader subclass)
     except SourceError:
         raise
@@ -106,6 +109,36 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
         raise fail(Loc(path, line), f"invalid YAML: {problem}", "yaml.syntax", hint) from None
     except yaml.YAMLError as exc:
         raise fail(Loc(path), f"invalid YAML: {exc}", "yaml.syntax") from None
+
+
+def _check_size(text: str, path: str, line_offset: int) -> None:
+    """Nesting depth and size with aliases expanded, from the event stream (no recursion,
+    nothing built): a "billion laughs" file is refused before it is constructed."""
+    open_: list[list[Any]] = [[0, None]]  # per open collection: values so far, its anchor
+    anchors: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=BaseLoader):
+        line = (event.start_mark.line if event.start_mark else 0) + 1 + line_offset
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append([0, event.anchor])
+            if len(open_) > limits.YAML_DEPTH + 1:
+                raise too_big(Loc(path, line), "YAML nested too deeply", limits.YAML_DEPTH, "yaml-depth")
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            count, anchor = open_.pop()
+            size = count + 1
+        elif isinstance(event, yaml.AliasEvent):
+            size, anchor = anchors.get(event.anchor or "", 1), None
+        elif isinstance(event, yaml.ScalarEvent):
+            size, anchor = 1, event.anchor
+        else:
+            continue
+        if anchor:
+            anchors[anchor] = size
+        open_[-1][0] += size
+        if open_[-1][0] > limits.YAML_NODES:
+            hint = "an alias (*name) repeats everything under its anchor (&name)"
+            message = "YAML too large with its aliases expanded"
+            raise too_big(Loc(path, line), message, limits.YAML_NODES, "yaml-size", hint)
 
 
 WIDE_KEY_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*：")

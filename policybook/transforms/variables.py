@@ -14,13 +14,14 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from policybook.conversion import Name, keep
 from policybook.dates import long_date
 from policybook.diagnostics import Diagnostics
+from policybook.limits import LimitExceeded
 from policybook.model import Loc
 from policybook.transforms.numerals import cn_number, cn_upper
+from policybook.transforms.sandbox import GuardedEnvironment
 
 
 def _finalize(value: Any) -> Any:
@@ -32,11 +33,11 @@ def _finalize(value: Any) -> Any:
 
 
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
+def environment() -> GuardedEnvironment:
     # {#label} is policybook's label syntax, so Jinja's comments move out of its way.
     from jinja2 import StrictUndefined
 
-    env = ImmutableSandboxedEnvironment(
+    env = GuardedEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         comment_start_string="{##",
@@ -123,9 +124,12 @@ class Renderer:
         try:
             if not self._names_known(value, loc):
                 return value
+            environment().fresh()
             return str(_compile(value).render(self.context))
         except TemplateSyntaxError as exc:
             self._syntax(exc, loc)
+        except (LimitExceeded, RecursionError, MemoryError, SyntaxError) as exc:
+            self._limit(exc, value, loc)
         except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             self.diags.error(loc, f"cannot render '{_short(value)}': {exc}", "variable.render")
         return value
@@ -137,12 +141,29 @@ class Renderer:
         try:
             if not self._names_known("{{ " + expr + " }}", loc):
                 return True
+            environment().fresh()
             return bool(_compile_expression(expr)(**self.context))
         except TemplateSyntaxError as exc:
             self.diags.error(loc, f"bad condition '{expr}': {exc.message}", "condition.syntax")
-        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError) as exc:
+        except (LimitExceeded, RecursionError, MemoryError, SyntaxError) as exc:
+            self._limit(exc, expr, loc)
+        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             self.diags.error(loc, f"cannot evaluate condition '{expr}': {exc}", "condition.eval")
         return True
+
+    def _limit(self, exc: BaseException, text: str, loc: Loc | None) -> None:
+        if isinstance(exc, LimitExceeded):
+            message = str(exc)
+        elif isinstance(exc, MemoryError):
+            message = "the template needs too much memory"
+        else:  # Python's own nesting limits (recursion, indentation) reached before ours
+            message = "the template is nested too deeply"
+        self.diags.error(
+            loc,
+            f"cannot render '{_short(text)}': {message}",
+            "limit.template",
+            "a handbook's templates need no more than a few loops and values",
+        )
 
     def _syntax(self, exc: TemplateSyntaxError, loc: Loc | None) -> None:
         line = Loc(loc.path, loc.line + (exc.lineno or 1) - 1) if loc else None
@@ -179,6 +200,7 @@ def _references(tree: nodes.Template) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     inner: set[int] = set()
     local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    local |= {n.name for n in tree.find_all(nodes.Macro)}
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         if id(node) in inner:
             continue

@@ -26,7 +26,7 @@ def logo_image(path: str) -> bytes | None:
     if logo.suffix.lower() != ".svg":
         return logo.read_bytes()
     for sibling in (logo.with_suffix(".png"), logo.with_suffix(".jpg")):
-        if sibling.is_file():
+        if sibling.is_file() and sibling.resolve().parent == logo.parent:  # never a link to elsewhere
             return sibling.read_bytes()
     return _rasterise(str(logo), logo.stat().st_mtime_ns)
 

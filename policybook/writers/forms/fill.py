@@ -13,21 +13,24 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from policybook import limits
 from policybook.diagnostics import Diagnostics, fail
+from policybook.limits import too_big
 from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
-from policybook.source.textfile import looks_gbk
+from policybook.output import staged
+from policybook.source.textfile import looks_gbk, read_bytes
 from policybook.writers.forms import docx, pdf
 from policybook.writers.forms.acroform import FieldSpec, Value, date_parts
 
 SPLIT_RE = re.compile(r"\s*[;|；]\s*")
+SERIAL_MAX = 40  # characters of one serial number
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -47,15 +50,18 @@ def run(doc: Document, request: Request, out: Path) -> list[Path]:
     """Carry out ``request`` for one subsidiary; returns the files written."""
     appendices = [find_form(doc, request.form_id)] if request.form_id else doc.appendices
     if request.serial_start is not None:
-        return _publish(out, {_pad_name(doc, appendices[0], request): _pad(doc, appendices[0], request)})
+        name = _pad_name(doc, appendices[0], request)
+        return _publish(out, iter([(name, _pad(doc, appendices[0], request))]))
     if request.fill is not None:
         return _publish(out, _filled(doc, appendices[0], request.fill, request.flatten))
-    files: dict[str, bytes] = {}
+    return _publish(out, _blanks(doc, appendices, request.flatten))
+
+
+def _blanks(doc: Document, appendices: list[Appendix], flatten: bool) -> Iterator[tuple[str, bytes]]:
     for appendix in appendices:
         stem = form_stem(doc, appendix)
-        files[f"{stem}.pdf"] = pdf.fillable(pdf.prepare(doc, appendix), flatten=request.flatten)
-        files[f"{stem}.docx"] = docx.render(doc, appendix)
-    return _publish(out, files)
+        yield f"{stem}.pdf", pdf.fillable(pdf.prepare(doc, appendix), flatten=flatten)
+        yield f"{stem}.docx", docx.render(doc, appendix)
 
 
 def find_form(doc: Document, form_id: str) -> Appendix:
@@ -82,6 +88,17 @@ def _pad(doc: Document, appendix: Appendix, request: Request) -> bytes:
     return pdf.pad(doc, appendix, [serial_text(request.serial_format, n) for n in numbers])
 
 
+def check_serials(request: Request) -> str:
+    """Why the pad cannot be made as asked ("" if it can): too many pages, serials too long."""
+    assert request.serial_start is not None
+    if request.count > limits.PAD_COUNT:
+        return f"--count {request.count:,} is more than {limits.PAD_COUNT:,} pages in one pad; make several pads"
+    for n in (request.serial_start, request.serial_start + request.count - 1):
+        if len(serial_text(request.serial_format, n)) > SERIAL_MAX:
+            return f"serial numbers longer than {SERIAL_MAX} characters ({serial_text(request.serial_format, n)[:20]}…)"
+    return ""
+
+
 def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
     assert request.serial_start is not None
     first = serial_text(request.serial_format, request.serial_start)
@@ -92,38 +109,60 @@ def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
 # ---------------------------------------------------------------- CSV filling
 
 
-def _filled(doc: Document, appendix: Appendix, source: Path, flatten: bool) -> dict[str, bytes]:
+def _filled(doc: Document, appendix: Appendix, source: Path, flatten: bool) -> Iterator[tuple[str, bytes]]:
+    """One filled PDF per row, made one at a time (the caller streams each to disk)."""
     form = pdf.prepare(doc, appendix)
     rows = read_csv(source, form.specs, appendix.form.id)
     font = form.font(rows)
     stem = form_stem(doc, appendix)
     width = max(3, len(str(len(rows))))
-    return {f"{stem}-{i:0{width}d}.pdf": pdf.fillable(form, row, flatten, font) for i, row in enumerate(rows, start=1)}
+    for i, row in enumerate(rows, start=1):
+        yield f"{stem}-{i:0{width}d}.pdf", pdf.fillable(form, row, flatten, font)
 
 
 def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str, Value]]:
     """Every row as field values; all problems reported together (file, row, column)."""
     reader = csv.reader(io.StringIO(_decode(path), newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise _csv_error(path, reader.line_num, exc) from None
     if not header:
         raise fail(Loc(str(path), 1), "the CSV file is empty; its first row must name the fields", "forms.csv-header")
     diags = Diagnostics()
     columns = _columns(path, header, specs, form_id, diags)
     rows = []
-    for number, record in enumerate(reader, start=1):
-        if any(cell.strip() for cell in record):
-            rows.append(_row(Loc(str(path), reader.line_num), number, columns, record, diags))
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number > limits.CSV_ROWS:
+                raise too_big(
+                    Loc(str(path), reader.line_num),
+                    "too many rows in the CSV file",
+                    limits.CSV_ROWS,
+                    "csv-rows",
+                    "split it into several files",
+                )
+            if any(cell.strip() for cell in record):
+                rows.append(_row(Loc(str(path), reader.line_num), number, columns, record, diags))
+    except csv.Error as exc:
+        raise _csv_error(path, reader.line_num, exc) from None
     diags.raise_if_errors()
     if not rows:
         raise fail(Loc(str(path), 1), "the CSV file has a header but no rows to fill", "forms.csv-empty")
     return rows
 
 
+def _csv_error(path: Path, line: int, exc: csv.Error) -> Exception:
+    return fail(
+        Loc(str(path), max(line, 1)),
+        f"cannot read the CSV file: {exc}",
+        "forms.csv-syntax",
+        "save it from a spreadsheet as 'CSV UTF-8'",
+    )
+
+
 def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise fail(Loc(str(path)), f"cannot read the CSV file: {exc.strerror}", "forms.csv-read") from None
+    data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -190,6 +229,10 @@ def _row(
         if spec is None or not text:
             continue
         where = f"row {number}, column {index} ({spec.name})"
+        if len(text) > limits.CSV_CELL:
+            message = f"{where}: {len(text):,} characters (limit {limits.CSV_CELL:,})"
+            diags.error(loc, message, "limit.csv-cell", "a form field holds a few lines")
+            continue
         value, problems = _value(spec, text)
         for message, kind, hint in problems:
             diags.error(loc, f"{where}: {message}", kind, hint)
@@ -230,21 +273,9 @@ def calendar_date(text: str) -> date | None:
 # ---------------------------------------------------------------- atomic output
 
 
-def _publish(out: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every file to a temporary name first, then rename all into place."""
-    out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=".forms-", suffix=".part", dir=out)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            staged.append((name, Path(tmp)))
-    except BaseException:
-        for _, part in staged:
-            part.unlink(missing_ok=True)
-        raise
-    for name, part in staged:
-        os.replace(part, out / name)
-    return [out / name for name, _ in staged]
+def _publish(out: Path, files: Iterator[tuple[str, bytes]]) -> list[Path]:
+    """Stream every file into a staging folder, then publish them all at once (output.staged)."""
+    with staged(out) as staging:
+        for name, data in files:
+            (staging.folder / name).write_bytes(data)
+    return [out / rel for rel in staging.written]
