@@ -26,6 +26,7 @@ from policybook.output import Staging, exclusive, manifest_data, prepare_output,
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
+from policybook.source.punctuation import check_punctuation
 from policybook.transforms import check_numbering, project_labels, resolve
 from policybook.workers import cpu_count, run_forked
 from policybook.writers import get as get_writer
@@ -56,6 +57,7 @@ def check(
     warnings when ``strict``)."""
     diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
+    check_punctuation(project.files, diags)
     labels = project_labels(project, diags)
     check_numbering(project, diags)
     chosen = _choose(project, list(subs), diags)

@@ -24,6 +24,8 @@ CORNER = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
 CURLY = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
 APOSTROPHE = re.compile(r"(?<=[A-Za-z])』(?=[A-Za-z])")
 
+SHARED = "于云划后佣"  # Simplified forms Traditional text also uses (于姓, 人云亦云, 划船, 皇后, 佣金)
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 Rules = tuple[tuple[str, str], ...]
 
 
@@ -50,6 +52,14 @@ def phrase_converter(target: str, rules: Rules = ()) -> Callable[[str], str]:
     return lambda text: zhconv_rs.zhconv(text, target)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=65536)
+def _char(char: str, target: str) -> str:
+    """One character alone in the target variant (a character that changes belongs to the other script)."""
+    import zhconv_rs
+
+    return zhconv_rs.zhconv(char, target)  # type: ignore[arg-type]
+
+
 def keep(text: str) -> str:
     """``text`` marked so that no conversion touches it (a name)."""
     return f"{KEEP_OPEN}{text}{KEEP_CLOSE}" if text else text
@@ -68,6 +78,8 @@ class Converter:
         self, same: bool, target: str, quotes: str, rules: Sequence[tuple[str, str]] = (), names: Sequence[str] = ()
     ) -> None:
         self.convert = (lambda s: s) if same or not target else phrase_converter(target, tuple(rules))
+        self.target = target
+        self.foreign: set[str] = set()  # characters of the other script left in converted text (see take)
         self.quotes = CORNER if quotes == "corner" else CURLY if quotes == "curly" else None
         ordered = sorted({n for n in names if n}, key=len, reverse=True)
         self.names = re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -86,8 +98,15 @@ class Converter:
         out.append(self._free(text[last:]))
         return "".join(out)
 
+    def take(self) -> str:
+        """The other script's characters met since the last call, sorted ("" = none)."""
+        found, self.foreign = "".join(sorted(self.foreign)), set()
+        return found
+
     def _free(self, text: str) -> str:
         text = self.convert(text) if text else text
+        if self.target:
+            self.foreign.update(c for c in HAN.findall(text) if c not in SHARED and _char(c, self.target) != c)
         if self.quotes is not None:
             text = text.translate(self.quotes)
             if self.quotes is CORNER:

@@ -14,6 +14,7 @@ import typst
 from policybook.transforms.numerals import chinese
 from tests import regulations
 from tests.conftest import articles
+from tests.test_changes import _soffice_pdf as soffice_pdf
 
 
 def imported_model(cli: Any, source: Path, out: Path, *extra: str) -> dict[str, Any]:
@@ -101,13 +102,8 @@ def test_word_numbers_agree_with_libreoffice(tmp_path: Path, word_file: Path) ->
     from policybook.importers.report import Record
 
     ours = [p.numbered for p in read_docx(word_file, Record()) if p.numbered]
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(word_file)],
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
-    text = subprocess.run(["pdftotext", str(tmp_path / f"{word_file.stem}.pdf"), "-"], capture_output=True, text=True)
+    pdf = soffice_pdf(word_file, tmp_path)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
     numbers = re.compile(r"^\f?(第[一二三四五六七八九十]+[章条]|（[一二三四五六七八九十]+）|\d+\.)")
     theirs = [m.group(1) for line in text.stdout.splitlines() if (m := numbers.match(line.strip()))]
     assert ours == theirs
@@ -162,3 +158,93 @@ def test_refuses_a_non_empty_folder(cli: Any, tmp_path: Path) -> None:
     assert run.code == 2 and "not empty" in run.err
     assert cli("import", source, "-o", tmp_path / "out", "--force").code == 0
     assert (tmp_path / "out/keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+ITEMS_ONLY = """关于加班管理的规定
+
+一、总则
+（一）为规范加班管理，制定本规定。
+（二）本规定适用于全体员工。
+二、加班审批
+（一）加班审批
+员工加班应当事先申请，经批准后方可加班：
+1.工作日加班由部门负责人审批；
+2.休息日加班由分管领导审批。
+（二）加班费的计算依照附件1执行。
+
+附件1
+加班费计算标准
+加班费按下列标准计算：
+| 情形 | 标准 |
+|---|---|
+| 工作日延长 | 150% |
+| 休息日 | 200% |
+"""
+
+
+def test_a_document_with_only_item_markers(cli: Any, tmp_path: Path) -> None:
+    """一、 are chapters, （一） articles, 1. items; a prose appendix becomes a document appendix."""
+    source = tmp_path / "加班.md"
+    source.write_text(ITEMS_ONLY, encoding="utf-8")
+    model = imported_model(cli, source, tmp_path / "out")
+    chapters = [c["title"] for c in model["children"] if c.get("kind") == "chapter"]
+    assert chapters == ["总则", "加班审批"]
+    found = [(a["title"], a["text"]) for a in articles(model)]
+    assert found[:2] == [("", "为规范加班管理，制定本规定。"), ("", "本规定适用于全体员工。")]
+    assert found[2] == (
+        "加班审批",
+        "员工加班应当事先申请，经批准后方可加班：\n1.工作日加班由部门负责人审批；\n2.休息日加班由分管领导审批。",
+    )
+    assert found[3] == ("", "加班费的计算依照附件一执行。")
+    assert (
+        (tmp_path / "out/handbook/appendices/01.md")
+        .read_text(encoding="utf-8")
+        .startswith("# 加班费计算标准 {#appendix-1}\n\n加班费按下列标准计算：\n\n| 情形 | 标准 |")
+    )
+    assert 'items: ["1."]' in (tmp_path / "out/handbook/handbook.yaml").read_text(encoding="utf-8")
+
+
+ANCHORED = """第一章　總則
+第一節　一般規定
+第1條　目的
+為規範管理，制定本辦法。
+第2條　本辦法依照第十二條及《勞動基準法》第三十條辦理。
+第十二條規定的情形，另行處理。
+第3條　【適用範圍】本辦法適用於全體員工。
+"""
+
+
+def test_headings_are_line_anchored(cli: Any, tmp_path: Path) -> None:
+    """In-sentence 第十二條 is text; so is a paragraph opening with 第十二條 that is not the next article."""
+    source = tmp_path / "辦法.txt"
+    source.write_text(ANCHORED, encoding="utf-8")
+    model = imported_model(cli, source, tmp_path / "out")
+    assert model["meta"]["locale"] == "zh-Hant"
+    found = [(a["number"], a["title"], a["text"]) for a in articles(model)]
+    assert found == [
+        ("第一條", "目的", "為規範管理，制定本辦法。"),
+        ("第二條", "", "本辦法依照第十二條及《勞動基準法》第三十條辦理。\n第十二條規定的情形，另行處理。"),
+        ("第三條", "適用範圍", "本辦法適用於全體員工。"),
+    ]
+    assert model["children"][0]["children"][0]["kind"] == "section"
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert "reference “第十二條” names nothing detected: left as text" in report
+
+
+def test_word_table_with_merged_cells(cli: Any, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第一条　假期天数")
+    document.add_paragraph("各类假期天数如下：")
+    table = document.add_table(rows=4, cols=3)
+    for r, row in enumerate([["假别", "情形", "天数"], ["婚假", "", "3"], ["", "晚婚", "另加7"], ["合计", "", "10"]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(1, 0).merge(table.cell(2, 0))  # 婚假 spans two rows
+    table.cell(3, 0).merge(table.cell(3, 1))  # 合计 spans two columns
+    source = tmp_path / "假期.docx"
+    document.save(str(source))
+    imported_model(cli, source, tmp_path / "out")
+    chapter = (tmp_path / "out/handbook/chapters/01.md").read_text(encoding="utf-8")
+    assert "| 婚假 |   | 3 |\n| ^^ | 晚婚 | 另加7 |\n| 合计 | << | 10 |" in chapter

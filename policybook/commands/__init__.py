@@ -18,6 +18,7 @@ EXIT_OK, EXIT_SOURCE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 COMMANDS = [
     "init",
     "check",
+    "fix",
     "model",
     "build",
     "diff",

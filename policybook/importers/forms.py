@@ -18,6 +18,19 @@ BOX_RE = re.compile(r"[□☐■☑]\s*([^□☐■☑]+)")
 FieldRow = list[dict[str, Any]]
 
 
+def is_form(appendix: Appendix) -> bool:
+    """A table with blanks to fill (a label beside an empty cell) or boxes to tick (□) makes a form."""
+    for block in appendix.blocks:
+        if isinstance(block, TableBlock):
+            for row in block.table.rows:
+                texts = [c.text.strip() for c in row]
+                if any(BOX_RE.search(t) for t in texts):
+                    return True
+                if any(a and not b for a, b in zip(texts, texts[1:], strict=False)):
+                    return True
+    return False
+
+
 def form_rows(appendix: Appendix, record: Record) -> tuple[str, list[str], list[Any]]:
     """(intro, notes, rows) of the form an appendix becomes."""
     texts = [_text(b) for b in appendix.blocks if not isinstance(b, TableBlock)]

@@ -67,11 +67,15 @@ class Linker:
         title = match["title"] or match["title2"]
         if title and title != target.title:
             self.record.doubt(where, f"“{match.group(0)}” names “{title}” but 附件{number} is “{target.title}”")
-        if not title:
-            self.record.infer(
-                where, f"“{match.group(0)}” now prints with the form's title: 《{target.title}》（附件…）"
-            )
-        return markup(f"[](#{target.label})")
+        reference = markup(f"[](#{target.label})")
+        if target.form:  # a form prints with its title: 《请假申请表》（附件一）
+            if not title:
+                self.record.infer(where, f"“{match.group(0)}” now prints as 《{target.title}》（附件…）")
+            return reference
+        # a document appendix prints as 附件一 alone: the title stays text around it
+        if match["title"]:
+            return f"《{title}》（{reference}）"
+        return reference + (f"《{match['title2']}》" if match["title2"] else "")
 
 
 def _by_number(nodes: list[Article] | list[Chapter]) -> dict[int, list]:  # type: ignore[type-arg]
@@ -84,4 +88,4 @@ def _by_number(nodes: list[Article] | list[Chapter]) -> dict[int, list]:  # type
 def link_references(regulation: Regulation, record: Record) -> None:
     for appendix in regulation.appendices:
         appendix.label = appendix.label or f"appendix-{appendix.number}"
-    rewrite_texts(regulation, Linker(regulation, record))
+    rewrite_texts(regulation, Linker(regulation, record), forms=False)  # form texts are not Markdown

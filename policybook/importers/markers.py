@@ -40,6 +40,7 @@ class Marker:
     number: int  # 0 when the marker carries none (附件 alone)
     rest: str  # the text after the marker
     spaced: bool = True  # a space or colon separated marker and text
+    sample: str = ""  # an item marker as written for item 1: "（一）", "1.", "(1)", "①"
 
 
 def heading(text: str) -> Marker | None:
@@ -59,7 +60,10 @@ def item(text: str) -> Marker | None:
     for kind in ITEM_KINDS:
         match = ITEM_RES[kind].match(text)
         if match:
-            return Marker(kind, _item_number(kind, match.group(1)), match["rest"].strip())
+            written = text[: match.start("rest")].strip()
+            first = {"circled": "①", "num-dot": "1", "num-paren": "1"}.get(kind, "一")
+            sample = (written[: match.start(1)] + first + written[match.end(1) :]).replace(" ", "")
+            return Marker(kind, _item_number(kind, match.group(1)), match["rest"].strip(), sample=sample)
     return None
 
 

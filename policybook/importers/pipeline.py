@@ -9,6 +9,7 @@ from pathlib import Path
 from policybook.diagnostics import Loc, fail
 from policybook.importers import normalise
 from policybook.importers.blanks import replace_blanks, replace_company
+from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record, render
@@ -66,6 +67,10 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     record.infer(
         "document", f"script {locale} ({simplified} simplified-only, {traditional} traditional-only characters)"
     )
+    for appendix in regulation.appendices:
+        appendix.form = is_form(appendix)
+        what = "a form (forms/)" if appendix.form else "a document appendix (handbook/appendices/)"
+        record.infer(appendix.where, f"appendix {appendix.number} “{appendix.title}” becomes {what}")
     variables = replace_blanks(regulation, record)
     replace_company(regulation, company, record)
     link_references(regulation, record)

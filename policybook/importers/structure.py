@@ -333,7 +333,7 @@ class BlockBuilder:
         if level > MAX_ITEM_DEPTH:
             self.record.doubt(para.where, f"items nested {level} deep: kept at level {MAX_ITEM_DEPTH}")
             level = MAX_ITEM_DEPTH
-        item = Item(clean(found.rest, self.record), para.where, found.number, found.kind)
+        item = Item(clean(found.rest, self.record), para.where, found.number, found.kind, sample=found.sample)
         while len(self.stack) >= level:
             self.stack.pop()
         siblings = self.stack[-1].children if self.stack else self.top_list()

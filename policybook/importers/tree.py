@@ -25,6 +25,7 @@ class Item:
     number: int
     kind: str
     children: list[Item] = field(default_factory=list)
+    sample: str = ""  # its marker as written for item 1 ("（一）", "1.")
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Appendix:
     title: str
     blocks: list[Block]
     where: str
-    label: str = ""  # the form id
+    label: str = ""  # its label; the form id when it is a form
+    form: bool = False  # a form to fill in (forms/<id>.yaml), else a document appendix (Markdown)
 
 
 @dataclass
@@ -94,18 +96,34 @@ class Regulation:
 Rewrite = Callable[[str, str], str]  # (text, where) → new text
 
 
-def rewrite_texts(regulation: Regulation, func: Rewrite) -> None:
-    """Apply ``func`` to every running text: paragraphs, items, table cells (not headings)."""
+def item_lists(regulation: Regulation) -> Iterator[tuple[list[Item], int]]:
+    """Every list of items with its depth (0 = a list directly in an article)."""
+
+    def walk(items: list[Item], depth: int) -> Iterator[tuple[list[Item], int]]:
+        yield items, depth
+        for item in items:
+            if item.children:
+                yield from walk(item.children, depth + 1)
+
     for blocks in _all_blocks(regulation):
+        for block in blocks:
+            if isinstance(block, ItemList):
+                yield from walk(block.items, 0)
+
+
+def rewrite_texts(regulation: Regulation, func: Rewrite, forms: bool = True) -> None:
+    """Apply ``func`` to every running text: paragraphs, items, table cells (not headings; forms optional)."""
+    for blocks in _all_blocks(regulation, forms):
         for block in blocks:
             _rewrite_block(block, func)
 
 
-def _all_blocks(regulation: Regulation) -> Iterator[list[Block]]:
+def _all_blocks(regulation: Regulation, forms: bool = True) -> Iterator[list[Block]]:
     for article in regulation.articles():
         yield article.blocks
     for appendix in regulation.appendices:
-        yield appendix.blocks
+        if forms or not appendix.form:
+            yield appendix.blocks
 
 
 def _rewrite_block(block: Block, func: Rewrite) -> None:

@@ -7,6 +7,7 @@ appendices, DIR/forms/<id>.yaml — the format of docs/authoring.md.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,22 @@ from policybook.importers.forms import form_rows
 from policybook.importers.markup import JINJA_RE, PIECES_RE, to_markdown
 from policybook.importers.paragraphs import Table
 from policybook.importers.report import Record
-from policybook.importers.tree import Article, Block, Chapter, Item, ItemList, Regulation, Section, TableBlock, Text
+from policybook.importers.tree import (
+    Appendix,
+    Article,
+    Block,
+    Chapter,
+    Item,
+    ItemList,
+    Regulation,
+    Section,
+    TableBlock,
+    Text,
+    item_lists,
+)
 
 INDENT = "   "
+UP, LEFT = "^^", "<<"  # merged-cell markers of the table syntax
 
 
 @dataclass
@@ -43,7 +57,10 @@ def write_tree(
         written.append(_write(handbook / name, chapter_markdown(chapter, record)))
     written.append(_write(handbook / "handbook.yaml", handbook_yaml(regulation, names, variables, settings, record)))
     written.append(_write(handbook / "subsidiaries" / "main.yaml", subsidiary_yaml(settings)))
-    for appendix in regulation.appendices:
+    for index, appendix in enumerate(regulation.appendices, 1):
+        if not appendix.form:
+            written.append(_write(handbook / "appendices" / f"{index:02d}.md", appendix_markdown(appendix, record)))
+            continue
         intro, notes, rows = form_rows(appendix, record)
         form = {"id": appendix.label, "code": f"F-{appendix.number:02d}", "title": appendix.title, "version": "1.0"}
         written.append(_write(out / "forms" / f"{appendix.label}.yaml", form_yaml(form, intro, notes, rows)))
@@ -73,6 +90,14 @@ def _heading(marks: str, title: str, label: str) -> str:
     return " ".join(words + ([f"{{#{label}}}"] if label else []))
 
 
+def appendix_markdown(appendix: Appendix, record: Record) -> str:
+    """A document appendix: its title as the one # heading, then its paragraphs, lists and tables."""
+    lines = [_heading("#", appendix.title or f"附件{appendix.number}", appendix.label), ""]
+    for block in appendix.blocks:
+        lines += block_markdown(block, record) + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def article_markdown(article: Article, record: Record) -> list[str]:
     lines = [_heading("###", article.title, article.label), ""]
     for block in article.blocks:
@@ -84,52 +109,86 @@ def block_markdown(block: Block, record: Record) -> list[str]:
     if isinstance(block, Text):
         return [to_markdown(block.text)]
     if isinstance(block, ItemList):
-        return [line for item in block.items for line in _item_lines(item, block.items.index(item) + 1, 0)]
+        return _list_lines(block.items, 0)
     return table_markdown(block, record)
 
 
-def _item_lines(item: Item, number: int, depth: int) -> list[str]:
-    lines = [f"{INDENT * depth}{number}. {to_markdown(item.text)}"]
-    for index, child in enumerate(item.children, 1):
-        lines += _item_lines(child, index, depth + 1)
+def _list_lines(items: list[Item], depth: int) -> list[str]:
+    """A Markdown list; it starts at the source's first number (a list written from 3 keeps 3)."""
+    lines: list[str] = []
+    for number, item in enumerate(items, max(items[0].number, 1)):
+        lines.append(f"{INDENT * depth}{number}. {to_markdown(item.text)}")
+        if item.children:
+            lines += _list_lines(item.children, depth + 1)
     return lines
 
 
+def item_samples(regulation: Regulation, record: Record) -> list[str]:
+    """The item format per level the source used most (一、（一）1.…); lists that differ are reported."""
+    by_depth: dict[int, Counter[str]] = {}
+    for items, depth in item_lists(regulation):
+        by_depth.setdefault(depth, Counter()).update(i.sample for i in items if i.sample)
+    samples = [by_depth[d].most_common(1)[0][0] for d in sorted(by_depth) if by_depth[d]]
+    for items, depth in item_lists(regulation):
+        if depth < len(samples) and items[0].sample and items[0].sample != samples[depth]:
+            record.doubt(
+                items[0].where,
+                f"items written {items[0].sample} print as {samples[depth]} (the document's usual format)",
+            )
+    return samples
+
+
 def table_markdown(block: TableBlock, record: Record) -> list[str]:
-    table = block.table
-    rows = [_flat_row(table, row) for row in _grid(table)]
-    if table.merged():
+    """A pipe table; merged cells as ``^^`` (joins the cell above) and ``<<`` (joins the cell to the left)."""
+    grid, lost = _grid(block.table)
+    if block.table.merged():
+        record.infer(block.where, f"table: {block.table.merged()} merged cell(s) kept (^^ / <<)")
+    if lost:
         record.doubt(
-            block.where,
-            f"table: {table.merged()} merged cell(s) written as plain cells, text in the first of each "
-            "(the source format has no merged cells) — check the table",
+            block.where, f"table: {lost} cell(s) merged from the header row into the body written as empty cells"
         )
-    if len(rows) < 2:
+    if len(grid) < 2:
         record.doubt(block.where, "a one-row table: its row became the header of an empty table")
+    rows = [[_cell_markdown(cell) for cell in row] for row in grid]
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     return lines + ["| " + " | ".join(r) + " |" for r in rows[1:]]
 
 
-def _grid(table: Table) -> list[list[str]]:
-    """The table as a full grid: a merged cell's text in its first slot, the others empty."""
+def _cell_markdown(text: str) -> str:
+    if text in (UP, LEFT):
+        return text
+    return "<br>".join(to_markdown(line.strip()) for line in text.split("\n")) or " "
+
+
+def _grid(table: Table) -> tuple[list[list[str]], int]:
+    """The table as a full grid with merge markers; how many merged slots the syntax could not express."""
     width = table.width()
-    grid: list[list[str]] = [[""] * width for _ in table.rows]
-    taken: set[tuple[int, int]] = set()
+    grid: list[list[str | None]] = [[None] * width for _ in table.rows]
+    lost = 0
     for r, row in enumerate(table.rows):
         c = 0
         for cell in row:
-            while (r, c) in taken:
+            while c < width and grid[r][c] is not None:
                 c += 1
             if c >= width:
                 break
-            grid[r][c] = cell.text
-            taken |= {(r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            lost += _place(grid, r, c, cell.text, cell.rowspan, cell.colspan)
             c += cell.colspan
-    return grid
+    return [[slot or "" for slot in row] for row in grid], lost
 
 
-def _flat_row(table: Table, row: list[str]) -> list[str]:
-    return [to_markdown(cell.replace("\n", " ")) or " " for cell in row]
+def _place(grid: list[list[str | None]], r: int, c: int, text: str, rowspan: int, colspan: int) -> int:
+    lost = 0
+    for dr in range(min(rowspan, len(grid) - r)):
+        for dc in range(min(colspan, len(grid[0]) - c)):
+            if dr == 0:
+                grid[r][c + dc] = text if dc == 0 else LEFT
+            elif r == 0:  # the header cannot reach into the body
+                grid[r + dr][c + dc] = ""
+                lost += 1
+            else:
+                grid[r + dr][c + dc] = UP
+    return lost
 
 
 def _q(value: str) -> str:
@@ -147,13 +206,15 @@ def handbook_yaml(
         'version: "1.0"',
         f"effective: {effective}" + ("" if regulation.effective else "            # TODO: the effective date"),
         f"locale: {s.locale}",
-        "numbering: zh-regulation",
+        *_numbering(item_samples(regulation, record)),
         f"group: {_q(s.company or s.title)}",
         "chapters:",
         *[f"  - {c}" for c in chapters],
     ]
     if regulation.appendices:
-        lines += ["appendices:", *[f"  - {a.label}" for a in regulation.appendices]]
+        lines += ["appendices:"]
+        for index, appendix in enumerate(regulation.appendices, 1):
+            lines.append(f"  - {appendix.label}" if appendix.form else f"  - file: appendices/{index:02d}.md")
     if variables:
         lines += ["variables:", "  todo:                          # blanks of the source: set the real values"]
         lines += [f"    {name}: {_q(value)}   # TODO" for name, value in variables.items()]
@@ -162,6 +223,17 @@ def handbook_yaml(
         f'  - {{version: "1.0", date: {effective}, summary: {_q("导入自 " + "、".join(s.sources))}}}',
     ]
     return "\n".join(lines) + "\n"
+
+
+def _numbering(samples: list[str]) -> list[str]:
+    if not samples:
+        return ["numbering: zh-regulation"]
+    listed = ", ".join(_q(sample) for sample in samples)
+    return [
+        "numbering:",
+        "  style: zh-regulation",
+        f"  items: [{listed}]            # item formats as the source wrote them",
+    ]
 
 
 def subsidiary_yaml(s: Settings) -> str:

@@ -58,9 +58,25 @@ class TextPass:
     def __init__(self, renderer: Renderer, convert: Callable[[str], str]) -> None:
         self.renderer = renderer
         self.convert = convert
+        self.reported: set[tuple[str, str]] = set()
 
     def plain(self, value: str, loc: Loc | None) -> str:
-        return self.convert(join_soft_breaks(self.renderer.text(value, loc)))
+        return self.localise(join_soft_breaks(self.renderer.text(value, loc)), loc)
+
+    def localise(self, text: str, loc: Loc | None) -> str:
+        """``text`` in the variant's script; characters of the other script left in it are reported."""
+        text = self.convert(text)
+        take = getattr(self.convert, "take", None)
+        foreign = take() if take else ""
+        if foreign and loc is not None and (loc.path, foreign) not in self.reported:
+            self.reported.add((loc.path, foreign))
+            self.renderer.diags.warning(
+                loc,
+                f"characters of the other script left in this variant: {foreign}",
+                "script.mixed",
+                "write them in the source's script, or mark a name -{…}- or list it under names:",
+            )
+        return text
 
     def chapters(self, chapters: list[Chapter]) -> None:
         for chapter in chapters:
@@ -93,7 +109,7 @@ class TextPass:
             if isinstance(node, Text):
                 before = _edge(run[index - 1], -1) if index else ""
                 after = _edge(run[index + 1], 0) if index + 1 < len(run) else ""
-                node.text = self.convert(join_soft_breaks(node.text, before, after))
+                node.text = self.localise(join_soft_breaks(node.text, before, after), node.loc)
 
     def render_together(self, run: list[Inline]) -> list[Inline]:
         """One template for a whole run, so ``{% if %}…[](#form)…{% endif %}`` may enclose

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from policybook.language import of as language_of
 from policybook.model import ChangeTable
-from policybook.writers.changes import changes_stem, register
+from policybook.writers.changes import changes_stem, full_title, labels_for, register
 
 
 def table_json(table: ChangeTable) -> dict[str, Any]:
@@ -15,6 +16,9 @@ def table_json(table: ChangeTable) -> dict[str, Any]:
         "kind": "change-table",
         "code": table.meta.code,
         "subsidiary": table.subsidiary.id,
+        "language": language_of(table.meta, table.subsidiary).tag,
+        "title": full_title(table),
+        "labels": {key: labels_for(table)[key] for key in ("title", "columns", "legend")},
         "old_version": table.old_version,
         "new_version": table.meta.version,
         "old_effective": table.old_effective,

@@ -1,0 +1,36 @@
+"""`policybook fix --punctuation`: rewrite the source's half-width punctuation between Chinese."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from policybook.commands import EXIT_OK, EXIT_USAGE
+from policybook.diagnostics import Diagnostics
+from policybook.source.project import find_source
+from policybook.source.punctuation import fix_file
+
+
+def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = commands.add_parser("fix", help="rewrite the source files: --punctuation (，：；（） between Chinese)")
+    cmd.add_argument("source", nargs="?", default="handbook", help="folder holding handbook.yaml (default handbook/)")
+    cmd.add_argument("--punctuation", action="store_true", help="half-width , : ; ? ! ( ) between Chinese → full-width")
+    cmd.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    if not args.punctuation:
+        print("policybook fix: say what to fix (--punctuation)", file=sys.stderr)
+        return EXIT_USAGE
+    source = find_source(args.source)
+    changed = 0
+    for path in sorted(source.rglob("*.md")):
+        found = fix_file(path, write=not args.dry_run)
+        for item in found:
+            print(f"{path.relative_to(source.parent)}:{item.line}: {item.before.strip()}")
+            print(f"{' ' * len(str(path.relative_to(source.parent)))}  → {item.after.strip()}")
+        changed += len(found)
+    verb = "would change" if args.dry_run else "changed"
+    print(f"policybook: {verb} {changed} line(s)", file=sys.stderr)
+    return EXIT_OK

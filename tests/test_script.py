@@ -1,0 +1,171 @@
+"""A handbook written in Traditional Chinese (tests/roots/hant-source) built for Taiwan, Hong Kong
+and Shanghai: every output in its own script and region, names as written, fixed words, fonts and
+language tags following the variant; the change table too; check's script and punctuation warnings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from policybook.conversion import SHARED, _char
+from tests.conftest import ROOTS
+
+ROOT = ROOTS / "hant-source"
+TARGETS = {"tw": "zh-tw", "hk": "zh-hk", "cn": "zh-cn"}
+TAGS = {"tw": "zh-TW", "hk": "zh-HK", "cn": "zh-CN"}
+CUTS = {"tw": "CJKtc", "hk": "CJKhk", "cn": "CJKsc"}
+NAMES = ("于美華", "華遠雲")  # kept as written in every variant (names:, -{…}-)
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "policybook", *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hant") / "dist"
+    result = run("build", ROOT / "handbook", "-o", out, "-f", "pdf,docx,forms,json")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def changes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Change tables between the source and a copy whose pay article says something else."""
+    base = tmp_path_factory.mktemp("hant-diff")
+    old = base / "old"
+    shutil.copytree(ROOT, old)
+    chapter = old / "handbook" / "chapters" / "03-pay.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("每月五日", "每月十日"), encoding="utf-8")
+    result = run("diff", old / "handbook", ROOT / "handbook", "-o", base / "out")
+    assert result.returncode == 0, result.stderr
+    return base / "out"
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", out)
+
+
+def docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        parts = [n for n in z.namelist() if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
+        xml = "".join(z.read(n).decode("utf-8") for n in parts)
+    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+def docx_part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def foreign(text: str, target: str) -> set[str]:
+    """Characters of the other script: those the target variant writes differently."""
+    for name in NAMES:
+        text = text.replace(name, "")
+    return {c for c in re.findall(r"[\u3400-\u9fff]", text) if c not in SHARED and _char(c, target) != c}
+
+
+def outputs(dist: Path, sub: str) -> list[Path]:
+    return sorted(p for p in (dist / sub).rglob("*") if p.suffix in (".pdf", ".docx", ".json"))
+
+
+@pytest.mark.parametrize("sub", ["tw", "hk", "cn"])
+def test_every_output_is_in_the_variants_script(dist: Path, sub: str) -> None:
+    files = outputs(dist, sub)
+    assert {p.suffix for p in files} == {".pdf", ".docx", ".json"} and len(files) == 5
+    for path in files:
+        text = {".pdf": pdf_text, ".docx": docx_text}.get(path.suffix, lambda p: p.read_text("utf-8"))(path)
+        assert len(text) > 100, path
+        assert not foreign(text + path.name, TARGETS[sub]), (path.name, foreign(text, TARGETS[sub]))
+
+
+def test_phrases_names_quotes_and_own_words(dist: Path) -> None:
+    tw, hk, cn = (pdf_text(next((dist / s).glob("TWR-001-*.pdf"))) for s in ("tw", "hk", "cn"))
+    for text in (tw, hk):
+        assert "台灣華遠控股股份有限公司" in text and "臺灣華遠" not in text  # the group's name as written
+        assert "「本公司」" in text and "獎金發放" in text and "頭髮" in text
+    assert "台灣華遠科技股份有限公司" in tw and "華遠（香港）有限公司" in hk
+    assert "員工協助方案" in tw and "僱員支援計劃" in hk and "员工援助计划" in cn  # conversions:
+    assert "华远控股集团有限公司" in cn and "华远（上海）科技有限公司" in cn  # the subsidiary's own spelling
+    assert "于美華" in cn and "華遠雲" in cn  # names: and -{…}- kept as written
+    for phrase in ("“本公司”", "奖金发放", "头发", "后勤", "并为员工", "表现", "销毁", "发放年终奖金", "准时"):
+        assert phrase in cn, phrase
+    for bad in ("獎金髮放", "併為員工", "對錶現", "銷燬"):
+        assert bad not in tw + hk
+
+
+@pytest.mark.parametrize("sub", ["tw", "hk", "cn"])
+def test_fixed_words_fonts_and_language_tags(dist: Path, sub: str) -> None:
+    pdf = next((dist / sub).glob("TWR-001-*.pdf"))
+    text = pdf_text(pdf)
+    contents, revisions, effective = (
+        ("目录", "修订记录", "生效日期2027年1月1日") if sub == "cn" else ("目錄", "修訂記錄", "生效日期2027年1月1日")
+    )
+    assert contents in text and revisions in text and effective in text
+    assert pypdf.PdfReader(pdf).trailer["/Root"]["/Lang"] == TAGS[sub]
+    for path in [pdf, *(dist / sub / "forms").glob("*.pdf")]:
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        cjk = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:] if "CJK" in line}
+        assert cjk and all(CUTS[sub] in name for name in cjk), (path.name, cjk)
+    for path in [next((dist / sub).glob("TWR-001-*.docx")), *(dist / sub / "forms").glob("*.docx")]:
+        styles = docx_part(path, "word/styles.xml")
+        assert f'w:eastAsia="{TAGS[sub]}"' in styles, path.name
+        assert CUTS[sub].replace("CJK", "CJK ").upper() in styles.upper(), path.name
+
+
+@pytest.mark.parametrize("sub", ["tw", "hk", "cn"])
+def test_change_tables_follow_the_variant(changes: Path, sub: str) -> None:
+    files = sorted((changes / sub).iterdir())
+    title = "修订对照表" if sub == "cn" else "修訂對照表"
+    assert {p.suffix for p in files} == {".pdf", ".docx", ".json"} and all(title in p.name for p in files)
+    text = pdf_text(next(p for p in files if p.suffix == ".pdf"))
+    words = (
+        ("序号", "原条款", "修订后条款", "说明", "修改")
+        if sub == "cn"
+        else ("序號", "原條款", "修訂後條款", "說明", "修改")
+    )
+    assert all(w in text for w in words) and re.search("第1[页頁]共1[页頁]", text)
+    assert not foreign(text, TARGETS[sub])
+    assert not foreign(docx_text(next(p for p in files if p.suffix == ".docx")), TARGETS[sub])
+    assert title in next(p for p in files if p.suffix == ".json").read_text("utf-8")
+
+
+def test_check_reports_mixed_script_and_half_width_punctuation(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    project = root_copy("hant-source")
+    chapter = project / "handbook" / "chapters" / "01-general.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("本規則適用於本公司全體員工，", "本規则適用於本公司全體員工,"), encoding="utf-8")
+    result = cli("check", project / "handbook")
+    assert result.code == 0
+    line = 1 + text.split("\n").index(next(x for x in text.split("\n") if "本規則適用於" in x))
+    assert f"01-general.md:{line}: warning: half-width punctuation between Chinese characters" in result.err
+    assert f"01-general.md:{line}: warning: characters of the other script left in this variant: 则" in result.err
+    assert "[punctuation.half-width]" in result.err and "[script.mixed]" in result.err
+
+    fixed = cli("fix", "--punctuation", project / "handbook")
+    assert fixed.code == 0 and f"01-general.md:{line}:" in fixed.out and "changed 1 line(s)" in fixed.err
+    assert "本規则適用於本公司全體員工，" in chapter.read_text(encoding="utf-8")
+    assert "half-width" not in cli("check", project / "handbook").err
+
+
+def test_conversions_are_validated_with_their_line(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    project = root_copy("hant-source")
+    yaml = project / "handbook" / "handbook.yaml"
+    text = yaml.read_text(encoding="utf-8").replace(
+        "  - {zh-TW: 員工協助方案, zh-HK", "  - {zh-XX: 員工協助方案, zh-HK"
+    )
+    yaml.write_text(text.replace("zh-Hans: 员工援助计划}", "zh-Hans: ''}"), encoding="utf-8")
+    result = cli("check", project / "handbook")
+    line = 1 + text.split("\n").index(next(x for x in text.split("\n") if "zh-XX" in x))
+    assert result.code == 1
+    assert f"handbook.yaml:{line}: warning: unknown key 'zh-XX' in conversion" in result.err
+    assert f"handbook.yaml:{line}: error: a conversion needs the word in at least two scripts" in result.err
