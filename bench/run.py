@@ -135,6 +135,27 @@ def sample_scenarios(work: Path) -> None:
     row("rebuild after editing the 客服 chapter", edit, 0, f"rebuilt: {', '.join(rebuilt) or 'nothing'}", "sample.edit")
 
 
+def forms_scenario(work: Path, rows: int = 200) -> None:
+    """Filling a form from a CSV of ``rows`` staff: one print-ready PDF, and one flattened PDF per row."""
+    header(f"forms: {rows} CSV rows into 请假申请表 (target < 5 s)")
+    project = generate(work / "forms", 1, 4)
+    data = work / "staff.csv"
+    names = ["张伟", "王芳", "李喆", "刘堃", "陈镕", "杨昇", "赵珺", "黄玥"]
+    lines = ["姓名,工号,部门,请假类别,起始日期,截止日期,请假天数,请假事由"]
+    for i in range(rows):
+        day = f"2026-12-{i % 28 + 1:02d}"
+        lines.append(f"{names[i % 8]},HY{i:04d},研发部,事假;年假,{day},{day},{i % 5 + 1},家中有事，需要处理。")
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    base = ("forms", project / "handbook", "-s", "sz", "--form", "leave-request", "--fill", data)
+    merged = policybook(*base, "--merge", "-o", work / "forms-merged")
+    size = sum(f.stat().st_size for f in (work / "forms-merged").glob("*.pdf")) / 1e6
+    row(f"--fill --merge: {rows} rows, one PDF", merged, pages(work / "forms-merged"), f"{size:.1f} MB", "forms.merge")
+    flat = policybook(*base, "--flatten", "-o", work / "forms-flat")
+    files = list((work / "forms-flat").glob("*.pdf"))
+    note = f"{len(files)} files, largest {max(f.stat().st_size for f in files) / 1e3:.0f} KB"
+    row(f"--fill --flatten: {rows} rows, a PDF each", flat, len(files), note, "forms.flatten")
+
+
 def _add_warning(project: Path) -> None:
     """A form no handbook attaches: a warning on every build."""
     forms = project / "forms"
@@ -331,6 +352,7 @@ def main() -> None:
         work = Path(tmp)
         raws = pdf_scenarios(work, [1] if args.quick else [1, LARGE])
         sample_scenarios(work)
+        forms_scenario(work)
         watch_scenario(work, raws.get(1))
         if not args.quick:
             docx_scenarios(work, LARGE)

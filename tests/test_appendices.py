@@ -106,3 +106,25 @@ def test_docx_has_the_appendix_headings_bookmarked_and_in_the_contents(built: di
     assert links and all(link in marks for link in links)
     spans = [g for g in root.iter(f"{W}gridSpan")]
     assert spans, "the 合计 row of the scoring table spans columns"
+
+
+def test_item_text_starts_at_one_place_in_a_list(built: dict[str, Path]) -> None:
+    """However a line is justified and however wide each number is, a list's items start
+    their text at the same x (PDF) and share one indent (DOCX)."""
+    import pymupdf as fitz
+
+    with fitz.open(built["tj.pdf"]) as pdf:
+        page = next(p for p in pdf if p.search_for("目标需要调整"))
+        xs = [page.search_for(t)[0].x0 for t in ("目标设定", "自评与评分", "结果确认")]
+        inner = [page.search_for(t)[0].x0 for t in ("周期开始后五个", "目标需要调整")]
+    assert max(xs) - min(xs) < 0.5 and max(inner) - min(inner) < 0.5
+    assert inner[0] > xs[0]  # the second level starts where the first level's text does, or further
+    with zipfile.ZipFile(io.BytesIO(built["tj.docx"].read_bytes())) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    lefts = {}
+    for p in root.iter(f"{W}p"):
+        text = "".join(p.itertext())
+        ind = p.find(f"{W}pPr/{W}ind")
+        if text[:2] in ("一、", "二、", "三、") and ind is not None:
+            lefts[text[:2]] = (ind.get(f"{W}left"), ind.get(f"{W}hanging"))
+    assert len(set(lefts.values())) == 1 and len(lefts) == 3, lefts

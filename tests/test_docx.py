@@ -53,7 +53,8 @@ def part(data: bytes, name: str) -> etree._Element:
 def text_of(elem: etree._Element) -> str:
     """The visible text below ``elem``: w:t, w:tab as a tab, w:br as a newline."""
     marks = {f"{W}tab": "\t", f"{W}br": "\n"}
-    return "".join(marks.get(e.tag, e.text or "") for e in elem.iter(f"{W}t", f"{W}tab", f"{W}br"))
+    found = elem.iter(f"{W}t", f"{W}tab", f"{W}br")
+    return "".join(marks.get(e.tag, e.text or "") for e in found if e.getparent().tag != f"{W}tabs")  # not tab stops
 
 
 def paragraph_texts(root: etree._Element) -> list[str]:
@@ -193,8 +194,15 @@ def test_toc_is_a_field_whose_result_already_lists_chapters_and_sections(built):
     assert any(i.strip().startswith("TOC ") for i in instr)
     toc1, toc2 = _style_id(data, "toc 1"), _style_id(data, "toc 2")
     entries = [p for p in root.iter(f"{W}p") if style_of(p) in (toc1, toc2)]
-    titles = [text_of(p).split("\t")[0] for p in entries]
-    assert titles == ["第一章　总则", "第二章　请假", "第一节　一般规定", "第二节　审批", "附件"]
+    titles = [re.sub(r"\t\d+$", "", text_of(p)) for p in entries]  # number, tab, title (then tab, page)
+    assert titles == [
+        "第一章\t总则",
+        "第二章\t请假",
+        "第一节\t一般规定",
+        "第二节\t审批",
+        "附件",
+        "附件一\t请假申请表　HR-F-003",
+    ]
     bookmarks = {b.get(f"{W}name") for b in root.iter(f"{W}bookmarkStart")}
     for p in entries:
         link = p.find(f"{W}hyperlink")
@@ -210,13 +218,25 @@ def test_toc_page_numbers_are_where_libreoffice_puts_the_headings(built, tmp_pat
         link = p.find(f"{W}hyperlink")
         if link is not None and any("PAGEREF" in (t.text or "") for t in link.iter(f"{W}instrText")):
             cached[link.get(f"{W}anchor")] = int(text_of(link).split("\t")[-1])
-    assert len(cached) == 5
+    assert len(cached) == 6, "4 chapters and sections, 附件 and the form appendix"
     pages = _pdf_pages(_convert(data, tmp_path), layout=True)
     for bookmark, page in cached.items():
         heading = next(p for p in root.iter(f"{W}p") if p.find(f"{W}bookmarkStart[@{W}name='{bookmark}']") is not None)
         text = text_of(heading)
-        on_page = re.sub(r"\s", "", pages[page - 1])
+        # the body is numbered from 1, as in the PDF: find the page whose footer prints that number
+        [on_page] = [re.sub(r"\s", "", p) for p in pages if re.search(rf"第\s*{page}\s*页\s*共", p)]
         assert re.sub(r"\s", "", text) in on_page and "目录" not in on_page, (text, page)
+
+
+@needs_soffice
+def test_page_numbers_do_not_count_the_cover(built, tmp_path):
+    """As in the PDF: cover unnumbered, front matter I, II …, body 1 … N with N the body's pages."""
+    pages = _pdf_pages(_convert(built["sh"][1], tmp_path), layout=True)
+    footers = [p.strip().splitlines()[-1] if p.strip() else "" for p in pages]
+    first_body = next(i for i, p in enumerate(pages) if re.search(r"第\s*1\s*页", p))
+    assert re.match(r"I(?![IV])", footers[1]) and first_body >= 2, footers[1]
+    body_pages = len([p for p in pages[first_body:] if p.strip()])
+    assert re.search(rf"第\s*1\s*页\s*共\s*{body_pages}\s*页", footers[first_body]), footers[first_body]
 
 
 def _refs(doc: Document) -> list[Ref]:
@@ -264,7 +284,7 @@ def test_header_footer_and_core_properties(built):
     assert any(doc.subsidiary.name in t for t in header)
     footer = part(data, "word/footer1.xml")
     instr = " ".join(t.text for t in footer.iter(f"{W}instrText"))
-    assert "PAGE" in instr and "NUMPAGES" in instr
+    assert "PAGE" in instr and "SECTIONPAGES" in instr  # the body's pages: cover and front matter not counted
     assert "第2.1版" in "".join(paragraph_texts(footer))
     props = docx.Document(io.BytesIO(data)).core_properties
     assert props.title.startswith("员工手册") and props.subject == doc.subsidiary.name
@@ -393,3 +413,16 @@ def test_model_json_and_docx_agree_for_the_sample_handbook_when_valid(monkeypatc
     data = render(doc)
     assert len(model_articles(doc)) > 100
     assert docx_articles(data) == model_articles(doc)
+
+
+def test_form_appendix_is_the_form_itself(built):
+    """附件一 is the form as the forms writer draws it: its header, grid and content controls."""
+    root = part(built["sh"][1], "word/document.xml")
+    paragraphs = list(root.iter(f"{W}p"))
+    heading = next(p for p in paragraphs if text_of(p).strip() == "附件一　请假申请表　HR-F-003")
+    assert heading.find(f"{W}bookmarkStart") is not None, "references link to the form's heading"
+    assert heading.find(f".//{W}br[@{W}type='page']") is not None, "the form starts a page"
+    tags = [t.get(f"{W}val") for t in root.iter(f"{W}tag")]
+    assert "name" in tags and "kind.1" in tags, "the form's content controls"
+    rows = [tr for tbl in root.iter(f"{W}tbl") for tr in tbl.iter(f"{W}tr") if tr.find(f".//{W}sdt") is not None]
+    assert rows and all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)

@@ -254,12 +254,54 @@ def test_pad_prefix_format(doc: Document, tmp_path: Path) -> None:
 def test_docx_has_content_controls(blank: Path) -> None:
     with zipfile.ZipFile(blank / f"{STEM}.docx") as package:
         xml = package.read("word/document.xml").decode("utf-8")
+        styles = package.read("word/styles.xml").decode("utf-8")
     tags = re.findall(r'<w:tag w:val="([^"]+)"/>', xml)
-    for name in ("applicant", "reason", "date_from", "dept_sign", "dept_sign_date", "leave_type.2", "rating.4"):
+    for name in ("applicant", "reason", "date_from", "dept_sign", "dept_sign_date", "leave_type.2", "rating"):
         assert name in tags, name
-    assert xml.count("<w14:checkbox>") == 5 + 4
+    assert xml.count("<w14:checkbox>") == 5, "a checkbox per option of the checkbox group only"
     assert "<w:date>" in xml and 'w:multiLine="1"' in xml
     assert "请假申请表" in xml and "HR-F-003 · V2.0 · 附件一" in xml
+    choice = re.search(r'<w:tag w:val="rating"/>.*?</w:sdtPr>', xml, re.S)
+    assert choice and "<w:dropDownList>" in choice[0], "a single choice is one drop-down list"
+    items = re.findall(r'<w:listItem w:displayText="([^"]+)" w:value="([^"]+)"/>', choice[0])
+    assert items == [("优", "1"), ("良", "2"), ("中", "3"), ("差", "4")], "values are the PDF's on-states"
+    assert "<w:showingPlcHdr/>" in choice[0]
+    applicant = re.search(r'<w:tag w:val="applicant"/>.*?</w:sdt>', xml, re.S)
+    assert applicant and "<w:showingPlcHdr/>" in applicant[0] and "请填写" in applicant[0]
+    assert "\u00a0" * 4 not in xml, "no runs of blank spaces for placeholders"
+    rows = re.findall(r"<w:tr[ >].*?</w:tr>", xml, re.S)
+    assert rows and all("<w:cantSplit/>" in row for row in rows), "rows never split across pages"
+    assert 'w:eastAsia="en-US"' not in styles and 'w:eastAsia="zh-CN"' in styles
+
+
+def test_hong_kong_docx_speaks_zh_hk_in_hk_faces(tmp_path: Path) -> None:
+    doc = check(Path(__file__).parent.parent / "handbook", ["hk"]).documents["hk"]
+    written = write(doc, tmp_path)
+    docx_file = next(f for f in written if f.suffix == ".docx")
+    with zipfile.ZipFile(docx_file) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+        styles = package.read("word/styles.xml").decode("utf-8")
+    assert 'w:val="zh-HK" w:eastAsia="zh-HK"' in styles
+    faces = set(re.findall(r'w:eastAsia="(Noto [^"]+)"', xml + styles))
+    assert faces and all(f.endswith(" HK") for f in faces), faces
+    pdf_file = docx_file.with_suffix(".pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf_file)], capture_output=True, text=True, check=True).stdout
+    assert "CJKhk" in fonts and "CJKsc" not in fonts
+
+
+def test_docx_fits_one_page_like_the_pdf(tmp_path: Path) -> None:
+    """The service record is dense (the PDF uses compact metrics); its DOCX stays on one page too."""
+    doc = check(Path(__file__).parent.parent / "handbook", ["sz"]).documents["sz"]
+    files = run(doc, Request("service-record"), tmp_path)
+    docx_file = next(f for f in files if f.suffix == ".docx")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), str(docx_file)],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    assert len(PdfReader(tmp_path / "lo" / docx_file.with_suffix(".pdf").name).pages) == 1
+    assert len(PdfReader(docx_file.with_suffix(".pdf")).pages) == 1
 
 
 # ---------------------------------------------------------------- CSV errors
@@ -395,3 +437,22 @@ def test_creation_date_is_build_time_without_source_date_epoch(
     info = PdfReader(next(f for f in files if f.suffix == ".pdf")).metadata
     assert info is not None and info.creation_date is not None
     assert info.creation_date.year >= 2025, "the build time, not 1970"
+
+
+def test_merge_prints_every_row_in_one_pdf(doc: Document, tmp_path: Path) -> None:
+    data = tmp_path / "rows.csv"
+    data.write_text(HEADER + ZHANG + LI, encoding="utf-8")
+    files = run(doc, Request("leave-request", fill=data, merge=True, serial_start=202611001), tmp_path / "out")
+    assert [f.name for f in files] == [f"{STEM}-001-002.pdf"]
+    reader = PdfReader(files[0])
+    assert len(reader.pages) == 2 and "/AcroForm" not in reader.trailer["/Root"]
+    first, second = _text(files[0], "-f", "1", "-l", "1"), _text(files[0], "-f", "2", "-l", "2")
+    assert "张伟" in first and "李喆" not in first and "李喆" in second
+    assert "202611001" in first and "202611002" in second, "rows numbered from --serial-start"
+    assert len(_fonts(reader)) < 8, "copies share the form's fonts and one cut for the values"
+    _qpdf_ok(files[0])
+
+
+def test_cli_merge_needs_fill(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--merge", "-o", tmp_path)
+    assert result.code == 2 and "--merge needs --fill" in result.err

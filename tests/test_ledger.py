@@ -149,7 +149,7 @@ def test_flow(cli, sample: Sample, db: str, tmp_path: Path) -> None:  # type: ig
     # version 3.3 changes one article, for Shenzhen only: only Shenzhen is asked again
     run = cli("ack", "assign", new.source, "--dist", new.dist, "--db", db, "--due-days", "14", "--date", "2027-01-02")
     assert run.code == 0, run.err
-    assert "changed in content: sz (1 rows)" in run.out
+    assert "release 3.3: changed in content: sz (1 row); unchanged: sh" in run.out
     rows = report(cli, db, "2027-01-05")
     assert {k: (r["version"], r["status"]) for k, r in rows.items()} == {
         "SZ001": ("3.3", "pending"),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pypdf
 import pytest
+from PIL import Image, ImageChops
 
 from policybook.build import check
 from policybook.diagnostics import SourceError
 from policybook.model import Document
 from policybook.writers import available
+from policybook.writers.forms.typeset import typeset
 from policybook.writers.pdf import render, write_pdf
 from policybook.writers.pdf.engine import PdfOptions
 
@@ -107,9 +111,9 @@ def test_contents_page_numbers_point_at_headings(built: dict[str, Path], key: st
     entries = toc_entries(pdf)
     assert len(entries) >= 3
     for title, page in entries:
-        number, name = title.split(maxsplit=1)  # pdftotext may print them apart on the page
+        # pdftotext may print number, title (and a form's code) apart on the page
         on_page = squeeze(text(pdf, labels.index(page) + 1))
-        assert number in on_page and squeeze(name) in on_page, (title, page)
+        assert all(part in on_page for part in title.split()), (title, page)
 
 
 def test_contents_lists_chapters_and_sections_not_articles(built: dict[str, Path]) -> None:
@@ -133,7 +137,7 @@ def test_bookmarks_for_chapters_sections_and_articles(built: dict[str, Path]) ->
     assert "第一章\u3000总则" in titles
     assert "第一节\u3000一般规定" in titles
     assert "第三条\u3000迟到" in titles and "第二条" in titles  # titled and untitled articles
-    assert "修订记录" in titles and "附件一\u3000请假申请表" in titles
+    assert "修订记录" in titles and "附件一\u3000请假申请表\u3000F-1" in titles
 
 
 def test_cross_references_are_internal_links(built: dict[str, Path]) -> None:
@@ -214,8 +218,34 @@ def test_appendix_lists_forms(built: dict[str, Path]) -> None:
     pages = [squeeze(text(pdf, n + 1)) for n in range(len(pypdf.PdfReader(pdf).pages))]
     listing = next(p for p in pages if "表单名称" in p)
     assert "附件一《请假申请表》" in listing and "F-1" in listing and "1.0" in listing
-    form = next(p for p in pages if "表单编号F-1" in p)
-    assert "附件一" in form and "请假申请表" in form and "姓名" in form and "事假、病假" in form
+
+
+def test_appendix_is_the_form_as_it_prints(built: dict[str, Path], tmp_path: Path) -> None:
+    """The form's page in the handbook is the blank form itself: same text, same drawing."""
+    handbook = built["basic/a"]
+    reader = pypdf.PdfReader(handbook)
+    page = next(n for n in range(len(reader.pages)) if "F-1·V1.0·附件一" in squeeze(text(handbook, n + 1)))
+    doc = check(ROOTS / "basic" / "handbook", ["a"]).documents["a"]
+    alone = tmp_path / "form.pdf"
+    alone.write_bytes(typeset(doc, doc.appendices[0]).pdf)
+    on_page, form_text = Counter(squeeze(text(handbook, page + 1))), Counter(squeeze(text(alone, 1)))
+    assert not form_text - on_page, "every character of the form, in the handbook"
+    assert "版本1.0" in squeeze(text(handbook, page + 1)), "the book's edition line below the form"
+    assert "/Annots" not in reader.pages[page], "the printed blank, no fields"
+    inside, own = _gray(handbook, page + 1), _gray(alone, 1)
+    assert inside.size == own.size
+    above_mark = (0, 0, own.size[0], own.size[1] - 12)  # the edition line sits in the bottom 5 mm
+    assert _mean_diff(inside.crop(above_mark), own.crop(above_mark)) < 1.0, "drawn like the form printed alone"
+
+
+def _gray(pdf: Path, page: int) -> Image.Image:
+    command = ["pdftoppm", "-r", "50", "-png", "-f", str(page), "-l", str(page), str(pdf)]
+    return Image.open(io.BytesIO(subprocess.run(command, capture_output=True, check=True).stdout)).convert("L")
+
+
+def _mean_diff(one: Image.Image, two: Image.Image) -> float:
+    histogram = ImageChops.difference(one, two).histogram()
+    return sum(i * n for i, n in enumerate(histogram)) / max(sum(histogram), 1)
 
 
 def test_special_characters_print_literally(built: dict[str, Path]) -> None:

@@ -20,6 +20,7 @@ from policybook.output import atomic_write
 if TYPE_CHECKING:
     from policybook.ledger.acks import Signature
     from policybook.ledger.assignments import Standing
+    from policybook.ledger.schema import Release
 
 FORMATS = ("table", "json", "csv", "xlsx")
 Rows = list[dict[str, Any]]
@@ -58,22 +59,31 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
     with opened(url(args)) as ledger, ledger.transaction() as session:
         release = record_release(session, checked, built, today(args), now())
         result = assign(session, release, list(built), args.due_days, now())
-        changed = [f"{f.subsidiary} ({f.change_rows} rows)" for f in release.files if f.changed and f.change_rows]
-        first = [f.subsidiary for f in release.files if f.changed and not f.change_rows]
+        print(f"policybook: release {release.version}: {_release_summary(release)}")
     reasons: dict[str, int] = {}
     for a in result.created:
         reasons[a.reason] = reasons.get(a.reason, 0) + 1
     detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-    print(
-        f"policybook: release {release.version}: changed in content: {', '.join(changed) or 'none'}"
-        + (f"; first recorded: {', '.join(first)}" if first else "")
-    )
     print(
         f"policybook: {len(result.created)} assigned"
         + (f" ({detail})" if detail else "")
         + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
     )
     return EXIT_OK
+
+
+def _release_summary(release: Release) -> str:
+    """``changed in content: sz (1 row); unchanged: sh`` — or the subsidiaries released for the first time."""
+    groups = {
+        "changed in content": [
+            f"{f.subsidiary} ({f.change_rows} row{'s' * (f.change_rows != 1)})"
+            for f in release.files
+            if f.changed and f.change_rows
+        ],
+        "unchanged": [f.subsidiary for f in release.files if not f.changed],
+        "first release": [f.subsidiary for f in release.files if f.changed and not f.change_rows],
+    }
+    return "; ".join(f"{label}: {', '.join(subs)}" for label, subs in groups.items() if subs)
 
 
 def _sheets(cmd: argparse.ArgumentParser) -> None:

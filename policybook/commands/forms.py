@@ -18,10 +18,12 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     source_args(cmd)
     cmd.add_argument("-s", "--subsidiary", required=True, help="subsidiary id")
     cmd.add_argument("--form", default="", help="form id (default: every form, blank)")
-    what = cmd.add_mutually_exclusive_group()
-    what.add_argument("--fill", type=Path, help="UTF-8 CSV, header = field names: one filled PDF per row")
-    what.add_argument("--serial-start", type=int, help="first serial number of a numbered pad")
+    cmd.add_argument(
+        "--fill", type=Path, help="UTF-8 CSV, header = field names or printed labels: one filled PDF per row"
+    )
+    cmd.add_argument("--serial-start", type=int, help="first serial number of a numbered pad (or of the CSV rows)")
     cmd.add_argument("--flatten", action="store_true", help="print the values into the page (no fields left)")
+    cmd.add_argument("--merge", action="store_true", help="with --fill: all rows in one PDF, ready to print")
     cmd.add_argument("--count", type=int, default=None, help="pages (copies) in the pad")
     cmd.add_argument("--serial-format", type=_serial_format, default="{n}", help="e.g. {:09d} or SZ-{n:05d}")
     cmd.add_argument("-o", "--output", type=Path, help="output folder (default dist/<subsidiary>/forms)")
@@ -45,7 +47,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.writers.forms.fill import Request, check_serials
     from policybook.writers.forms.fill import run as fill
 
-    request = Request(args.form, args.fill, args.flatten, args.serial_start, args.count or 1, args.serial_format)
+    request = Request(
+        args.form, args.fill, args.flatten, args.serial_start, args.count or 1, args.serial_format, args.merge
+    )
     problem = _usage(args) or (check_serials(request) if args.serial_start is not None else "")
     if problem:
         print(f"policybook forms: error: {problem}", file=sys.stderr)
@@ -63,6 +67,10 @@ def _usage(args: argparse.Namespace) -> str:
         return "--fill and --serial-start need --form ID"
     if args.count is not None and args.serial_start is None:
         return "--count needs --serial-start"
+    if args.count is not None and args.fill:
+        return "--count is for pads; with --fill every CSV row is one copy"
+    if args.merge and not args.fill:
+        return "--merge needs --fill (a numbered pad is one PDF already)"
     if args.count is not None and args.count < 1:
         return "--count must be 1 or more"
     return ""

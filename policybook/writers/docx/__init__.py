@@ -20,6 +20,7 @@ from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
 from policybook.writers.docx import body, front, images, page, pagination, properties, styles
 from policybook.writers.docx.context import Context, referenced_anchors
+from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
 from policybook.writers.docx.oxml import Element
 
@@ -66,9 +67,13 @@ class Draft:
         )
         logo = _logo(kit)
         self.total = page.setup(document, ctx, doc, logo, from_reference)
-        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices())]
+        forms = form_pages(doc, kit)
+        main = [*body.chapters(ctx, doc), *body.appendices(ctx, doc.all_appendices(), forms)]
         self.contents = front.toc(ctx, ctx.state.headings, None)
-        fill(document, [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents, *main])
+        front_matter = [*front.cover(ctx, doc, logo), *front.revisions(ctx, doc), *self.contents]
+        fill(document, [*front_matter, page.front_break(document), *main])
+        page.front_matter(document, ctx, doc)
+        self.first = ctx.state.headings[0].bookmark if doc.chapters else ""
         properties.set_core(document, doc, kit)
         self.data = properties.package_bytes(document)
 
@@ -76,6 +81,7 @@ class Draft:
         """The final bytes: the draft itself when no page numbers could be learnt."""
         if pages is None:
             return self.data
+        pages = pages.from_page(pagination.lookup(pages, self.first) or 1)  # the body is numbered from 1
         _replace(self.contents, front.toc(self.ctx, self.ctx.state.headings, pages))
         self.total.append(_text(str(pages.total), self.total))
         return properties.package_bytes(self.document)

@@ -8,7 +8,7 @@ per-paragraph python-docx proxies) because a 1,000-page handbook must stay fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from policybook.model import (
     Appendix,
@@ -36,9 +36,10 @@ from policybook.model import (
 from policybook.writers.docx import oxml
 from policybook.writers.docx.context import Context, Heading
 from policybook.writers.docx.oxml import Element
-from policybook.writers.tables import column_widths
+from policybook.writers.tables import column_widths, display_width
 
 BULLET = "•"
+LIST_START = 200  # a list's numbers start two characters in, where a paragraph's first line does
 JC = {"center": "center", "right": "right", "left": "left"}
 
 
@@ -90,31 +91,64 @@ def _article(ctx: Context, article: Article) -> Iterator[Element]:
         yield from block_elements(ctx, block, "body")
 
 
-def block_elements(ctx: Context, block: Block, role: str) -> Iterator[Element]:
-    """One block; ``role`` is the paragraph style of plain paragraphs at this depth."""
+def block_elements(ctx: Context, block: Block, role: str, start: int = LIST_START) -> Iterator[Element]:
+    """One block; ``role`` is the paragraph style of plain paragraphs at this depth, ``start``
+    where a list's numbers begin (hundredths of a character from the margin)."""
     if isinstance(block, Paragraph):
         yield oxml.paragraph(ctx.style(role), inlines(ctx, block.inlines))
     elif isinstance(block, ItemList):
+        width = label_width([item.number or BULLET for item in block.items])
         for item in block.items:
-            yield from _item(ctx, item)
+            yield from _item(ctx, item, start, width)
     elif isinstance(block, Note):
         for inner in block.blocks:
-            yield from block_elements(ctx, inner, "note")
+            yield from block_elements(ctx, inner, "note", start)
     else:
         yield table(ctx, block)
         yield oxml.paragraph(ctx.style("table-after"))  # Word has no space below a table
 
 
-def _item(ctx: Context, item: Item) -> Iterator[Element]:
+def label_width(labels: list[str]) -> int:
+    """Room for the widest number of a list, in hundredths of a character: every item's text
+    then starts at the same place. Full-width 、 and ） carry their own space (a tenth of a
+    character keeps the tab from landing exactly on its stop, which would send the text on to
+    the next one); 1. and (1) get half a character more."""
+    gap = 10 if all(label.endswith(("、", "）")) for label in labels) else 50
+    return max(display_width(label) for label in labels) * 50 + gap
+
+
+def _item(ctx: Context, item: Item, start: int, width: int) -> Iterator[Element]:
     level = min(max(item.level, 1), 3)
     blocks = list(item.blocks)
     anchor = item.anchor if item.anchor in ctx.referenced else ""
     number = ctx.bookmarked(anchor, [oxml.run(f"{item.number or BULLET}\t")])
     first = blocks.pop(0) if blocks and isinstance(blocks[0], Paragraph) else None
     content = inlines(ctx, first.inlines) if isinstance(first, Paragraph) else []
-    yield oxml.paragraph(ctx.style(f"item-{level}"), [*number, *content])
+    text = start + width  # where this item's text, and everything inside it, begins
+    yield _hang(ctx, oxml.paragraph(ctx.style(f"item-{level}"), [*number, *content]), text, width)
     for block in blocks:
-        yield from block_elements(ctx, block, f"item-text-{level}")
+        for element in block_elements(ctx, block, f"item-text-{level}", text):
+            inside = isinstance(block, Paragraph | Note) and element.tag == oxml.w("p")
+            yield _hang(ctx, element, text, 0) if inside else element
+
+
+def _hang(ctx: Context, paragraph: Element, left: int, hanging: int) -> Element:
+    """Indent a paragraph to ``left`` with its first ``hanging`` hundredths of a character hanging
+    (the number), and a tab stop where the text begins."""
+
+    def twips(chars: int) -> str:  # a character is the body size: half-points × 10 twips
+        return str(chars * ctx.kit.body_size // 10)
+
+    pr = oxml.properties(paragraph, "pPr")
+    if hanging:
+        oxml.sub(oxml.prop(pr, "tabs"), "tab", {"val": "left", "pos": twips(left)})
+    ind = {"left": twips(left), "leftChars": str(left)}
+    if hanging:
+        ind |= {"hanging": twips(hanging), "hangingChars": str(hanging)}
+    else:
+        ind |= {"firstLine": "0", "firstLineChars": "0"}
+    oxml.prop(pr, "ind", ind)
+    return paragraph
 
 
 # ---------------------------------------------------------------- inline
@@ -275,8 +309,11 @@ def _cell(
 # ---------------------------------------------------------------- appendices
 
 
-def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator[Element]:
-    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each Markdown one."""
+def appendices(
+    ctx: Context, items: Sequence[Appendix | Attachment], forms: Mapping[str, list[Element]]
+) -> Iterator[Element]:
+    """The list of appendices (附件一 《请假申请表》 …… HR-F-003 第2.0版), then each one in turn:
+    a Markdown appendix's blocks, a form as it prints (``forms``: its body elements by anchor)."""
     if not items:
         return
     words = ctx.kit.words
@@ -294,10 +331,24 @@ def appendices(ctx: Context, items: Sequence[Appendix | Attachment]) -> Iterator
         form = appendix.form
         version = words.form_version.format(form.version)
         runs = [oxml.run(f"{appendix.number}\t{_quoted(ctx, form.title)}\t{form.code}　{version}")]
-        yield oxml.paragraph(ctx.style("appendix-entry"), ctx.bookmarked(appendix.anchor, runs))
+        yield oxml.paragraph(ctx.style("appendix-entry"), runs)
     for appendix in items:
         if isinstance(appendix, Attachment):
             yield from _attachment(ctx, appendix)
+        else:
+            yield from _form(ctx, appendix, forms[appendix.anchor])
+
+
+def _form(ctx: Context, appendix: Appendix, elements: list[Element]) -> Iterator[Element]:
+    """A form on a new page: its heading (附件一　请假申请表　HR-F-003, in the contents), then the
+    form as it prints (the forms writer's own header, grid and notes)."""
+    form = appendix.form
+    heading = _heading(
+        ctx, "section", 2, appendix.number, f"{form.title}{ctx.kit.words.gap}{form.code}", appendix.anchor
+    )
+    heading.insert(1, oxml.page_break())
+    yield heading
+    yield from elements
 
 
 def _attachment(ctx: Context, attachment: Attachment) -> Iterator[Element]:

@@ -134,7 +134,8 @@ def revisions(ctx: Context, doc: Document) -> Iterator[Element]:
 def toc(ctx: Context, headings: list[Heading], pages: Pages | None) -> list[Element]:
     """The TOC heading and one paragraph per entry; the field spans from the first entry to the last."""
     out = [oxml.paragraph(ctx.style("front-heading"), [oxml.run(ctx.kit.words.contents)])]
-    entries = [_toc_entry(ctx, h, lookup(pages, h.bookmark) if pages else None) for h in headings]
+    stops = _title_stops(ctx, headings)
+    entries = [_toc_entry(ctx, h, lookup(pages, h.bookmark) if pages else None, stops) for h in headings]
     if not entries:
         return out
     first = entries[0]
@@ -144,10 +145,32 @@ def toc(ctx: Context, headings: list[Heading], pages: Pages | None) -> list[Elem
     return out + entries
 
 
-def _toc_entry(ctx: Context, heading: Heading, page: int | None) -> Element:
-    runs = [oxml.run(heading.text)]
+TOC_INDENT = {1: 0, 2: 200}  # hundredths of a character: where each level's entries start (styles toc 1, toc 2)
+
+
+def _title_stops(ctx: Context, headings: list[Heading]) -> dict[int, int]:
+    """Per level, a tab stop (twips) just past its widest number: 第一章 and 第十一章 are
+    followed by titles that line up."""
+    widest: dict[int, int] = {}
+    for heading in headings:
+        if ctx.kit.words.gap in heading.text:
+            number = heading.text.split(ctx.kit.words.gap, 1)[0]
+            widest[heading.level] = max(widest.get(heading.level, 0), display_width(number))
+    return {
+        level: (TOC_INDENT.get(level, 0) + width * 50 + 100) * ctx.kit.body_size // 10
+        for level, width in widest.items()
+    }
+
+
+def _toc_entry(ctx: Context, heading: Heading, page: int | None, stops: dict[int, int]) -> Element:
+    number, gap, title = heading.text.partition(ctx.kit.words.gap)
+    runs = [oxml.run(f"{number}\t{title}" if gap and heading.level in stops else heading.text)]
     if page is not None:
         runs.append(oxml.run("\t"))
         runs.extend(oxml.field(f"PAGEREF {heading.bookmark} \\h", [oxml.run(str(page))]))
     link = oxml.hyperlink(runs, anchor=heading.bookmark)
-    return oxml.paragraph(ctx.style(f"toc-{heading.level}"), [link])
+    paragraph = oxml.paragraph(ctx.style(f"toc-{heading.level}"), [link])
+    if gap and heading.level in stops:
+        tabs = oxml.prop(oxml.properties(paragraph, "pPr"), "tabs")
+        oxml.sub(tabs, "tab", {"val": "left", "pos": str(stops[heading.level])})
+    return paragraph

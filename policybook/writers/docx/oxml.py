@@ -286,11 +286,16 @@ def content_control(
     options: Sequence[str] = (),
     date_format: str = "yyyy-MM-dd",
     lock: str = "",
+    placeholder: bool = False,
+    values: Sequence[str] = (),
 ) -> Element:
     """A content control (``w:sdt``) around runs (``kind``: text · multiline · date · dropdown · checkbox).
 
     ``tag`` is the machine name (e.g. a form field name), ``alias`` the title Word
-    shows; ``lock`` is ``sdtLocked`` / ``contentLocked`` / ``sdtContentLocked``.
+    shows; ``lock`` is ``sdtLocked`` / ``contentLocked`` / ``sdtContentLocked``;
+    ``placeholder``: the runs are placeholder text (Word selects it whole and
+    replaces it with what is typed); a dropdown's ``values`` (default: the
+    ``options`` themselves) are what a chosen item stores.
     """
     sdt = el("sdt")
     pr = sub(sdt, "sdtPr")
@@ -299,20 +304,22 @@ def content_control(
     sub(pr, "tag", {"val": tag})
     if lock:
         sub(pr, "lock", {"val": lock})
-    _sdt_kind(pr, kind, options, date_format)
+    if placeholder:
+        sub(pr, "showingPlcHdr")
+    _sdt_kind(pr, kind, options, date_format, values or options)
     sub(sdt, "sdtContent").extend(content)
     return sdt
 
 
-def _sdt_kind(pr: Element, kind: str, options: Sequence[str], date_format: str) -> None:
+def _sdt_kind(pr: Element, kind: str, options: Sequence[str], date_format: str, values: Sequence[str]) -> None:
     if kind in ("text", "multiline"):
         sub(pr, "text", {"multiLine": "1"} if kind == "multiline" else {})
     elif kind == "date":
         sub(sub(pr, "date"), "dateFormat", {"val": date_format})
     elif kind == "dropdown":
         box = sub(pr, "dropDownList")
-        for option in options:
-            sub(box, "listItem", {"displayText": option, "value": option})
+        for option, value in zip(options, values, strict=True):
+            sub(box, "listItem", {"displayText": option, "value": value})
     elif kind == "checkbox":
         w14 = "http://schemas.microsoft.com/office/word/2010/wordml"
         box = etree.SubElement(pr, f"{{{w14}}}checkbox")

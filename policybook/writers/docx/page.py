@@ -1,12 +1,16 @@
 """Write stage (DOCX): page setup, running header and footer.
 
-One section: page size and margins from the kit (inside/outside as mirrored
-margins when they differ), a blank first page for the cover, then a header with
-the subsidiary's logo and name and the handbook title, and a footer with the
-document code and version and 第 X 页 共 Y 页 (PAGE and NUMPAGES fields).
+Two sections, as in the PDF: the front matter (a blank cover, then revision
+history and contents numbered I, II …) and the body, numbered from 1 with a
+header holding the subsidiary's logo and name and the handbook title, and a
+footer with the document code and version and 第 X 页 共 Y 页 (PAGE and
+SECTIONPAGES: the cover and front matter are not counted). Page size and margins
+come from the kit (inside/outside as mirrored margins when they differ).
 """
 
 from __future__ import annotations
+
+from copy import deepcopy
 
 from docx.document import Document as DocxDocument
 from docx.shared import Mm, Twips
@@ -23,13 +27,36 @@ HEADER_LOGO_HEIGHT = Mm(6)
 
 
 def setup(document: DocxDocument, ctx: Context, doc: Document, logo: bytes | None, from_reference: bool) -> Element:
-    """Page setup (the reference .docx's, else the kit's), header and footer; returns the NUMPAGES result run."""
+    """Page setup (the reference .docx's, else the kit's), the body's header and footer; returns the
+    SECTIONPAGES result run."""
     section = document.sections[0]
     if not from_reference:
         size_and_margins(document, ctx.kit)
-    section.different_first_page_header_footer = True
     _header(section.header, ctx, doc, logo)
+    oxml.prop(section._sectPr, "pgNumType", {"fmt": "decimal", "start": "1"})
     return _footer(section.footer, ctx, doc)
+
+
+def front_break(document: DocxDocument) -> Element:
+    """An empty paragraph that ends the front matter's section (put it after the contents)."""
+    front = deepcopy(document.sections[-1]._sectPr)
+    for ref in [*front.findall(oxml.w("headerReference")), *front.findall(oxml.w("footerReference"))]:
+        front.remove(ref)
+    oxml.prop(front, "pgNumType", {"fmt": "upperRoman", "start": "0"})  # the cover is page 0: revisions are I
+    oxml.prop(front, "titlePg")  # the cover's own (empty) header and footer
+    paragraph = oxml.paragraph()
+    oxml.properties(paragraph, "pPr").append(front)
+    return paragraph
+
+
+def front_matter(document: DocxDocument, ctx: Context, doc: Document) -> None:
+    """Header and footer of the front section (once it is in the body): none on the cover,
+    then the roman page number with code and edition."""
+    section = document.sections[0]
+    replace_story(section.header, oxml.paragraph(ctx.style("header")))
+    version = ctx.kit.words.form_version.format(doc.meta.version)
+    runs = [*oxml.field("PAGE", [oxml.run("I")]), oxml.run(f"\t\t{doc.meta.code}　{version}")]
+    replace_story(section.footer, oxml.paragraph(ctx.style("footer"), runs))
 
 
 def size_and_margins(document: DocxDocument, kit: Kit) -> None:
@@ -83,7 +110,7 @@ def _footer(footer: object, ctx: Context, doc: Document) -> Element:
         oxml.run(f"{doc.meta.code}　{version}\t{before}"),
         *oxml.field("PAGE", [oxml.run("1")]),
         oxml.run(between),
-        *oxml.field("NUMPAGES", [total]),
+        *oxml.field("SECTIONPAGES", [total]),
         oxml.run(f"{after}\t{long_date(doc.meta.effective, doc.meta.locale)}"),
     ]
     replace_story(footer, oxml.paragraph(ctx.style("footer"), runs))

@@ -30,6 +30,11 @@ class Pages:
     bookmarks: dict[str, int]  # bookmark name → 1-based page
     total: int
 
+    def from_page(self, first: int) -> Pages:
+        """The numbers a reader sees when page ``first`` is numbered 1 (front matter not counted)."""
+        shift = first - 1
+        return Pages({name: page - shift for name, page in self.bookmarks.items()}, self.total - shift)
+
 
 def soffice() -> str | None:
     if os.environ.get("POLICYBOOK_DOCX_PAGES", "").lower() in ("off", "0", "no", "false"):

@@ -70,7 +70,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
     return {
         "normal": Spec("Normal", font="body", color="text", line=1.0),
         "body": Spec("Body Text", base="Normal", first_line=True, align="both"),
-        "article-lead": Spec("Article Lead", base="Body Text", before=6, next="Body Text"),
+        "article-lead": Spec("Article Lead", base="Body Text", first_line=True, before=6, next="Body Text"),
         "title": Spec(
             "Title",
             base="Normal",
@@ -155,6 +155,7 @@ def specs(kit: Kit) -> dict[str, Spec]:
             line=0,
             before=9,
             after=3,
+            first_line=True,  # article numbers start where paragraphs do, as in the PDF
             keep_next=True,
             outline=2,
             next="Body Text",

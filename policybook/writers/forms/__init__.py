@@ -24,8 +24,9 @@ def write(doc: Document, folder: Path) -> list[Path]:
     written: list[Path] = []
     for appendix in doc.appendices:
         stem = form_stem(doc, appendix)
-        written.append(_save(out / f"{stem}.pdf", pdf.fillable(pdf.prepare(doc, appendix))))
-        written.append(_save(out / f"{stem}.docx", docx.render(doc, appendix)))
+        form = pdf.prepare(doc, appendix)
+        written.append(_save(out / f"{stem}.pdf", pdf.fillable(form)))
+        written.append(_save(out / f"{stem}.docx", docx.render(doc, appendix, form.sheet.compact)))
     return written
 
 

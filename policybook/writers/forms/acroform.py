@@ -31,7 +31,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -40,6 +40,7 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
+    PdfObject,
     TextStringObject,
 )
 
@@ -131,6 +132,25 @@ def render(
     return sheet.finish(flatten)
 
 
+def render_merged(
+    pdf: bytes,
+    specs: list[FieldSpec],
+    rows: list[Mapping[str, Value]],
+    font: CutFont | None,
+    color: tuple[float, float, float],
+    locale: str = "zh-Hans",
+) -> bytes:
+    """One print-ready PDF: a flattened copy of the form per row. Every copy shares the
+    form's page content and fonts, and the values share one font cut."""
+    sheet = _Sheet(pdf, font, color, WORDS.get(locale, WORDS["zh-Hans"]))
+    for index, values in enumerate(rows):
+        if index:
+            sheet.add_copy()
+        for spec in specs:
+            sheet.draw(spec, values.get(spec.name))
+    return sheet.finish(flatten=True)
+
+
 def read_values(pdf: bytes, specs: list[FieldSpec]) -> dict[str, Value]:
     """The values of a filled form (ours, or saved by a viewer), keyed like a CSV row."""
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
@@ -199,6 +219,9 @@ class _Sheet:
         self.pen = ap.Pen(font, FONT_RES, TEXT_SIZE, color) if font else None
         self.fields: list[IndirectObject] = []
         self.flat: dict[int, list[str]] = {}  # page index → content drawn flat
+        self.sheet_pages = len(self.writer.pages)  # pages of one copy of the form
+        self.offset = 0  # index of the current copy's first page
+        self._blank = [_copy_resources(page.get("/Resources")) for page in self.writer.pages]  # nothing drawn yet
         self._font_ref: IndirectObject | None = None
 
     @property
@@ -403,14 +426,28 @@ class _Sheet:
         elif isinstance(value, str) and value:
             self._stamp(spec.boxes[0], self._text_ap(spec, value))
 
+    def add_copy(self) -> None:
+        """Another copy of the form's pages; what is drawn next goes on it.
+
+        A copy shares the content streams, fonts and images of the first; only its
+        resource dictionary (which will name its own value drawings) is its own."""
+        for index in range(self.sheet_pages):
+            source = self.writer.pages[index]
+            page = PageObject(self.writer)
+            page.update({key: value for key, value in source.items() if key not in ("/Parent", "/Annots")})
+            page[NameObject("/Resources")] = _copy_resources(self._blank[index])
+            self.writer.add_page(page)
+        self.offset = len(self.writer.pages) - self.sheet_pages
+
     def _stamp(self, box: Box, content: bytes) -> None:
         ref = self._form_xobject(content, box)
-        page = self.writer.pages[box.page - 1]
+        index = self.offset + box.page - 1
+        page = self.writer.pages[index]
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
         xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
         key = NameObject(f"/PBv{len(xobjects)}")
         xobjects[key] = ref
-        self.flat.setdefault(box.page - 1, []).append(f"q 1 0 0 1 {box.x:.2f} {box.y:.2f} cm {key} Do Q")
+        self.flat.setdefault(index, []).append(f"q 1 0 0 1 {box.x:.2f} {box.y:.2f} cm {key} Do Q")
 
     def finish(self, flatten: bool) -> bytes:
         if flatten:
@@ -432,6 +469,15 @@ class _Sheet:
         out = io.BytesIO()
         self.writer.write(out)
         return out.getvalue()
+
+
+def _copy_resources(resources: PdfObject | None) -> DictionaryObject:
+    """A copy of a page's resource dictionary (and of its XObject names); what they name is shared."""
+    own = DictionaryObject(resources.get_object().items()) if resources is not None else DictionaryObject()  # type: ignore[union-attr]
+    xobjects = own.get("/XObject")
+    if xobjects is not None:
+        own[NameObject("/XObject")] = DictionaryObject(xobjects.get_object().items())
+    return own
 
 
 def _actions(keystroke: str = "", validate: str = "") -> DictionaryObject:

@@ -59,7 +59,10 @@ class CutFont:
     def narrow(self, chars: Iterable[str]) -> CutFont:
         """The same cut with only ``chars`` (a copy's own characters): fast, the cut is small."""
         wanted = (set(chars) - set(CONTROL)) & self.cids.keys()
-        return _from_font(_subset(TTFont(io.BytesIO(self.otf)), wanted)) if wanted != self.cids.keys() else self
+        if wanted == self.cids.keys():
+            return self
+        # the cut has no hints left: keeping "hinting" spares re-reading every charstring
+        return _from_font(*_subset(TTFont(io.BytesIO(self.otf), recalcBBoxes=False, lazy=True), wanted, hinted=True))
 
 
 def value_font(brand: Brand, families: list[str], chars: Iterable[str]) -> CutFont:
@@ -94,13 +97,14 @@ def _is_cid_cff(path: str, index: int) -> bool:
 
 @lru_cache(maxsize=16)
 def _cut(path: str, index: int, chars: str) -> CutFont:
-    return _from_font(_subset(TTFont(path, fontNumber=index, lazy=True), set(chars)))
+    return _from_font(*_subset(TTFont(path, fontNumber=index, lazy=True, recalcBBoxes=False), set(chars)))
 
 
-def _subset(font: TTFont, chars: set[str]) -> TTFont:
+def _subset(font: TTFont, chars: set[str], hinted: bool = False) -> tuple[TTFont, bytes]:
+    """The subset font (parsed) and its bytes; bounding boxes are kept from the source face."""
     opts = subset.Options()
     opts.layout_features = []
-    opts.hinting = False
+    opts.hinting = hinted
     opts.notdef_outline = True
     opts.name_IDs = [1, 2, 3, 4, 6]
     opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
@@ -109,16 +113,14 @@ def _subset(font: TTFont, chars: set[str]) -> TTFont:
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)  # compiles the subset tables, so the CFF below is the cut
-    return TTFont(io.BytesIO(out.getvalue()))
+    return TTFont(io.BytesIO(out.getvalue()), recalcBBoxes=False), out.getvalue()
 
 
-def _from_font(font: TTFont) -> CutFont:
+def _from_font(font: TTFont, otf: bytes) -> CutFont:
     data = _metrics(font)
     cids: dict[str, int] = data["cids"]
     widths = dict.fromkeys(cids.values(), 1000)
     widths.update(data["widths"])
-    out = io.BytesIO()
-    font.save(out)
     return CutFont(
         postscript_name=data["postscript_name"],
         cff=font.getTableData("CFF "),
@@ -127,7 +129,7 @@ def _from_font(font: TTFont) -> CutFont:
         ascent=data["ascent"],
         descent=data["descent"],
         bbox=tuple(data["bbox"]),
-        otf=out.getvalue(),
+        otf=otf,
     )
 
 

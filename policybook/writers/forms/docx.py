@@ -2,10 +2,12 @@
 
 Laid out like the PDF: one table whose column grid is the union of every row's
 cell boundaries, so labels line up; labels shaded with the brand colours;
-fields are content controls tagged with the PDF field names (plain text, date
-picker, a w14 checkbox per option — ○/◉ for single choice, since Word has no
-radio control). Raw XML comes from the DOCX writer's oxml module; the only
-extra XML (checkbox symbols) is built here.
+fields are content controls tagged with the PDF field names (plain text and
+date picker with placeholder text, a w14 checkbox per option of a checkbox
+group, one drop-down list for a single choice, whose items store the PDF's
+on-states 1…n). Fonts and language follow the variant as in the PDF (zh-HK →
+HK faces); rows never split across pages. Raw XML comes from the DOCX writer's
+oxml module; the only extra XML (checkbox symbols) is built here.
 """
 
 from __future__ import annotations
@@ -26,23 +28,32 @@ from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
 from policybook.writers.docx.properties import build_time, package_bytes
-from policybook.writers.forms.typeset import METRICS, WORDS, LabelWidths, form_tag
+from policybook.writers.forms.typeset import COMPACT, METRICS, WORDS, LabelWidths, form_tag
 from policybook.writers.typst_fonts import families
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "A4-landscape": (297, 210)}
 MARGIN_MM = 15
-BOX_SYMBOLS = {"checkbox": ("2612", "2610", "☐"), "choice": ("25C9", "25CB", "○")}  # checked, unchecked, shown
+BOX_SYMBOLS = ("2612", "2610", "☐")  # checked, unchecked, shown
+# the form's own Normal paragraph (2 pt after, single spacing, no indent), written out for a host document
+HOST_NEUTRAL = {
+    "spacing": {"before": "0", "after": "40", "line": "240", "lineRule": "auto"},
+    "ind": {"left": "0", "right": "0", "firstLine": "0"},
+}
 
 
 @dataclass
 class Sheet:
-    """What every cell writer needs: the brand, the locale words and sizes."""
+    """What every cell writer needs: the brand, the variant's language (its faces), words and sizes."""
 
     brand: Brand
     words: dict[str, str]
-    size: float  # body size, pt
+    metrics: dict[str, float]  # row and line heights (mm), body size (pt): typeset.METRICS or COMPACT
     lang: Language
+
+    @property
+    def size(self) -> float:
+        return self.metrics["size"]
 
     def color(self, key: str) -> RGBColor:
         return RGBColor.from_string(self.brand.colors[key].lstrip("#").upper())
@@ -51,23 +62,59 @@ class Sheet:
         return self.lang.family((self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0], families())
 
 
-def render(doc: Document, appendix: Appendix) -> bytes:
-    """The form as .docx bytes."""
-    assert doc.brand is not None
-    form = appendix.form
-    lang = language_of(doc.meta, doc.subsidiary)
-    sheet = Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), METRICS["size"], lang)
+def render(doc: Document, appendix: Appendix, compact: bool = False) -> bytes:
+    """The form as .docx bytes; ``compact``: the denser metrics the PDF needed to fit one page."""
     document = docx.Document()
-    width = _page(document, form.paper)
+    sheet = _sheet(doc, compact)
+    width = _page(document, appendix.form.paper)
     _styles(document, sheet)
-    _header(document, sheet, doc, appendix, width)
-    if form.intro:
-        _para(document.add_paragraph(), form.intro, sheet, color="muted", size=sheet.size * 0.92)
-    _table(document, sheet, form.rows, width)
-    _notes(document, sheet, form.notes)
+    _compose(document, sheet, doc, appendix, width)
     _footer(document, sheet, doc, appendix)
     _core(document, doc, appendix)
     return package_bytes(document)  # fixed zip dates and member order
+
+
+def form_elements(doc: Document, appendix: Appendix, width_mm: float, compact: bool = False) -> list[oxml.Element]:
+    """The form as body elements for another document (the handbook's appendix), ``width_mm`` wide.
+
+    Everything the form's own Normal style would give is written on the paragraphs
+    and runs, so the host document's styles (a 16 pt 仿宋 body, indents, exact line
+    pitch) do not change how the form looks."""
+    document = docx.Document()
+    sheet = _sheet(doc, compact)
+    _compose(document, sheet, doc, appendix, width_mm)
+    body = [child for child in document.element.body if etree.QName(child).localname != "sectPr"]
+    for p in (p for child in body for p in child.iter(oxml.w("p"))):
+        ppr = oxml.properties(p, "pPr")
+        for tag, values in HOST_NEUTRAL.items():
+            prop = oxml.prop(ppr, tag)
+            for name, value in values.items():
+                if prop.get(oxml.w(name)) is None:
+                    prop.set(oxml.w(name), value)
+    for r in (r for child in body for r in child.iter(oxml.w("r"))):
+        rpr = oxml.properties(r, "rPr")
+        if rpr.find(oxml.w("sz")) is None:
+            oxml.prop(rpr, "sz", {"val": str(round(sheet.size * 2))})
+            oxml.prop(rpr, "szCs", {"val": str(round(sheet.size * 2))})
+        if rpr.find(oxml.w("rFonts")) is None:
+            oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
+    return body
+
+
+def _sheet(doc: Document, compact: bool) -> Sheet:
+    assert doc.brand is not None
+    lang = language_of(doc.meta, doc.subsidiary)
+    metrics = COMPACT if compact else METRICS
+    return Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
+
+
+def _compose(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
+    """Header, title, intro, the grid of fields and the notes."""
+    _header(document, sheet, doc, appendix, width)
+    if appendix.form.intro:
+        _para(document.add_paragraph(), appendix.form.intro, sheet, color="muted", size=sheet.size * 0.92)
+    _table(document, sheet, appendix.form.rows, width)
+    _notes(document, sheet, appendix.form.notes)
 
 
 # ---------------------------------------------------------------- page, styles, header
@@ -92,9 +139,20 @@ def _styles(document: docx.document.Document, sheet: Sheet) -> None:
     rpr = normal.element.get_or_add_rPr()
     oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
     tag = sheet.lang.tag
-    oxml.prop(rpr, "lang", {"val": tag, "eastAsia": tag if sheet.lang.chinese else "zh-CN"})
+    for props in (rpr, _default_rpr(document)):  # python-docx's template declares en-US in docDefaults
+        oxml.prop(props, "lang", {"val": tag, "eastAsia": tag if sheet.lang.chinese else "zh-CN"})
     normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.space_before = Pt(0)
+
+
+def _default_rpr(document: docx.document.Document) -> oxml.Element:
+    """The document defaults' run properties (python-docx's template declares en-US there)."""
+    styles = document.styles.element
+    defaults = styles.find(oxml.w("docDefaults"))
+    assert defaults is not None, "python-docx's default template has docDefaults"
+    rpr_default = defaults.find(oxml.w("rPrDefault"))
+    assert rpr_default is not None
+    return oxml.properties(rpr_default, "rPr")
 
 
 def _header(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
@@ -176,7 +234,8 @@ def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], 
     )
     for row, tr in zip(rows, table.rows, strict=True):
         tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        tr.height = Mm(METRICS["row"])
+        tr.height = Mm(sheet.metrics["row"])
+        oxml.prop(tr._tr.get_or_add_trPr(), "cantSplit")  # a row never breaks across pages
         if row.cells:
             _cells(tr, sheet, row, edges, width, labels.row(row))
         else:
@@ -187,6 +246,7 @@ def _section(cells: list[_Cell], sheet: Sheet, title: str) -> None:
     bar = cells[0].merge(cells[-1])
     oxml.shade(bar._tc.get_or_add_tcPr(), sheet.brand.colors["primary"])
     bar.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+    bar.paragraphs[0].paragraph_format.keep_with_next = True  # a section bar never ends a page
     _run(bar.paragraphs[0], title, sheet, font="heading", bold=True, color_hex="FFFFFF")
 
 
@@ -205,7 +265,7 @@ def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: floa
             _run(head.paragraphs[0], cell.label, sheet, font="heading", bold=True, color="primary")
         _value(_span(tr, tcs, edges, value_from, end), sheet, cell)
         if cell.type == "multiline":
-            tr.height = Mm(cell.lines * METRICS["line"] + 2)
+            tr.height = Mm(cell.lines * sheet.metrics["line"] + 2)
         start = end
 
 
@@ -237,36 +297,60 @@ def _index(edges: list[float], position: float, after: bool) -> int:
 def _value(cell: _Cell, sheet: Sheet, field: FormCell) -> None:
     p = cell.paragraphs[0]
     kind = field.type
+    words = sheet.words
+    label = field.label or field.name
     if kind == "static":
         _run(p, field.text, sheet)
-    elif kind in ("checkbox", "choice"):
+    elif kind == "checkbox":
         _options(p, sheet, field)
+    elif kind == "choice":
+        p._p.append(_choice_control(sheet, field))
     elif kind == "signature":
-        _run(p, sheet.words["sign"] + sheet.words["colon"], sheet, color="muted")
-        p._p.append(_text_control(sheet, field.name, field.label + sheet.words["sign"], "\u00a0" * 14))
+        _run(p, words["sign"] + words["colon"], sheet, color="muted")
+        signer = label if label.endswith(words["sign"]) else label + words["sign"]
+        p._p.append(_text_control(sheet, field.name, signer, words["fill"]))
         second = cell.add_paragraph()  # the date on its own line: reads well in narrow cells too
-        _run(second, sheet.words["date"] + sheet.words["colon"], sheet, color="muted")
-        second._p.append(_date_control(sheet, f"{field.name}_date", field.label + sheet.words["date"]))
+        _run(second, words["date"] + words["colon"], sheet, color="muted")
+        second._p.append(_date_control(sheet, f"{field.name}_date", signer + words["date"]))
     elif kind == "date":
-        p._p.append(_date_control(sheet, field.name, field.label))
+        p._p.append(_date_control(sheet, field.name, label))
     else:
-        blank = "\u00a0" * 12
-        multiline = kind == "multiline"
-        p._p.append(_text_control(sheet, field.name, field.label, blank, multiline))
+        p._p.append(_text_control(sheet, field.name, label, words["fill"], kind == "multiline"))
 
 
-def _text_control(sheet: Sheet, tag: str, alias: str, blank: str, multiline: bool = False) -> oxml.Element:
-    return oxml.content_control([_xrun(blank, sheet)], tag, alias, "multiline" if multiline else "text")
+def _text_control(sheet: Sheet, tag: str, alias: str, hint: str, multiline: bool = False) -> oxml.Element:
+    kind = "multiline" if multiline else "text"
+    return oxml.content_control([_hint_run(hint, sheet)], tag, alias, kind, placeholder=True)
 
 
 def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
+    """A date picker whose placeholder is the paper form's blank: ``　年　月　日``."""
     words = sheet.words
-    blank = f"\u3000{words['year']}\u3000{words['month']}\u3000{words['day']}"
-    return oxml.content_control([_xrun(blank, sheet)], tag, alias, "date", date_format="yyyy-MM-dd")
+    blank = f"\u3000\u3000{words['year']}\u3000{words['month']}\u3000{words['day']}"
+    return oxml.content_control(
+        [_hint_run(blank, sheet)], tag, alias, "date", date_format="yyyy-MM-dd", placeholder=True
+    )
+
+
+def _choice_control(sheet: Sheet, field: FormCell) -> oxml.Element:
+    """A single choice as one drop-down list; its items store 1…n, the PDF radio on-states.
+
+    The placeholder lists the options (优／良／中／差), so a printed blank is circled by hand."""
+    hint = sheet.words["or"].join(field.options)
+    values = [str(i) for i in range(1, len(field.options) + 1)]
+    return oxml.content_control(
+        [_hint_run(hint, sheet)],
+        field.name,
+        field.label or field.name,
+        "dropdown",
+        options=field.options,
+        values=values,
+        placeholder=True,
+    )
 
 
 def _options(p: Paragraph, sheet: Sheet, field: FormCell) -> None:
-    checked, unchecked, shown = BOX_SYMBOLS[field.type]
+    checked, unchecked, shown = BOX_SYMBOLS
     for i, option in enumerate(field.options, start=1):
         control = oxml.content_control(
             [_xrun(shown, sheet)], f"{field.name}.{i}", f"{field.label}：{option}", "checkbox"
@@ -287,6 +371,15 @@ def _box_states(control: oxml.Element, checked: str, unchecked: str) -> None:
 
 
 # ---------------------------------------------------------------- runs
+
+
+def _hint_run(text: str, sheet: Sheet) -> oxml.Element:
+    """Placeholder text: the muted colour, the heading face."""
+    r = oxml.run(text)
+    rpr = oxml.properties(r, "rPr")
+    oxml.set_fonts(rpr, sheet.font("heading"), sheet.font("heading"))
+    oxml.prop(rpr, "color", {"val": sheet.brand.colors["muted"].lstrip("#").upper()})
+    return r
 
 
 def _xrun(text: str, sheet: Sheet) -> oxml.Element:

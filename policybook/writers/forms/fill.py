@@ -44,24 +44,26 @@ class Request:
     serial_start: int | None = None
     count: int = 1
     serial_format: str = "{n}"
+    merge: bool = False  # with ``fill``: every row in one print-ready PDF
 
 
 def run(doc: Document, request: Request, out: Path) -> list[Path]:
     """Carry out ``request`` for one subsidiary; returns the files written."""
     appendices = [find_form(doc, request.form_id)] if request.form_id else doc.appendices
+    if request.fill is not None:
+        return _publish(out, _filled(doc, appendices[0], request))
     if request.serial_start is not None:
         name = _pad_name(doc, appendices[0], request)
         return _publish(out, iter([(name, _pad(doc, appendices[0], request))]))
-    if request.fill is not None:
-        return _publish(out, _filled(doc, appendices[0], request.fill, request.flatten))
     return _publish(out, _blanks(doc, appendices, request.flatten))
 
 
 def _blanks(doc: Document, appendices: list[Appendix], flatten: bool) -> Iterator[tuple[str, bytes]]:
     for appendix in appendices:
         stem = form_stem(doc, appendix)
-        yield f"{stem}.pdf", pdf.fillable(pdf.prepare(doc, appendix), flatten=flatten)
-        yield f"{stem}.docx", docx.render(doc, appendix)
+        form = pdf.prepare(doc, appendix)
+        yield f"{stem}.pdf", pdf.fillable(form, flatten=flatten)
+        yield f"{stem}.docx", docx.render(doc, appendix, form.sheet.compact)
 
 
 def find_form(doc: Document, form_id: str) -> Appendix:
@@ -109,15 +111,24 @@ def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
 # ---------------------------------------------------------------- CSV filling
 
 
-def _filled(doc: Document, appendix: Appendix, source: Path, flatten: bool) -> Iterator[tuple[str, bytes]]:
-    """One filled PDF per row, made one at a time (the caller streams each to disk)."""
+def _filled(doc: Document, appendix: Appendix, request: Request) -> Iterator[tuple[str, bytes]]:
+    """One filled PDF per row, made one at a time (the caller streams each to disk), or
+    (``merge``) all rows in one; ``serial_start`` numbers the rows."""
+    assert request.fill is not None
     form = pdf.prepare(doc, appendix)
-    rows = read_csv(source, form.specs, appendix.form.id)
-    font = form.font(rows)
+    rows: list[dict[str, Value]] = list(read_csv(request.fill, form.specs, appendix.form.id))
+    if request.serial_start is not None:
+        serial = pdf.serial_field(appendix)
+        for i, row in enumerate(rows):
+            row.setdefault(serial, serial_text(request.serial_format, request.serial_start + i))
     stem = form_stem(doc, appendix)
     width = max(3, len(str(len(rows))))
+    if request.merge:
+        yield f"{stem}-{1:0{width}d}-{len(rows):0{width}d}.pdf", pdf.merged(form, list(rows))
+        return
+    font = form.font(rows)
     for i, row in enumerate(rows, start=1):
-        yield f"{stem}-{i:0{width}d}.pdf", pdf.fillable(form, row, flatten, font)
+        yield f"{stem}-{i:0{width}d}.pdf", pdf.fillable(form, row, request.flatten, font)
 
 
 def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str, Value]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from policybook.diagnostics import fail
 from policybook.model import Appendix, Document
-from policybook.writers.forms.acroform import FieldSpec, Value, field_specs, render
+from policybook.writers.forms.acroform import FieldSpec, Value, field_specs, render, render_merged
 from policybook.writers.forms.cjkfont import ALWAYS, CutFont, value_font
 from policybook.writers.forms.typeset import Typeset, typeset
 from policybook.writers.pdf.settings import variant_fonts
@@ -51,16 +51,28 @@ def fillable(
     return render(form.sheet.pdf, form.specs, values, font, form.color, flatten, form.doc.meta.locale)
 
 
+def merged(form: Prepared, rows: list[Mapping[str, Value]]) -> bytes:
+    """Every row flattened into one PDF to print: a copy of the form per row, one font cut."""
+    return render_merged(form.sheet.pdf, form.specs, rows, form.font(rows), form.color, form.doc.meta.locale)
+
+
 def pad(doc: Document, appendix: Appendix, serials: list[str]) -> bytes:
     """One printable PDF, a page (copy) per serial number pre-printed in the 编号 cell."""
-    if not any(c.type == "serial" for c in appendix.form.fields()):
+    serial_field(appendix)
+    return typeset(doc, appendix, serials).pdf
+
+
+def serial_field(appendix: Appendix) -> str:
+    """The form's serial number (编号) field; an error if it has none."""
+    serials = [c.name for c in appendix.form.fields() if c.type == "serial"]
+    if not serials:
         raise fail(
             appendix.form.loc,
             f"form '{appendix.form.id}' has no serial (编号) field to number",
             "forms.no-serial",
             "add a cell with type: serial",
         )
-    return typeset(doc, appendix, serials).pdf
+    return serials[0]
 
 
 def hex_rgb(value: str) -> tuple[float, float, float]:

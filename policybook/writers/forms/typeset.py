@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,14 @@ LABEL_SHARE = 0.42  # a label takes at most this part of its cell
 MM_PER_PT = 25.4 / 72
 MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
-    "zh-Hans": {"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
-    "zh-Hant": {"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
+    "zh-Hans": {
+        **{"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
+        **{"fill": "请填写", "or": "／"},
+    },
+    "zh-Hant": {
+        **{"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
+        **{"fill": "請填寫", "or": "／"},
+    },
     "en": {
         "sign": "Signature",
         "date": "Date",
@@ -42,6 +50,8 @@ WORDS = {
         "day": " D",
         "notes": "Notes",
         "colon": ": ",
+        "fill": "Enter text",
+        "or": " / ",
     },
 }
 
@@ -59,29 +69,48 @@ class Box:
     h: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Typeset:
     pdf: bytes
     boxes: list[Box]
+    svgs: list[bytes] = field(default_factory=list)  # the pages as SVG, when asked for
+    compact: bool = False  # set with COMPACT metrics to fit one page
 
 
-def typeset(doc: Document, appendix: Appendix, serials: list[str] | None = None) -> Typeset:
-    """Compile the form; return the PDF and every marker's box.
+def typeset(
+    doc: Document, appendix: Appendix, serials: list[str] | None = None, svg: bool = False, dated: bool = True
+) -> Typeset:
+    """Compile the form; return the PDF (and with ``svg`` its pages as SVG) and every marker's box.
 
     A form that runs over one page is set again with compact metrics; a pad
-    (``serials``) uses the metrics its blank form needed.
+    (``serials``) uses the metrics its blank form needed. ``dated=False`` leaves the
+    build time out of the PDF (a form drawn inside the handbook): such a result is
+    kept per process, so ``watch`` sets an unchanged form once.
     """
     data = form_data(doc, appendix, [])
-    sheet = _compile(data)
+    stamp = _timestamp() if dated else 0
+    sheet = _compile(data, svg, stamp)
     if _pages(sheet) > 1:
         data = form_data(doc, appendix, [], compact=True)
-        sheet = _compile(data)
+        sheet = _compile(data, svg, stamp)
     if serials:
-        sheet = _compile({**data, "serials": serials})
-    return sheet
+        sheet = _compile({**data, "serials": serials}, svg, stamp)
+    return replace(sheet, compact=data["metrics"] == COMPACT)
 
 
-def _compile(data: dict[str, Any]) -> Typeset:
+def _compile(data: dict[str, Any], svg: bool, stamp: int) -> Typeset:
+    logo = data["header"]["logo"]
+    changed = os.stat(logo).st_mtime_ns if logo else 0
+    key = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return _compiled(key, svg, stamp, changed) if not stamp and not data["serials"] else _fresh(data, svg, stamp)
+
+
+@lru_cache(maxsize=16)
+def _compiled(key: str, svg: bool, stamp: int, logo_changed: int) -> Typeset:
+    return _fresh(json.loads(key), svg, stamp)
+
+
+def _fresh(data: dict[str, Any], svg: bool, stamp: int) -> Typeset:
     """One Typst compile in a private root (the template and the logo, nothing else can
     be read); the query reuses the compiler's layout."""
     with tempfile.TemporaryDirectory(prefix="policybook-form-") as tmp:
@@ -93,10 +122,12 @@ def _compile(data: dict[str, Any]) -> Typeset:
             shutil.copyfile(logo, root / name)
             data = {**data, "header": {**data["header"], "logo": name}}
         form = compiler(str(root / TEMPLATE.name), str(root), sys_inputs={"data": json.dumps(data)})
-        pdf = form.compile(format="pdf", timestamp=_timestamp(), pdf_tags=False)
+        pdf = form.compile(format="pdf", timestamp=stamp, pdf_tags=False)
         assert isinstance(pdf, bytes)
         marks = json.loads(form.query("<pb-field>", field="value"))
-    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks])
+        pages = form.compile(format="svg") if svg else []
+    svgs = [pages] if isinstance(pages, bytes) else list(pages or [])
+    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks], svgs)
 
 
 def _pages(sheet: Typeset) -> int:

@@ -38,7 +38,8 @@ from policybook.model import (
 )
 from policybook.source.brand import default_brand
 from policybook.writers.docx.kit import page_twips, twips
-from policybook.writers.tables import column_widths, text_units
+from policybook.writers.pdf.forms import sheet_name
+from policybook.writers.tables import column_widths, display_width, text_units
 
 Json = dict[str, Any]
 
@@ -50,6 +51,7 @@ def document_data(doc: Document) -> Json:
         "meta": _meta(doc),
         "revisions": [_revision(r) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
         "chapters": [_chapter(c, units) for c in doc.chapters],
+        "toc": _contents_numbers(doc),
         "appendices": [
             _attachment(a, units) if isinstance(a, Attachment) else _appendix(a) for a in doc.all_appendices()
         ],
@@ -68,6 +70,20 @@ def _meta(doc: Document) -> Json:
         "subsidiary": sub.name,
         "short_name": sub.short_name,
         "sub_code": sub.code,
+    }
+
+
+def _contents_numbers(doc: Document) -> Json:
+    """The numbers printed in the contents at each level, and the widest of them."""
+    levels = {
+        "1": [c.number for c in doc.chapters],
+        "2": [n.number for c in doc.chapters for n in c.body if isinstance(n, Section)]
+        + [a.number for a in doc.all_appendices()],
+    }
+    return {
+        level: {"all": numbers, "widest": max(numbers, key=display_width)}
+        for level, numbers in levels.items()
+        if numbers
     }
 
 
@@ -208,7 +224,5 @@ def _appendix(appendix: Appendix) -> Json:
         "t": form.title,
         "v": form.version,
         "paper": form.paper,
-        "intro": form.intro,
-        "notes": form.notes,
-        "f": [{"l": c.label, "k": c.type, "o": c.options} for c in form.fields()],
+        "sheet": sheet_name(appendix),
     }

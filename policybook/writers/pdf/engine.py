@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from policybook.diagnostics import fail
 from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
+from policybook.writers.pdf.forms import Sheet, form_sheets, sheet_files, sheet_info
 from policybook.writers.pdf.labels import labels_for
 from policybook.writers.pdf.settings import brand_settings, font_dirs, lang_region
 from policybook.writers.typst_fonts import compiler
@@ -49,10 +50,11 @@ def source_date() -> datetime | None:
     return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else None
 
 
-def payload(doc: Document, brand: Brand, logo: str) -> dict[str, Any]:
-    """Everything the template reads: model, brand settings, labels, PDF metadata."""
+def payload(doc: Document, brand: Brand, logo: str, sheets: dict[str, Sheet] | None = None) -> dict[str, Any]:
+    """Everything the template reads: model, brand settings, labels, PDF metadata, form sheets."""
     lang, region = lang_region(doc)
     return {
+        "forms": sheet_info(sheets or {}),
         "doc": document_data(doc),
         "brand": brand_settings(doc, brand),
         "labels": labels_for(language_of(doc.meta, doc.subsidiary)),
@@ -88,17 +90,25 @@ def _date_args(date: datetime) -> dict[str, int]:
 
 
 def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
-    """The PDF bytes of ``doc`` as laid out by the template."""
-    return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, options)
+    """The PDF bytes of ``doc`` as laid out by the template (forms as appendices)."""
+    sheets = form_sheets(doc, brand, svg=bool(options.standard))
+    files = sheet_files(sheets)
+    return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo, sheets), brand, options, files)
 
 
-def compile_template(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, options: PdfOptions) -> bytes:
-    """Compile ``template`` in a private root holding only it, ``data.json`` and the logo.
+def compile_template(
+    template: Path,
+    data: Callable[[str], dict[str, Any]],
+    brand: Brand,
+    options: PdfOptions,
+    files: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """Compile ``template`` in a private root holding only it, ``data.json``, the logo and ``files``.
 
     ``data`` gets the logo's file name inside the root ("" for none)."""
     check_standard(options)
     with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
-        main = prepare_root(template, data, brand, Path(tmp))
+        main = prepare_root(template, data, brand, Path(tmp), files)
         return run_compiler(compiler(str(main), str(main.parent), tuple(font_dirs(brand))), brand, options)
 
 
@@ -107,9 +117,17 @@ def check_standard(options: PdfOptions) -> None:
         raise fail(None, f"unknown PDF standard '{options.standard}'", "pdf.standard", f"known: {', '.join(STANDARDS)}")
 
 
-def prepare_root(template: Path, data: Callable[[str], dict[str, Any]], brand: Brand, root: Path) -> Path:
-    """Fill ``root`` with the template, the logo and ``data.json``; returns the main file."""
+def prepare_root(
+    template: Path,
+    data: Callable[[str], dict[str, Any]],
+    brand: Brand,
+    root: Path,
+    files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Fill ``root`` with the template, the logo, ``files`` and ``data.json``; returns the main file."""
     shutil.copyfile(template, root / template.name)
+    for name, content in (files or {}).items():
+        (root / name).write_bytes(content)
     logo = _copy_logo(brand, root)
     (root / "data.json").write_text(json.dumps(data(logo), ensure_ascii=False), encoding="utf-8")
     return root / template.name

@@ -19,6 +19,7 @@ from policybook.naming import handbook_stem
 from policybook.source.brand import default_brand
 from policybook.writers.pdf.engine import TEMPLATE, PdfOptions, check_standard, payload, prepare_root, run_compiler
 from policybook.writers.pdf.finish import finish
+from policybook.writers.pdf.forms import form_sheets, sheet_files
 from policybook.writers.pdf.settings import font_dirs
 from policybook.writers.typst_fonts import compiler
 
@@ -36,7 +37,9 @@ class WarmPdf:
         options = options or PdfOptions.from_env()
         check_standard(options)
         brand = doc.brand or default_brand()
-        main = prepare_root(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, self.root)
+        sheets = form_sheets(doc, brand, svg=bool(options.standard))
+        files = sheet_files(sheets)
+        main = prepare_root(TEMPLATE, lambda logo: payload(doc, brand, logo, sheets), brand, self.root, files)
         dirs = tuple(font_dirs(brand))
         if self._compiler is None or dirs != self._dirs:  # another brand kit's fonts: a new compiler
             self._compiler, self._dirs = compiler(str(main), str(self.root), dirs), dirs
