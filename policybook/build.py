@@ -12,8 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Iterable
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +22,7 @@ from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.naming import check_names
-from policybook.output import Staging, exclusive, manifest_data, prepare_output, staged
+from policybook.output import Staging, environment_error, exclusive, manifest_data, prepare_output, staged
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
@@ -183,12 +183,24 @@ def _write(
             progress.done(job.name, "unchanged")
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
-    with staged(out) as staging:
+    with _faults_named(out), staged(out) as staging:
         results = _run(pending, staging.folder, jobs, progress, cache)
         where = {rel: out / rel for rel in kept} | {rel: staging.folder / rel for rel in staging.files()}
         staging.manifest = manifest_data(where, versions, revision_of(project.source), project.source.name)
     _record(results, staging, cache)
     return sorted(where)
+
+
+@contextmanager
+def _faults_named(out: Path) -> Iterator[None]:
+    """A fault of the machine while writing (disk full …) is a user error naming the output folder."""
+    try:
+        yield
+    except OSError as exc:
+        problem = environment_error(exc, out)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def _record(results: list[Result], staging: Staging, cache: BuildCache) -> None:
@@ -265,7 +277,15 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
 
 
 def _write_indexed(index: int) -> tuple[list[list[Path]], float]:
-    return write_task(*_WORK[index])
+    writer, work = _WORK[index]
+    try:
+        return write_task(writer, work)
+    except OSError as exc:  # disk full, file too large …: say which output folder
+        folder = work[0][1]
+        problem = environment_error(exc, folder.parent.parent / folder.name)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def _reported(task: list[Job], files: list[list[Path]], seconds: float, progress: Progress) -> list[Result]:

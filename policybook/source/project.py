@@ -328,11 +328,13 @@ class _Reader:
             return None
         if path not in self.read:
             self.files.append(path)
-            self.total += path.stat().st_size
+            size = path.stat().st_size
+            self.total += size if size <= limits.SOURCE_FILE_BYTES else 0  # one too large is read_text's to report
             if self.total > limits.SOURCE_TOTAL_BYTES:
+                self.read[path] = None
                 self.diags.error(
                     loc,
-                    "the chapters are too large together",
+                    f"the chapters up to this one are too large together ({self.total:,} bytes)",
                     "limit.source-size",
                     f"limit {limits.SOURCE_TOTAL_BYTES:,} bytes",
                 )
