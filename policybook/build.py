@@ -33,7 +33,7 @@ from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known, typst_fonts
 
-DEFAULT_FORMATS = ("pdf", "docx", "forms")
+DEFAULT_FORMATS = ("pdf", "docx", "forms", "html")
 BATCH_MAX = 6  # documents per write_many call
 
 
@@ -66,8 +66,13 @@ def check(
         checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
         check_names(checked.documents[sub_id], diags)
     _check_forms_referenced(project, diags)
+    names = writer_names() if formats is None else list(formats)
+    if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
+        from policybook.changes.previous import attach_changes  # the compare stage builds on check()
+
+        attach_changes(checked, diags)
     if not diags.errors:
-        _writer_checks(checked, writer_names() if formats is None else list(formats), diags)
+        _writer_checks(checked, names, diags)
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
