@@ -7,6 +7,7 @@ has ~30 pages a subsidiary; LARGE = 33 copies of every chapter ≈ 1,000 pages):
               rebuilds with and without warnings (vs the interpreter starting policybook), one chapter edited
   watch       `policybook watch`: a chapter edited → the new PDF on disk (vs the raw Typst compile)
   docx        one subsidiary's DOCX at LARGE, with and without LibreOffice pagination; Pandoc baseline
+  html        every subsidiary's site, 1x and LARGE: the writer's own seconds per site
   subs        3 and 30 subsidiaries at 1x, 3 at LARGE: wall time and memory of the whole process tree
 
 Every baseline is measured in the same run, so the ratios hold even on a busy machine
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import statistics
@@ -305,6 +307,21 @@ def docx_scenarios(work: Path, scale: int) -> None:
         print("  (pandoc not installed: no Pandoc baseline; apt-get install pandoc)")
 
 
+def html_scenarios(work: Path, scales: list[int]) -> None:
+    header("HTML sites, every subsidiary (target: well under 1 s a site)")
+    for scale in scales:
+        project = work / f"pdf{scale}x"
+        if not project.exists():
+            generate(project, scale, 4)
+        out = work / f"html{scale}x-dist"
+        m = policybook("build", project / "handbook", "-f", "html", "-o", out, "--no-cache", "-j", "1")
+        per_site = [float(s) for s in re.findall(r"/html \(([0-9.]+) s", m.stderr)]
+        index_kb = max(p.stat().st_size for p in out.glob("*/html/assets/search-index.js")) / 1024
+        notes = f"writer per site: max {max(per_site):.2f} s, mean {sum(per_site) / len(per_site):.2f} s"
+        extra = f"{notes}; search index {index_kb:.0f} KB"
+        row(f"{scale}x build -f html ({len(per_site)} sites)", m, 0, extra, f"html{scale}x")
+
+
 def subsidiary_scenarios(work: Path, cases: list[tuple[int, int]]) -> None:
     header("many subsidiaries: full build, all formats, cold (memory bounded by workers, not subsidiaries)")
     for scale, count in cases:
@@ -356,6 +373,7 @@ def main() -> None:
             watch_scenario(work, raws.get(1))
         if not args.quick and "docx" not in args.skip:
             docx_scenarios(work, LARGE)
+        html_scenarios(work, [1] if args.quick else [1, LARGE])
         cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (LARGE, 3)] + ([(LARGE, 30)] if args.full else [])
         if "subs" not in args.skip:
             subsidiary_scenarios(work, cases)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Iterable
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +22,7 @@ from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.naming import check_names
-from policybook.output import Staging, exclusive, manifest_data, prepare_output, staged
+from policybook.output import Staging, environment_error, exclusive, manifest_data, prepare_output, staged
 from policybook.source import read_project
 from policybook.source.git import revision_of
 from policybook.source.project import Project, find_source
@@ -33,7 +33,7 @@ from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known, typst_fonts
 
-DEFAULT_FORMATS = ("pdf", "docx", "forms")
+DEFAULT_FORMATS = ("pdf", "docx", "forms", "html")
 BATCH_MAX = 6  # documents per write_many call
 
 
@@ -66,8 +66,13 @@ def check(
         checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
         check_names(checked.documents[sub_id], diags)
     _check_forms_referenced(project, diags)
+    names = writer_names() if formats is None else list(formats)
+    if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
+        from policybook.changes.previous import attach_changes  # the compare stage builds on check()
+
+        attach_changes(checked, diags)
     if not diags.errors:
-        _writer_checks(checked, writer_names() if formats is None else list(formats), diags)
+        _writer_checks(checked, names, diags)
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
@@ -178,12 +183,24 @@ def _write(
             progress.done(job.name, "unchanged")
     versions = {sub_id: doc.meta.version for sub_id, doc in checked.documents.items()}
     project = checked.project
-    with staged(out) as staging:
+    with _faults_named(out), staged(out) as staging:
         results = _run(pending, staging.folder, jobs, progress, cache)
         where = {rel: out / rel for rel in kept} | {rel: staging.folder / rel for rel in staging.files()}
         staging.manifest = manifest_data(where, versions, revision_of(project.source), project.source.name)
     _record(results, staging, cache)
     return sorted(where)
+
+
+@contextmanager
+def _faults_named(out: Path) -> Iterator[None]:
+    """A fault of the machine while writing (disk full …) is a user error naming the output folder."""
+    try:
+        yield
+    except OSError as exc:
+        problem = environment_error(exc, out)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def _record(results: list[Result], staging: Staging, cache: BuildCache) -> None:
@@ -260,7 +277,15 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
 
 
 def _write_indexed(index: int) -> tuple[list[list[Path]], float]:
-    return write_task(*_WORK[index])
+    writer, work = _WORK[index]
+    try:
+        return write_task(writer, work)
+    except OSError as exc:  # disk full, file too large …: say which output folder
+        folder = work[0][1]
+        problem = environment_error(exc, folder.parent.parent / folder.name)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def _reported(task: list[Job], files: list[list[Path]], seconds: float, progress: Progress) -> list[Result]:

@@ -17,6 +17,8 @@ import hashlib
 import json
 import os
 import pickle
+import re
+import subprocess
 import sys
 import tempfile
 from functools import lru_cache
@@ -99,11 +101,12 @@ def environment_fingerprint() -> str:
 
 
 def model_fingerprint(doc: Document, reads: tuple[str, ...] = ()) -> str:
-    """The parts of the resolved model an output depends on (attribute names; empty = all).
+    """The parts of the resolved model an output depends on (attribute names; empty = all
+    but ``changes``, which only a writer naming it depends on).
 
     Pickled, not dumped as JSON: the same model always pickles to the same bytes, ten
     times faster on a 1,000-page handbook."""
-    names = reads or tuple(f.name for f in dataclasses.fields(doc))
+    names = reads or tuple(f.name for f in dataclasses.fields(doc) if f.name != "changes")
     return hashlib.sha256(pickle.dumps([getattr(doc, n) for n in names], protocol=5)).hexdigest()
 
 
@@ -124,7 +127,11 @@ def source_fingerprint(source: Path, request: str) -> str:
     the request (subsidiaries × formats): equal means the last release is still right.
     "" when the source names other folders (``paths:``), so the full check decides."""
     handbook = source / "handbook.yaml"
-    if not handbook.is_file() or "\npaths:" in "\n" + handbook.read_text(encoding="utf-8", errors="replace"):
+    text = "\n" + handbook.read_text(encoding="utf-8", errors="replace") if handbook.is_file() else ""
+    if not text or "\npaths:" in text:
+        return ""
+    previous = _previous_fingerprint(source, text)
+    if previous is None:
         return ""
     folders = [source, source.parent / "forms", source.parent / "templates"]
     files = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
@@ -134,8 +141,27 @@ def source_fingerprint(source: Path, request: str) -> str:
         font_fingerprint(),
         environment_fingerprint(),
         request,
+        previous,
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+PREVIOUS_RE = re.compile(r"^previous:[ \t]*[\"']?([^\"'#\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _previous_fingerprint(source: Path, handbook_text: str) -> str | None:
+    """The release named by ``previous:`` (its files, or its git commit); None = unknown."""
+    match = PREVIOUS_RE.search(handbook_text)
+    if not match or not match.group(1):
+        return "" if "\nprevious:" not in handbook_text else None
+    spec = match.group(1)
+    folder = source / spec
+    if folder.is_dir():
+        return _hash_files([p for p in folder.rglob("*") if p.is_file()], folder)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}"], cwd=source, capture_output=True, check=False
+    )
+    return commit.stdout.decode().strip() or None
 
 
 class BuildCache:

@@ -43,6 +43,10 @@ class Diagnostics:
     """An ordered, de-duplicated collection of diagnostics for one run."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.seen = set(self.items)  # de-duplicating by set: ten thousand problems stay linear
 
     def error(self, loc: Loc | None, message: str, code: str, hint: str = "") -> None:
         self.add(Diagnostic("error", loc, message, code, hint))
@@ -51,7 +55,8 @@ class Diagnostics:
         self.add(Diagnostic("warning", loc, message, code, hint))
 
     def add(self, diag: Diagnostic) -> None:
-        if diag not in self.items:
+        if diag not in self.seen:
+            self.seen.add(diag)
             self.items.append(diag)
 
     def extend(self, other: Diagnostics) -> None:

@@ -352,6 +352,8 @@ class Document:
     revisions: list[Revision]
     brand: Brand | None = None
     attachments: list[Attachment] = field(default_factory=list)  # Markdown appendices
+    # what changed since the previous release, when the source names one (``previous:``)
+    changes: ChangeTable | None = None
 
     def all_appendices(self) -> list[Appendix | Attachment]:
         """Forms and Markdown appendices together, in their one numbering sequence."""

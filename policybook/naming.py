@@ -45,7 +45,9 @@ def check_names(doc: Document, diags: Diagnostics) -> None:
             diags.error(loc, f"{what} '{code[:40]}' {problem}", "name.code", "codes become parts of file names")
     what = "code, subsidiary code and version"
     if _too_long(handbook_stem(doc)):
-        diags.error(doc.subsidiary.loc, f"the handbook's file name is too long ({what} together)", "limit.name", _HINT)
+        longer_here = len(doc.subsidiary.code) > len(doc.meta.code + doc.meta.version)
+        where = doc.subsidiary.loc if longer_here else doc.meta.loc
+        diags.error(where, f"the handbook's file name is too long ({what} together)", "limit.name", _HINT)
     for appendix in doc.appendices:
         if _too_long(form_stem(doc, appendix)):
             message = "the form's file name is too long (code, title and version)"

@@ -213,8 +213,10 @@ def sha256(path: Path) -> str:
 
 
 def kind_of(rel: Path) -> str:
-    """handbook-pdf, handbook-docx, form-pdf, form-docx, model-json, changes-pdf, …"""
+    """handbook-pdf, handbook-docx, form-pdf, form-docx, model-json, changes-pdf, site-html, …"""
     suffix = rel.suffix.lstrip(".")
+    if "html" in rel.parts[1:-1]:  # <sub>/html/…: the handbook site
+        return f"site-{suffix}"
     if "forms" in rel.parts[:-1]:
         return f"form-{suffix}"
     if "修订对照表" in rel.name or "changes" in rel.name:

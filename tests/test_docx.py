@@ -184,6 +184,7 @@ def test_cover_revision_history_and_appendix_list(built):
     texts = paragraph_texts(part(data, "word/document.xml"))
     assert doc.meta.title in texts and doc.subsidiary.name in texts
     assert texts.index("2.1") < texts.index("1.0")  # revision table, newest first
+    assert texts[texts.index("1.0") + 1].endswith("日") and "-" not in texts[texts.index("1.0") + 1]  # 2020年3月1日
     assert "附件一\t《请假申请表》\tHR-F-003　第3.0版" in texts
 
 

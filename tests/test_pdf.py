@@ -210,7 +210,8 @@ def test_cover_and_revisions(built: dict[str, Path]) -> None:
     cover = squeeze(text(built["basic/a"], 1))
     for value in ("员工手册", "甲公司", "测试集团", "T-001", "1.0", "2026年1月1日"):
         assert value in cover
-    assert "首次发布" in text(built["basic/a"], 2)
+    revisions = squeeze(text(built["basic/a"], 2))
+    assert "首次发布" in revisions and "2026年1月1日" in revisions and "2026-01-01" not in revisions
 
 
 def test_appendix_lists_forms(built: dict[str, Path]) -> None:

@@ -71,7 +71,8 @@ def test_manifest_matches_files(two_builds: tuple[Path, Path]) -> None:
     for path, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256((out / path).read_bytes()).hexdigest()
     kinds = {f["kind"] for f in manifest["files"]}
-    assert kinds == {"handbook-pdf", "handbook-docx", "form-pdf", "form-docx"}
+    site = {f"site-{ext}" for ext in ("html", "css", "js")}
+    assert kinds == {"handbook-pdf", "handbook-docx", "form-pdf", "form-docx"} | site
     assert {f["version"] for f in manifest["files"] if f["kind"].startswith("handbook")} == {"2.0"}
 
 

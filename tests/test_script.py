@@ -4,6 +4,7 @@ language tags following the variant; the change table too; check's script and pu
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import subprocess
@@ -169,3 +170,28 @@ def test_conversions_are_validated_with_their_line(root_copy, cli) -> None:  # t
     assert result.code == 1
     assert f"handbook.yaml:{line}: warning: unknown key 'zh-XX' in conversion" in result.err
     assert f"handbook.yaml:{line}: error: a conversion needs the word in at least two scripts" in result.err
+
+
+def test_fix_refuses_links_out_and_reports_unwritable_files(root_copy, cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    project = root_copy("hant-source")
+    chapters = project / "handbook" / "chapters"
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("規定,員工\n", encoding="utf-8")
+    (chapters / "99-link.md").symlink_to(outside)
+    result = cli("fix", "--punctuation", project / "handbook")
+    assert result.code == 1 and "99-link.md: error: chapter file is a link to a file outside" in result.err
+    assert outside.read_text(encoding="utf-8") == "規定,員工\n"  # never rewritten through the link
+
+    (chapters / "99-link.md").unlink()
+    chapter = chapters / "01-general.md"
+    chapter.write_bytes(chapter.read_bytes().replace("本規則適用於本公司全體員工，".encode(), "本規則,".encode()))
+    before = chapter.read_bytes()
+
+    def read_only(*_: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("policybook.output.os.replace", read_only)
+    result = cli("fix", "--punctuation", project / "handbook")
+    assert result.code == 1 and "01-general.md: error: cannot write: Read-only file system" in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert chapter.read_bytes() == before and not list(chapters.glob(".*"))  # no temporary file left

@@ -16,7 +16,11 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     source_args(cmd)
     cmd.add_argument("-s", "--subsidiary", action="append", default=[], help="subsidiary id (repeatable; default all)")
     cmd.add_argument(
-        "-f", "--formats", type=split, default=[], help="comma-separated: pdf,docx,forms,json (default pdf,docx,forms)"
+        "-f",
+        "--formats",
+        type=split,
+        default=[],
+        help="comma-separated: pdf,docx,forms,html,json (default pdf,docx,forms,html)",
     )
     cmd.add_argument("-o", "--output", type=Path, default=Path("dist"), help="output folder (default dist/)")
     cmd.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per core)")

@@ -7,6 +7,8 @@ import sys
 
 from policybook.commands import EXIT_OK, EXIT_USAGE
 from policybook.diagnostics import Diagnostics
+from policybook.model import Loc
+from policybook.source.paths import inside
 from policybook.source.project import find_source
 from policybook.source.punctuation import fix_file
 
@@ -24,8 +26,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         print("policybook fix: say what to fix (--punctuation)", file=sys.stderr)
         return EXIT_USAGE
     source = find_source(args.source)
+    root = source.parent
     changed = 0
     for path in sorted(source.rglob("*.md")):
+        inside(root, path, Loc(str(path)), "chapter file")  # a link out of the project is never rewritten
         found = fix_file(path, write=not args.dry_run)
         for item in found:
             print(f"{path.relative_to(source.parent)}:{item.line}: {item.before.strip()}")

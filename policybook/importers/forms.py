@@ -89,8 +89,11 @@ class TableMapper:
             out.append({"label": "", "name": name, "type": "text", "span": cell.colspan})
             return index + 1
         if following is not None and not following.text.strip():
-            out.append(_field(label, name, cell.colspan + following.colspan))
-            return index + 2
+            end = index + 1
+            while end < len(cells) and not cells[end].text.strip():  # the blank runs to the next label
+                end += 1
+            out.append(_field(label, name, sum(c.colspan for c in cells[index:end])))
+            return end
         if following is not None and BOX_RE.search(following.text):
             options = [o.strip() for o in BOX_RE.findall(following.text)]
             out.append(

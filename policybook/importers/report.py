@@ -48,7 +48,7 @@ def render(record: Record, sources: list[str], summary: list[str]) -> str:
     out += [f"- {kind}: {count}" for kind, count in sorted(record.fixes.items())] or ["- nothing changed"]
     out += [""]
     out += _section("Inferences", record.inferred, "none")
-    return "\n".join(out)
+    return "\n".join(out).rstrip() + "\n"
 
 
 def _section(title: str, notes: list[Note], empty: str) -> list[str]:

@@ -191,6 +191,11 @@ class ChapterReader:
         return Loc(self.path, token.map[0] + 1 if token.map else 0)
 
     def read(self, source: str) -> Chapter | None:
+        self.walk(source)
+        return self.finish()
+
+    def walk(self, source: str) -> None:
+        """Parse ``source`` and take in every top-level token."""
         env: dict[str, Any] = {}
         tokens = markdown_parser().parse(strip_comments(source), env)
         self.unused_references(source, env.get("references", {}))
@@ -198,7 +203,6 @@ class ChapterReader:
         pos = 0
         while pos < len(tokens):
             pos = self.top_level(tokens, pos)
-        return self.finish()
 
     def top_level(self, tokens: list[Token], pos: int) -> int:
         token = tokens[pos]
@@ -357,13 +361,7 @@ class AttachmentReader(ChapterReader):
         self.titled = False
 
     def read_attachment(self, source: str) -> Attachment | None:
-        env: dict[str, Any] = {}
-        tokens = markdown_parser().parse(strip_comments(source), env)
-        self.unused_references(source, env.get("references", {}))
-        self.check_depth(tokens)
-        pos = 0
-        while pos < len(tokens):
-            pos = self.top_level(tokens, pos)
+        self.walk(source)
         front = self.front or LocDict()
         found = self.attachment
         found.label = found.label or text(front, "id")

@@ -40,6 +40,7 @@ HANDBOOK = {
     "constraints": Key("map"),
     "revisions": Key("list"),
     "paths": Key("map"),
+    "previous": Key("text"),
     **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
@@ -119,6 +120,10 @@ class Project:
     files: list[Path] = field(default_factory=list)  # every source file read
     items_loc: Loc | None = None  # where numbering.items was set (the number stage checks the samples)
     script: ScriptSettings = field(default_factory=ScriptSettings)
+    # the release this version revises: a folder (relative to the source) or a git revision;
+    # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
+    previous: str = ""
+    previous_loc: Loc | None = None
 
 
 def find_source(arg: str | Path) -> Path:
@@ -158,6 +163,8 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         forms=read_forms(paths["forms"], diags, root),
         templates=paths["templates"],
         script=handbook_script(data, diags),
+        previous=text(data, "previous"),
+        previous_loc=data.loc("previous"),
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     numbering = data.get("numbering")
@@ -321,11 +328,13 @@ class _Reader:
             return None
         if path not in self.read:
             self.files.append(path)
-            self.total += path.stat().st_size
+            size = path.stat().st_size
+            self.total += size if size <= limits.SOURCE_FILE_BYTES else 0  # one too large is read_text's to report
             if self.total > limits.SOURCE_TOTAL_BYTES:
+                self.read[path] = None
                 self.diags.error(
                     loc,
-                    "the chapters are too large together",
+                    f"the chapters up to this one are too large together ({self.total:,} bytes)",
                     "limit.source-size",
                     f"limit {limits.SOURCE_TOTAL_BYTES:,} bytes",
                 )

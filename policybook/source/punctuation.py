@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policybook.diagnostics import Diagnostics
+from policybook.diagnostics import Diagnostics, fail
 from policybook.model import Loc
+from policybook.output import atomic_write
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 CLOSE = r"\u3000-\u303f\uff01-\uff60"  # CJK and full-width punctuation count as Chinese neighbours
@@ -63,14 +64,26 @@ def fixes(text: str) -> list[Fix]:
 
 
 def fix_file(path: Path, write: bool = True) -> list[Fix]:
-    """Rewrite ``path`` with full-width punctuation; the changes made (``write=False``: only found)."""
-    text = path.read_text(encoding="utf-8")
+    """Rewrite ``path`` with full-width punctuation; the changes made (``write=False``: only found).
+
+    The file is replaced atomically (an interrupted fix leaves it as it was); a file
+    that cannot be read as UTF-8 or cannot be written is a located user error.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise fail(Loc(str(path)), "not UTF-8 text", "source.encoding", "save the file as UTF-8") from None
+    except OSError as exc:
+        raise fail(Loc(str(path)), f"cannot read: {exc.strerror}", "source.unreadable") from None
     found = fixes(text)
     if found and write:
         lines = text.split("\n")
         for item in found:
             lines[item.line - 1] = item.after
-        path.write_text("\n".join(lines), encoding="utf-8")
+        try:
+            atomic_write(path, "\n".join(lines).encode("utf-8"))
+        except OSError as exc:
+            raise fail(Loc(str(path)), f"cannot write: {exc.strerror}", "output.os-error") from None
     return found
 
 

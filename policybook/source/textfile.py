@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -39,7 +40,25 @@ def read_text(path: Path) -> str:
             "source.encoding",
             hint + "save it as UTF-8",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_controls(text, str(path))
+    return text
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_controls(text: str, path: str, line_offset: int = 0) -> None:
+    """No control characters (NUL, escape …): no document format can hold them, and no author means them."""
+    found = CONTROL_RE.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1 + line_offset
+        raise fail(
+            Loc(path, line),
+            f"control character U+{ord(found.group()):04X} in the text",
+            "source.control-character",
+            "delete it (it is invisible in most editors)",
+        )
 
 
 def looks_gbk(data: bytes) -> bool:

@@ -17,7 +17,7 @@ import yaml
 from policybook import limits
 from policybook.diagnostics import Loc, SourceError, fail
 from policybook.limits import too_big
-from policybook.source.textfile import read_text
+from policybook.source.textfile import check_controls, read_text
 
 
 class LocDict(dict[str, Any]):
@@ -130,6 +130,7 @@ def _check_size(text: str, path: str, line_offset: int) -> None:
             size, anchor = anchors.get(event.anchor or "", 1), None
         elif isinstance(event, yaml.ScalarEvent):
             size, anchor = 1, event.anchor
+            check_controls(event.value, path, line - 1)  # "\0" and "\x1b" escapes in quoted strings
         else:
             continue
         if anchor:

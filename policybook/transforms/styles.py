@@ -118,30 +118,27 @@ class NumberingStyle:
 
 
 def zh_regulation(words: Words, items: tuple[ItemFormat, ...]) -> NumberingStyle:
-    return NumberingStyle(
-        name="zh-regulation",
-        chapter=lambda n: f"第{chinese(n)}{words.chapter}",
-        section=lambda _c, n: f"第{chinese(n)}{words.section}",
-        article=lambda _c, n: f"第{chinese(n)}{words.article}",
-        appendix=lambda n: f"附件{chinese(n)}",
-        section_ref=lambda chapter, section: f"{chapter}{section}",
-        form_ref=lambda title, appendix: f"《{title}》（{appendix}）",
-        items=items or item_formats(ITEM_PRESETS["regulation"]),
-        item_words=(words.item, words.subitem),
-    )
+    """第一章 · 第一节 · 第一条 · 附件一."""
+    return _chinese_labels("zh-regulation", words, chinese, items or item_formats(ITEM_PRESETS["regulation"]))
 
 
 def zh_decimal(words: Words, items: tuple[ItemFormat, ...]) -> NumberingStyle:
     """Chinese labels with Arabic numerals: 第1章 · 第1节 · 第1条 · 附件1."""
+    return _chinese_labels("decimal", words, str, items or item_formats(ITEM_PRESETS["decimal"]))
+
+
+def _chinese_labels(
+    name: str, words: Words, numeral: Callable[[int], str], items: tuple[ItemFormat, ...]
+) -> NumberingStyle:
     return NumberingStyle(
-        name="decimal",
-        chapter=lambda n: f"第{n}{words.chapter}",
-        section=lambda _c, n: f"第{n}{words.section}",
-        article=lambda _c, n: f"第{n}{words.article}",
-        appendix=lambda n: f"附件{n}",
+        name=name,
+        chapter=lambda n: f"第{numeral(n)}{words.chapter}",
+        section=lambda _c, n: f"第{numeral(n)}{words.section}",
+        article=lambda _c, n: f"第{numeral(n)}{words.article}",
+        appendix=lambda n: f"附件{numeral(n)}",
         section_ref=lambda chapter, section: f"{chapter}{section}",
         form_ref=lambda title, appendix: f"《{title}》（{appendix}）",
-        items=items or item_formats(ITEM_PRESETS["decimal"]),
+        items=items,
         item_words=(words.item, words.subitem),
     )
 

@@ -19,7 +19,7 @@ from policybook.model import Document
 
 @dataclass(frozen=True)
 class Writer:
-    name: str  # pdf | docx | forms | json
+    name: str  # pdf | docx | forms | json | html
     description: str
     write: Callable[[Document, Path], list[Path]]  # (document, output folder) → files written
     # what only this writer can check before anything is written (fonts, image formats);
@@ -42,6 +42,7 @@ MODULES = {  # name → module that registers it; imported only when the writer 
     "pdf": "policybook.writers.pdf",
     "docx": "policybook.writers.docx",
     "forms": "policybook.writers.forms",
+    "html": "policybook.writers.html",
 }
 
 

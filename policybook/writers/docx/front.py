@@ -120,9 +120,9 @@ def revisions(ctx: Context, doc: Document) -> Iterator[Element]:
         return
     yield oxml.paragraph(ctx.style("front-heading"), [oxml.run(ctx.kit.words.revisions)])
     newest_first = sorted(doc.revisions, key=lambda r: (r.date, r.version), reverse=True)
-    rows = [[r.version, r.date, r.summary] for r in newest_first]
+    rows = [[r.version, long_date(r.date, doc.meta.locale), r.summary] for r in newest_first]
     total = ctx.kit.text_width
-    widths = [round(total * 0.14), round(total * 0.2)]
+    widths = [round(total * 0.14), round(total * 0.24)]
     widths.append(total - sum(widths))
     yield table_of(ctx, list(ctx.kit.words.revision_columns), rows, widths)
     yield oxml.paragraph("", [oxml.page_break()])

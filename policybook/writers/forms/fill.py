@@ -25,7 +25,7 @@ from policybook.limits import too_big
 from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
 from policybook.output import staged
-from policybook.source.textfile import looks_gbk, read_bytes
+from policybook.source.textfile import CONTROL_RE, looks_gbk, read_bytes
 from policybook.writers.forms import docx, pdf
 from policybook.writers.forms.acroform import FieldSpec, Value, date_parts
 
@@ -143,6 +143,7 @@ def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str,
     diags = Diagnostics()
     columns = _columns(path, header, specs, form_id, diags)
     rows = []
+    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
     try:
         for number, record in enumerate(reader, start=1):
             if number > limits.CSV_ROWS:
@@ -154,7 +155,8 @@ def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str,
                     "split it into several files",
                 )
             if any(cell.strip() for cell in record):
-                rows.append(_row(Loc(str(path), reader.line_num), number, columns, record, diags))
+                rows.append(_row(Loc(str(path), line), number, columns, record, diags))
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise _csv_error(path, reader.line_num, exc) from None
     diags.raise_if_errors()
@@ -240,6 +242,9 @@ def _row(
         if spec is None or not text:
             continue
         where = f"row {number}, column {index} ({spec.name})"
+        if CONTROL_RE.search(text):
+            diags.error(loc, f"{where}: a control character (such as NUL) in the value", "forms.csv-control")
+            continue
         if len(text) > limits.CSV_CELL:
             message = f"{where}: {len(text):,} characters (limit {limits.CSV_CELL:,})"
             diags.error(loc, message, "limit.csv-cell", "a form field holds a few lines")

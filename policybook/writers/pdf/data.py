@@ -49,7 +49,7 @@ def document_data(doc: Document) -> Json:
     units = table_units(doc.brand or default_brand())
     return {
         "meta": _meta(doc),
-        "revisions": [_revision(r) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
+        "revisions": [_revision(r, doc.meta.locale) for r in sorted(doc.revisions, key=_revision_key, reverse=True)],
         "chapters": [_chapter(c, units) for c in doc.chapters],
         "toc": _contents_numbers(doc),
         "appendices": [
@@ -91,8 +91,8 @@ def _revision_key(rev: Revision) -> tuple[str, str]:
     return (rev.date, rev.version)
 
 
-def _revision(rev: Revision) -> Json:
-    return {"v": rev.version, "d": rev.date, "s": rev.summary}
+def _revision(rev: Revision, locale: str) -> Json:
+    return {"v": rev.version, "d": long_date(rev.date, locale), "s": rev.summary}
 
 
 def _chapter(chapter: Chapter, units: float) -> Json:
