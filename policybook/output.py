@@ -185,7 +185,15 @@ def _publish(staging: Staging, out: Path) -> list[Path]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write one file so readers see the old bytes or the new, never half."""
+    """Write one file so readers see the old bytes or the new, never half.
+
+    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a
+    pipe) is written to, never replaced: renaming over it would replace the device.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with path.open("wb") as handle:
+            handle.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.chmod(tmp, 0o666 & ~_umask())

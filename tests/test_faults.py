@@ -356,3 +356,21 @@ def test_stale_staging_is_removed(two_releases: tuple[Path, Path, Path]) -> None
     code, err = finished(policybook("build", "handbook", *JSON_PDF, "-o", out, cwd=root))
     assert code == 0, err
     assert not (out / ".staging-dead").exists()
+
+
+def test_atomic_write_writes_into_a_device_or_pipe_and_never_replaces_it(tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    from policybook.output import atomic_write
+
+    atomic_write(Path("/dev/null"), b"report")  # `ack report -o /dev/null` once renamed a file over the device
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    atomic_write(fifo, b"through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"] and stat.S_ISFIFO(os.stat(fifo).st_mode)

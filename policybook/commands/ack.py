@@ -198,7 +198,7 @@ def run_report(args: argparse.Namespace, diags: Diagnostics) -> int:
         if not args.output:
             print("policybook ack report: error: --format xlsx needs -o FILE", file=sys.stderr)
             return 2
-        _save(args.output, report.as_xlsx(data))
+        atomic_write(args.output, report.as_xlsx(data))
         return EXIT_OK
     text = {"table": report.as_table, "json": report.as_json, "csv": report.as_csv}[args.format](data)
     _emit(text, args.output)
@@ -216,19 +216,10 @@ def _standings(args: argparse.Namespace, convert: Callable[[list[Standing]], Row
 
 def _emit(text: str, output: Path | None) -> None:
     if output:
-        _save(output, text.encode("utf-8"))
+        atomic_write(output, text.encode("utf-8"))
         print(output)
     else:
         sys.stdout.write(text)
-
-
-def _save(path: Path, data: bytes) -> None:
-    """A file is replaced atomically; a device or pipe (/dev/stdout) is written to, never replaced."""
-    if path.exists() and not path.is_file():
-        with path.open("wb") as handle:
-            handle.write(data)
-    else:
-        atomic_write(path, data)
 
 
 def _remind(cmd: argparse.ArgumentParser) -> None:

@@ -12,8 +12,6 @@ import io
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from pypdf import PdfReader
-
 from policybook.model import Appendix, Brand, Document
 
 if TYPE_CHECKING:
@@ -60,6 +58,8 @@ def sheet_info(sheets: dict[str, Sheet]) -> dict[str, Any]:
 
 
 def _sheet(name: str, sheet: Typeset) -> Sheet:
+    from pypdf import PdfReader  # only when a handbook has form appendices: a plain PDF build never loads pypdf
+
     reader = PdfReader(io.BytesIO(sheet.pdf))
     box = reader.pages[0].mediabox
     if sheet.svgs:
