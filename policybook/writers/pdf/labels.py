@@ -23,7 +23,7 @@ HANS: dict[str, Any] = {
     "applies": "适用范围",
     "page": ["第 ", " 页 共 ", " 页"],
     "appendices": "附　件",
-    "app_cols": ["附件", "表单名称", "表单编号", "版本"],
+    "app_cols": ["附件", "名称", "编号", "版本"],
     "confidential": "内部资料　注意保存",
 }
 
@@ -38,7 +38,7 @@ EN: dict[str, Any] = {
     "applies": "Applies to",
     "page": ["Page ", " of ", ""],
     "appendices": "Appendices",
-    "app_cols": ["Appendix", "Form", "Code", "Version"],
+    "app_cols": ["Appendix", "Title", "Code", "Version"],
     "confidential": "Internal — keep safe",
 }
 
