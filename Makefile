@@ -22,6 +22,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check policybook tests bench
+	$(VENV)/bin/ruff format --check policybook tests bench
 	$(VENV)/bin/mypy policybook
 
 bench: $(STAMP)
