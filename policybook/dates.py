@@ -7,6 +7,7 @@ every output spells a date the same way.
 from __future__ import annotations
 
 import datetime
+import re
 
 MONTHS = (
     "January",
@@ -22,6 +23,21 @@ MONTHS = (
     "November",
     "December",
 )
+
+
+# a date as people write it in a CSV, a spreadsheet or a form: 2026-12-03, 2026/12/3, 2026.12.3, 2026年12月3日
+WRITTEN_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def written(text: str) -> datetime.date | None:
+    """A date written as :data:`WRITTEN_RE` allows, if it exists (2027-13-45 does not); None otherwise."""
+    match = WRITTEN_RE.match(text)
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
 
 
 def parse(value: object) -> datetime.date | None:

@@ -16,12 +16,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from policybook.dates import written
 from policybook.diagnostics import Diagnostics, fail
 from policybook.model import Loc
 from policybook.source.textfile import looks_gbk
 
 Cell = str | datetime.date
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
 @dataclass
@@ -58,15 +58,7 @@ def read_table(
 
 def parse_date(value: Cell) -> datetime.date | None:
     """2026-03-01, 2026/3/1, 2026.3.1, 2026年3月1日 or a spreadsheet date."""
-    if isinstance(value, datetime.date):
-        return value
-    match = DATE_RE.match(value.strip())
-    if not match:
-        return None
-    try:
-        return datetime.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return None
+    return value if isinstance(value, datetime.date) else written(value)
 
 
 def _present(cell: Cell) -> bool:

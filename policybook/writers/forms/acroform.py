@@ -44,6 +44,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from policybook.dates import WRITTEN_RE
 from policybook.model import Form
 from policybook.writers.forms import appearance as ap
 from policybook.writers.forms.cjkfont import CutFont
@@ -106,7 +107,7 @@ def _date(name: str, label: str, at: dict[str, Box]) -> FieldSpec:
 
 def date_parts(value: str) -> tuple[str, str, str] | None:
     """``2026-12-03`` / ``2026年12月3日`` → ("2026", "12", "3"); None if it is not a date."""
-    match = ap.DATE_RE.match(value)
+    match = WRITTEN_RE.match(value)
     if not match:
         return None
     year, month, day = match.groups()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from policybook.writers.forms.cjkfont import CutFont
 
 NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%")
-DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 TOKEN_RE = re.compile(r"[A-Za-z0-9@._%+\-/:]+ ?|.", re.S)  # a Latin word (with one space) or one character
 PAD = 4.0  # points of padding inside a text box (matches the layout's cell inset)
 KAPPA = 0.5523  # Bézier handle length for a quarter circle

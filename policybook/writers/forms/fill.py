@@ -16,10 +16,10 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from policybook import limits
+from policybook.dates import written
 from policybook.diagnostics import Diagnostics, fail
 from policybook.limits import too_big
 from policybook.model import Appendix, Document, Loc
@@ -27,7 +27,7 @@ from policybook.naming import form_stem, safe
 from policybook.output import staged
 from policybook.source.textfile import CONTROL_RE, looks_gbk, read_bytes
 from policybook.writers.forms import docx, pdf
-from policybook.writers.forms.acroform import FieldSpec, Value, date_parts
+from policybook.writers.forms.acroform import FieldSpec, Value
 
 SPLIT_RE = re.compile(r"\s*[;|；]\s*")
 SERIAL_MAX = 40  # characters of one serial number
@@ -266,24 +266,13 @@ def _value(spec: FieldSpec, text: str) -> tuple[Value, list[tuple[str, str, str]
     if spec.kind == "radio" and text not in spec.options:
         return text, [(f"'{text}' is not an option", "forms.csv-option", f"options: {options}")]
     if spec.kind == "date":
-        day = calendar_date(text)
+        day = written(text)
         if day is None:
             return text, [(f"'{text}' is not a date", "forms.csv-date", "write dates as YYYY-MM-DD, e.g. 2026-12-03")]
         return day.isoformat(), []
     if spec.kind == "number" and not NUMBER_RE.match(text):
         return text, [(f"'{text}' is not a number", "forms.csv-number", "digits, an optional sign and decimal point")]
     return text, []
-
-
-def calendar_date(text: str) -> date | None:
-    """``2026-12-03`` or ``2026年12月3日`` as a date that exists; None otherwise."""
-    parts = date_parts(text)
-    if parts is None:
-        return None
-    try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- atomic output
