@@ -7,6 +7,7 @@ every output spells a date the same way.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 
 MONTHS = (
@@ -57,3 +58,14 @@ def long_date(value: object, locale: str = "zh-Hans") -> str:
     if locale == "en":
         return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def source_date() -> datetime.datetime | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) as a UTC time, or None when it is not set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC) if epoch.isdigit() else None
+
+
+def build_time() -> datetime.datetime:
+    """The time a build stamps on what it writes: ``SOURCE_DATE_EPOCH`` when set, else now; whole seconds, UTC."""
+    return source_date() or datetime.datetime.now(tz=datetime.UTC).replace(microsecond=0)

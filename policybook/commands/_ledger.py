@@ -6,8 +6,6 @@ import argparse
 import datetime
 from pathlib import Path
 
-from policybook.ledger.db import default_url
-
 
 def ledger_args(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
@@ -32,6 +30,8 @@ def as_of_arg(cmd: argparse.ArgumentParser, help_text: str = "the day it is (def
 
 
 def url(args: argparse.Namespace) -> str:
+    from policybook.ledger.db import default_url  # SQLAlchemy and Alembic load only when a ledger command runs
+
     return args.db or default_url(getattr(args, "source", "handbook"))
 
 

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from policybook.build import build
 from policybook.commands import EXIT_OK, print_written, source_args, split
 from policybook.diagnostics import Diagnostics
 
@@ -29,6 +28,8 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import build
+
     written = build(
         args.source,
         args.output,

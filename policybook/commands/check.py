@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from policybook.build import check
 from policybook.commands import EXIT_OK, source_args
 from policybook.diagnostics import Diagnostics
 
@@ -17,6 +16,8 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import check
+
     checked = check(args.source, (), diags, args.strict)
     docs = checked.documents.values()
     summary = ", ".join(f"{d.subsidiary.id}: {sum(len(c.articles()) for c in d.chapters)} articles" for d in docs)

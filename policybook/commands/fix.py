@@ -7,10 +7,6 @@ import sys
 
 from policybook.commands import EXIT_OK, EXIT_USAGE
 from policybook.diagnostics import Diagnostics
-from policybook.model import Loc
-from policybook.source.paths import inside
-from policybook.source.project import find_source
-from policybook.source.punctuation import fix_file
 
 
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,6 +18,11 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.model import Loc
+    from policybook.source.paths import inside
+    from policybook.source.project import find_source
+    from policybook.source.punctuation import fix_file
+
     if not args.punctuation:
         print("policybook fix: say what to fix (--punctuation)", file=sys.stderr)
         return EXIT_USAGE

@@ -8,7 +8,6 @@ import string
 import sys
 from pathlib import Path
 
-from policybook.build import check
 from policybook.commands import EXIT_OK, EXIT_USAGE, source_args
 from policybook.diagnostics import Diagnostics
 
@@ -44,6 +43,7 @@ def _serial_format(value: str) -> str:
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import check
     from policybook.writers.forms.fill import Request, check_serials
     from policybook.writers.forms.fill import run as fill
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from policybook.build import check
 from policybook.commands import EXIT_OK, source_args
 from policybook.diagnostics import Diagnostics
 
@@ -18,6 +17,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import check
     from policybook.writers.json import dumps
 
     checked = check(args.source, [args.subsidiary], diags)

@@ -8,10 +8,8 @@ import http.server
 import sys
 from pathlib import Path
 
-from policybook.build import build
 from policybook.commands import EXIT_OK, source_args
 from policybook.diagnostics import Diagnostics, fail
-from policybook.source import read_project
 
 
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +22,8 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.build import build
+
     sub = args.subsidiary or _first_subsidiary(args.source, diags)
     folder = args.output / sub
     if not (folder / "html" / "index.html").is_file():
@@ -53,6 +53,8 @@ def make_server(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
 
 
 def _first_subsidiary(source: str, diags: Diagnostics) -> str:
+    from policybook.source import read_project
+
     project = read_project(source, diags)
     diags.raise_if_errors()
     return sorted(project.subsidiaries)[0]

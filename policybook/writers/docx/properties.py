@@ -10,27 +10,19 @@ the same source and ``SOURCE_DATE_EPOCH`` give the same bytes.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from datetime import UTC, datetime
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
+from policybook.dates import build_time
 from policybook.model import Document
 from policybook.writers.docx.kit import Kit
 
 FIRST_MEMBERS = ("[Content_Types].xml", "_rels/.rels")
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
-
-
-def build_time() -> datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; whole seconds, UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
 
 
 def set_core(document: DocxDocument, doc: Document, kit: Kit) -> None:

@@ -15,10 +15,13 @@ from pathlib import Path
 from policybook.model import Document
 from policybook.naming import form_stem
 from policybook.writers import Writer, register
-from policybook.writers.forms import docx, pdf
 
 
 def write(doc: Document, folder: Path) -> list[Path]:
+    # loaded here, not with the package: the handbook PDF typesets its form appendices with
+    # typeset.py and needs neither python-docx nor the AcroForm code
+    from policybook.writers.forms import docx, pdf
+
     out = folder / "forms"
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

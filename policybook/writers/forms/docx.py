@@ -23,11 +23,12 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from policybook.dates import build_time
 from policybook.language import Language
 from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
-from policybook.writers.docx.properties import build_time, package_bytes
+from policybook.writers.docx.properties import package_bytes
 from policybook.writers.forms.typeset import COMPACT, METRICS, WORDS, LabelWidths, form_tag
 from policybook.writers.typst_fonts import families
 

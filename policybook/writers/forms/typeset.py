@@ -20,8 +20,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from policybook.dates import build_time
 from policybook.model import Appendix, Document, FormCell, FormRow
-from policybook.writers.docx.properties import build_time
 from policybook.writers.pdf.settings import lang_region, variant_fonts
 from policybook.writers.typst_fonts import compiler
 

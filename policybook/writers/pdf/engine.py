@@ -14,12 +14,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typst
 
+from policybook.dates import source_date
 from policybook.diagnostics import fail
 from policybook.language import of as language_of
 from policybook.model import Brand, Document
@@ -43,11 +44,6 @@ class PdfOptions:
     @classmethod
     def from_env(cls) -> PdfOptions:
         return cls(standard=os.environ.get("POLICYBOOK_PDF_STANDARD", "").strip().lower())
-
-
-def source_date() -> datetime | None:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else None
 
 
 def payload(doc: Document, brand: Brand, logo: str, sheets: dict[str, Sheet] | None = None) -> dict[str, Any]:
