@@ -53,7 +53,7 @@ def make_server(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
 
 
 def _first_subsidiary(source: str, diags: Diagnostics) -> str:
-    from policybook.source import read_project
+    from policybook.source.project import read_project
 
     project = read_project(source, diags)
     diags.raise_if_errors()

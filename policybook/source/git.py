@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from policybook.diagnostics import fail
-from policybook.source.project import find_source
+from policybook.source.paths import find_source
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
