@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.garbage import paused
 from policybook.model import Document
 from policybook.output import Staging, environment_error, exclusive, manifest_data, prepare_output, staged
 from policybook.source.git import revision_of
@@ -54,13 +55,20 @@ def check(
     """Read and resolve everything, and let the writers of ``formats`` (default: all)
     check what they need; all problems go to ``diags`` (raises on errors, and on
     warnings when ``strict``)."""
+    diags = diags if diags is not None else Diagnostics()
+    with paused():
+        return _check(source, subs, diags, strict, formats)
+
+
+def _check(
+    source: str | Path, subs: Iterable[str], diags: Diagnostics, strict: bool, formats: Iterable[str] | None
+) -> Checked:
     # the stages load here, not with this module: a build with nothing changed never needs them
     from policybook.naming import check_names
     from policybook.source.project import read_project
     from policybook.source.punctuation import check_punctuation
     from policybook.transforms import check_numbering, project_labels, resolve
 
-    diags = diags if diags is not None else Diagnostics()
     project = read_project(source, diags)
     check_punctuation(project.files, diags)
     labels = project_labels(project, diags)
