@@ -348,6 +348,9 @@ def main() -> None:
         "--skip", type=lambda v: set(v.split(",")), default=set(), help="leave out: pdf,sample,forms,watch,docx,subs"
     )
     args = parser.parse_args()
+    # bytecode as an installed package has it (pip compiles at install; an editable install under
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile policybook's source again in every run)
+    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "policybook")], check=True)
     load = os.getloadavg()[0]
     print(f"policybook bench — {os.cpu_count()} cores, load {load:.1f}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
