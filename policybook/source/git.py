@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import tarfile
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -39,6 +38,8 @@ def export_revision(rev: str, source: Path, stack: ExitStack) -> Path:
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown revision"]
         raise fail(None, f"cannot read revision '{rev}': {message[0]}", "diff.revision", "name a commit, tag or branch")
+    import tarfile  # only when a revision is read: every build imports this module for revision_of
+
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="policybook-rev-")))
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(folder, filter="data")
