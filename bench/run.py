@@ -232,28 +232,16 @@ def _count(stderr: str) -> int:
 
 
 def raw_typst(project: Path, sub: str, work: Path) -> Measured:
-    """The engine floor: Typst compiling the very Typst source policybook generates."""
+    """The engine floor: Typst compiling the very inputs policybook generates (bench/raw.py)."""
     root = work / f"raw-{project.name}-{sub}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    code = (
-        "import sys; from pathlib import Path\n"
-        "from policybook.build import check\n"
-        "from policybook.writers.pdf.engine import TEMPLATE, payload, prepare_root\n"
-        "from policybook.source.brand import default_brand\n"
-        f"doc = check({str(project / 'handbook')!r}, [{sub!r}]).documents[{sub!r}]\n"
-        "brand = doc.brand or default_brand()\n"
-        f"print(prepare_root(TEMPLATE, lambda logo: payload(doc, brand, logo), brand, Path({str(root)!r})))\n"
-    )
-    main = subprocess.run(
-        [PY, "-c", code], cwd=REPO, env=ENV, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    compile_code = (
-        "import sys, typst\n"
-        f"pdf = typst.compile({main!r}, root={str(root)!r}, timestamp=1764547200)\n"
-        f"open({str(root / 'raw.pdf')!r}, 'wb').write(pdf)\n"
-    )
-    return run([PY, "-c", compile_code], cwd=REPO, env=ENV)
+    raw = str(HERE / "raw.py")
+    subprocess.run([PY, raw, "prepare", str(project / "handbook"), sub, str(root)], cwd=REPO, env=ENV, check=True)
+    result = run([PY, raw, "compile", str(root)], cwd=REPO, env=ENV)
+    if result.code != 0:
+        raise SystemExit(f"raw Typst compile failed:\n{result.stderr}")
+    return result
 
 
 def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
@@ -360,6 +348,9 @@ def main() -> None:
         "--skip", type=lambda v: set(v.split(",")), default=set(), help="leave out: pdf,sample,forms,watch,docx,subs"
     )
     args = parser.parse_args()
+    # bytecode as an installed package has it (pip compiles at install; an editable install under
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile policybook's source again in every run)
+    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "policybook")], check=True)
     load = os.getloadavg()[0]
     print(f"policybook bench — {os.cpu_count()} cores, load {load:.1f}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="policybook-bench-") as tmp:
