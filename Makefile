@@ -44,6 +44,7 @@ $(STAMP): pyproject.toml $(SYSTEM)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip >/dev/null
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m compileall -q policybook  # bytecode, as a regular install has: every command starts sooner
 	touch $@
 
 clean:

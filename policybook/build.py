@@ -16,22 +16,22 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from policybook.cache import BuildCache, output_key, source_fingerprint
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.garbage import paused
 from policybook.model import Document
-from policybook.naming import check_names
 from policybook.output import Staging, environment_error, exclusive, manifest_data, prepare_output, staged
-from policybook.source import read_project
 from policybook.source.git import revision_of
-from policybook.source.project import Project, find_source
-from policybook.source.punctuation import check_punctuation
-from policybook.transforms import check_numbering, project_labels, resolve
+from policybook.source.paths import find_source
 from policybook.workers import cpu_count, run_forked
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
-from policybook.writers import require_known, typst_fonts
+from policybook.writers import require_known
+
+if TYPE_CHECKING:
+    from policybook.source.project import Project
 
 DEFAULT_FORMATS = ("pdf", "docx", "forms", "html")
 BATCH_MAX = 6  # documents per write_many call
@@ -56,6 +56,19 @@ def check(
     check what they need; all problems go to ``diags`` (raises on errors, and on
     warnings when ``strict``)."""
     diags = diags if diags is not None else Diagnostics()
+    with paused():
+        return _check(source, subs, diags, strict, formats)
+
+
+def _check(
+    source: str | Path, subs: Iterable[str], diags: Diagnostics, strict: bool, formats: Iterable[str] | None
+) -> Checked:
+    # the stages load here, not with this module: a build with nothing changed never needs them
+    from policybook.naming import check_names
+    from policybook.source.project import read_project
+    from policybook.source.punctuation import check_punctuation
+    from policybook.transforms import check_numbering, project_labels, resolve
+
     project = read_project(source, diags)
     check_punctuation(project.files, diags)
     labels = project_labels(project, diags)
@@ -260,7 +273,7 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     """Write every task; in forked workers when there are several, each worker process
     doing one task and exiting, so memory never piles up across documents."""
     work = [(task[0].writer, [(job.doc, staging / job.sub_id) for job in task]) for task in tasks]
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or typst_fonts.compiled:
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or _typst_started():
         return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
     global _WORK
     _WORK = work
@@ -274,6 +287,13 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     finally:
         _WORK = []
     return results
+
+
+def _typst_started() -> bool:
+    """Has this process compiled with Typst (whose threads make forking unsafe)? Asked without
+    importing Typst: a process that never loaded it never compiled."""
+    fonts = sys.modules.get("policybook.writers.typst_fonts")
+    return bool(fonts and fonts.compiled)
 
 
 def _write_indexed(index: int) -> tuple[list[list[Path]], float]:

@@ -80,6 +80,8 @@ class Converter:
         self.convert = (lambda s: s) if same or not target else phrase_converter(target, tuple(rules))
         self.target = target
         self.foreign: set[str] = set()  # characters of the other script left in converted text (see take)
+        self.classified: set[str] = set()  # every Han character met so far …
+        self.other: set[str] = set()  # … and those of them that belong to the other script
         self.quotes = CORNER if quotes == "corner" else CURLY if quotes == "curly" else None
         ordered = sorted({n for n in names if n}, key=len, reverse=True)
         self.names = re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -106,7 +108,12 @@ class Converter:
     def _free(self, text: str) -> str:
         text = self.convert(text) if text else text
         if self.target:
-            self.foreign.update(c for c in HAN.findall(text) if c not in SHARED and _char(c, self.target) != c)
+            chars = set(HAN.findall(text))
+            fresh = chars - self.classified  # each character is looked up once per converter
+            if fresh:
+                self.classified |= fresh
+                self.other |= {c for c in fresh if c not in SHARED and _char(c, self.target) != c}
+            self.foreign |= chars & self.other
         if self.quotes is not None:
             text = text.translate(self.quotes)
             if self.quotes is CORNER:

@@ -28,7 +28,8 @@ from policybook.cache import output_key
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.output import staged
-from policybook.source.project import Project, find_source
+from policybook.source.paths import find_source
+from policybook.source.project import Project
 from policybook.writers import get as get_writer
 
 Stamp = tuple[int, int]  # modification time (ns), size

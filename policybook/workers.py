@@ -9,6 +9,7 @@ Workers ignore Ctrl-C: the parent stops them and reports one line.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -37,6 +38,9 @@ def run_forked(
     context = multiprocessing.get_context("fork")
     pending = list(range(count))
     running: dict[int, tuple[Any, Connection]] = {}
+    # the parent's objects (the resolved model) out of the collector's reach: a collection in a
+    # worker would otherwise write to every page of them, copying memory the fork shares
+    gc.freeze()
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -55,6 +59,7 @@ def run_forked(
                         raise value
                     done(index, value)
     finally:
+        gc.unfreeze()
         for process, conn in running.values():
             process.kill()
             process.join()

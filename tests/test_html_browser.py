@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from policybook.build import check
-from policybook.commands.serve import make_server
 from policybook.language import language
 from policybook.language import of as language_of
 from policybook.model import Article, Document
 from policybook.writers.html import write
+from policybook.writers.html.server import make_server
 from policybook.writers.html.site import article_text
 
 REPO = Path(__file__).parent.parent

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policybook.diagnostics import Diagnostics
-from policybook.source import read_project
+from policybook.source.project import read_project
 from policybook.transforms import resolve
 from policybook.transforms.numerals import chinese
 from policybook.writers.json import document_json

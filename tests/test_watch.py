@@ -20,7 +20,7 @@ import pytest
 
 from policybook.diagnostics import Diagnostics
 from policybook.live import changed, scan, watched_folders
-from policybook.source import read_project
+from policybook.source.project import read_project
 
 WAIT_S = 90  # generous: CI machines are shared; a healthy rebuild takes well under a second
 

@@ -17,8 +17,8 @@ from policybook.changes.table import change_table
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Loc
 from policybook.source.git import export_revision
-from policybook.source.paths import confined
-from policybook.source.project import Project, find_source
+from policybook.source.paths import confined, find_source
+from policybook.source.project import Project
 
 HINT = "name a folder inside the project holding that release's source, or a git tag or commit"
 

@@ -6,7 +6,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from policybook.source.git import export_revision
-from policybook.source.project import find_source
+from policybook.source.paths import find_source
 
 
 def open_source(spec: str, source: str, stack: ExitStack) -> Path:

@@ -19,8 +19,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.model import Loc
-    from policybook.source.paths import inside
-    from policybook.source.project import find_source
+    from policybook.source.paths import find_source, inside
     from policybook.source.punctuation import fix_file
 
     if not args.punctuation:

@@ -28,7 +28,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_import(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.ledger.roster import read_roster, upsert
-    from policybook.source import read_project
+    from policybook.source.project import read_project
 
     project = read_project(args.source, diags)
     diags.raise_if_errors()

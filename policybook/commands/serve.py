@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
 from pathlib import Path
 
 from policybook.commands import EXIT_OK, source_args
-from policybook.diagnostics import Diagnostics, fail
+from policybook.diagnostics import Diagnostics
 
 
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +21,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.build import build
+    from policybook.writers.html.server import make_server  # http.server loads only for this command
 
     sub = args.subsidiary or _first_subsidiary(args.source, diags)
     folder = args.output / sub
@@ -41,30 +40,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     return EXIT_OK
 
 
-def make_server(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``folder`` (a subsidiary's output: html/ beside forms/) on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    try:
-        return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as exc:
-        raise fail(
-            None, f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", "cli.port", "choose another --port"
-        ) from exc
-
-
 def _first_subsidiary(source: str, diags: Diagnostics) -> str:
-    from policybook.source import read_project
+    from policybook.source.project import read_project
 
     project = read_project(source, diags)
     diags.raise_if_errors()
     return sorted(project.subsidiaries)[0]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files; logs only errors (a page load is dozens of requests)."""
-
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript; charset=utf-8"}
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
-            super().log_message(format, *args)

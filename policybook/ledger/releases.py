@@ -36,8 +36,8 @@ from policybook.diagnostics import Diagnostics, SourceError, fail
 from policybook.ledger.schema import Release, ReleaseFile
 from policybook.model import Document, Loc
 from policybook.output import sha256
-from policybook.source import read_project
 from policybook.source.git import revision_of
+from policybook.source.project import read_project
 from policybook.transforms import project_labels, resolve
 
 

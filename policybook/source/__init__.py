@@ -1,5 +1,5 @@
-"""Read stage: source files → an unresolved document model with file:line everywhere."""
+"""Read stage: source files → an unresolved document model with file:line everywhere.
 
-from policybook.source.project import read_project
-
-__all__ = ["read_project"]
+``project.read_project`` is the entry point. This package file imports nothing, so
+that a module needing only ``paths`` (the build's no-change check) loads no parser.
+"""

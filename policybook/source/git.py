@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 import subprocess
-import tarfile
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 from policybook.diagnostics import fail
-from policybook.source.project import find_source
+from policybook.source.paths import find_source
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -39,6 +38,8 @@ def export_revision(rev: str, source: Path, stack: ExitStack) -> Path:
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown revision"]
         raise fail(None, f"cannot read revision '{rev}': {message[0]}", "diff.revision", "name a commit, tag or branch")
+    import tarfile  # only when a revision is read: every build imports this module for revision_of
+
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="policybook-rev-")))
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(folder, filter="data")

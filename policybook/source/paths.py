@@ -54,3 +54,17 @@ def inside(root: Path, path: Path, loc: Loc, what: str) -> Path:
 def _resolved(root: Path) -> Path:
     """The project folder without symlinks (resolved once: a large handbook names hundreds of files)."""
     return root.resolve()
+
+
+def find_source(arg: str | Path) -> Path:
+    """The folder holding handbook.yaml, from a folder or file argument."""
+    path = Path(arg)
+    if path.is_file() and path.name == "handbook.yaml":
+        return path.parent.resolve()
+    if (path / "handbook" / "handbook.yaml").is_file():  # the project folder itself
+        return (path / "handbook").resolve()
+    if not (path / "handbook.yaml").is_file():
+        raise fail(
+            Loc(str(path)), "no handbook.yaml here", "source.not-found", "name the folder that holds handbook.yaml"
+        )
+    return path.resolve()

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from policybook import limits
-from policybook.diagnostics import Diagnostics, SourceError, fail
+from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Attachment, Brand, Chapter, Form, Loc, Meta, Revision, Subsidiary
 from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
-from policybook.source.paths import confined, inside
+from policybook.source.paths import confined, find_source, inside
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.script import HANDBOOK_KEYS, SUBSIDIARY_KEYS, ScriptSettings, handbook_script, subsidiary_script
 from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
@@ -124,20 +124,6 @@ class Project:
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
     previous_loc: Loc | None = None
-
-
-def find_source(arg: str | Path) -> Path:
-    """The folder holding handbook.yaml, from a folder or file argument."""
-    path = Path(arg)
-    if path.is_file() and path.name == "handbook.yaml":
-        return path.parent.resolve()
-    if (path / "handbook" / "handbook.yaml").is_file():  # the project folder itself
-        return (path / "handbook").resolve()
-    if not (path / "handbook.yaml").is_file():
-        raise fail(
-            Loc(str(path)), "no handbook.yaml here", "source.not-found", "name the folder that holds handbook.yaml"
-        )
-    return path.resolve()
 
 
 def read_project(arg: str | Path, diags: Diagnostics) -> Project:

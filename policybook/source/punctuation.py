@@ -22,6 +22,7 @@ CLOSE = r"\u3000-\u303f\uff01-\uff60"  # CJK and full-width punctuation count as
 MARK = re.compile(rf"(?<=[{HAN}{CLOSE}])\s*([,:;?!])\s*(?=[{HAN}])")
 BRACKETS = re.compile(rf"(?<![\]\w])\(([^()\n]*[{HAN}][^()\n]*)\)|(?<=[{HAN}])\(([^()\n]*)\)")
 SKIP = re.compile(r"`[^`\n]*`|\{\{.*?\}\}|\{%.*?%\}|\{#.*?\}|\]\([^)\n]*\)|https?://\S+|-\{.*?\}-")
+CANDIDATE = re.compile(r"[,:;?!(]")  # what MARK or BRACKETS would rewrite
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
@@ -34,6 +35,8 @@ class Fix:
 
 def fixed_line(line: str) -> str:
     """The line with half-width marks between Chinese made full-width (skipped spans untouched)."""
+    if not CANDIDATE.search(line):  # most lines: nothing either rule could change
+        return line
     out, last = [], 0
     for match in SKIP.finditer(line):
         out.append(_fix(line[last : match.start()]))

@@ -22,6 +22,7 @@ import typst
 
 from policybook.dates import source_date
 from policybook.diagnostics import fail
+from policybook.garbage import paused
 from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.writers.pdf.data import document_data
@@ -125,7 +126,9 @@ def prepare_root(
     for name, content in (files or {}).items():
         (root / name).write_bytes(content)
     logo = _copy_logo(brand, root)
-    (root / "data.json").write_text(json.dumps(data(logo), ensure_ascii=False), encoding="utf-8")
+    with paused():
+        text = json.dumps(data(logo), ensure_ascii=False)
+    (root / "data.json").write_text(text, encoding="utf-8")
     return root / template.name
 
 
