@@ -85,3 +85,19 @@ def _children_cpu() -> float:
     """CPU seconds of every finished descendant (each waited-for process adds its own children's)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def median(results: list[Measured]) -> Measured:
+    """Several runs of one command as one: the median wall and CPU seconds, the largest memory."""
+    import statistics
+
+    last = results[-1]
+    return Measured(
+        statistics.median(r.seconds for r in results),
+        statistics.median(r.cpu_seconds for r in results),
+        max(r.peak_total_mb for r in results),
+        max(r.peak_process_mb for r in results),
+        last.stdout,
+        last.stderr,
+        max(r.code for r in results),
+    )

@@ -18,7 +18,7 @@ from docx.document import Document as DocxDocument
 from policybook.model import Document
 from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
-from policybook.writers.docx import body, front, images, page, pagination, properties, styles
+from policybook.writers.docx import body, front, images, page, page_cache, pagination, properties, styles
 from policybook.writers.docx.context import Context, referenced_anchors
 from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
@@ -30,10 +30,11 @@ def write(doc: Document, out: Path) -> list[Path]:
 
 
 def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
-    """Several handbooks at once: LibreOffice paginates all drafts in one run (its start-up
-    costs more than a conversion), then each contents page gets its page numbers."""
+    """Several handbooks at once: LibreOffice paginates in one run every draft it has not
+    laid out before (its start-up costs more than a conversion), then each contents page
+    gets its page numbers."""
     drafts = [Draft(doc) for doc, _ in jobs]
-    all_pages = pagination.page_numbers_many([d.data for d in drafts])
+    all_pages = page_cache.page_numbers_many([d.data for d in drafts])
     written: list[list[Path]] = []
     for (doc, out), draft, pages in zip(jobs, drafts, all_pages, strict=True):
         path = out / f"{handbook_stem(doc)}.docx"
@@ -52,7 +53,7 @@ def write_draft(doc: Document, out: Path) -> list[Path]:
 def render(doc: Document) -> bytes:
     """The handbook as .docx bytes."""
     draft = Draft(doc)
-    return draft.finish(pagination.page_numbers(draft.data))
+    return draft.finish(page_cache.page_numbers_many([draft.data])[0])
 
 
 class Draft:

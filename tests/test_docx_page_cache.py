@@ -1,0 +1,107 @@
+"""The DOCX contents' page numbers: kept for drafts LibreOffice already laid out, and a
+LibreOffice that fails or hangs costs only the page numbers, never a process left behind."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from policybook.writers.docx import page_cache, pagination
+from policybook.writers.docx.pagination import Pages
+
+
+def package(body: str, title: str = "v1") -> bytes:
+    """A minimal DOCX-like package: what LibreOffice lays out, and properties it does not."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("word/document.xml", f"<document>{body}</document>")
+        z.writestr("docProps/core.xml", f"<title>{title}</title>")
+    return out.getvalue()
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[bytes]]:
+    """A LibreOffice stand-in that records what it was asked to lay out (one page per byte)."""
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
+    monkeypatch.setattr(pagination, "soffice", lambda: "/usr/bin/soffice")
+    asked: list[list[bytes]] = []
+
+    def lay_out(datas: list[bytes]) -> list[Pages | None]:
+        asked.append(datas)
+        return [Pages({"h1": 3}, len(data)) for data in datas]
+
+    monkeypatch.setattr(pagination, "page_numbers_many", lay_out)
+    return asked
+
+
+def test_pages_are_reused_when_the_laid_out_parts_are_identical(laid_out: list[list[bytes]]) -> None:
+    first = page_cache.page_numbers_many([package("正文")])
+    again = page_cache.page_numbers_many([package("正文", title="v2")])  # only the properties differ
+    assert laid_out == [[package("正文")]]
+    assert again == first and first[0] is not None and first[0].bookmarks == {"h1": 3}
+
+
+def test_a_changed_body_is_laid_out_again_and_only_it(laid_out: list[list[bytes]]) -> None:
+    page_cache.page_numbers_many([package("正文")])
+    page_cache.page_numbers_many([package("正文"), package("改过的正文"), package("正文")])
+    assert laid_out == [[package("正文")], [package("改过的正文")]]
+
+
+def test_another_libreoffice_does_not_reuse_the_pages(laid_out: list[list[bytes]], monkeypatch) -> None:
+    page_cache.page_numbers_many([package("正文")])
+    monkeypatch.setattr(pagination, "libreoffice_identity", lambda soffice: "another build")
+    page_cache.page_numbers_many([package("正文")])
+    assert len(laid_out) == 2
+
+
+def test_a_failed_pass_is_not_kept_and_a_damaged_entry_is_a_miss(laid_out, monkeypatch) -> None:
+    monkeypatch.setattr(pagination, "page_numbers_many", lambda datas: [None] * len(datas))
+    assert page_cache.page_numbers_many([package("正文")]) == [None]
+    assert not list(page_cache.user_cache_dir("docx-pages").iterdir())
+    entry = page_cache.key(package("正文"), "/usr/bin/soffice")
+    (page_cache.user_cache_dir("docx-pages") / f"{entry}.json").write_text('{"bookmarks": [], "total": "x"}')
+    assert page_cache.load(entry) is None
+
+
+def test_without_libreoffice_nothing_is_asked(laid_out: list[list[bytes]], monkeypatch) -> None:
+    monkeypatch.setattr(pagination, "soffice", lambda: None)
+    assert page_cache.page_numbers_many([package("正文")]) == [None]
+    assert laid_out == []
+
+
+def fake_soffice(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``soffice`` on PATH that runs ``script`` (it records its pid in folder/pid)."""
+    binary = folder / "soffice"
+    binary.write_text(f"#!/bin/sh\necho $$ > {folder / 'pid'}\n{script}\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(folder / "cache"))
+    monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
+
+
+def test_a_failing_libreoffice_means_contents_without_page_numbers(tmp_path, monkeypatch) -> None:
+    fake_soffice(tmp_path, "exit 1", monkeypatch)
+    assert page_cache.page_numbers_many([package("正文"), package("别的")]) == [None, None]
+
+
+def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> None:
+    fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
+    monkeypatch.setattr(pagination, "TIMEOUT_S", 0.5)
+    assert page_cache.page_numbers_many([package("正文")]) == [None]
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monkeypatch) -> None:
+    """soffice.bin exits 81 after setting up a new profile, as its launcher knows."""
+    marker = tmp_path / "started"
+    fake_soffice(tmp_path, f"[ -e {marker} ] && exit 0; touch {marker}; exit {pagination.RESTART}", monkeypatch)
+    with pytest.raises(RuntimeError, match="did not convert"):  # the stand-in writes no PDF
+        pagination.convert_many([tmp_path / "a.docx"], tmp_path / "out")
+    assert marker.exists()
