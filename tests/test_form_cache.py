@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[d
 
 
 def _entries(tmp_path: Path) -> list[Path]:
-    return sorted(p for p in (tmp_path / "cache" / "forms").rglob("*") if p.is_file())
+    return sorted(p for p in (tmp_path / "cache" / "forms").rglob("*") if p.is_file() and p.suffix != ".lock")
 
 
 def test_second_process_reuses_the_layout(doc: Document, compiles: list[dict[str, Any]], tmp_path: Path) -> None:
@@ -65,6 +66,21 @@ def test_other_inputs_are_compiled(doc: Document, compiles: list[dict[str, Any]]
     ts._compiled.cache_clear()
     ts.typeset(doc, doc.appendices[0], svg=True, dated=False)  # the same form as SVG pages
     assert len(compiles) == 3 and len(_entries(tmp_path)) == 3
+
+
+def test_a_writer_waits_for_the_one_compiling(doc: Document, compiles: list[dict[str, Any]], tmp_path: Path) -> None:
+    """Two writers want the same form at once: the second waits for the first's entry."""
+    data = ts.form_data(doc, doc.appendices[0], [])
+    entry = compiled.key(data, False, ts.TEMPLATE)
+    results: list[ts.Typeset] = []
+    with compiled.claimed(entry):  # another process is compiling it
+        waiting = threading.Thread(target=lambda: results.append(ts.typeset(doc, doc.appendices[0], dated=False)))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not results, "it waits instead of compiling too"
+        compiled.save(entry, ts._typst(data, False, 0))
+    waiting.join(60)
+    assert len(results) == 1 and len(compiles) == 1, "it read the entry the other one made"
 
 
 def test_key_follows_every_input(doc: Document, tmp_path: Path) -> None:

@@ -124,8 +124,11 @@ def _compiled(key: str, svg: bool, logo_changed: int) -> Typeset:
     entry = compiled.key(data, svg, TEMPLATE)
     kept = compiled.load(entry)
     if kept is None:
-        kept = _typst(data, svg, 0)
-        compiled.save(entry, kept)
+        with compiled.claimed(entry):
+            kept = compiled.load(entry)  # made by another writer while this one waited
+            if kept is None:
+                kept = _typst(data, svg, 0)
+                compiled.save(entry, kept)
     return _result(data, kept)
 
 
