@@ -1,6 +1,7 @@
 """A form is typeset once: the layout is kept in the user cache (POLICYBOOK_CACHE/forms),
 shared by the forms, PDF and DOCX writers, reused only for identical inputs, and a
-damaged entry is set again. The handbook PDF places its 附件 pages without pypdf."""
+damaged entry is set again. The handbook PDF places its 附件 pages without pypdf.
+A CSV's font cut is kept the same way (POLICYBOOK_CACHE/fonts)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pypdf import PdfReader
 
 from policybook.build import check
 from policybook.model import Document
-from policybook.writers.forms import compiled
+from policybook.writers.forms import cjkfont, compiled, pdf
 from policybook.writers.forms import typeset as ts
 
 ROOT = Path(__file__).parent / "roots" / "forms-leave"
@@ -166,3 +167,33 @@ def test_handbook_pdf_never_loads_pypdf(tmp_path: Path) -> None:
         )
         assert result.stdout.strip() == "False", result.stdout + result.stderr
         (tmp_path / "out" / ".policybook-cache.json").unlink()
+
+
+def test_font_cut_is_kept_and_a_damaged_one_cut_again(
+    doc: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cut of the brand face for a CSV's characters is kept (user cache ``fonts``)."""
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    cuts: list[set[str]] = []
+    real = cjkfont._subset
+
+    def counted(font: Any, chars: set[str], hinted: bool = False) -> Any:
+        cuts.append(chars)
+        return real(font, chars, hinted)
+
+    monkeypatch.setattr(cjkfont, "_subset", counted)
+    form = pdf.prepare(doc, doc.appendices[0])
+    cjkfont._cut.cache_clear()
+    first = form.font([{"applicant": "张伟"}])
+    [entry] = (tmp_path / "cache" / "fonts").rglob("*/*")
+    cjkfont._cut.cache_clear()
+    again = form.font([{"applicant": "张伟"}])
+    assert first is not None and again is not None and len(cuts) == 1, "read back, not cut again"
+    assert (again.cff, again.cids, again.widths) == (first.cff, first.cids, first.widths)
+    entry.write_bytes(entry.read_bytes()[:-10])
+    cjkfont._cut.cache_clear()
+    damaged = form.font([{"applicant": "张伟"}])
+    assert len(cuts) == 2 and damaged is not None and damaged.cff == first.cff
+    form.font([{"applicant": "李喆"}])
+    assert len(cuts) == 3, "other characters, another cut"
+    cjkfont._cut.cache_clear()

@@ -13,12 +13,15 @@ narrows that small cut to its own characters (:meth:`CutFont.narrow`).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from policybook.cache import store, stored
 from policybook.diagnostics import fail
 from policybook.model import Brand
 from policybook.writers.typst_fonts import fonts
@@ -28,6 +31,7 @@ if TYPE_CHECKING:  # fontTools is loaded only when a value is drawn: a blank for
 
 ALWAYS = "0123456789年月日-/.:：，。、 "  # digits and date parts: every copy may need them
 CONTROL = "\n\r\t"
+CUT_FORMAT = "cut-1"  # what a kept cut is: the subset OpenType font _subset writes
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per cut
@@ -101,9 +105,25 @@ def _is_cid_cff(path: str, index: int) -> bool:
 
 @lru_cache(maxsize=16)
 def _cut(path: str, index: int, chars: str) -> CutFont:
+    """Cut from the whole face (a third of a second: fontTools reads its 65,535 glyphs'
+    tables), or read back from the user cache (``fonts``) when this face was cut for
+    these characters before — the same CSV filled again, merged then one file a row."""
+    import fontTools
     from fontTools.ttLib import TTFont
 
-    return _from_font(*_subset(TTFont(path, fontNumber=index, lazy=True, recalcBBoxes=False), set(chars)))
+    stat = os.stat(path)
+    key = hashlib.sha256(
+        f"{CUT_FORMAT}\0{path}\0{index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode()
+    ).hexdigest()
+    otf = stored("fonts", key)
+    if otf is not None:
+        try:
+            return _from_font(TTFont(io.BytesIO(otf), recalcBBoxes=False), otf)
+        except Exception:  # noqa: BLE001 - a damaged entry is cut again
+            pass
+    font, otf = _subset(TTFont(path, fontNumber=index, lazy=True, recalcBBoxes=False), set(chars))
+    store("fonts", key, otf)
+    return _from_font(font, otf)
 
 
 def _subset(font: TTFont, chars: set[str], hinted: bool = False) -> tuple[TTFont, bytes]:
