@@ -100,6 +100,11 @@ def test_key_follows_every_input(doc: Document, tmp_path: Path) -> None:
     before = compiled.key(with_logo, False, ts.TEMPLATE)
     logo.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='2'/>", encoding="utf-8")
     assert compiled.key(with_logo, False, ts.TEMPLATE) != before, "the logo's bytes, not its name"
+    moved = tmp_path / "elsewhere" / "logo.svg"
+    moved.parent.mkdir()
+    moved.write_bytes(logo.read_bytes())
+    after = compiled.key(with_logo, False, ts.TEMPLATE)
+    assert compiled.key({**data, "header": {**data["header"], "logo": str(moved)}}, False, ts.TEMPLATE) == after
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])

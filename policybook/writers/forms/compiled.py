@@ -42,9 +42,11 @@ def key(data: dict[str, Any], svg: bool, template: Path) -> str:
     import typst
 
     logo = data["header"]["logo"]
+    # the logo counts by its bytes and kind, not where the project lies (Typst reads a copy)
+    placed = {**data, "header": {**data["header"], "logo": Path(logo).suffix.lower() if logo else ""}}
     digest = hashlib.sha256(FORMAT)
     for part in (
-        json.dumps(data, sort_keys=True, ensure_ascii=False).encode(),
+        json.dumps(placed, sort_keys=True, ensure_ascii=False).encode(),
         Path(logo).read_bytes() if logo else b"",
         template.read_bytes(),
         getattr(typst, "__version__", "?").encode(),
