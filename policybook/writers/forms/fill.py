@@ -26,7 +26,7 @@ from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
 from policybook.output import staged
 from policybook.source.textfile import CONTROL_RE, looks_gbk, read_bytes
-from policybook.writers.forms import docx, pdf
+from policybook.writers.forms import pdf
 from policybook.writers.forms.acroform import FieldSpec, Value
 
 SPLIT_RE = re.compile(r"\s*[;|；]\s*")
@@ -59,6 +59,8 @@ def run(doc: Document, request: Request, out: Path) -> list[Path]:
 
 
 def _blanks(doc: Document, appendices: list[Appendix], flatten: bool) -> Iterator[tuple[str, bytes]]:
+    from policybook.writers.forms import docx  # python-docx only for blanks: filling a CSV never loads it
+
     for appendix in appendices:
         stem = form_stem(doc, appendix)
         form = pdf.prepare(doc, appendix)
