@@ -141,6 +141,18 @@ def test_a_dated_form_reads_like_typst_dated_it(doc: Document, compiles: list[di
     assert subprocess.run(["qpdf", "--check", str(tmp_path / "dated.pdf")], capture_output=True).returncode == 0
 
 
+def test_a_pdf_that_cannot_be_stamped_is_compiled_dated(
+    doc: Document, compiles: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    assert ts.stamped(b"%PDF-1.7 not Typst's", 1764547200) is None
+    monkeypatch.setattr(ts, "stamped", lambda pdf, stamp: None)
+    sheet = ts.typeset(doc, doc.appendices[0])
+    assert len(compiles) == 2 and compiles[1] == compiles[0], "the same form, compiled again with the date"
+    info = PdfReader(io.BytesIO(sheet.pdf)).metadata
+    assert info is not None and info.creation_date is not None and info.creation_date.year == 2025
+
+
 def test_sheet_size_and_pages_match_the_pdf(doc: Document, compiles: list[dict[str, Any]]) -> None:
     for appendix in doc.appendices:
         sheet = ts.typeset(doc, appendix, dated=False)

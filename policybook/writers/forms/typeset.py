@@ -106,7 +106,8 @@ def typeset(
     if serials:
         sheet = _fresh({**data, "serials": serials}, svg, _timestamp())
     elif dated:
-        sheet = replace(sheet, pdf=stamped(sheet.pdf, _timestamp()))
+        pdf = stamped(sheet.pdf, _timestamp())
+        sheet = replace(sheet, pdf=pdf) if pdf is not None else _fresh(data, svg, _timestamp())
     return replace(sheet, compact=data["metrics"] == COMPACT)
 
 
@@ -167,19 +168,22 @@ UNDATED = (b"(D:19700101000000Z)", b">1970-01-01T00:00:00+00:00<")  # what Typst
 INSTANCE_RE = re.compile(rb"<xmpMM:InstanceID>([A-Za-z0-9+/=]{24})</xmpMM:InstanceID>")
 
 
-def stamped(pdf: bytes, stamp: int) -> bytes:
+def stamped(pdf: bytes, stamp: int) -> bytes | None:
     """The undated PDF Typst wrote, dated ``stamp`` (seconds since 1970, UTC) as Typst dates it:
     the document info, the XMP dates and a new instance id (in the XMP and the trailer's /ID).
-    Every replacement has the length of what it replaces, so the cross-reference table stays right."""
+    Every replacement has the length of what it replaces, so the cross-reference table stays
+    right. None if the PDF is not as this Typst writes it (then the form is compiled dated)."""
     when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
     info, xmp = when.strftime("(D:%Y%m%d%H%M%SZ)").encode(), when.strftime(">%Y-%m-%dT%H:%M:%S+00:00<").encode()
     instance = INSTANCE_RE.search(pdf)
     if len(info) != len(UNDATED[0]) or len(xmp) != len(UNDATED[1]) or instance is None:
-        raise ValueError("not an undated PDF as Typst writes it")
-    old = instance.group(1)
-    new = base64.b64encode(hashlib.sha256(old + b"\0" + info).digest()[:16])
+        return None
+    old, new = instance.group(1), base64.b64encode(hashlib.sha256(instance.group(1) + b"\0" + info).digest()[:16])
+    trailer_id = b")(" + old + b")]"
+    if pdf.count(UNDATED[0]) != 2 or pdf.count(UNDATED[1]) != 2 or pdf.count(trailer_id) != 1:
+        return None
     out = pdf.replace(UNDATED[0], info).replace(UNDATED[1], xmp)
-    return out.replace(b"InstanceID>" + old, b"InstanceID>" + new).replace(b")(" + old + b")]", b")(" + new + b")]")
+    return out.replace(b"InstanceID>" + old, b"InstanceID>" + new).replace(trailer_id, b")(" + new + b")]")
 
 
 def page_size(data: dict[str, Any]) -> tuple[float, float]:
