@@ -456,3 +456,32 @@ def test_merge_prints_every_row_in_one_pdf(doc: Document, tmp_path: Path) -> Non
 def test_cli_merge_needs_fill(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("forms", ROOT / "handbook", "-s", "sh", "--form", "leave-request", "--merge", "-o", tmp_path)
     assert result.code == 2 and "--merge needs --fill" in result.err
+
+
+def _value_font_program(path: Path) -> bytes:
+    """The font program of the cut a flattened copy draws its values with (/PBF of its drawings)."""
+    page = PdfReader(path).pages[0]
+    xobjects = page["/Resources"]["/XObject"]
+    drawing = next(
+        xobjects[name].get_object()
+        for name in xobjects
+        if name.startswith("/PBv") and "/Resources" in xobjects[name].get_object()
+    )
+    font = drawing["/Resources"]["/Font"]["/PBF"].get_object()
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    return descriptor["/FontFile3"].get_object().get_data()
+
+
+def test_a_small_batch_shares_one_cut_a_large_one_narrows_it(
+    doc: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "leave.csv"
+    data.write_text(HEADER + ZHANG + LI, encoding="utf-8")
+    shared = run(doc, Request("leave-request", fill=data, flatten=True), tmp_path / "shared")
+    assert _value_font_program(shared[0]) == _value_font_program(shared[1]), "one cut for the batch"
+    monkeypatch.setattr(pdf, "SHARED_MAX", 0)  # as if the batch's cut were large
+    narrowed = run(doc, Request("leave-request", fill=data, flatten=True), tmp_path / "narrowed")
+    own = [_value_font_program(f) for f in narrowed]
+    assert own[0] != own[1] and all(len(o) < len(_value_font_program(shared[0])) for o in own)
+    for one, two in zip(shared, narrowed, strict=True):
+        assert _text(one) == _text(two), "the same values printed either way"
