@@ -276,7 +276,8 @@ def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
         runs = 5 if scale == 1 else 1  # short runs: the median of several, taken in turns
         firsts, warms, floors = [], [], []
         for n in range(runs):
-            firsts.append(policybook(*args, cache=f"pdf{scale}x-{n}"))  # a new user cache: as on a new machine
+            # a new user cache, as on a new machine; POLICYBOOK_TIMINGS says where the time went
+            firsts.append(policybook(*args, cache=f"pdf{scale}x-{n}", env={"POLICYBOOK_TIMINGS": "1"}))
             floors.append(raw_typst(root))
             warms.append(policybook(*args, cache=f"pdf{scale}x-{n}"))
         ours, again, raw = median(firsts), median(warms), median(floors)
@@ -286,6 +287,9 @@ def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
         row(f"{scale}x policybook -f pdf (sh), first build", ours, n, note, f"pdf{scale}x.first", raw)
         row(f"{scale}x same, user cache warm (chapters, forms)", again, n, note, f"pdf{scale}x.warm", raw)
         row(f"{scale}x raw Typst compiles (baseline)", raw, n, note, f"pdf{scale}x.raw")
+        for line in firsts[-1].stderr.splitlines():
+            if line.startswith("policybook: timings"):
+                print(f"  first build, {line.removeprefix('policybook: ')}")
     return raws
 
 

@@ -25,6 +25,7 @@ from policybook.model import Document
 from policybook.output import Staging, environment_error, exclusive, manifest_data, prepare_output, staged
 from policybook.source.git import revision_of
 from policybook.source.paths import find_source
+from policybook.timings import report, stage
 from policybook.workers import cpu_count, run_forked
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
@@ -69,23 +70,29 @@ def _check(
     from policybook.source.punctuation import check_punctuation
     from policybook.transforms import check_numbering, project_labels, resolve
 
-    project = read_project(source, diags)
-    check_punctuation(project.files, diags)
-    labels = project_labels(project, diags)
-    check_numbering(project, diags)
-    chosen = _choose(project, list(subs), diags)
-    checked = Checked(project)
-    for index, sub_id in enumerate(chosen):
-        checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
-        check_names(checked.documents[sub_id], diags)
-    _check_forms_referenced(project, diags)
+    with stage("read"):
+        project = read_project(source, diags)
+    with stage("punctuation"):
+        check_punctuation(project.files, diags)
+    with stage("resolve"):
+        labels = project_labels(project, diags)
+        check_numbering(project, diags)
+        chosen = _choose(project, list(subs), diags)
+        checked = Checked(project)
+        for index, sub_id in enumerate(chosen):
+            checked.documents[sub_id] = resolve(project, sub_id, diags, labels, last=index == len(chosen) - 1)
+            check_names(checked.documents[sub_id], diags)
+        _check_forms_referenced(project, diags)
     names = writer_names() if formats is None else list(formats)
     if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
         from policybook.changes.previous import attach_changes  # the compare stage builds on check()
 
-        attach_changes(checked, diags)
+        with stage("changes"):
+            attach_changes(checked, diags)
     if not diags.errors:
-        _writer_checks(checked, names, diags)
+        with stage("writer checks"):
+            _writer_checks(checked, names, diags)
+    report("check")
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
@@ -327,6 +334,7 @@ def write_task(writer: str, work: list[tuple[Document, Path]]) -> tuple[list[lis
         files = chosen.write_many(work)
     else:
         files = [chosen.write(doc, folder) for doc, folder in work]
+    report(" + ".join(f"{folder.name}/{writer}" for _doc, folder in work))
     return [[Path(f) for f in job_files] for job_files in files], time.perf_counter() - start
 
 

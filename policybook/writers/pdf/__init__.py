@@ -13,6 +13,7 @@ from pathlib import Path
 from policybook.model import Document
 from policybook.naming import handbook_stem
 from policybook.source.brand import default_brand
+from policybook.timings import stage
 from policybook.writers import Writer, register
 from policybook.writers.pdf.engine import PdfOptions, compile_pdf
 from policybook.writers.pdf.finish import finish
@@ -23,7 +24,9 @@ def render(doc: Document, options: PdfOptions | None = None) -> bytes:
     """The finished PDF of one subsidiary's handbook."""
     options = options or PdfOptions.from_env()
     brand = doc.brand or default_brand()
-    return finish(compile_pdf(doc, brand, options))
+    pdf = compile_pdf(doc, brand, options)
+    with stage("finish"):
+        return finish(pdf)
 
 
 def write_pdf(doc: Document, folder: Path, options: PdfOptions | None = None) -> list[Path]:

@@ -25,6 +25,7 @@ from policybook.diagnostics import fail
 from policybook.garbage import paused
 from policybook.language import of as language_of
 from policybook.model import Brand, Document
+from policybook.timings import stage
 from policybook.writers.pdf.data import document_data
 from policybook.writers.pdf.forms import Sheet, form_sheets, sheet_files, sheet_info
 from policybook.writers.pdf.labels import labels_for
@@ -88,7 +89,8 @@ def _date_args(date: datetime) -> dict[str, int]:
 
 def compile_pdf(doc: Document, brand: Brand, options: PdfOptions) -> bytes:
     """The PDF bytes of ``doc`` as laid out by the template (forms as appendices)."""
-    sheets = form_sheets(doc, brand, svg=bool(options.standard))
+    with stage("form sheets"):
+        sheets = form_sheets(doc, brand, svg=bool(options.standard))
     files = sheet_files(sheets)
     return compile_template(TEMPLATE, lambda logo: payload(doc, brand, logo, sheets), brand, options, files)
 
@@ -105,8 +107,10 @@ def compile_template(
     ``data`` gets the logo's file name inside the root ("" for none)."""
     check_standard(options)
     with tempfile.TemporaryDirectory(prefix="policybook-pdf-") as tmp:
-        main = prepare_root(template, data, brand, Path(tmp), files)
-        return run_compiler(compiler(str(main), str(main.parent), tuple(font_dirs(brand))), brand, options)
+        with stage("template data"):
+            main = prepare_root(template, data, brand, Path(tmp), files)
+        with stage("typst"):
+            return run_compiler(compiler(str(main), str(main.parent), tuple(font_dirs(brand))), brand, options)
 
 
 def check_standard(options: PdfOptions) -> None:
