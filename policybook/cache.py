@@ -63,6 +63,28 @@ def _fallback_cache(wanted: str) -> Path:
     return folder
 
 
+def stored(kind: str, key: str) -> bytes | None:
+    """The bytes kept under ``key`` in the user cache ``kind`` by :func:`store`; None when
+    missing or damaged in any way (truncated, edited: the checksum written with it decides)."""
+    try:
+        blob = _entry(kind, key).read_bytes()
+    except OSError:
+        return None
+    data = blob[32:]
+    return data if len(blob) >= 32 and hashlib.sha256(data).digest() == blob[:32] else None
+
+
+def store(kind: str, key: str, data: bytes) -> None:
+    """Keep ``data`` under ``key`` (a hex digest of everything it depends on); a cache that
+    cannot be written only costs time next run."""
+    with contextlib.suppress(OSError):
+        atomic_write(_entry(kind, key), hashlib.sha256(data).digest() + data)
+
+
+def _entry(kind: str, key: str) -> Path:
+    return user_cache_dir(kind) / key[:2] / key
+
+
 def _hash_files(paths: list[Path], base: Path | None = None) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
@@ -213,7 +214,7 @@ class _Sheet:
     def __init__(
         self, pdf: bytes, font: CutFont | None, color: tuple[float, float, float], words: dict[str, str]
     ) -> None:
-        self.writer = PdfWriter(clone_from=io.BytesIO(pdf))
+        self.writer = PdfWriter(clone_from=_reader(pdf))
         self.font = font
         self.color = color
         self.words = words
@@ -470,6 +471,13 @@ class _Sheet:
         out = io.BytesIO()
         self.writer.write(out)
         return out.getvalue()
+
+
+@lru_cache(maxsize=4)
+def _reader(pdf: bytes) -> PdfReader:
+    """The typeset form, parsed once however many copies are filled from it (a writer
+    clones what it changes; the reader is never written to)."""
+    return PdfReader(io.BytesIO(pdf))
 
 
 def _copy_resources(resources: PdfObject | None) -> DictionaryObject:

@@ -17,14 +17,14 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from fontTools import subset
-from fontTools.ttLib import TTFont
+from typing import TYPE_CHECKING, Any
 
 from policybook.diagnostics import fail
 from policybook.model import Brand
 from policybook.writers.typst_fonts import fonts
+
+if TYPE_CHECKING:  # fontTools is loaded only when a value is drawn: a blank form never cuts a font
+    from fontTools.ttLib import TTFont
 
 ALWAYS = "0123456789年月日-/.:：，。、 "  # digits and date parts: every copy may need them
 CONTROL = "\n\r\t"
@@ -61,6 +61,8 @@ class CutFont:
         wanted = (set(chars) - set(CONTROL)) & self.cids.keys()
         if wanted == self.cids.keys():
             return self
+        from fontTools.ttLib import TTFont
+
         # the cut has no hints left: keeping "hinting" spares re-reading every charstring
         return _from_font(*_subset(TTFont(io.BytesIO(self.otf), recalcBBoxes=False, lazy=True), wanted, hinted=True))
 
@@ -88,6 +90,8 @@ def find_face(brand: Brand, families: list[str]) -> tuple[str, int]:
 
 @lru_cache(maxsize=32)
 def _is_cid_cff(path: str, index: int) -> bool:
+    from fontTools.ttLib import TTFont
+
     try:
         font = TTFont(path, fontNumber=index, lazy=True)
         return "CFF " in font and hasattr(font["CFF "].cff.topDictIndex[0], "ROS")
@@ -97,11 +101,16 @@ def _is_cid_cff(path: str, index: int) -> bool:
 
 @lru_cache(maxsize=16)
 def _cut(path: str, index: int, chars: str) -> CutFont:
+    from fontTools.ttLib import TTFont
+
     return _from_font(*_subset(TTFont(path, fontNumber=index, lazy=True, recalcBBoxes=False), set(chars)))
 
 
 def _subset(font: TTFont, chars: set[str], hinted: bool = False) -> tuple[TTFont, bytes]:
     """The subset font (parsed) and its bytes; bounding boxes are kept from the source face."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     opts = subset.Options()
     opts.layout_features = []
     opts.hinting = hinted

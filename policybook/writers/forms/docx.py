@@ -240,11 +240,12 @@ def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], 
         if row.cells:
             _cells(tr, sheet, row, edges, width, labels.row(row))
         else:
-            _section(tr.cells, sheet, row.section)
+            _section(_span(tr, list(tr._tr.tc_lst), edges, 0.0, edges[-1]), sheet, row.section)
 
 
-def _section(cells: list[_Cell], sheet: Sheet, title: str) -> None:
-    bar = cells[0].merge(cells[-1])
+def _section(bar: _Cell, sheet: Sheet, title: str) -> None:
+    """A bar across the whole row (the grid's columns spanned as :func:`_span` does, not
+    python-docx's merge, which walks the table's whole grid)."""
     oxml.shade(bar._tc.get_or_add_tcPr(), sheet.brand.colors["primary"])
     bar.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
     bar.paragraphs[0].paragraph_format.keep_with_next = True  # a section bar never ends a page

@@ -16,6 +16,8 @@ from policybook.writers.forms.cjkfont import ALWAYS, CutFont, value_font
 from policybook.writers.forms.typeset import Typeset, typeset
 from policybook.writers.pdf.settings import variant_fonts
 
+SHARED_MAX = 32_000  # bytes of a batch's font cut that every filled copy may carry whole
+
 
 @dataclass
 class Prepared:
@@ -45,9 +47,16 @@ def prepare(doc: Document, appendix: Appendix) -> Prepared:
 def fillable(
     form: Prepared, values: Mapping[str, Value] | None = None, flatten: bool = False, font: CutFont | None = None
 ) -> bytes:
-    """The form with AcroForm fields (optionally filled), or flattened with values printed."""
+    """The form with AcroForm fields (optionally filled), or flattened with values printed.
+
+    ``font``: a batch's cut (:meth:`Prepared.font` of every row). Up to SHARED_MAX
+    bytes every copy carries it whole — narrowing it to a copy's own characters cost
+    more than writing the copy; a larger cut is narrowed, so each file stays small."""
     values = values or {}
-    font = font.narrow(_chars(values)) if font else form.font([values])
+    if font is None:
+        font = form.font([values])
+    elif len(font.cff) > SHARED_MAX:
+        font = font.narrow(_chars(values))
     return render(form.sheet.pdf, form.specs, values, font, form.color, flatten, form.doc.meta.locale)
 
 

@@ -1,16 +1,24 @@
 """Write stage (forms): typeset one form with Typst and read back where its boxes are.
 
 The form goes to ``layout.typ`` as JSON (``sys.inputs.data``); the template
-leaves a ``<pb-field>`` marker in every fillable box, and one ``query`` on the
-same compiler (which reuses the compiled layout) returns their positions.
+leaves a ``<pb-field>`` marker in every fillable box and a ``<pb-page>`` marker in
+every page's footer, and ``query`` on the same compiler (which reuses the compiled
+layout) returns their positions and the page count. Each form is compiled once,
+undated, and kept (compiled.py); the forms writer's copy is dated afterwards
+(:func:`stamped`), so the handbook's 附件 pages, the DOCX and the fillable PDF all
+come from one compile — and none of them needs pypdf to learn pages or size.
 """
 
 from __future__ import annotations
 
-import io
+import base64
+import datetime
+import hashlib
 import json
 import os
+import re
 import shutil
+import struct
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -18,15 +26,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-
 from policybook.dates import build_time
 from policybook.model import Appendix, Document, FormCell, FormRow
+from policybook.writers.forms import compiled
 from policybook.writers.pdf.settings import lang_region, variant_fonts
 from policybook.writers.typst_fonts import compiler
 
 TEMPLATE = Path(__file__).with_name("layout.typ")
 PAPERS = {"A4": ("a4", False), "A5": ("a5", False), "A4-landscape": ("a4", True)}
+PAPER_MM = {"a4": (210, 297), "a5": (148, 210)}
 METRICS = {"row": 9.0, "line": 7.5, "size": 10.0}
 COMPACT = {"row": 7.2, "line": 5.8, "size": 9.0}  # when a form does not fit on one page
 MAX_SIZE = 10.5
@@ -75,6 +83,8 @@ class Typeset:
     boxes: list[Box]
     svgs: list[bytes] = field(default_factory=list)  # the pages as SVG, when asked for
     compact: bool = False  # set with COMPACT metrics to fit one page
+    pages: int = 1
+    size: tuple[float, float] = (0.0, 0.0)  # page width and height, points (as the PDF's MediaBox)
 
 
 def typeset(
@@ -83,36 +93,52 @@ def typeset(
     """Compile the form; return the PDF (and with ``svg`` its pages as SVG) and every marker's box.
 
     A form that runs over one page is set again with compact metrics; a pad
-    (``serials``) uses the metrics its blank form needed. ``dated=False`` leaves the
-    build time out of the PDF (a form drawn inside the handbook): such a result is
-    kept per process, so ``watch`` sets an unchanged form once.
+    (``serials``) uses the metrics its blank form needed. The layout is compiled
+    undated and kept (per process, and in the user cache for the other writers and
+    the next build); ``dated`` then writes the build time into the PDF's metadata
+    (:func:`stamped`). ``dated=False``: a form drawn inside the handbook.
     """
     data = form_data(doc, appendix, [])
-    stamp = _timestamp() if dated else 0
-    sheet = _compile(data, svg, stamp)
-    if _pages(sheet) > 1:
+    sheet = _compile(data, svg)
+    if sheet.pages > 1:
         data = form_data(doc, appendix, [], compact=True)
-        sheet = _compile(data, svg, stamp)
+        sheet = _compile(data, svg)
     if serials:
-        sheet = _compile({**data, "serials": serials}, svg, stamp)
+        sheet = _fresh({**data, "serials": serials}, svg, _timestamp())
+    elif dated:
+        sheet = replace(sheet, pdf=stamped(sheet.pdf, _timestamp()))
     return replace(sheet, compact=data["metrics"] == COMPACT)
 
 
-def _compile(data: dict[str, Any], svg: bool, stamp: int) -> Typeset:
+def _compile(data: dict[str, Any], svg: bool) -> Typeset:
     logo = data["header"]["logo"]
     changed = os.stat(logo).st_mtime_ns if logo else 0
-    key = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return _compiled(key, svg, stamp, changed) if not stamp and not data["serials"] else _fresh(data, svg, stamp)
+    return _compiled(json.dumps(data, sort_keys=True, ensure_ascii=False), svg, changed)
 
 
 @lru_cache(maxsize=16)
-def _compiled(key: str, svg: bool, stamp: int, logo_changed: int) -> Typeset:
-    return _fresh(json.loads(key), svg, stamp)
+def _compiled(key: str, svg: bool, logo_changed: int) -> Typeset:
+    """The undated layout: kept per process (``watch`` sets an unchanged form once) and
+    in the user cache (the other writers' processes, the next build)."""
+    data = json.loads(key)
+    entry = compiled.key(data, svg, TEMPLATE)
+    kept = compiled.load(entry)
+    if kept is None:
+        with compiled.claimed(entry):
+            kept = compiled.load(entry)  # made by another writer while this one waited
+            if kept is None:
+                kept = _typst(data, svg, 0)
+                compiled.save(entry, kept)
+    return _result(data, kept)
 
 
 def _fresh(data: dict[str, Any], svg: bool, stamp: int) -> Typeset:
+    return _result(data, _typst(data, svg, stamp))
+
+
+def _typst(data: dict[str, Any], svg: bool, stamp: int) -> compiled.Compiled:
     """One Typst compile in a private root (the template and the logo, nothing else can
-    be read); the query reuses the compiler's layout."""
+    be read); the queries reuse the compiler's layout."""
     with tempfile.TemporaryDirectory(prefix="policybook-form-") as tmp:
         root = Path(tmp)
         shutil.copyfile(TEMPLATE, root / TEMPLATE.name)
@@ -125,22 +151,55 @@ def _fresh(data: dict[str, Any], svg: bool, stamp: int) -> Typeset:
         pdf = form.compile(format="pdf", timestamp=stamp, pdf_tags=False)
         assert isinstance(pdf, bytes)
         marks = json.loads(form.query("<pb-field>", field="value"))
-        pages = form.compile(format="svg") if svg else []
-    svgs = [pages] if isinstance(pages, bytes) else list(pages or [])
-    return Typeset(pdf, [_box(m, _page_height(data)) for m in marks], svgs)
+        pages = len(json.loads(form.query("<pb-page>", field="value")))  # one marker in every page's footer
+        drawn = form.compile(format="svg") if svg else []
+    svgs = [drawn] if isinstance(drawn, bytes) else list(drawn or [])
+    return compiled.Compiled(pdf, marks, pages, svgs)
 
 
-def _pages(sheet: Typeset) -> int:
-    return len(PdfReader(io.BytesIO(sheet.pdf)).pages)
+def _result(data: dict[str, Any], kept: compiled.Compiled) -> Typeset:
+    size = page_size(data)
+    boxes = [_box(m, size[1]) for m in kept.marks]
+    return Typeset(kept.pdf, boxes, kept.svgs, pages=kept.pages, size=size)
+
+
+UNDATED = (b"(D:19700101000000Z)", b">1970-01-01T00:00:00+00:00<")  # what Typst writes for timestamp 0
+INSTANCE_RE = re.compile(rb"<xmpMM:InstanceID>([A-Za-z0-9+/=]{24})</xmpMM:InstanceID>")
+
+
+def stamped(pdf: bytes, stamp: int) -> bytes:
+    """The undated PDF Typst wrote, dated ``stamp`` (seconds since 1970, UTC) as Typst dates it:
+    the document info, the XMP dates and a new instance id (in the XMP and the trailer's /ID).
+    Every replacement has the length of what it replaces, so the cross-reference table stays right."""
+    when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+    info, xmp = when.strftime("(D:%Y%m%d%H%M%SZ)").encode(), when.strftime(">%Y-%m-%dT%H:%M:%S+00:00<").encode()
+    instance = INSTANCE_RE.search(pdf)
+    if len(info) != len(UNDATED[0]) or len(xmp) != len(UNDATED[1]) or instance is None:
+        raise ValueError("not an undated PDF as Typst writes it")
+    old = instance.group(1)
+    new = base64.b64encode(hashlib.sha256(old + b"\0" + info).digest()[:16])
+    out = pdf.replace(UNDATED[0], info).replace(UNDATED[1], xmp)
+    return out.replace(b"InstanceID>" + old, b"InstanceID>" + new).replace(b")(" + old + b")]", b")(" + new + b")]")
+
+
+def page_size(data: dict[str, Any]) -> tuple[float, float]:
+    """Width and height in points, as the MediaBox Typst writes says (a 32-bit float's shortest text)."""
+    short, long = PAPER_MM[data["page"]["paper"]]
+    w, h = (long, short) if data["page"]["flipped"] else (short, long)
+    return _as_written(w / MM_PER_PT), _as_written(h / MM_PER_PT)
+
+
+def _as_written(value: float) -> float:
+    single = struct.unpack("f", struct.pack("f", value))[0]
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            return float(text)
+    return single
 
 
 def _timestamp() -> int:
     return int(build_time().timestamp())  # SOURCE_DATE_EPOCH when set, else now
-
-
-def _page_height(data: dict[str, Any]) -> float:
-    portrait = {"a4": 841.89, "a5": 595.28}[data["page"]["paper"]]
-    return {"a4": 595.28, "a5": 419.53}[data["page"]["paper"]] if data["page"]["flipped"] else portrait
 
 
 def _box(mark: dict[str, Any], page_h: float) -> Box:

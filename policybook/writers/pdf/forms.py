@@ -8,7 +8,6 @@ form HR hands out, with its 附件 number and code.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -58,14 +57,11 @@ def sheet_info(sheets: dict[str, Sheet]) -> dict[str, Any]:
 
 
 def _sheet(name: str, sheet: Typeset) -> Sheet:
-    from pypdf import PdfReader  # only when a handbook has form appendices: a plain PDF build never loads pypdf
-
-    reader = PdfReader(io.BytesIO(sheet.pdf))
-    box = reader.pages[0].mediabox
+    """Pages and size come with the layout (Typst's query, the form's paper): no PDF is read."""
     if sheet.svgs:
         files = {f"{name}-{i}.svg": page for i, page in enumerate(sheet.svgs, start=1)}
         pages: list[tuple[str, int | None]] = [(f, None) for f in files]
     else:
         files = {f"{name}.pdf": sheet.pdf}
-        pages = [(f"{name}.pdf", n) for n in range(1, len(reader.pages) + 1)]
-    return Sheet(files, pages, float(box.width), float(box.height))
+        pages = [(f"{name}.pdf", n) for n in range(1, sheet.pages + 1)]
+    return Sheet(files, pages, *sheet.size)
