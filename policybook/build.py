@@ -9,7 +9,7 @@ the previous release exactly as it was.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -282,7 +282,7 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     """Write every task; in forked workers when there are several, each worker process
     doing one task and exiting, so memory never piles up across documents."""
     work = [(task[0].writer, [(job.doc, staging / job.sub_id) for job in task]) for task in tasks]
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or _typst_started():
+    if workers == 1 or not hasattr(os, "fork") or _typst_started():
         return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
     global _WORK
     _WORK = work

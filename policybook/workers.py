@@ -10,7 +10,6 @@ Workers ignore Ctrl-C: the parent stops them and reports one line.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import traceback
@@ -33,6 +32,7 @@ def run_forked(
 ) -> None:
     """Run ``task(i)`` for every i in ``range(count)``, at most ``workers`` at a time; ``done(i, result)``
     as each finishes (in the parent). Raises the first failure after stopping the others."""
+    import multiprocessing  # loaded when a build forks, not by every command
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")

@@ -6,12 +6,12 @@ Every change is counted in the report's ``Record.fixes`` by kind.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from policybook.importers import markers
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
+from policybook.widths import display_width
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = HAN + r"\u3000-\u303f\uff00-\uffef"
@@ -72,8 +72,8 @@ def _continues(last_line: str, line: str, full: int, indents: bool) -> bool:
     if _indented(line) or markers.starts_block(line):
         return False
     if not last_line.endswith(TERMINAL):
-        return width(last_line) >= full * 0.6  # a heading or title line is short
-    return indents and width(last_line) >= full
+        return display_width(last_line) >= full * 0.6  # a heading or title line is short
+    return indents and display_width(last_line) >= full
 
 
 def _glue(before: str, after: str) -> str:
@@ -95,16 +95,11 @@ def _uses_indents(lines: list[Para]) -> bool:
 
 def _full_width(lines: list[Para]) -> int:
     """The width of a full line: near the widest lines of the source (a wrapped line fills it)."""
-    widths = sorted(width(p.text.strip()) for p in lines if p.table is None and p.text.strip())
+    widths = sorted(display_width(p.text.strip()) for p in lines if p.table is None and p.text.strip())
     if not widths:
         return 0
     top = widths[int(len(widths) * 0.9)] if len(widths) >= 10 else widths[-1]
     return max(1, int(top * 0.85))
-
-
-def width(text: str) -> int:
-    """Display width: a Chinese character counts two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @lru_cache(maxsize=1)

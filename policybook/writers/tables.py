@@ -13,20 +13,15 @@ author set (``{widths="1,3,1"}``) win. Units are half an em of the table's text
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from policybook.model import Brand, Table, plain_text
+from policybook.widths import display_width
 from policybook.writers.units import length_pt
 
 PADDING = 3.0  # cell insets left and right, plus a little slack for bold headers
 SHORT_HEADER = 12  # a header line up to this many units (6 CJK characters) never breaks
 SHORT_CELL = 6  # nor does a body line this short (三等, 40分, 优秀)
 WORD_RE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
-
-
-def display_width(text: str) -> int:
-    """Width in half-em units: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def column_widths(table: Table, total: float) -> list[float]:
