@@ -184,5 +184,5 @@ def settled(folders: list[Path], seen: dict[Path, Stamp]) -> dict[Path, Stamp]:
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # outside the working folder, or that folder was deleted meanwhile
         return str(path)

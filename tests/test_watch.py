@@ -28,10 +28,11 @@ WAIT_S = 90  # generous: CI machines are shared; a healthy rebuild takes well un
 class Watcher:
     """A ``policybook watch`` subprocess whose stderr lines are collected as they come."""
 
-    def __init__(self, args: list[str], cwd: Path) -> None:
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "policybook", "watch", *args],
             cwd=cwd,
+            env=env,
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
@@ -196,3 +197,22 @@ def test_an_edit_saved_during_a_rebuild_is_not_missed(root_copy: Callable[[str],
     watch.rebuild = edit_while_building  # type: ignore[method-assign]
     seen = watch.rebuilt("first build", before)
     assert changed(seen, scan(watch.folders)) == [chapter]
+
+
+def test_kill_ends_a_watch_as_ctrl_c_does(root_copy: Callable[[str], Path], tmp_path: Path) -> None:
+    """``kill`` (SIGTERM), as a supervisor or a closed terminal ends it: exit 0, no traceback,
+    the compile root removed."""
+    project = root_copy("basic")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    watcher = Watcher(["handbook", "-s", "a", "-o", "dist", "--interval", "0.05"], project, env)
+    try:
+        watcher.wait_line(lambda line: "first build" in line)
+        assert list(scratch.glob("policybook-watch-*")), "the warm compile root is where TMPDIR says"
+        watcher.proc.send_signal(signal.SIGTERM)
+        assert watcher.proc.wait(timeout=WAIT_S) == 0
+    finally:
+        stop(watcher.proc)
+    assert list(scratch.glob("policybook-watch-*")) == []
+    assert not any("Traceback" in line or "internal error" in line for line in watcher.seen)

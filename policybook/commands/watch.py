@@ -29,6 +29,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     require_known(args.formats, writer_names(), diags)
     watch = Watch(args.source, args.subsidiary, args.formats, args.output, args.strict)
     print(f"policybook: watching {args.source} → {args.output} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    for ending in (signal.SIGTERM, signal.SIGHUP):  # `kill`, a closed terminal: end as Ctrl-C does
+        signal.signal(ending, _interrupt)
     try:
         watch.run(max(args.interval, 0.02))
     except KeyboardInterrupt:  # Ctrl-C is how a watch ends: quietly, and a second one cannot cut the clean-up
@@ -37,3 +39,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         watch.close()
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
