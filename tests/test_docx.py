@@ -18,7 +18,7 @@ from policybook.diagnostics import SourceError
 from policybook.model import Document, Ref
 from policybook.writers import available
 from policybook.writers.docx import oxml, render
-from policybook.writers.docx.pagination import convert_to_pdf
+from policybook.writers.docx.libreoffice import convert_to_pdf
 from policybook.writers.json import document_json
 
 ROOTS = Path(__file__).parent / "roots"

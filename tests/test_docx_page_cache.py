@@ -3,15 +3,21 @@ LibreOffice that fails or hangs costs only the page numbers, never a process lef
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 
-from policybook.writers.docx import page_cache, pagination
+from policybook.writers.docx import libreoffice, page_cache, pagination
 from policybook.writers.docx.pagination import Pages
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 
 
 def package(body: str, title: str = "v1") -> bytes:
@@ -28,7 +34,7 @@ def laid_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[bytes
     """A LibreOffice stand-in that records what it was asked to lay out (one page per byte)."""
     monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
-    monkeypatch.setattr(pagination, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(libreoffice, "soffice", lambda: "/usr/bin/soffice")
     asked: list[list[bytes]] = []
 
     def lay_out(datas: list[bytes]) -> list[Pages | None]:
@@ -54,7 +60,7 @@ def test_a_changed_body_is_laid_out_again_and_only_it(laid_out: list[list[bytes]
 
 def test_another_libreoffice_does_not_reuse_the_pages(laid_out: list[list[bytes]], monkeypatch) -> None:
     page_cache.page_numbers_many([package("正文")])
-    monkeypatch.setattr(pagination, "libreoffice_identity", lambda soffice: "another build")
+    monkeypatch.setattr(libreoffice, "libreoffice_identity", lambda soffice: "another build")
     page_cache.page_numbers_many([package("正文")])
     assert len(laid_out) == 2
 
@@ -69,7 +75,7 @@ def test_a_failed_pass_is_not_kept_and_a_damaged_entry_is_a_miss(laid_out, monke
 
 
 def test_without_libreoffice_nothing_is_asked(laid_out: list[list[bytes]], monkeypatch) -> None:
-    monkeypatch.setattr(pagination, "soffice", lambda: None)
+    monkeypatch.setattr(libreoffice, "soffice", lambda: None)
     assert page_cache.page_numbers_many([package("正文")]) == [None]
     assert laid_out == []
 
@@ -91,7 +97,7 @@ def test_a_failing_libreoffice_means_contents_without_page_numbers(tmp_path, mon
 
 def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> None:
     fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
-    monkeypatch.setattr(pagination, "TIMEOUT_S", 0.5)
+    monkeypatch.setattr(libreoffice, "TIMEOUT_S", 0.5)
     assert page_cache.page_numbers_many([package("正文")]) == [None]
     pid = int((tmp_path / "pid").read_text())
     with pytest.raises(ProcessLookupError):
@@ -101,7 +107,51 @@ def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> 
 def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monkeypatch) -> None:
     """soffice.bin exits 81 after setting up a new profile, as its launcher knows."""
     marker = tmp_path / "started"
-    fake_soffice(tmp_path, f"[ -e {marker} ] && exit 0; touch {marker}; exit {pagination.RESTART}", monkeypatch)
+    fake_soffice(tmp_path, f"[ -e {marker} ] && exit 0; touch {marker}; exit {libreoffice.RESTART}", monkeypatch)
     with pytest.raises(RuntimeError, match="did not convert"):  # the stand-in writes no PDF
-        pagination.convert_many([tmp_path / "a.docx"], tmp_path / "out")
+        libreoffice.convert_many([tmp_path / "a.docx"], tmp_path / "out")
     assert marker.exists()
+
+
+def test_a_failing_early_office_leaves_the_conversion_to_a_libreoffice_of_its_own(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(libreoffice, "_EARLY", [tmp_path / "early-profile"])
+    monkeypatch.setattr(libreoffice, "_seed_profile", lambda profile, soffice: None)
+    profiles: list[str] = []
+
+    def run(command: list[str]) -> None:
+        profiles.append(command[1])
+        if len(profiles) == 1:
+            raise subprocess.CalledProcessError(1, command)  # the early office did not answer
+        (tmp_path / "out" / "a.pdf").write_bytes(b"%PDF")
+
+    monkeypatch.setattr(libreoffice, "run_alone", run)
+    (tmp_path / "out").mkdir()
+    assert libreoffice.convert_many([tmp_path / "a.docx"], tmp_path / "out") == [tmp_path / "out" / "a.pdf"]
+    assert profiles[0].endswith("early-profile") and "pb-lo-profile-" in profiles[1]
+
+
+def processes_naming(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and text.encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+    return found
+
+
+@needs_soffice
+def test_the_office_started_early_converts_and_is_stopped_after(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
+    source = tmp_path / "a.docx"
+    document = docx.Document()
+    document.add_paragraph("第一条　测试")
+    document.save(str(source))
+    with libreoffice.early():
+        [profile] = libreoffice._EARLY
+        assert processes_naming(profile.as_uri())
+        monkeypatch.setattr(libreoffice, "_seed_profile", lambda *_: pytest.fail("converted without the office"))
+        [pdf] = libreoffice.convert_many([source], tmp_path / "out")
+    assert "测试" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert not processes_naming(profile.as_uri()) and not profile.exists()

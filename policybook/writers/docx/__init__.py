@@ -18,7 +18,7 @@ from docx.document import Document as DocxDocument
 from policybook.model import Document
 from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
-from policybook.writers.docx import body, front, images, page, page_cache, pagination, properties, styles
+from policybook.writers.docx import body, front, images, libreoffice, page, page_cache, pagination, properties, styles
 from policybook.writers.docx.context import Context, referenced_anchors
 from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
@@ -147,5 +147,6 @@ register(
         write,
         write_many=write_many,
         draft=write_draft,
+        early=libreoffice.early,
     )
 )

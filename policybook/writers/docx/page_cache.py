@@ -22,7 +22,7 @@ from pathlib import Path
 
 from policybook.cache import font_fingerprint, user_cache_dir
 from policybook.output import atomic_write
-from policybook.writers.docx import pagination
+from policybook.writers.docx import libreoffice, pagination
 from policybook.writers.docx.pagination import Pages
 
 FORMAT = "1"  # bump when what an entry means changes
@@ -31,7 +31,7 @@ UNLAID = ("docProps/",)  # package members LibreOffice does not lay out
 
 def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
     """:func:`pagination.page_numbers_many`, asking LibreOffice only about drafts it has not laid out before."""
-    binary = pagination.soffice()
+    binary = libreoffice.soffice()
     if binary is None:
         return [None] * len(datas)
     keys = [key(data, binary) for data in datas]
@@ -47,7 +47,7 @@ def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
 
 def key(data: bytes, soffice: str) -> str:
     """What the pages of the DOCX ``data`` depend on: its laid-out parts, LibreOffice, the fonts."""
-    digest = hashlib.sha256(f"{FORMAT}\0{pagination.libreoffice_identity(soffice)}\0{font_fingerprint()}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{libreoffice.libreoffice_identity(soffice)}\0{font_fingerprint()}\0".encode())
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         for name in sorted(package.namelist()):
             if not name.startswith(UNLAID):
