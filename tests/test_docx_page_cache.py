@@ -155,3 +155,10 @@ def test_the_office_started_early_converts_and_is_stopped_after(tmp_path, monkey
         [pdf] = libreoffice.convert_many([source], tmp_path / "out")
     assert "测试" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert not processes_naming(profile.as_uri()) and not profile.exists()
+
+
+def test_a_libreoffice_that_cannot_start_early_is_no_error(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(libreoffice, "soffice", lambda: str(tmp_path / "missing" / "soffice"))
+    with libreoffice.early():
+        assert libreoffice._EARLY == []

@@ -327,9 +327,17 @@ def test_csv_value_not_an_option_names_row_and_column(doc: Document, tmp_path: P
     assert "data.csv:3" in message and "row 2, column 4 (leave_type)" in message and "调休" in message
 
 
-def test_csv_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
-    message = _fill_error(doc, tmp_path, (HEADER + ZHANG).encode("gbk"))
-    assert "not UTF-8" in message and "GBK" in message
+def test_csv_saved_by_excel_on_a_chinese_windows_is_read(doc: Document, tmp_path: Path) -> None:
+    """GBK, as Excel saves a CSV there: read as the ledger's roster import reads it."""
+    data = tmp_path / "data.csv"
+    data.write_bytes((HEADER + ZHANG).encode("gbk"))
+    [written] = run(doc, Request("leave-request", fill=data, flatten=True), tmp_path / "out")
+    assert "张伟" in _text(written) and "急性肠胃炎" in _text(written).replace(" ", "").replace("\n", "")
+
+
+def test_csv_neither_utf8_nor_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
+    message = _fill_error(doc, tmp_path, (HEADER + ZHANG).encode("utf-16"))
+    assert "data.csv:1" in message and "neither UTF-8 nor GBK" in message and "forms.csv-encoding" in message
 
 
 def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

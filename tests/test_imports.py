@@ -55,3 +55,14 @@ def test_a_handbook_pdf_loads_neither_the_ledger_nor_word(tmp_path: Path) -> Non
     code, modules, _ = loaded("build", REPO / "handbook", "-s", "sh", "-f", "pdf", "-o", tmp_path / "dist", "-j", "1")
     assert code == 0 and "typst" in modules
     assert not modules & {"sqlalchemy", "alembic", "openpyxl", "matplotlib", "docx"}
+
+
+def test_the_docx_writer_loads_pypdf_only_to_read_what_libreoffice_made() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, policybook.writers.docx; print('pypdf' in sys.modules)"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"

@@ -19,7 +19,7 @@ from pathlib import Path
 from policybook.dates import written
 from policybook.diagnostics import Diagnostics, fail
 from policybook.model import Loc
-from policybook.source.textfile import looks_gbk
+from policybook.source.textfile import decode_table
 
 Cell = str | datetime.date
 
@@ -104,15 +104,7 @@ def _decode(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise fail(Loc(str(path)), f"cannot read the file: {exc.strerror}", "ledger.read") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if looks_gbk(data):  # a CSV saved by Excel on a Chinese Windows
-            return data.decode("gb18030")
-        line = data[: exc.start].count(b"\n") + 1
-        raise fail(
-            Loc(str(path), line), "the file is neither UTF-8 nor GBK", "ledger.encoding", "save it as 'CSV UTF-8'"
-        ) from None
+    return decode_table(data, path, "ledger.encoding")
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:

@@ -68,3 +68,16 @@ def looks_gbk(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def decode_table(data: bytes, path: Path, code: str) -> str:
+    """A CSV file's text: UTF-8 (with or without Excel's BOM) or else GBK/GB18030, as Excel saves
+    a CSV on a Chinese Windows; anything else is an error at the first line that is neither."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if looks_gbk(data):
+            return data.decode("gb18030")
+        line = data[: exc.start].count(b"\n") + 1
+        hint = "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f ENCODING -t UTF-8"
+        raise fail(Loc(str(path), line), "the file is neither UTF-8 nor GBK", code, hint) from None

@@ -82,12 +82,18 @@ def early() -> Iterator[None]:
     if binary is None or _EARLY:
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="pb-lo-office-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pb-lo-office-", ignore_cleanup_errors=True) as tmp:
         profile = Path(tmp) / "profile"
         _seed_profile(profile, binary)
-        pipe = f"--accept=pipe,name=policybook-{os.getpid()}-{Path(tmp).name};urp;"
-        quiet = [_installation(profile), "--headless", "--norestore", "--nologo", "--nodefault", pipe]
-        office = _start([binary, *quiet], said=subprocess.DEVNULL)  # nobody reads what it says
+        # no --accept: nothing but LibreOffice's own single-instance pipe (per profile) reaches it
+        quiet = [_installation(profile), "--headless", "--norestore", "--nologo", "--nodefault"]
+        try:
+            office = _start([binary, *quiet], said=subprocess.DEVNULL)  # nobody reads what it says
+        except OSError:  # it cannot start: the DOCX pass finds out for itself (no page numbers)
+            office = None
+        if office is None:
+            yield
+            return
         _EARLY.append(profile)
         try:
             yield

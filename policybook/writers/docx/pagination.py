@@ -17,8 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from policybook.writers.docx import libreoffice
 
 EXPORT_OPTIONS: dict[str, object] = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
@@ -56,6 +54,8 @@ def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
 
 
 def _read(pdf: bytes) -> Pages:
+    from pypdf import PdfReader  # only when LibreOffice has run: a build that reads no PDF does not load it
+
     reader = PdfReader(io.BytesIO(pdf))
     pages: dict[str, int] = {}
     for name, dest in reader.named_destinations.items():

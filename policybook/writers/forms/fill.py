@@ -25,7 +25,7 @@ from policybook.limits import too_big
 from policybook.model import Appendix, Document, Loc
 from policybook.naming import form_stem, safe
 from policybook.output import staged
-from policybook.source.textfile import CONTROL_RE, looks_gbk, read_bytes
+from policybook.source.textfile import CONTROL_RE, decode_table, read_bytes
 from policybook.writers.forms import pdf
 from policybook.writers.forms.acroform import FieldSpec, Value
 
@@ -177,18 +177,7 @@ def _csv_error(path: Path, line: int, exc: csv.Error) -> Exception:
 
 
 def _decode(path: Path) -> str:
-    data = read_bytes(path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        guess = " (it looks like GBK/GB18030)" if looks_gbk(data) else ""
-        raise fail(
-            Loc(str(path), line),
-            f"the CSV file is not UTF-8{guess}",
-            "forms.csv-encoding",
-            "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f GBK -t UTF-8",
-        ) from None
+    return decode_table(read_bytes(path), path, "forms.csv-encoding")
 
 
 def headers(specs: list[FieldSpec]) -> dict[str, list[FieldSpec]]:
