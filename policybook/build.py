@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -171,8 +171,6 @@ def build(
         if unchanged is not None:
             (progress or Progress(0)).note("nothing changed since the last build")
             return unchanged
-        for early in (get_writer(name).early for name in names):
-            held.enter_context(early() if early else nullcontext())
         checked = check(source, subs, diags, strict, names)
         prepare_output(out)
         held.enter_context(exclusive(out))

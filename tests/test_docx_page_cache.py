@@ -162,3 +162,36 @@ def test_a_libreoffice_that_cannot_start_early_is_no_error(tmp_path, monkeypatch
     monkeypatch.setattr(libreoffice, "soffice", lambda: str(tmp_path / "missing" / "soffice"))
     with libreoffice.early():
         assert libreoffice._EARLY == []
+
+
+def test_libreoffice_starts_with_the_first_draft_that_needs_it_and_only_then(tmp_path, monkeypatch) -> None:
+    import policybook.writers.docx as writer
+
+    events: list[str] = []
+
+    class Draft:
+        def __init__(self, doc: str) -> None:
+            events.append(f"draft {doc}")
+            self.data = doc.encode()
+
+        def finish(self, pages: object) -> bytes:
+            return self.data
+
+    @contextlib.contextmanager
+    def early():  # type: ignore[no-untyped-def]
+        events.append("office starts")
+        monkeypatch.setattr(libreoffice, "_EARLY", [tmp_path])
+        yield
+        libreoffice._EARLY.clear()
+        events.append("office stops")
+
+    monkeypatch.setattr(writer, "Draft", Draft)
+    monkeypatch.setattr(writer, "handbook_stem", lambda doc: doc)
+    monkeypatch.setattr(libreoffice, "early", early)
+    monkeypatch.setattr(page_cache, "wanted", lambda data: data != b"kept")
+    monkeypatch.setattr(page_cache, "page_numbers_many", lambda datas: [None] * len(datas))
+    writer.write_many([("kept", tmp_path), ("new", tmp_path), ("other", tmp_path)])  # type: ignore[list-item]
+    assert events == ["draft kept", "draft new", "office starts", "draft other", "office stops"]
+    events.clear()
+    writer.write_many([("kept", tmp_path)])  # type: ignore[list-item]
+    assert events == ["draft kept"]

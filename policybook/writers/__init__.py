@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +34,6 @@ class Writer:
     # a quicker version for `watch`, rebuilding after every edit (e.g. a DOCX whose contents
     # page has no page numbers, without the LibreOffice pass); None = ``write``
     draft: Callable[[Document, Path], list[Path]] | None = None
-    # something started in the build's own process before the source is read, for the
-    # writing later (e.g. LibreOffice starting on the core the reading leaves idle);
-    # stopped when the build ends
-    early: Callable[[], AbstractContextManager[None]] | None = None
 
 
 WRITERS: dict[str, Writer] = {}

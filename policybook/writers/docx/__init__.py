@@ -10,6 +10,7 @@ internal hyperlinks, the appendix list; named styles from the kit's reference
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import docx
@@ -32,9 +33,15 @@ def write(doc: Document, out: Path) -> list[Path]:
 def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
     """Several handbooks at once: LibreOffice paginates in one run every draft it has not
     laid out before (its start-up costs more than a conversion), then each contents page
-    gets its page numbers."""
-    drafts = [Draft(doc) for doc, _ in jobs]
-    all_pages = page_cache.page_numbers_many([d.data for d in drafts])
+    gets its page numbers. It starts as soon as one draft needs it, and starts up while
+    the other drafts are built."""
+    drafts: list[Draft] = []
+    with ExitStack() as office:
+        for doc, _ in jobs:
+            drafts.append(Draft(doc))
+            if not libreoffice.started() and page_cache.wanted(drafts[-1].data):
+                office.enter_context(libreoffice.early())
+        all_pages = page_cache.page_numbers_many([d.data for d in drafts])
     written: list[list[Path]] = []
     for (doc, out), draft, pages in zip(jobs, drafts, all_pages, strict=True):
         path = out / f"{handbook_stem(doc)}.docx"
@@ -147,6 +154,5 @@ register(
         write,
         write_many=write_many,
         draft=write_draft,
-        early=libreoffice.early,
     )
 )

@@ -5,12 +5,12 @@ a timeout, an error or a killed worker leaves running), bound on Linux to die
 with the process that started it. Each run gets a private copy of a profile kept
 in the user cache, since setting one up makes LibreOffice start twice.
 
-A build can start LibreOffice early (:func:`early`, before it reads the
-source): its start-up, ~1 CPU-s, then runs on the core the single-threaded
-reading leaves idle, and the build's conversion later — in a forked worker too —
-is handed to it through LibreOffice's own single-instance pipe (both use its
-profile), costing only the layout. Whatever goes wrong with that office, the
-conversion runs in a LibreOffice of its own, as without it.
+The DOCX writer starts LibreOffice early (:func:`early`) — as soon as the first
+draft it must lay out is built — so that it starts up (~1 CPU-s) while the other
+drafts are built; the conversion is then handed to it through LibreOffice's own
+single-instance pipe (both use its profile), costing only the layout. It serves
+one hand-over. Whatever goes wrong with that office, the conversion runs in a
+LibreOffice of its own, as without it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from policybook.cache import user_cache_dir
 TIMEOUT_S = 600
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RESTART = 81  # soffice.bin's exit code asking its launcher to start it again
-_EARLY: list[Path] = []  # the profile of the office this build started early (forked workers inherit it)
+_EARLY: list[Path] = []  # the profile of the office started early
 
 
 def soffice() -> str | None:
@@ -76,8 +76,8 @@ def _converted(sources: list[Path], outdir: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def early() -> Iterator[None]:
-    """LibreOffice starting now, in the background, for this process's (and its forked
-    workers') conversions until the block ends; then it is stopped. Nothing without LibreOffice."""
+    """LibreOffice starting now, in the background, for this process's conversion until the
+    block ends; then it is stopped. Nothing without LibreOffice."""
     binary = soffice()
     if binary is None or _EARLY:
         yield
@@ -101,6 +101,11 @@ def early() -> Iterator[None]:
             _EARLY.clear()
             office.kill()
             office.wait()
+
+
+def started() -> bool:
+    """Whether an office started early is there to take the conversion."""
+    return bool(_EARLY)
 
 
 def _installation(profile: Path) -> str:

@@ -45,6 +45,12 @@ def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
     return found
 
 
+def wanted(data: bytes) -> bool:
+    """Whether LibreOffice will have to lay out the DOCX ``data`` (it is there and the pages are not kept)."""
+    binary = libreoffice.soffice()
+    return binary is not None and load(key(data, binary)) is None
+
+
 def key(data: bytes, soffice: str) -> str:
     """What the pages of the DOCX ``data`` depend on: its laid-out parts, LibreOffice, the fonts."""
     digest = hashlib.sha256(f"{FORMAT}\0{libreoffice.libreoffice_identity(soffice)}\0{font_fingerprint()}\0".encode())
