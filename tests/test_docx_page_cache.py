@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from policybook.cache import store, user_cache_dir
 from policybook.writers.docx import libreoffice, page_cache, pagination
 from policybook.writers.docx.pagination import Pages
 
@@ -68,9 +69,14 @@ def test_another_libreoffice_does_not_reuse_the_pages(laid_out: list[list[bytes]
 def test_a_failed_pass_is_not_kept_and_a_damaged_entry_is_a_miss(laid_out, monkeypatch) -> None:
     monkeypatch.setattr(pagination, "page_numbers_many", lambda datas: [None] * len(datas))
     assert page_cache.page_numbers_many([package("正文")]) == [None]
-    assert not list(page_cache.user_cache_dir("docx-pages").iterdir())
+    assert not list(user_cache_dir(page_cache.KIND).rglob("*"))
     entry = page_cache.key(package("正文"), "/usr/bin/soffice")
-    (page_cache.user_cache_dir("docx-pages") / f"{entry}.json").write_text('{"bookmarks": [], "total": "x"}')
+    store(page_cache.KIND, entry, b'{"bookmarks": [], "total": "x"}')  # intact, but not pages
+    assert page_cache.load(entry) is None
+    page_cache.save(entry, Pages({"ch-1": 3}, 40))
+    assert page_cache.load(entry) == Pages({"ch-1": 3}, 40)
+    [kept] = user_cache_dir(page_cache.KIND).rglob(entry)
+    kept.write_bytes(kept.read_bytes()[:-2])  # truncated: its checksum no longer matches
     assert page_cache.load(entry) is None
 
 

@@ -13,19 +13,17 @@ time next build.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 
-from policybook.cache import font_fingerprint, user_cache_dir
-from policybook.output import atomic_write
+from policybook.cache import font_fingerprint, store, stored
 from policybook.writers.docx import libreoffice, pagination
 from policybook.writers.docx.pagination import Pages
 
-FORMAT = "1"  # bump when what an entry means changes
+FORMAT = "2"  # bump when what an entry means changes
+KIND = "docx-pages"  # its folder in the user cache
 UNLAID = ("docProps/",)  # package members LibreOffice does not lay out
 
 
@@ -41,7 +39,7 @@ def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
     for i, pages in zip(missing, learnt, strict=True):
         found[i] = pages
         if pages is not None:
-            store(keys[i], pages)
+            save(keys[i], pages)
     return found
 
 
@@ -61,15 +59,12 @@ def key(data: bytes, soffice: str) -> str:
     return digest.hexdigest()
 
 
-def _path(entry: str) -> Path:
-    return user_cache_dir("docx-pages") / f"{entry}.json"
-
-
 def load(entry: str) -> Pages | None:
-    """The pages kept under ``entry``, or None (never kept, or unreadable)."""
+    """The pages kept under ``entry``, or None (never kept, damaged, or not pages)."""
+    blob = stored(KIND, entry)
     try:
-        data = json.loads(_path(entry).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(blob) if blob is not None else None
+    except ValueError:
         return None
     if not isinstance(data, dict):
         return None
@@ -81,7 +76,6 @@ def load(entry: str) -> Pages | None:
     return Pages(bookmarks, total)
 
 
-def store(entry: str, pages: Pages) -> None:
+def save(entry: str, pages: Pages) -> None:
     data = json.dumps({"bookmarks": pages.bookmarks, "total": pages.total}, sort_keys=True, ensure_ascii=False)
-    with contextlib.suppress(OSError):
-        atomic_write(_path(entry), data.encode())
+    store(KIND, entry, data.encode())
