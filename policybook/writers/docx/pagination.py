@@ -33,13 +33,9 @@ class Pages:
         return Pages({name: page - shift for name, page in self.bookmarks.items()}, self.total - shift)
 
 
-def page_numbers(data: bytes) -> Pages | None:
-    """Pages of every bookmark in the DOCX ``data``, or ``None`` without LibreOffice or on failure."""
-    return page_numbers_many([data])[0]
-
-
 def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
-    """:func:`page_numbers` for several documents, converted in one LibreOffice run."""
+    """Pages of every bookmark in each DOCX of ``datas``, all converted in one LibreOffice run;
+    ``None`` for each without LibreOffice or on failure."""
     if libreoffice.soffice() is None or not datas:
         return [None] * len(datas)
     with tempfile.TemporaryDirectory(prefix="pb-docx-pages-") as tmp:
