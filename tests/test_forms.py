@@ -337,7 +337,17 @@ def test_csv_saved_by_excel_on_a_chinese_windows_is_read(doc: Document, tmp_path
 
 def test_csv_neither_utf8_nor_gbk_gets_a_clear_message(doc: Document, tmp_path: Path) -> None:
     message = _fill_error(doc, tmp_path, (HEADER + ZHANG).encode("utf-16"))
-    assert "data.csv:1" in message and "neither UTF-8 nor GBK" in message and "forms.csv-encoding" in message
+    assert "data.csv:1" in message and "neither UTF-8, GBK nor Big5" in message and "forms.csv-encoding" in message
+
+
+def test_csv_saved_by_excel_in_taiwan_or_hong_kong_is_read(doc: Document, tmp_path: Path) -> None:
+    """Big5 (cp950): its bytes also decode as GBK, into other characters; the names print as written."""
+    data = tmp_path / "data.csv"
+    row = "張偉,HY0117,研發部,事假,2026-12-03,2026-12-05,3,家中有事，需要處理。,良,王強,2026-12-02\n"
+    data.write_bytes((HEADER + row).encode("cp950"))
+    assert data.read_bytes().decode("gb18030") != HEADER + row  # the trap: it decodes as GBK too
+    [written] = run(doc, Request("leave-request", fill=data, flatten=True), tmp_path / "out")
+    assert "張偉" in _text(written) and "王強" in _text(written)
 
 
 def test_cli_fill_error_exit_code_and_no_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -74,6 +74,18 @@ def test_traditional_round_trip(cli: Any, tmp_path: Path) -> None:
     assert compare(model, convert) == 11
 
 
+def test_traditional_regulation_saved_as_big5_round_trips(cli: Any, tmp_path: Path) -> None:
+    """Notepad on a Taiwan Windows writes Big5, whose bytes also decode as GBK: read as Big5."""
+    convert = opencc.OpenCC("s2tw").convert
+    text = convert(regulations.as_text(article="條"))
+    source = tmp_path / "考勤.txt"
+    source.write_bytes(text.encode("cp950"))
+    assert source.read_bytes().decode("gb18030") != text  # the trap
+    model = imported_model(cli, source, tmp_path / "out", "--company", convert(regulations.COMPANY))
+    assert compare(model, convert) == 11
+    assert "decoded as Big5" in (tmp_path / "out" / "import-report.md").read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def word_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("word") / "考勤管理办法.docx"

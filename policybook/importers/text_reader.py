@@ -8,7 +8,7 @@ from pathlib import Path
 from policybook.diagnostics import Loc, fail
 from policybook.importers.paragraphs import Cell, Para, Table
 from policybook.importers.report import Record
-from policybook.source.textfile import looks_gbk
+from policybook.source.textfile import legacy_readings
 
 MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
 MD_STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
@@ -36,7 +36,7 @@ def read_text_file(path: Path, record: Record) -> list[Para]:
 
 
 def decode(path: Path, record: Record) -> str:
-    """UTF-8 (with or without BOM); GBK/GB18030 from Chinese Windows, noted in the report."""
+    """UTF-8 (with or without BOM); GBK or Big5 from a Chinese Windows, noted in the report."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -44,10 +44,12 @@ def decode(path: Path, record: Record) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        if not looks_gbk(data):
-            raise fail(Loc(str(path)), "not a text file in UTF-8 or GBK", "import.encoding") from None
-        text = data.decode("gb18030")
-        record.infer(path.name, "decoded as GBK/GB18030 (not UTF-8)")
+        readings = legacy_readings(data)
+        if len(readings) != 1:
+            problem = "reads as GBK and as Big5 alike" if readings else "is not a text file in UTF-8, GBK or Big5"
+            raise fail(Loc(str(path)), f"the file {problem}", "import.encoding", "save it as UTF-8") from None
+        name, text = readings[0]
+        record.infer(path.name, f"decoded as {name} (not UTF-8)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

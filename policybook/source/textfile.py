@@ -33,7 +33,8 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = "the file looks GBK-encoded; " if looks_gbk(data) else ""
+        readings = legacy_readings(data)
+        hint = f"the file looks {readings[0][0]}-encoded; " if len(readings) == 1 else ""
         raise fail(
             Loc(str(path), line),
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
@@ -61,23 +62,54 @@ def check_controls(text: str, path: str, line_offset: int = 0) -> None:
         )
 
 
-def looks_gbk(data: bytes) -> bool:
-    """Bytes that are not UTF-8 but decode as GB18030 (GBK's superset): a Chinese Windows file."""
+# the encodings Excel and Notepad write on a Chinese Windows: name, codec, and where the
+# encoding keeps its common characters (GB2312 level 1: lead bytes B0–D7; Big5's frequent
+# characters: A4–C6)
+LEGACY = (("GBK", "gb18030", "gb2312", 0xB0, 0xD7), ("Big5", "cp950", "big5", 0xA4, 0xC6))
+MARGIN = 0.2  # how much more of one reading must be common characters to choose it
+
+
+def legacy_readings(data: bytes) -> list[tuple[str, str]]:
+    """The readings (encoding name, text) of bytes that are not UTF-8 but come from a Chinese
+    Windows: GBK (mainland) or Big5 (Taiwan, Hong Kong). Their byte ranges overlap, so the same
+    bytes often decode both ways; a right reading has its Han characters mostly among its
+    encoding's common characters, a wrong one scatters over rare ones. Empty: neither decodes;
+    two: they read alike (a short file), and only the author can tell."""
+    scored = []
+    for name, codec, table, low, high in LEGACY:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        han = HAN_RE.findall(text)
+        common = sum(1 for ch in han if low <= _lead(ch, table) <= high)
+        scored.append((common / len(han) if han else 0.0, name, text))
+    scored.sort(reverse=True)
+    if len(scored) == 2 and scored[0][0] - scored[1][0] >= MARGIN:
+        scored = scored[:1]
+    return [(name, text) for _share, name, text in scored]
+
+
+HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _lead(ch: str, table: str) -> int:
     try:
-        data.decode("gb18030")
-    except UnicodeDecodeError:
-        return False
-    return True
+        return ch.encode(table)[0]
+    except UnicodeEncodeError:
+        return 0
 
 
 def decode_table(data: bytes, path: Path, code: str) -> str:
-    """A CSV file's text: UTF-8 (with or without Excel's BOM) or else GBK/GB18030, as Excel saves
-    a CSV on a Chinese Windows; anything else is an error at the first line that is neither."""
+    """A CSV file's text: UTF-8 (with or without Excel's BOM), else GBK or Big5 as Excel saves a
+    CSV on a Chinese Windows (:func:`legacy_readings`); anything else is an error."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if looks_gbk(data):
-            return data.decode("gb18030")
+        readings = legacy_readings(data)
+        if len(readings) == 1:
+            return readings[0][1]
         line = data[: exc.start].count(b"\n") + 1
         hint = "save it as 'CSV UTF-8' (Excel) or convert it: iconv -f ENCODING -t UTF-8"
-        raise fail(Loc(str(path), line), "the file is neither UTF-8 nor GBK", code, hint) from None
+        problem = "reads as GBK and as Big5 alike" if readings else "is neither UTF-8, GBK nor Big5"
+        raise fail(Loc(str(path), line), f"the file {problem}", code, hint) from None
