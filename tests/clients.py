@@ -1,4 +1,5 @@
-"""Real PDF form clients for the tests: PDFium (Chrome), MuPDF, pdf.js (Firefox) and Poppler.
+"""Real clients for the tests: PDF form clients PDFium (Chrome), MuPDF, pdf.js (Firefox) and
+Poppler; LibreOffice opening a DOCX and printing it to PDF.
 
 Each client fills a form the way its viewer does when a user types, ticks and
 picks, saves it, and reads a saved form back. Values are PDF field values keyed
@@ -223,6 +224,21 @@ def poppler_text(path: Path) -> str:
     if shutil.which("pdftotext") is None:
         raise Missing("Poppler client: pdftotext is not installed (Debian package poppler-utils)")
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# ---------------------------------------------------------------- LibreOffice (a DOCX reader)
+
+
+def libreoffice_pdf(source: Path, folder: Path) -> Path:
+    """``source`` (a DOCX) printed to PDF in ``folder`` by LibreOffice, with a private profile
+    (parallel runs never clash)."""
+    if shutil.which("soffice") is None:
+        raise Missing("LibreOffice: soffice is not installed (Debian package libreoffice-writer-nogui)")
+    profile = folder / "lo-profile"
+    command = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+    convert = ["--convert-to", "pdf", "--outdir", str(folder), str(source)]
+    subprocess.run([*command, *convert], check=True, capture_output=True, timeout=300)
+    return folder / f"{source.stem}.pdf"
 
 
 CLIENTS = {

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.clients import libreoffice_pdf
 from tests.conftest import ROOTS
 
 
@@ -161,7 +162,7 @@ def test_change_table_docx(cli, tmp_path: Path, monkeypatch) -> None:  # type: i
     assert props.title == "乙公司员工手册修订对照表" and {"v1.0", "v1.1"} <= set(props.keywords.split("; "))
     if shutil.which("soffice") is None:
         return
-    pdf = _soffice_pdf(path, tmp_path)
+    pdf = libreoffice_pdf(path, tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for expected in ("修订对照表", "序号", "原条款", "修订后条款", "1.0 版", "1.1 版"):
         assert expected in text
@@ -170,25 +171,3 @@ def test_change_table_docx(cli, tmp_path: Path, monkeypatch) -> None:  # type: i
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # emb column
-
-
-def _soffice_pdf(source: Path, tmp: Path) -> Path:
-    """``source`` converted by LibreOffice with a private profile (parallel runs never clash)."""
-    profile = tmp / "lo-profile"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return tmp / f"{source.stem}.pdf"

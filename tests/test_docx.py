@@ -18,8 +18,8 @@ from policybook.diagnostics import SourceError
 from policybook.model import Document, Ref
 from policybook.writers import available
 from policybook.writers.docx import oxml, render
-from policybook.writers.docx.libreoffice import convert_to_pdf
 from policybook.writers.json import document_json
+from tests.clients import libreoffice_pdf
 
 ROOTS = Path(__file__).parent / "roots"
 FEATURES = ROOTS / "docx-features"
@@ -361,7 +361,7 @@ def test_reference_docx_styles_and_page_setup_win(tmp_path, monkeypatch):
 def _convert(data: bytes, tmp: Path) -> Path:
     source = tmp / "handbook.docx"
     source.write_bytes(data)
-    return convert_to_pdf(source, tmp)
+    return libreoffice_pdf(source, tmp)
 
 
 def _pdf_pages(pdf: Path, layout: bool = False) -> list[str]:

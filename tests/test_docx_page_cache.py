@@ -1,5 +1,6 @@
-"""The DOCX contents' page numbers: kept for drafts LibreOffice already laid out, and a
-LibreOffice that fails or hangs costs only the page numbers, never a process left behind."""
+"""The DOCX contents' page numbers: what LibreOffice lays out, kept for drafts it already laid
+out; a LibreOffice that fails, hangs or never runs its macro costs only the page numbers, never
+a process left behind."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import contextlib
 import io
 import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.text import WD_BREAK
+from docx.oxml.ns import qn
 
 from policybook.cache import store, user_cache_dir
 from policybook.writers.docx import libreoffice, page_cache, pagination
@@ -30,20 +32,35 @@ def package(body: str, title: str = "v1") -> bytes:
     return out.getvalue()
 
 
+class FakeLayout:
+    """A LibreOffice stand-in that records what it was asked to lay out (one page per byte)."""
+
+    asked: list[list[bytes]] = []
+
+    def __init__(self) -> None:
+        self.datas: list[bytes] = []
+
+    def add(self, data: bytes) -> int:
+        if not self.datas:
+            self.asked.append(self.datas)
+        self.datas.append(data)
+        return len(self.datas) - 1
+
+    def pages(self) -> list[Pages | None]:
+        return [Pages({"h1": 3}, len(data)) for data in self.datas]
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.fixture
 def laid_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[bytes]]:
-    """A LibreOffice stand-in that records what it was asked to lay out (one page per byte)."""
     monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
     monkeypatch.setattr(libreoffice, "soffice", lambda: "/usr/bin/soffice")
-    asked: list[list[bytes]] = []
-
-    def lay_out(datas: list[bytes]) -> list[Pages | None]:
-        asked.append(datas)
-        return [Pages({"h1": 3}, len(data)) for data in datas]
-
-    monkeypatch.setattr(pagination, "page_numbers_many", lay_out)
-    return asked
+    monkeypatch.setattr(FakeLayout, "asked", [])
+    monkeypatch.setattr(page_cache, "Layout", FakeLayout)
+    return FakeLayout.asked
 
 
 def test_pages_are_reused_when_the_laid_out_parts_are_identical(laid_out: list[list[bytes]]) -> None:
@@ -67,7 +84,7 @@ def test_another_libreoffice_does_not_reuse_the_pages(laid_out: list[list[bytes]
 
 
 def test_a_failed_pass_is_not_kept_and_a_damaged_entry_is_a_miss(laid_out, monkeypatch) -> None:
-    monkeypatch.setattr(pagination, "page_numbers_many", lambda datas: [None] * len(datas))
+    monkeypatch.setattr(FakeLayout, "pages", lambda self: [None] * len(self.datas))
     assert page_cache.page_numbers_many([package("正文")]) == [None]
     assert not list(user_cache_dir(page_cache.KIND).rglob("*"))
     entry = page_cache.key(package("正文"), "/usr/bin/soffice")
@@ -111,30 +128,36 @@ def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> 
 
 
 def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monkeypatch) -> None:
-    """soffice.bin exits 81 after setting up a new profile, as its launcher knows."""
+    """soffice.bin exits 81 after setting up a new profile, as its launcher knows; the second
+    start finds the job folder as it was (this stand-in answers for draft 0)."""
     marker = tmp_path / "started"
-    fake_soffice(tmp_path, f"[ -e {marker} ] && exit 0; touch {marker}; exit {libreoffice.RESTART}", monkeypatch)
-    with pytest.raises(RuntimeError, match="did not convert"):  # the stand-in writes no PDF
-        libreoffice.convert_many([tmp_path / "a.docx"], tmp_path / "out")
+    answer = 'printf "2\\nh1\\t2\\n" > "$POLICYBOOK_PAGES/0.pages"'
+    fake_soffice(
+        tmp_path, f"[ -e {marker} ] && {{ {answer}; exit 0; }}; touch {marker}; exit {libreoffice.RESTART}", monkeypatch
+    )
+    assert pagination.page_numbers_many([package("正文")]) == [Pages({"h1": 2}, 2)]
     assert marker.exists()
 
 
-def test_a_failing_early_office_leaves_the_conversion_to_a_libreoffice_of_its_own(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(libreoffice, "_EARLY", [tmp_path / "early-profile"])
-    monkeypatch.setattr(libreoffice, "_seed_profile", lambda profile, soffice: None)
-    profiles: list[str] = []
+def test_a_libreoffice_whose_macro_never_runs_is_stopped_soon(tmp_path, monkeypatch) -> None:
+    """A macro that does not start (it did not compile, the profile has no Basic) leaves a
+    headless LibreOffice waiting for ever: it is killed after READY_S, not after the timeout."""
+    fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
+    monkeypatch.setattr(pagination, "READY_S", 0.3)
+    assert pagination.page_numbers_many([package("正文")]) == [None]
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
 
-    def run(command: list[str]) -> None:
-        profiles.append(command[1])
-        if len(profiles) == 1:
-            raise subprocess.CalledProcessError(1, command)  # the early office did not answer
-        (tmp_path / "out" / "a.pdf").write_bytes(b"%PDF")
 
-    monkeypatch.setattr(libreoffice, "run_alone", run)
-    (tmp_path / "out").mkdir()
-    assert libreoffice.convert_many([tmp_path / "a.docx"], tmp_path / "out") == [tmp_path / "out" / "a.pdf"]
-    assert profiles[0].endswith("early-profile") and "pb-lo-profile-" in profiles[1]
+def test_what_the_macro_writes_is_read_and_anything_else_is_no_answer(tmp_path: Path) -> None:
+    answer = tmp_path / "0.pages"
+    answer.write_text("40\nch_general\t6\nart_1 Copy 1\t7\n")
+    assert pagination._read(answer) == Pages({"ch_general": 6, "art_1 Copy 1": 7}, 40)
+    for broken in ("", "forty\nch\t6\n", "40\nch 6\n", "40\nch\t-1\n"):
+        answer.write_text(broken)
+        assert pagination._read(answer) is None, broken
+    assert pagination._read(tmp_path / "missing.pages") is None
 
 
 def processes_naming(text: str) -> list[int]:
@@ -146,28 +169,35 @@ def processes_naming(text: str) -> list[int]:
     return found
 
 
+def two_pages(first: str, second: str) -> bytes:
+    """A DOCX with bookmark ``first`` on page 1 and ``second`` after a page break."""
+    document = docx.Document()
+    for name, text, index in ((first, "第一条　测试", 0), (second, "第二条　测试", 1)):
+        paragraph = document.add_paragraph()
+        if index:
+            paragraph.add_run().add_break(WD_BREAK.PAGE)
+        start = paragraph._p.makeelement(qn("w:bookmarkStart"), {qn("w:id"): str(index), qn("w:name"): name})
+        paragraph._p.append(start)
+        paragraph.add_run(text)
+        paragraph._p.append(paragraph._p.makeelement(qn("w:bookmarkEnd"), {qn("w:id"): str(index)}))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 @needs_soffice
-def test_the_office_started_early_converts_and_is_stopped_after(tmp_path, monkeypatch) -> None:
+def test_libreoffice_finds_each_bookmarks_page_in_each_draft_and_is_gone_after(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
-    source = tmp_path / "a.docx"
-    document = docx.Document()
-    document.add_paragraph("第一条　测试")
-    document.save(str(source))
-    with libreoffice.early():
-        [profile] = libreoffice._EARLY
-        assert processes_naming(profile.as_uri())
-        monkeypatch.setattr(libreoffice, "_seed_profile", lambda *_: pytest.fail("converted without the office"))
-        [pdf] = libreoffice.convert_many([source], tmp_path / "out")
-    assert "测试" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert not processes_naming(profile.as_uri()) and not profile.exists()
-
-
-def test_a_libreoffice_that_cannot_start_early_is_no_error(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(libreoffice, "soffice", lambda: str(tmp_path / "missing" / "soffice"))
-    with libreoffice.early():
-        assert libreoffice._EARLY == []
+    with pagination.Layout() as layout:
+        layout.add(two_pages("ch_one", "art_two"))
+        folder = Path(layout._folder.name)  # type: ignore[union-attr]
+        assert processes_naming(folder.as_uri())
+        layout.add(b"not a zip file")  # LibreOffice reads it as plain text: one page, no bookmark
+        layout.add(two_pages("ch_three", "art_four"))
+        answers = layout.pages()
+    assert answers == [Pages({"ch_one": 1, "art_two": 2}, 2), Pages({}, 1), Pages({"ch_three": 1, "art_four": 2}, 2)]
+    assert not processes_naming(folder.as_uri()) and not folder.exists()
 
 
 def test_libreoffice_starts_with_the_first_draft_that_needs_it_and_only_then(tmp_path, monkeypatch) -> None:
@@ -183,21 +213,30 @@ def test_libreoffice_starts_with_the_first_draft_that_needs_it_and_only_then(tmp
         def finish(self, pages: object) -> bytes:
             return self.data
 
-    @contextlib.contextmanager
-    def early():  # type: ignore[no-untyped-def]
-        events.append("office starts")
-        monkeypatch.setattr(libreoffice, "_EARLY", [tmp_path])
-        yield
-        libreoffice._EARLY.clear()
-        events.append("office stops")
+    class Layout(FakeLayout):
+        def add(self, data: bytes) -> int:
+            events.append(f"{'office starts with' if not self.datas else 'office takes'} {data.decode()}")
+            return super().add(data)
 
+        def close(self) -> None:
+            events.append("office stops")
+
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(libreoffice, "soffice", lambda: "/usr/bin/soffice")
     monkeypatch.setattr(writer, "Draft", Draft)
     monkeypatch.setattr(writer, "handbook_stem", lambda doc: doc)
-    monkeypatch.setattr(libreoffice, "early", early)
-    monkeypatch.setattr(page_cache, "wanted", lambda data: data != b"kept")
-    monkeypatch.setattr(page_cache, "page_numbers_many", lambda datas: [None] * len(datas))
+    monkeypatch.setattr(page_cache, "Layout", Layout)
+    monkeypatch.setattr(page_cache, "key", lambda data, soffice: data.decode())
+    monkeypatch.setattr(page_cache, "load", lambda entry: Pages({}, 1) if entry == "kept" else None)
     writer.write_many([("kept", tmp_path), ("new", tmp_path), ("other", tmp_path)])  # type: ignore[list-item]
-    assert events == ["draft kept", "draft new", "office starts", "draft other", "office stops"]
+    assert events == [
+        "draft kept",
+        "draft new",
+        "office starts with new",
+        "draft other",
+        "office takes other",
+        "office stops",
+    ]
     events.clear()
     writer.write_many([("kept", tmp_path)])  # type: ignore[list-item]
-    assert events == ["draft kept"]
+    assert events == ["draft kept", "office stops"]

@@ -13,8 +13,8 @@ import typst
 
 from policybook.transforms.numerals import chinese
 from tests import regulations
+from tests.clients import libreoffice_pdf
 from tests.conftest import articles
-from tests.test_changes import _soffice_pdf as soffice_pdf
 
 
 def imported_model(cli: Any, source: Path, out: Path, *extra: str) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def test_word_numbers_agree_with_libreoffice(tmp_path: Path, word_file: Path) ->
     from policybook.importers.report import Record
 
     ours = [p.numbered for p in read_docx(word_file, Record()) if p.numbered]
-    pdf = soffice_pdf(word_file, tmp_path)
+    pdf = libreoffice_pdf(word_file, tmp_path)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
     numbers = re.compile(r"^\f?(第[一二三四五六七八九十]+[章条]|（[一二三四五六七八九十]+）|\d+\.)")
     theirs = [m.group(1) for line in text.stdout.splitlines() if (m := numbers.match(line.strip()))]

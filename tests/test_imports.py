@@ -57,7 +57,7 @@ def test_a_handbook_pdf_loads_neither_the_ledger_nor_word(tmp_path: Path) -> Non
     assert not modules & {"sqlalchemy", "alembic", "openpyxl", "matplotlib", "docx"}
 
 
-def test_the_docx_writer_loads_pypdf_only_to_read_what_libreoffice_made() -> None:
+def test_the_docx_writer_loads_no_pypdf() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "import sys, policybook.writers.docx; print('pypdf' in sys.modules)"],
         cwd=REPO,

@@ -163,14 +163,12 @@ def test_watch_writes_the_docx_draft_without_libreoffice(
     root_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from policybook.live import Watch
-    from policybook.writers.docx import libreoffice, pagination
+    from policybook.writers.docx import libreoffice
 
-    def no_libreoffice(*_args: object) -> None:
+    def no_libreoffice(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("watch must not start LibreOffice")
 
-    monkeypatch.setattr(pagination, "page_numbers_many", no_libreoffice)
-    monkeypatch.setattr(libreoffice, "convert_many", no_libreoffice)  # where any conversion starts it
-    monkeypatch.setattr(libreoffice, "early", no_libreoffice)
+    monkeypatch.setattr(libreoffice, "_start", no_libreoffice)  # every LibreOffice starts here
     project = root_copy("basic")
     watch = Watch(project / "handbook", ["a"], ["docx"], project / "dist", stream=io.StringIO())
     assert watch.rebuild("first build")

@@ -10,7 +10,6 @@ internal hyperlinks, the appendix list; named styles from the kit's reference
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import docx
@@ -19,7 +18,7 @@ from docx.document import Document as DocxDocument
 from policybook.model import Document
 from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
-from policybook.writers.docx import body, front, images, libreoffice, page, page_cache, pagination, properties, styles
+from policybook.writers.docx import body, front, images, page, page_cache, pagination, properties, styles
 from policybook.writers.docx.context import Context, referenced_anchors
 from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
@@ -31,17 +30,16 @@ def write(doc: Document, out: Path) -> list[Path]:
 
 
 def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
-    """Several handbooks at once: LibreOffice paginates in one run every draft it has not
-    laid out before (its start-up costs more than a conversion), then each contents page
-    gets its page numbers. It starts as soon as one draft needs it, and starts up while
-    the other drafts are built."""
+    """Several handbooks at once: one LibreOffice lays out every draft it has not laid out
+    before (its start-up costs more than a document), then each contents page gets its page
+    numbers. It starts with the first draft that needs it, and lays each out while the next
+    is built."""
     drafts: list[Draft] = []
-    with ExitStack() as office:
+    with page_cache.Pagination() as pagination:
         for doc, _ in jobs:
             drafts.append(Draft(doc))
-            if not libreoffice.started() and page_cache.wanted(drafts[-1].data):
-                office.enter_context(libreoffice.early())
-        all_pages = page_cache.page_numbers_many([d.data for d in drafts])
+            pagination.add(drafts[-1].data)
+        all_pages = pagination.pages()
     written: list[list[Path]] = []
     for (doc, out), draft, pages in zip(jobs, drafts, all_pages, strict=True):
         path = out / f"{handbook_stem(doc)}.docx"

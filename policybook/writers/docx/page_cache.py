@@ -1,6 +1,6 @@
 """Write stage (DOCX): the pages LibreOffice found, kept for the next build with the same body.
 
-Laying a handbook out in LibreOffice costs ~0.7 CPU-s a document plus ~1 s to
+Laying a handbook out in LibreOffice costs ~0.35 CPU-s a document plus ~0.9 to
 start it; the answer depends only on what LibreOffice lays out — every part of
 the draft package except its document properties — and on LibreOffice and the
 fonts. So the answer is kept in the user cache (``$POLICYBOOK_CACHE/docx-pages``)
@@ -17,36 +17,59 @@ import hashlib
 import io
 import json
 import zipfile
+from types import TracebackType
 
 from policybook.cache import font_fingerprint, store, stored
-from policybook.writers.docx import libreoffice, pagination
-from policybook.writers.docx.pagination import Pages
+from policybook.writers.docx import libreoffice
+from policybook.writers.docx.pagination import Layout, Pages
 
-FORMAT = "2"  # bump when what an entry means changes
+FORMAT = "3"  # bump when what an entry means changes (3: read from LibreOffice's view, not its PDF)
 KIND = "docx-pages"  # its folder in the user cache
 UNLAID = ("docProps/",)  # package members LibreOffice does not lay out
 
 
+class Pagination:
+    """The pages of each draft added, from the user cache or laid out by LibreOffice — started
+    by the first draft it has not laid out before, and laying that out while the next is built."""
+
+    def __init__(self) -> None:
+        self.binary = libreoffice.soffice()
+        self.layout = Layout()
+        self.drafts: list[tuple[str, Pages | None, int | None]] = []  # key, kept pages, index in the layout
+
+    def __enter__(self) -> Pagination:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.layout.close()
+
+    def add(self, data: bytes) -> None:
+        if self.binary is None:
+            self.drafts.append(("", None, None))
+            return
+        entry = key(data, self.binary)
+        kept = load(entry)
+        self.drafts.append((entry, kept, self.layout.add(data) if kept is None else None))
+
+    def pages(self) -> list[Pages | None]:
+        """Every added draft's pages, in order (``None`` where there are none)."""
+        learnt = self.layout.pages() if any(index is not None for _, _, index in self.drafts) else []
+        found: list[Pages | None] = []
+        for entry, kept, index in self.drafts:
+            if index is not None:
+                kept = learnt[index]
+                if kept is not None:
+                    save(entry, kept)
+            found.append(kept)
+        return found
+
+
 def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
-    """:func:`pagination.page_numbers_many`, asking LibreOffice only about drafts it has not laid out before."""
-    binary = libreoffice.soffice()
-    if binary is None:
-        return [None] * len(datas)
-    keys = [key(data, binary) for data in datas]
-    found = [load(entry) for entry in keys]
-    missing = [i for i, pages in enumerate(found) if pages is None]
-    learnt = pagination.page_numbers_many([datas[i] for i in missing]) if missing else []
-    for i, pages in zip(missing, learnt, strict=True):
-        found[i] = pages
-        if pages is not None:
-            save(keys[i], pages)
-    return found
-
-
-def wanted(data: bytes) -> bool:
-    """Whether LibreOffice will have to lay out the DOCX ``data`` (it is there and the pages are not kept)."""
-    binary = libreoffice.soffice()
-    return binary is not None and load(key(data, binary)) is None
+    """The pages of each DOCX of ``datas``, asking LibreOffice only about drafts it has not laid out before."""
+    with Pagination() as pagination:
+        for data in datas:
+            pagination.add(data)
+        return pagination.pages()
 
 
 def key(data: bytes, soffice: str) -> str:
