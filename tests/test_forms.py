@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -272,6 +273,27 @@ def test_docx_has_content_controls(blank: Path) -> None:
     rows = re.findall(r"<w:tr[ >].*?</w:tr>", xml, re.S)
     assert rows and all("<w:cantSplit/>" in row for row in rows), "rows never split across pages"
     assert 'w:eastAsia="en-US"' not in styles and 'w:eastAsia="zh-CN"' in styles
+
+
+def test_docx_rows_cover_the_grid(blank: Path) -> None:
+    """Every row's cells span the whole column grid, and each cell is as wide as the columns it spans."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for form in blank.glob("*.docx"):
+        with zipfile.ZipFile(form) as package:
+            tbl = etree.fromstring(package.read("word/document.xml")).find(f".//{w}tbl")
+        assert tbl is not None, form.name
+        columns = [int(c.get(f"{w}w")) for c in tbl.iter(f"{w}gridCol")]
+        for tr in tbl.iter(f"{w}tr"):
+            first = 0
+            for tc in tr.findall(f"{w}tc"):
+                span = tc.find(f"{w}tcPr/{w}gridSpan")
+                last = first + (int(span.get(f"{w}val")) if span is not None else 1)
+                width = tc.find(f"{w}tcPr/{w}tcW")
+                assert width is not None and width.get(f"{w}type") == "dxa", form.name
+                assert int(width.get(f"{w}w")) == sum(columns[first:last]), form.name
+                assert tc.find(f"{w}p") is not None, "a cell holds a paragraph"
+                first = last
+            assert first == len(columns), form.name
 
 
 def test_hong_kong_docx_speaks_zh_hk_in_hk_faces(tmp_path: Path) -> None:

@@ -6,8 +6,11 @@ fields are content controls tagged with the PDF field names (plain text and
 date picker with placeholder text, a w14 checkbox per option of a checkbox
 group, one drop-down list for a single choice, whose items store the PDF's
 on-states 1…n). Fonts and language follow the variant as in the PDF (zh-HK →
-HK faces); rows never split across pages. Raw XML comes from the DOCX writer's
-oxml module; the only extra XML (checkbox symbols) is built here.
+HK faces); rows never split across pages. The body is built as raw XML with the
+DOCX writer's oxml module (python-docx's proxies cost ~0.05 CPU-s a form, and a
+form is drawn twice a build: here and in the handbook's appendix); python-docx
+only makes the package (template, section, styles, footer, save). The only
+extra XML (checkbox symbols) is built here.
 """
 
 from __future__ import annotations
@@ -16,11 +19,7 @@ from dataclasses import dataclass
 
 import docx
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt, RGBColor
-from docx.table import _Cell, _Row
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from policybook.dates import build_time
@@ -41,6 +40,16 @@ HOST_NEUTRAL = {
     "spacing": {"before": "0", "after": "40", "line": "240", "lineRule": "auto"},
     "ind": {"left": "0", "right": "0", "firstLine": "0"},
 }
+# the table look python-docx's add_table wrote (Word's default), kept so the XML stays as it was
+TABLE_LOOK = {
+    "firstColumn": "1",
+    "firstRow": "1",
+    "lastColumn": "0",
+    "lastRow": "0",
+    "noHBand": "0",
+    "noVBand": "1",
+    "val": "04A0",
+}
 
 
 @dataclass
@@ -56,8 +65,9 @@ class Sheet:
     def size(self) -> float:
         return self.metrics["size"]
 
-    def color(self, key: str) -> RGBColor:
-        return RGBColor.from_string(self.brand.colors[key].lstrip("#").upper())
+    def color(self, key: str) -> str:
+        """A brand colour as Word writes it (RRGGBB)."""
+        return self.brand.colors[key].lstrip("#").upper()
 
     def font(self, role: str) -> str:
         return self.lang.family((self.brand.fonts.get(role) or ["Noto Sans CJK SC"])[0], families())
@@ -69,7 +79,9 @@ def render(doc: Document, appendix: Appendix, compact: bool = False) -> bytes:
     sheet = _sheet(doc, compact)
     width = _page(document, appendix.form.paper)
     _styles(document, sheet)
-    _compose(document, sheet, doc, appendix, width)
+    section = document.element.body.sectPr  # the template's body holds only its w:sectPr
+    for element in _compose(sheet, doc, appendix, width):
+        section.addprevious(element)
     _footer(document, sheet, doc, appendix)
     _core(document, doc, appendix)
     return package_bytes(document)  # fixed zip dates and member order
@@ -81,10 +93,8 @@ def form_elements(doc: Document, appendix: Appendix, width_mm: float, compact: b
     Everything the form's own Normal style would give is written on the paragraphs
     and runs, so the host document's styles (a 16 pt 仿宋 body, indents, exact line
     pitch) do not change how the form looks."""
-    document = docx.Document()
     sheet = _sheet(doc, compact)
-    _compose(document, sheet, doc, appendix, width_mm)
-    body = [child for child in document.element.body if etree.QName(child).localname != "sectPr"]
+    body = _compose(sheet, doc, appendix, width_mm)
     for p in (p for child in body for p in child.iter(oxml.w("p"))):
         ppr = oxml.properties(p, "pPr")
         for tag, values in HOST_NEUTRAL.items():
@@ -109,13 +119,15 @@ def _sheet(doc: Document, compact: bool) -> Sheet:
     return Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
 
 
-def _compose(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
-    """Header, title, intro, the grid of fields and the notes."""
-    _header(document, sheet, doc, appendix, width)
-    if appendix.form.intro:
-        _para(document.add_paragraph(), appendix.form.intro, sheet, color="muted", size=sheet.size * 0.92)
-    _table(document, sheet, appendix.form.rows, width)
-    _notes(document, sheet, appendix.form.notes)
+def _compose(sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> list[oxml.Element]:
+    """Header, title, intro, the grid of fields and the notes, as body elements."""
+    form = appendix.form
+    body = _header(sheet, doc, appendix, width)
+    if form.intro:
+        body.append(oxml.paragraph(children=[_run(form.intro, sheet, color="muted", size=sheet.size * 0.92)]))
+    body.append(_table(sheet, form.rows, width))
+    body.extend(_notes(sheet, form.notes))
+    return body
 
 
 # ---------------------------------------------------------------- page, styles, header
@@ -136,7 +148,7 @@ def _page(document: docx.document.Document, paper: str) -> float:
 def _styles(document: docx.document.Document, sheet: Sheet) -> None:
     normal = document.styles["Normal"]
     normal.font.size = Pt(sheet.size)
-    normal.font.color.rgb = sheet.color("text")
+    normal.font.color.rgb = RGBColor.from_string(sheet.color("text"))
     rpr = normal.element.get_or_add_rPr()
     oxml.set_fonts(rpr, sheet.font("body"), sheet.font("body"))
     tag = sheet.lang.tag
@@ -156,29 +168,27 @@ def _default_rpr(document: docx.document.Document) -> oxml.Element:
     return oxml.properties(rpr_default, "rPr")
 
 
-def _header(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> None:
-    top = document.add_paragraph()
-    top.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
-    _run(top, doc.subsidiary.name, sheet, font="heading", color="primary", bold=True, size=11)
-    _run(top, "\t" + form_tag(doc, appendix), sheet, font="heading", color="muted", size=8.5)
-    oxml.borders(top._p.get_or_add_pPr(), "pBdr", {"bottom": (sheet.brand.colors["primary"], 12, 1)})
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.space_before = Pt(8)
-    title.paragraph_format.space_after = Pt(6)
-    _run(title, appendix.form.title, sheet, font="heading", bold=True, size=20, spacing=6)
+def _header(sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> list[oxml.Element]:
+    """The subsidiary and the form's tag over a rule, then the title."""
+    top = oxml.paragraph()
+    ppr = oxml.properties(top, "pPr")
+    oxml.borders(ppr, "pBdr", {"bottom": (sheet.brand.colors["primary"], 12, 1)})
+    oxml.sub(oxml.prop(ppr, "tabs"), "tab", {"pos": str(Mm(width).twips), "val": "right"})
+    top.append(_run(doc.subsidiary.name, sheet, font="heading", color="primary", bold=True, size=11))
+    top.append(_run("\t" + form_tag(doc, appendix), sheet, font="heading", color="muted", size=8.5))
+    title = oxml.paragraph()
+    ppr = oxml.properties(title, "pPr")
+    oxml.prop(ppr, "spacing", {"before": _twips_pt(8), "after": _twips_pt(6)})
+    oxml.prop(ppr, "jc", {"val": "center"})
+    title.append(_run(appendix.form.title, sheet, font="heading", bold=True, size=20, spacing=6))
+    return [top, title]
 
 
 def _footer(document: docx.document.Document, sheet: Sheet, doc: Document, appendix: Appendix) -> None:
     footer = document.sections[0].footer.paragraphs[0]
     form = appendix.form
-    _para(
-        footer,
-        f"{doc.subsidiary.name} · {doc.meta.title}{appendix.number} · {form.code} · V{form.version}",
-        sheet,
-        color="muted",
-        size=8,
-    )
+    text = f"{doc.subsidiary.name} · {doc.meta.title}{appendix.number} · {form.code} · V{form.version}"
+    footer._p.append(_run(text, sheet, color="muted", size=8))
 
 
 def _core(document: docx.document.Document, doc: Document, appendix: Appendix) -> None:
@@ -191,12 +201,15 @@ def _core(document: docx.document.Document, doc: Document, appendix: Appendix) -
     props.created = props.modified = build_time().replace(tzinfo=None)  # SOURCE_DATE_EPOCH, not now
 
 
-def _notes(document: docx.document.Document, sheet: Sheet, notes: list[str]) -> None:
+def _notes(sheet: Sheet, notes: list[str]) -> list[oxml.Element]:
+    paragraphs = []
     for i, note in enumerate(notes, start=1):
         prefix = (sheet.words["notes"] + sheet.words["colon"]) if i == 1 else "\u3000" * 2
-        p = document.add_paragraph()
-        p.paragraph_format.space_before = Pt(4 if i == 1 else 0)
-        _para(p, f"{prefix}{i}. {note}", sheet, color="muted", size=sheet.size * 0.88)
+        p = oxml.paragraph()
+        oxml.prop(oxml.properties(p, "pPr"), "spacing", {"before": _twips_pt(4 if i == 1 else 0)})
+        p.append(_run(f"{prefix}{i}. {note}", sheet, color="muted", size=sheet.size * 0.88))
+        paragraphs.append(p)
+    return paragraphs
 
 
 # ---------------------------------------------------------------- the table
@@ -216,44 +229,87 @@ def grid(rows: list[FormRow], width: float, labels: LabelWidths) -> list[float]:
     return sorted(e for e in edges if e > 0)
 
 
-def _table(document: docx.document.Document, sheet: Sheet, rows: list[FormRow], width: float) -> None:
+def _table(sheet: Sheet, rows: list[FormRow], width: float) -> oxml.Element:
     labels = LabelWidths(rows, width, sheet.size)
     edges = grid(rows, width, labels)
-    table = document.add_table(rows=len(rows), cols=len(edges))
-    table.autofit = False
-    widths = [b - a for a, b in zip([0.0, *edges], edges, strict=False)]
-    for column, mm in zip(table.columns, widths, strict=True):
-        column.width = Mm(mm)
-    for tr in table._tbl.tr_lst:  # straight to the cells: column.cells rebuilds the whole grid each call
-        for tc, mm in zip(tr.tc_lst, widths, strict=True):
-            tc.width = Mm(mm)
+    widths = [Mm(b - a).twips for a, b in zip([0.0, *edges], edges, strict=False)]
+    tbl = oxml.el("tbl")
+    pr = oxml.sub(tbl, "tblPr")
+    oxml.sub(pr, "tblW", {"type": "auto", "w": "0"})
     color = sheet.brand.colors["text"]
-    oxml.borders(
-        table._tbl.tblPr,
-        "tblBorders",
-        {s: (color, 5, 0) for s in ("top", "left", "bottom", "right", "insideH", "insideV")},
-    )
-    for row, tr in zip(rows, table.rows, strict=True):
-        tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        tr.height = Mm(sheet.metrics["row"])
-        oxml.prop(tr._tr.get_or_add_trPr(), "cantSplit")  # a row never breaks across pages
-        if row.cells:
-            _cells(tr, sheet, row, edges, width, labels.row(row))
-        else:
-            _section(_span(tr, list(tr._tr.tc_lst), edges, 0.0, edges[-1]), sheet, row.section)
+    sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+    oxml.borders(pr, "tblBorders", {s: (color, 5, 0) for s in sides})
+    oxml.prop(pr, "tblLayout", {"type": "fixed"})
+    oxml.prop(pr, "tblLook", TABLE_LOOK)
+    columns = oxml.sub(tbl, "tblGrid")
+    for twips in widths:
+        oxml.sub(columns, "gridCol", {"w": str(twips)})
+    for row in rows:
+        tbl.append(_row(sheet, row, edges, widths, width, labels))
+    return tbl
 
 
-def _section(bar: _Cell, sheet: Sheet, title: str) -> None:
-    """A bar across the whole row (the grid's columns spanned as :func:`_span` does, not
-    python-docx's merge, which walks the table's whole grid)."""
-    oxml.shade(bar._tc.get_or_add_tcPr(), sheet.brand.colors["primary"])
-    bar.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-    bar.paragraphs[0].paragraph_format.keep_with_next = True  # a section bar never ends a page
-    _run(bar.paragraphs[0], title, sheet, font="heading", bold=True, color_hex="FFFFFF")
+def _row(
+    sheet: Sheet, row: FormRow, edges: list[float], widths: list[int], width: float, labels: LabelWidths
+) -> oxml.Element:
+    """One w:tr: a row never breaks across pages; a multi-line field sets its height."""
+    tr = oxml.el("tr")
+    trpr = oxml.sub(tr, "trPr")
+    oxml.sub(trpr, "cantSplit")
+    height = sheet.metrics["row"]
+    for cell in row.cells:
+        if cell.type == "multiline":
+            height = cell.lines * sheet.metrics["line"] + 2
+    oxml.sub(trpr, "trHeight", {"hRule": "atLeast", "val": str(Mm(height).twips)})
+    if row.cells:
+        placed = _cells(sheet, row, edges, width, labels.row(row))
+    else:
+        placed = [(0, len(widths) - 1, _section(sheet, row.section))]
+    tr.extend(_spans(placed, widths))
+    return tr
 
 
-def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: float, labels: list[float]) -> None:
-    tcs = list(tr._tr.tc_lst)
+def _spans(placed: list[tuple[int, int, list[oxml.Element]]], widths: list[int]) -> list[oxml.Element]:
+    """The row's w:tc: each placed cell across its grid columns (w:gridSpan), any column
+    left over as an empty cell."""
+    by_first = {first: (last, content) for first, last, content in placed}
+    tcs = []
+    column = 0
+    while column < len(widths):
+        last, content = by_first.get(column, (column, []))
+        tcs.append(_tc(widths[column : last + 1], content))
+        column = last + 1
+    return tcs
+
+
+def _tc(widths: list[int], content: list[oxml.Element]) -> oxml.Element:
+    """A w:tc over grid columns ``widths``: its first child is the tcPr content gives (shading,
+    vertical alignment), then content's paragraphs; no content: an empty cell."""
+    tc = oxml.el("tc")
+    tcpr = content[0] if content and content[0].tag == oxml.w("tcPr") else oxml.el("tcPr")
+    oxml.prop(tcpr, "tcW", {"type": "dxa", "w": str(sum(widths))})
+    if len(widths) > 1:
+        oxml.prop(tcpr, "gridSpan", {"val": str(len(widths))})
+    tc.append(tcpr)
+    tc.extend(child for child in content if child is not tcpr)
+    if len(tc) == 1:
+        tc.append(oxml.paragraph())
+    return tc
+
+
+def _section(sheet: Sheet, title: str) -> list[oxml.Element]:
+    """A bar across the whole row; a section bar never ends a page."""
+    p = oxml.paragraph()
+    oxml.prop(oxml.properties(p, "pPr"), "keepNext")
+    p.append(_run(title, sheet, font="heading", bold=True, color_hex="FFFFFF"))
+    return [_cell_pr(sheet.brand.colors["primary"]), p]
+
+
+def _cells(
+    sheet: Sheet, row: FormRow, edges: list[float], width: float, labels: list[float]
+) -> list[tuple[int, int, list[oxml.Element]]]:
+    """Each field of the row (its label, shaded, then its value) as (first column, last column, content)."""
+    placed = []
     total = sum(c.span for c in row.cells)
     start = 0.0
     for cell, label in zip(row.cells, labels, strict=True):
@@ -261,28 +317,27 @@ def _cells(tr: _Row, sheet: Sheet, row: FormRow, edges: list[float], width: floa
         value_from = start
         if cell.label:
             value_from = start + label
-            head = _span(tr, tcs, edges, start, value_from)
-            oxml.shade(head._tc.get_or_add_tcPr(), sheet.brand.colors["shade"])
-            head.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run(head.paragraphs[0], cell.label, sheet, font="heading", bold=True, color="primary")
-        _value(_span(tr, tcs, edges, value_from, end), sheet, cell)
-        if cell.type == "multiline":
-            tr.height = Mm(cell.lines * sheet.metrics["line"] + 2)
+            head = oxml.paragraph()
+            oxml.prop(oxml.properties(head, "pPr"), "jc", {"val": "center"})
+            head.append(_run(cell.label, sheet, font="heading", bold=True, color="primary"))
+            placed.append((*_columns(edges, start, value_from), [_cell_pr(sheet.brand.colors["shade"]), head]))
+        placed.append((*_columns(edges, value_from, end), [_cell_pr(), *_value(sheet, cell)]))
         start = end
+    return placed
 
 
-def _span(tr: _Row, tcs: list[oxml.Element], edges: list[float], start: float, end: float) -> _Cell:
-    """Grid columns start..end as one cell: w:gridSpan on the first, the others removed."""
-    first, last = _index(edges, start, after=True), _index(edges, end, after=False)
-    tc = tcs[first]
-    if last > first:
-        oxml.prop(oxml.properties(tc, "tcPr"), "gridSpan", {"val": str(last - first + 1)})
-        tc.tcPr.tcW.w = sum((tcs[i].tcPr.tcW.w for i in range(first, last + 1)), start=0)
-        for i in range(first + 1, last + 1):
-            tr._tr.remove(tcs[i])
-    cell = _Cell(tc, tr.table)
-    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-    return cell
+def _columns(edges: list[float], start: float, end: float) -> tuple[int, int]:
+    """The first and last grid column of start..end."""
+    return _index(edges, start, after=True), _index(edges, end, after=False)
+
+
+def _cell_pr(fill: str = "") -> oxml.Element:
+    """A cell's tcPr: shaded with ``fill`` (RRGGBB), centred vertically."""
+    tcpr = oxml.el("tcPr")
+    if fill:
+        oxml.shade(tcpr, fill)
+    oxml.prop(tcpr, "vAlign", {"val": "center"})
+    return tcpr
 
 
 def _index(edges: list[float], position: float, after: bool) -> int:
@@ -296,28 +351,31 @@ def _index(edges: list[float], position: float, after: bool) -> int:
 # ---------------------------------------------------------------- field cells
 
 
-def _value(cell: _Cell, sheet: Sheet, field: FormCell) -> None:
-    p = cell.paragraphs[0]
+def _value(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
+    """The value side of a field: its paragraph(s) with the content control."""
+    p = oxml.paragraph()
     kind = field.type
     words = sheet.words
     label = field.label or field.name
     if kind == "static":
-        _run(p, field.text, sheet)
+        p.append(_run(field.text, sheet))
     elif kind == "checkbox":
-        _options(p, sheet, field)
+        p.extend(_options(sheet, field))
     elif kind == "choice":
-        p._p.append(_choice_control(sheet, field))
+        p.append(_choice_control(sheet, field))
     elif kind == "signature":
-        _run(p, words["sign"] + words["colon"], sheet, color="muted")
+        p.append(_run(words["sign"] + words["colon"], sheet, color="muted"))
         signer = label if label.endswith(words["sign"]) else label + words["sign"]
-        p._p.append(_text_control(sheet, field.name, signer, words["fill"]))
-        second = cell.add_paragraph()  # the date on its own line: reads well in narrow cells too
-        _run(second, words["date"] + words["colon"], sheet, color="muted")
-        second._p.append(_date_control(sheet, f"{field.name}_date", signer + words["date"]))
+        p.append(_text_control(sheet, field.name, signer, words["fill"]))
+        second = oxml.paragraph()  # the date on its own line: reads well in narrow cells too
+        second.append(_run(words["date"] + words["colon"], sheet, color="muted"))
+        second.append(_date_control(sheet, f"{field.name}_date", signer + words["date"]))
+        return [p, second]
     elif kind == "date":
-        p._p.append(_date_control(sheet, field.name, label))
+        p.append(_date_control(sheet, field.name, label))
     else:
-        p._p.append(_text_control(sheet, field.name, label, words["fill"], kind == "multiline"))
+        p.append(_text_control(sheet, field.name, label, words["fill"], kind == "multiline"))
+    return [p]
 
 
 def _text_control(sheet: Sheet, tag: str, alias: str, hint: str, multiline: bool = False) -> oxml.Element:
@@ -351,15 +409,17 @@ def _choice_control(sheet: Sheet, field: FormCell) -> oxml.Element:
     )
 
 
-def _options(p: Paragraph, sheet: Sheet, field: FormCell) -> None:
+def _options(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
+    """A checkbox control and the option's words, for every option."""
     checked, unchecked, shown = BOX_SYMBOLS
+    elements = []
     for i, option in enumerate(field.options, start=1):
         control = oxml.content_control(
             [_xrun(shown, sheet)], f"{field.name}.{i}", f"{field.label}：{option}", "checkbox"
         )
         _box_states(control, checked, unchecked)
-        p._p.append(control)
-        _run(p, f"\u00a0{option}\u3000", sheet)
+        elements += [control, _run(f"\u00a0{option}\u3000", sheet)]
+    return elements
 
 
 def _box_states(control: oxml.Element, checked: str, unchecked: str) -> None:
@@ -393,7 +453,6 @@ def _xrun(text: str, sheet: Sheet) -> oxml.Element:
 
 
 def _run(
-    p: Paragraph,
     text: str,
     sheet: Sheet,
     font: str = "body",
@@ -402,15 +461,24 @@ def _run(
     size: float | None = None,
     color_hex: str = "",
     spacing: float = 0,
-) -> None:
-    r = p.add_run(text)
-    r.bold = bold
-    r.font.size = Pt(size or sheet.size)
-    r.font.color.rgb = RGBColor.from_string(color_hex) if color_hex else sheet.color(color)
-    oxml.set_fonts(r._r.get_or_add_rPr(), sheet.font(font), sheet.font(font))
+) -> oxml.Element:
+    """A run of ``text`` in the sheet's ``font`` and ``color`` (a brand key, or ``color_hex``)."""
+    r = oxml.run(text)
+    rpr = oxml.properties(r, "rPr")
+    oxml.set_fonts(rpr, sheet.font(font), sheet.font(font))
+    oxml.prop(rpr, "b", {} if bold else {"val": "0"})
+    oxml.prop(rpr, "color", {"val": color_hex or sheet.color(color)})
     if spacing:
-        oxml.prop(r._r.get_or_add_rPr(), "spacing", {"val": str(int(spacing * 20))})
+        oxml.prop(rpr, "spacing", {"val": str(int(spacing * 20))})
+    oxml.prop(rpr, "sz", {"val": _half_points(size or sheet.size)})
+    return r
 
 
-def _para(p: Paragraph, text: str, sheet: Sheet, color: str = "text", size: float | None = None) -> None:
-    _run(p, text, sheet, color=color, size=size)
+def _half_points(pt: float) -> str:
+    """A font size as w:sz writes it, rounded as python-docx's ``font.size = Pt(pt)`` did."""
+    return str(int(Pt(pt).pt * 2))
+
+
+def _twips_pt(pt: float) -> str:
+    """A spacing as w:spacing writes it, rounded as python-docx's ``Pt(pt)`` did."""
+    return str(Pt(pt).twips)
