@@ -314,6 +314,31 @@ def test_same_source_and_epoch_give_identical_bytes(built, monkeypatch):
         assert z.namelist()[0] == "[Content_Types].xml"
 
 
+def test_docx_package_is_deflated_once(monkeypatch):
+    """package_bytes zips the members python-docx hands its zip writer, as they are, and deflates them once.
+
+    If this fails, python-docx no longer writes through docx.opc.pkgwriter.PhysPkgWriter (see
+    properties.package_bytes): output is still right, but every member is deflated twice again."""
+    from policybook.writers.docx import properties
+
+    def unzipped_again(data: bytes) -> dict[str, bytes]:
+        raise AssertionError("python-docx wrote its own zip: package_bytes had to unzip it")
+
+    monkeypatch.setattr(properties, "_unzipped", unzipped_again)
+    document = docx.Document()
+    document.add_paragraph("签收 ✓")
+    own = io.BytesIO()
+    document.save(own)
+    data = properties.package_bytes(document)
+    with zipfile.ZipFile(own) as theirs, zipfile.ZipFile(io.BytesIO(data)) as ours:
+        assert sorted(ours.namelist()) == sorted(theirs.namelist())
+        assert ours.namelist()[:2] == ["[Content_Types].xml", "_rels/.rels"]
+        for name in theirs.namelist():
+            assert ours.read(name) == theirs.read(name), name
+            assert ours.getinfo(name).compress_type == zipfile.ZIP_DEFLATED, name
+    assert properties.package_bytes(document) == data
+
+
 def test_bookmark_names_are_valid_deterministic_and_distinct():
     assert oxml.bookmark_name("art_late") == "art_late"
     mapped = {oxml.bookmark_name(a) for a in ("art-late", "art_late", "_art2", "art2", "9lives", "x" * 60)}

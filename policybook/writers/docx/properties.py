@@ -3,8 +3,9 @@
 Core properties (title, subject, author, keywords with the version, revision,
 language, created/modified) come from the model; dates follow
 ``SOURCE_DATE_EPOCH``. python-docx writes its zip with the current time, so the
-package is re-written here with fixed member dates and a fixed member order:
-the same source and ``SOURCE_DATE_EPOCH`` give the same bytes.
+package is zipped here instead, with fixed member dates and a fixed member order:
+the same source and ``SOURCE_DATE_EPOCH`` give the same bytes. Each member is
+deflated once (zipping python-docx's zip again deflated everything twice).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import zipfile
 from datetime import UTC, datetime
 
 from docx.document import Document as DocxDocument
+from docx.opc import pkgwriter
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 
 from policybook.dates import build_time
 from policybook.model import Document
@@ -52,21 +55,48 @@ def drop_template_leftovers(document: DocxDocument) -> None:
 
 def package_bytes(document: DocxDocument) -> bytes:
     """The .docx as bytes with fixed member dates and order (content types and root rels first)."""
-    raw = io.BytesIO()
-    document.save(raw)
-    return repack(raw.getvalue())
+    members = _Members()
+    written = io.BytesIO()
+    # python-docx (1.x) hands every member to the zip writer pkgwriter.PhysPkgWriter makes, which deflates
+    # it; for the length of save() that name gives our collector instead, so each member is deflated once,
+    # below. Should python-docx stop writing through that name, its own zip is read back (deflated twice,
+    # as before); tests/test_docx.py::test_docx_package_is_deflated_once fails loudly then.
+    original, pkgwriter.PhysPkgWriter = pkgwriter.PhysPkgWriter, members  # type: ignore[misc,assignment]
+    try:
+        document.save(written)
+    finally:
+        pkgwriter.PhysPkgWriter = original  # type: ignore[misc]
+    return _zip(members or _unzipped(written.getvalue()))
 
 
-def repack(data: bytes) -> bytes:
+class _Members(dict[str, bytes]):
+    """Stands in for python-docx's zip writer: keeps each member's bytes by member name."""
+
+    def __call__(self, pkg_file: object) -> _Members:
+        return self
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self[pack_uri.membername] = blob
+
+    def close(self) -> None:
+        pass
+
+
+def _unzipped(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
     stamp = max(build_time(), ZIP_EPOCH).timetuple()[:6]
+    names = list(members)
+    ordered = [n for n in FIRST_MEMBERS if n in members] + sorted(n for n in names if n not in FIRST_MEMBERS)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        names = src.namelist()
-        ordered = [n for n in FIRST_MEMBERS if n in names] + sorted(n for n in names if n not in FIRST_MEMBERS)
+    with zipfile.ZipFile(out, "w") as package:
         for name in ordered:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
+            package.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
