@@ -79,11 +79,28 @@ def w(tag: str) -> str:
     return qn(f"w:{tag}")
 
 
+@cache
+def _clark(name: str) -> str:
+    """The Clark name of ``prefix:name``, ``w:`` when no prefix is given; cached."""
+    return qn(name if ":" in name else f"w:{name}")
+
+
+@cache
+def _local(tag: str) -> str:
+    return etree.QName(tag).localname
+
+
+@cache
+def _ranks(parent_tag: str) -> dict[str, int]:
+    """The schema rank of each child (by local name) of a property element, from ORDERS."""
+    return {name: rank for rank, name in enumerate(ORDERS[_local(parent_tag)])}
+
+
 def el(tag: str, attrs: dict[str, str] | None = None, *children: Element) -> Element:
     """A new element; ``tag`` is ``prefix:name`` (``w:`` may be left out), attributes likewise."""
-    elem = oxml_parser.makeelement(qn(tag if ":" in tag else f"w:{tag}"))
+    elem = oxml_parser.makeelement(_clark(tag))
     for name, value in (attrs or {}).items():
-        elem.set(qn(name if ":" in name else f"w:{name}"), value)
+        elem.set(_clark(name), value)
     elem.extend(children)
     return elem
 
@@ -101,17 +118,17 @@ def prop(parent: Element, tag: str, attrs: dict[str, str] | None = None) -> Elem
     child = parent.find(w(tag))
     if child is None:
         child = el(tag)
-        _insert_ordered(parent, child, ORDERS[etree.QName(parent).localname])
+        _insert_ordered(parent, child, _ranks(parent.tag))
     for name, value in (attrs or {}).items():
         child.set(w(name), value)
     return child
 
 
-def _insert_ordered(parent: Element, child: Element, order: Sequence[str]) -> None:
-    rank = order.index(etree.QName(child).localname)
+def _insert_ordered(parent: Element, child: Element, ranks: dict[str, int]) -> None:
+    rank = ranks[_local(child.tag)]
     for i, existing in enumerate(parent):
-        name = etree.QName(existing).localname
-        if name in order and order.index(name) > rank:
+        other = ranks.get(_local(existing.tag))
+        if other is not None and other > rank:
             parent.insert(i, child)
             return
     parent.append(child)
