@@ -171,6 +171,10 @@ def build(
         if unchanged is not None:
             (progress or Progress(0)).note("nothing changed since the last build")
             return unchanged
+        for name in names:  # slow help the writers will want starts now, while the source is read
+            early = get_writer(name).early
+            if early is not None:
+                held.enter_context(early())
         checked = check(source, subs, diags, strict, names)
         prepare_output(out)
         held.enter_context(exclusive(out))

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,8 +29,11 @@ def package(body: str, title: str = "v1") -> bytes:
     """A minimal DOCX-like package: what LibreOffice lays out, and properties it does not."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        z.writestr("word/document.xml", f"<document>{body}</document>")
-        z.writestr("docProps/core.xml", f"<title>{title}</title>")
+        for name, xml in (
+            ("word/document.xml", f"<document>{body}</document>"),
+            ("docProps/core.xml", f"<title>{title}</title>"),
+        ):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), xml)  # same bytes every call
     return out.getvalue()
 
 
@@ -104,9 +109,11 @@ def test_without_libreoffice_nothing_is_asked(laid_out: list[list[bytes]], monke
 
 
 def fake_soffice(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ``soffice`` on PATH that runs ``script`` (it records its pid in folder/pid)."""
+    """A ``soffice`` on PATH that runs ``script`` when started on the pages macro (it records
+    its pid in folder/pid); started to set up a profile, it ends at once."""
     binary = folder / "soffice"
-    binary.write_text(f"#!/bin/sh\necho $$ > {folder / 'pid'}\n{script}\n")
+    setup = '[ -n "$POLICYBOOK_PAGES" ] || exit 0'  # setting up the kept profile: done at once
+    binary.write_text(f"#!/bin/sh\n{setup}\necho $$ > {folder / 'pid'}\n{script}\n")
     binary.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("POLICYBOOK_CACHE", str(folder / "cache"))
@@ -240,3 +247,70 @@ def test_libreoffice_starts_with_the_first_draft_that_needs_it_and_only_then(tmp
     events.clear()
     writer.write_many([("kept", tmp_path)])  # type: ignore[list-item]
     assert events == ["draft kept", "office stops"]
+
+
+def test_the_office_started_early_is_taken_by_one_writer_only(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
+    with pagination.early():
+        [office] = pagination._EARLY
+        assert pagination.claimed() is office
+        assert pagination.claimed() is None  # a second DOCX task starts its own
+        for _ in range(200):  # the stand-in writes its pid once it runs
+            if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text().strip():
+                break
+            time.sleep(0.02)
+        pid = int((tmp_path / "pid").read_text())
+    assert pagination._EARLY == []
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_writer_forked_after_the_office_started_waits_for_it_by_the_job_folder(tmp_path, monkeypatch) -> None:
+    """The forked writer cannot wait for a process that is not its child: it waits for the
+    macro's "done", and gives up on a LibreOffice that died (here: answering draft 0 only)."""
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    wait = 'while [ ! -e "$POLICYBOOK_PAGES/end" ]; do sleep 0.05; done'
+    answer = f'{wait}; printf "1\\nh1\\t1\\n" > "$POLICYBOOK_PAGES/0.pages"'
+    fake_soffice(tmp_path, f'touch "$POLICYBOOK_PAGES/ready"; {answer}; exit 0', monkeypatch)
+    with pagination.early():
+        layout = pagination.claimed()
+        assert layout is not None
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the DOCX writer's worker
+            try:
+                os.close(read)
+                layout.add(package("正文"))
+                layout.add(package("别的"))
+                os.write(write, repr(layout.pages()).encode())
+                layout.close()  # not its office: left running for the parent
+            finally:
+                os._exit(0)
+        os.close(write)
+        said = os.read(read, 10000).decode()
+        os.waitpid(child, 0)
+    assert said == repr([Pages({"h1": 1}, 1), None])
+
+
+@needs_soffice
+def test_a_build_hands_its_drafts_to_the_office_it_started_early(tmp_path, monkeypatch) -> None:
+    from policybook.build import build
+
+    monkeypatch.setenv("POLICYBOOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
+    started: list[str] = []
+    start_macro = libreoffice.start_macro
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(str(args[0]))
+        return start_macro(*args, **kwargs)
+
+    monkeypatch.setattr(libreoffice, "start_macro", counted)
+    root = Path(__file__).parent / "roots" / "docx-features"
+    build(root, tmp_path / "dist", ["sh", "hk"], ["docx"], jobs=2)
+    assert len(started) == 1  # the early office: the forked writer started none of its own
+    for docx_file in (tmp_path / "dist").glob("*/*.docx"):
+        xml = zipfile.ZipFile(docx_file).read("word/document.xml").decode("utf-8")
+        assert "PAGEREF" in xml and re.search(r"<w:t>\d+</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"", xml)
+    assert not processes_naming("pb-docx-pages-")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class Writer:
     # a quicker version for `watch`, rebuilding after every edit (e.g. a DOCX whose contents
     # page has no page numbers, without the LibreOffice pass); None = ``write``
     draft: Callable[[Document, Path], list[Path]] | None = None
+    # slow help to start while the build reads and checks the source, for the writer's workers
+    # to use (e.g. LibreOffice starting up); a context manager that stops it when the build ends
+    early: Callable[[], AbstractContextManager[None]] | None = None
 
 
 WRITERS: dict[str, Writer] = {}

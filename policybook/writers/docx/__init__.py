@@ -152,5 +152,6 @@ register(
         write,
         write_many=write_many,
         draft=write_draft,
+        early=pagination.early,
     )
 )

@@ -21,7 +21,7 @@ from types import TracebackType
 
 from policybook.cache import font_fingerprint, store, stored
 from policybook.writers.docx import libreoffice
-from policybook.writers.docx.pagination import Layout, Pages
+from policybook.writers.docx.pagination import Layout, Pages, claimed
 
 FORMAT = "3"  # bump when what an entry means changes (3: read from LibreOffice's view, not its PDF)
 KIND = "docx-pages"  # its folder in the user cache
@@ -34,7 +34,7 @@ class Pagination:
 
     def __init__(self) -> None:
         self.binary = libreoffice.soffice()
-        self.layout = Layout()
+        self.layout = claimed() or Layout()
         self.drafts: list[tuple[str, Pages | None, int | None]] = []  # key, kept pages, index in the layout
 
     def __enter__(self) -> Pagination:
