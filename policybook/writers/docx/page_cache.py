@@ -1,6 +1,6 @@
 """Write stage (DOCX): the pages LibreOffice found, kept for the next build with the same body.
 
-Laying a handbook out in LibreOffice costs ~0.35 CPU-s a document plus ~0.9 to
+Laying a handbook out in LibreOffice costs ~0.35 CPU-s a document plus ~0.5 to
 start it; the answer depends only on what LibreOffice lays out — every part of
 the draft package except its document properties — and on LibreOffice and the
 fonts. So the answer is kept in the user cache (``$POLICYBOOK_CACHE/docx-pages``)
