@@ -120,6 +120,13 @@ def fake_soffice(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv("POLICYBOOK_DOCX_PAGES", raising=False)
 
 
+def assert_gone(folder: Path) -> None:
+    """The stand-in whose pid is in folder/pid no longer runs (killed, not left behind)."""
+    pid = int((folder / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
 def test_a_failing_libreoffice_means_contents_without_page_numbers(tmp_path, monkeypatch) -> None:
     fake_soffice(tmp_path, "exit 1", monkeypatch)
     assert page_cache.page_numbers_many([package("正文"), package("别的")]) == [None, None]
@@ -129,9 +136,7 @@ def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> 
     fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
     monkeypatch.setattr(libreoffice, "TIMEOUT_S", 0.5)
     assert page_cache.page_numbers_many([package("正文")]) == [None]
-    pid = int((tmp_path / "pid").read_text())
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert_gone(tmp_path)
 
 
 def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monkeypatch) -> None:
@@ -142,7 +147,7 @@ def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monke
     fake_soffice(
         tmp_path, f"[ -e {marker} ] && {{ {answer}; exit 0; }}; touch {marker}; exit {libreoffice.RESTART}", monkeypatch
     )
-    assert pagination.page_numbers_many([package("正文")]) == [Pages({"h1": 2}, 2)]
+    assert page_cache.page_numbers_many([package("正文")]) == [Pages({"h1": 2}, 2)]
     assert marker.exists()
 
 
@@ -151,10 +156,8 @@ def test_a_libreoffice_whose_macro_never_runs_is_stopped_soon(tmp_path, monkeypa
     headless LibreOffice waiting for ever: it is killed after READY_S, not after the timeout."""
     fake_soffice(tmp_path, "exec sleep 60", monkeypatch)
     monkeypatch.setattr(pagination, "READY_S", 0.3)
-    assert pagination.page_numbers_many([package("正文")]) == [None]
-    pid = int((tmp_path / "pid").read_text())
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert page_cache.page_numbers_many([package("正文")]) == [None]
+    assert_gone(tmp_path)
 
 
 def test_what_the_macro_writes_is_read_and_anything_else_is_no_answer(tmp_path: Path) -> None:

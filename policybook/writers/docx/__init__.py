@@ -35,11 +35,11 @@ def write_many(jobs: list[tuple[Document, Path]]) -> list[list[Path]]:
     numbers. It starts with the first draft that needs it, and lays each out while the next
     is built."""
     drafts: list[Draft] = []
-    with page_cache.Pagination() as pagination:
+    with page_cache.Pagination() as paging:
         for doc, _ in jobs:
             drafts.append(Draft(doc))
-            pagination.add(drafts[-1].data)
-        all_pages = pagination.pages()
+            paging.add(drafts[-1].data)
+        all_pages = paging.pages()
     written: list[list[Path]] = []
     for (doc, out), draft, pages in zip(jobs, drafts, all_pages, strict=True):
         path = out / f"{handbook_stem(doc)}.docx"
@@ -87,7 +87,7 @@ class Draft:
         """The final bytes: the draft itself when no page numbers could be learnt."""
         if pages is None:
             return self.data
-        pages = pages.from_page(pagination.lookup(pages, self.first) or 1)  # the body is numbered from 1
+        pages = pages.from_page(pages.bookmarks.get(self.first) or 1)  # the body is numbered from 1
         _replace(self.contents, front.toc(self.ctx, self.ctx.state.headings, pages))
         self.total.append(_text(str(pages.total), self.total))
         return properties.package_bytes(self.document)

@@ -18,7 +18,7 @@ from policybook.writers.docx import oxml
 from policybook.writers.docx.body import table_of
 from policybook.writers.docx.context import Context, Heading
 from policybook.writers.docx.oxml import Element
-from policybook.writers.docx.pagination import Pages, lookup
+from policybook.writers.docx.pagination import Pages
 from policybook.writers.tables import display_width
 
 TOC_FIELD = 'TOC \\o "1-2" \\h \\z \\u'
@@ -135,7 +135,7 @@ def toc(ctx: Context, headings: list[Heading], pages: Pages | None) -> list[Elem
     """The TOC heading and one paragraph per entry; the field spans from the first entry to the last."""
     out = [oxml.paragraph(ctx.style("front-heading"), [oxml.run(ctx.kit.words.contents)])]
     stops = _title_stops(ctx, headings)
-    entries = [_toc_entry(ctx, h, lookup(pages, h.bookmark) if pages else None, stops) for h in headings]
+    entries = [_toc_entry(ctx, h, pages.bookmarks.get(h.bookmark) if pages else None, stops) for h in headings]
     if not entries:
         return out
     first = entries[0]

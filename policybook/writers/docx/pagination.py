@@ -10,7 +10,8 @@ by one as they are built, renamed whole into a job folder the macro watches, so
 LibreOffice starts up and lays out one draft while the next is built. Set
 ``POLICYBOOK_DOCX_PAGES=off`` to skip the pass (the TOC then lists its entries
 without page numbers). ``page_cache`` keeps the answers, so the same draft is
-laid out once; ``libreoffice`` runs LibreOffice.
+laid out once and is the way in (``page_cache.page_numbers_many``);
+``libreoffice`` runs LibreOffice.
 """
 
 from __future__ import annotations
@@ -100,15 +101,13 @@ class Layout:
     def add(self, data: bytes) -> int:
         """Hand the DOCX ``data`` over; its index in :meth:`pages`."""
         index, self._handed = self._handed, self._handed + 1
-        if self._broken:
+        if not self.start():
             return index
         try:
-            if self._office is None:
-                self._start()
             part = self._job / f"{index}.part"
             part.write_bytes(data)
             part.rename(self._job / f"{index}.docx")  # whole, or not there
-        except (OSError, subprocess.SubprocessError):
+        except OSError:
             self._broken = True
         return index
 
@@ -158,9 +157,7 @@ class Layout:
             try:
                 code = self._office.wait(timeout=POLL_S)
             except subprocess.TimeoutExpired:
-                elapsed = time.monotonic() - self._started
-                late = elapsed > READY_S and not (self._job / "ready").exists()
-                if late or elapsed > libreoffice.TIMEOUT_S:
+                if self._overdue():
                     self._office.kill()
                     self._office.wait()
                     return
@@ -170,13 +167,17 @@ class Layout:
             restarts += 1
             self._office = self._launch()
 
+    def _overdue(self) -> bool:
+        """Its macro has not started within READY_S (it never will), or it ran past the timeout."""
+        elapsed = time.monotonic() - self._started
+        return (elapsed > READY_S and not (self._job / "ready").exists()) or elapsed > libreoffice.TIMEOUT_S
+
     def _wait_adopted(self) -> None:
         """Until the macro says it is done, LibreOffice is gone, or it is late (then killed)."""
         assert self._office is not None
         pid = self._office.pid
         while not (self._job / "done").exists() and _running(pid):
-            elapsed = time.monotonic() - self._started
-            if (elapsed > READY_S and not (self._job / "ready").exists()) or elapsed > libreoffice.TIMEOUT_S:
+            if self._overdue():
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                 return
@@ -219,17 +220,6 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def page_numbers_many(datas: list[bytes]) -> list[Pages | None]:
-    """Pages of every bookmark in each DOCX of ``datas``, all laid out by one LibreOffice;
-    ``None`` for each without LibreOffice or on failure."""
-    if libreoffice.soffice() is None or not datas:
-        return [None] * len(datas)
-    with Layout() as layout:
-        for data in datas:
-            layout.add(data)
-        return layout.pages()
-
-
 def _read(path: Path) -> Pages | None:
     """What the macro wrote for one draft: the page count, then a line "bookmark TAB page" for
     each bookmark (``None`` if nothing, or not that)."""
@@ -244,8 +234,3 @@ def _read(path: Path) -> Pages | None:
             return None
         pages[name] = int(number)
     return Pages(pages, int(total)) if total.isdigit() else None
-
-
-def lookup(pages: Pages, bookmark: str) -> int | None:
-    """The page of ``bookmark``, if LibreOffice found it."""
-    return pages.bookmarks.get(bookmark)
