@@ -141,12 +141,13 @@ def test_a_hung_libreoffice_is_killed_not_left_behind(tmp_path, monkeypatch) -> 
 
 def test_libreoffice_asking_to_be_started_again_is_started_again(tmp_path, monkeypatch) -> None:
     """soffice.bin exits 81 after setting up a new profile, as its launcher knows; the second
-    start finds the job folder as it was (this stand-in answers for draft 0)."""
+    start finds the profile it set up and the job folder as they were (this stand-in answers
+    for draft 0 only if its profile is still there)."""
     marker = tmp_path / "started"
-    answer = 'printf "2\\nh1\\t2\\n" > "$POLICYBOOK_PAGES/0.pages"'
-    fake_soffice(
-        tmp_path, f"[ -e {marker} ] && {{ {answer}; exit 0; }}; touch {marker}; exit {libreoffice.RESTART}", monkeypatch
-    )
+    profile = 'p="${1#-env:UserInstallation=file://}"'
+    answer = '[ -e "$p/set-up" ] && printf "2\\nh1\\t2\\n" > "$POLICYBOOK_PAGES/0.pages"'
+    first = f'mkdir -p "$p" && touch "$p/set-up" {marker}; exit {libreoffice.RESTART}'
+    fake_soffice(tmp_path, f"{profile}; [ -e {marker} ] && {{ {answer}; exit 0; }}; {first}", monkeypatch)
     assert page_cache.page_numbers_many([package("正文")]) == [Pages({"h1": 2}, 2)]
     assert marker.exists()
 

@@ -69,7 +69,8 @@ def start_macro(folder: Path, module: str, code: str, macro: str, env: dict[str,
     environment. It ends when the macro returns; a caller that waits for it kills it on a timeout."""
     binary = soffice() or "soffice"
     profile = folder / "profile"
-    _seed_profile(profile, binary)
+    if not profile.is_dir():  # started again (it set the profile up and asked to be): keep what it set up
+        _seed_profile(profile, binary)
     basic = profile / "user" / "basic"
     (basic / LIBRARY).mkdir(parents=True, exist_ok=True)
     (basic / "script.xlc").write_text(XLC.format(library=LIBRARY), encoding="utf-8")
