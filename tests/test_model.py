@@ -165,3 +165,30 @@ def test_numbering_consecutive_under_any_exclusion(tmp_path_factory, case: tuple
     assert [a["number"] for a in kept] == [f"第{chinese(i)}条" for i in range(1, len(kept) + 1)]
     errors = [d for d in diags.errors if d.code == "xref.excluded"]
     assert len(errors) == len(excluded)  # each reference to a left-out article is reported
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.from_regex(r"\s*#[A-Za-z][A-Za-z0-9_-]{0,12}\s*", fullmatch=True),
+        st.text(alphabet=" #=_-\"aZ09.\t\r\n\x85\u3000}", max_size=20),
+    )
+)
+def test_heading_attributes_read_as_the_attrs_parser_reads_them(inner: str) -> None:
+    """``{#label}`` skips mdit-py-plugins' character walk; it must read every text as that parser does."""
+    from mdit_py_plugins.attrs.parse import ParseError
+    from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
+    from policybook.model import Loc
+    from policybook.source.markdown import parse_attr_text
+
+    diags = Diagnostics()
+    ours = parse_attr_text(inner, Loc("x.md", 1), diags)
+    if ours is None:
+        return  # plain text, not attributes: the parser is never asked
+    try:
+        expected = {k: str(v) for k, v in parse_attrs("{" + inner + "}")[1].items()}
+    except ParseError:
+        assert ours == {} and diags.errors
+        return
+    assert ours == expected

@@ -61,6 +61,7 @@ FRONT_MATTER = {"id": Key("text"), "title": Key("text"), "when": Key("text")}
 ATTR_KEYS = {"id", "when"}
 BLOCK_ATTRS = {"id", "when", "widths", "items", "start", "style"}  # what blocks read (start, style: markdown-it's)
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+PLAIN_LABEL_RE = re.compile(r"[ \t\r\n]*#([A-Za-z][A-Za-z0-9_-]*)[ \t\r\n]*")  # ``{#label}``, nearly every heading's
 
 
 @lru_cache(maxsize=1)
@@ -395,6 +396,9 @@ def parse_attr_text(inner: str, loc: Loc, diags: Diagnostics) -> dict[str, str] 
     """``#label when="…"`` → {"id": …, "when": …}; None if it is plain text."""
     if not inner.strip().startswith("#") and "=" not in inner:
         return None
+    plain = PLAIN_LABEL_RE.fullmatch(inner)
+    if plain:  # what the attrs parser makes of it, without its character-by-character walk
+        return {"id": plain.group(1)}
     from mdit_py_plugins.attrs.parse import ParseError
     from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
