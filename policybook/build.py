@@ -9,7 +9,6 @@ the previous release exactly as it was.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -26,7 +25,7 @@ from policybook.output import Staging, environment_error, exclusive, manifest_da
 from policybook.source.git import revision_of
 from policybook.source.paths import find_source
 from policybook.timings import report, stage
-from policybook.workers import cpu_count, run_forked
+from policybook.workers import cpu_count, fork_is_safe, run_forked
 from policybook.writers import get as get_writer
 from policybook.writers import names as writer_names
 from policybook.writers import require_known
@@ -284,7 +283,7 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     """Write every task; in forked workers when there are several, each worker process
     doing one task and exiting, so memory never piles up across documents."""
     work = [(task[0].writer, [(job.doc, staging / job.sub_id) for job in task]) for task in tasks]
-    if workers == 1 or not hasattr(os, "fork") or _typst_started():
+    if workers == 1 or not fork_is_safe():
         return [r for task, w in zip(tasks, work, strict=True) for r in _reported(task, *write_task(*w), progress)]
     global _WORK
     _WORK = work
@@ -298,13 +297,6 @@ def _execute(tasks: list[list[Job]], staging: Path, workers: int, progress: Prog
     finally:
         _WORK = []
     return results
-
-
-def _typst_started() -> bool:
-    """Has this process compiled with Typst (whose threads make forking unsafe)? Asked without
-    importing Typst: a process that never loaded it never compiled."""
-    fonts = sys.modules.get("policybook.writers.typst_fonts")
-    return bool(fonts and fonts.compiled)
 
 
 def _write_indexed(index: int) -> tuple[list[list[Path]], float]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,13 @@ def _died(name: str, code: int | None) -> SourceError:
     else:
         how, hint = f"exited with code {code} without a result", ""
     return fail(None, f"the worker process writing {name} {how}; nothing was published", "build.worker", hint)
+
+
+def fork_is_safe() -> bool:
+    """May this process fork? Not once it has compiled with Typst, whose threads would leave a
+    child deadlocked. Asked without importing Typst: a process that never loaded it never compiled."""
+    fonts = sys.modules.get("policybook.writers.typst_fonts")
+    return hasattr(os, "fork") and not (fonts and fonts.compiled)
 
 
 def cpu_count() -> int:

@@ -219,15 +219,19 @@ def test_two_builds_at_once_publish_one_consistent_release(two_releases: tuple[P
 
 
 def _children(pid: int, timeout: float = 120) -> list[int]:
-    """The build's worker processes (forked from it; not the LibreOffice it starts early)."""
+    """The build's worker processes (forked from it; not the LibreOffice it starts early, which
+    for a moment after its fork still shows this Python's command line: a child counts only
+    when it is still no soffice a while later)."""
     deadline = time.monotonic() + timeout
+    seen: set[int] = set()
     while time.monotonic() < deadline:
         path = Path(f"/proc/{pid}/task/{pid}/children")
         found = [int(c) for c in path.read_text().split()] if path.exists() else []
         found = [c for c in found if b"soffice" not in _cmdline(c)]
-        if found:
-            return found
-        time.sleep(0.02)
+        if any(c in seen for c in found):
+            return [c for c in found if c in seen]
+        seen = set(found)
+        time.sleep(0.05)
     return []
 
 

@@ -126,7 +126,7 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     tree, so the resolve stage may change it."""
     try:
         source = read_text(path)
-        _check_lines(source, path)
+        check_lines(source, path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None
@@ -134,7 +134,7 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     kept = _PARSED.get(name)
     if kept is not None and kept[0] == source:
         return pickle.loads(kept[1])  # type: ignore[no-any-return]  # noqa: S301 (our own bytes)
-    cached = _cache_file(name, source)
+    cached = cache_file(name, source)
     chapter, blob = _cached_chapter(cached)
     if chapter is None:
         mine = Diagnostics()
@@ -149,6 +149,17 @@ def read_chapter(path: Path, diags: Diagnostics) -> Chapter | None:
     return chapter
 
 
+def parse_known(name: str, source: str) -> bool:
+    """Is the parse of the file ``name`` (resolved) with this text kept, here or in the parse cache?"""
+    kept = _PARSED.get(name)
+    return (kept is not None and kept[0] == source) or cache_file(name, source).is_file()
+
+
+def keep_parse(name: str, source: str, blob: bytes) -> None:
+    """Keep a clean parse made elsewhere (a worker of parse_ahead) for read_chapter to take."""
+    _PARSED[name] = (source, blob)
+
+
 def _cached_chapter(cached: Path) -> tuple[Chapter | None, bytes]:
     """The parse cache's chapter and its bytes; None when missing or damaged in any way
     (truncated, garbage, another type: the file is then parsed again)."""
@@ -160,7 +171,7 @@ def _cached_chapter(cached: Path) -> tuple[Chapter | None, bytes]:
     return (found, blob) if isinstance(found, Chapter) else (None, b"")
 
 
-def _check_lines(source: str, path: Path) -> None:
+def check_lines(source: str, path: Path) -> None:
     """Markdown's inline parser slows down on very long lines: refuse one that no author writes."""
     if len(source) <= limits.MARKDOWN_LINE:
         return
@@ -171,7 +182,7 @@ def _check_lines(source: str, path: Path) -> None:
             )
 
 
-def _cache_file(name: str, source: str) -> Path:
+def cache_file(name: str, source: str) -> Path:
     """Where the parse of the file ``name`` (resolved) with this text is kept."""
     key = hashlib.sha256(f"{name}\0{code_fingerprint()}\0{source}".encode()).hexdigest()
     return user_cache_dir("chapters") / f"{key[:2]}/{key}.pickle"
@@ -346,7 +357,7 @@ def read_attachment(path: Path, diags: Diagnostics) -> Attachment | None:
     """Parse an appendix document (``appendices: - file: …``); None if unusable."""
     try:
         source = read_text(path)
-        _check_lines(source, path)
+        check_lines(source, path)
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return None

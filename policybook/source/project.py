@@ -7,6 +7,7 @@ schema here, once for all subsidiaries.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from policybook.model import Attachment, Brand, Chapter, Form, Loc, Meta, Revisi
 from policybook.source.brand import read_brand
 from policybook.source.forms import read_forms
 from policybook.source.markdown import LABEL_RE, read_attachment, read_chapter
+from policybook.source.parse_ahead import parse_ahead
 from policybook.source.paths import confined, find_source, inside
 from policybook.source.schema import Key, check_mapping, entries, pairs, text, texts
 from policybook.source.script import HANDBOOK_KEYS, SUBSIDIARY_KEYS, ScriptSettings, handbook_script, subsidiary_script
@@ -378,8 +380,19 @@ class _Reader:
         names = data.get("chapters")
         if not isinstance(names, LocList):
             return []
+        parse_ahead(self._quietly_found([scalar_text(n) for n in names]))
         found = [self.chapter(scalar_text(n), names.loc(i)) for i, n in enumerate(names)]
         return [c for c in found if c is not None]
+
+    def _quietly_found(self, names: list[str]) -> list[Path]:
+        """The chapter files ``names`` point to, those that are fine (``chapter`` reports the rest)."""
+        found: list[Path] = []
+        for name in names:
+            with contextlib.suppress(SourceError):
+                path = confined(self.root, self.source, name, Loc(str(self.source)), "chapter file")
+                if path.is_file():
+                    found.append(path)
+        return found
 
     def subsidiaries(self, folder: Path) -> dict[str, SubsidiarySource]:
         result: dict[str, SubsidiarySource] = {}
