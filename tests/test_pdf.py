@@ -357,3 +357,31 @@ def test_finish_edits_typst_catalog_without_reparsing() -> None:
         assert catalog["/PageMode"] == "/UseOutlines"
         assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
     assert finish._finish_typst(fast) is None  # an already updated file goes the careful way
+
+
+def test_system_fonts_are_scanned_once_on_a_thread_while_the_source_is_read(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The build's early help for the PDF: the writers' font check finds the scan done, not started."""
+    import threading
+
+    import typst
+
+    from policybook.writers import typst_fonts
+
+    scans: list[tuple[str, tuple[str, ...]]] = []
+    real = typst.Fonts
+
+    def counted(font_paths: list[str]) -> typst.Fonts:
+        scans.append((threading.current_thread().name, tuple(font_paths)))
+        return real(font_paths=font_paths)
+
+    monkeypatch.setattr(typst, "Fonts", lambda font_paths: counted(font_paths))
+    typst_fonts._scanned.cache_clear()
+    try:
+        run = cli("build", ROOTS / "basic" / "handbook", "-s", "a", "-f", "pdf", "-o", tmp_path / "out", "--no-cache")
+    finally:
+        typst_fonts._scanned.cache_clear()  # the stand-in's scans are not kept for later tests
+    assert run.code == 0, run.err
+    assert [s for s in scans if s[1] == ()] == [("policybook-fonts", ())]
+    assert "policybook-fonts" not in {t.name for t in threading.enumerate()}  # the build waited for it

@@ -2,22 +2,45 @@
 
 Scanning the system fonts costs about 0.15 s; a handbook and its four forms
 would pay it five times. A ``typst.Fonts`` handed to ``typst.Compiler`` is
-shared instead. A compile also starts Typst's thread pool, after which forking
+shared instead, and a build scans the system fonts on a thread (:func:`early`)
+while it reads the source. A compile also starts Typst's thread pool, after which forking
 the process can deadlock the child: :data:`compiled` tells the build not to.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 import typst
 
+_SCANNING = threading.Lock()  # one scan at a time: a scan already under way is waited for, not repeated
 
-@lru_cache(maxsize=8)
+
 def fonts(dirs: tuple[str, ...] = ()) -> typst.Fonts:
     """The system fonts plus those in ``dirs`` (a brand kit's own fonts/ folder)."""
+    with _SCANNING:
+        return _scanned(dirs)
+
+
+@lru_cache(maxsize=8)
+def _scanned(dirs: tuple[str, ...]) -> typst.Fonts:
     return typst.Fonts(font_paths=list(dirs))
+
+
+@contextmanager
+def early() -> Iterator[None]:
+    """The system fonts scanned on a thread while the build reads the source (Typst lets go of
+    Python's lock while it scans, so the two share no core): the writers' checks find them done."""
+    thread = threading.Thread(target=fonts, name="policybook-fonts", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def families(dirs: tuple[str, ...] = ()) -> frozenset[str]:

@@ -10,6 +10,7 @@ Field names are documented in acroform.py.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from policybook.model import Document
@@ -33,6 +34,12 @@ def write(doc: Document, folder: Path) -> list[Path]:
     return written
 
 
+def _early_fonts() -> AbstractContextManager[None]:
+    from policybook.writers.typst_fonts import early
+
+    return early()
+
+
 def _save(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -45,5 +52,6 @@ register(
         "fillable PDF and DOCX versions of every form (appendix)",
         write,
         reads=("meta", "subsidiary", "appendices"),
+        early=_early_fonts,
     )
 )

@@ -18,6 +18,7 @@ from policybook.writers import Writer, register
 from policybook.writers.pdf.engine import PdfOptions, compile_pdf
 from policybook.writers.pdf.finish import finish
 from policybook.writers.pdf.settings import brand_settings
+from policybook.writers.typst_fonts import early as early_fonts
 
 
 def render(doc: Document, options: PdfOptions | None = None) -> bytes:
@@ -44,4 +45,6 @@ def check(doc: Document) -> None:
     brand_settings(doc, doc.brand or default_brand())
 
 
-register(Writer("pdf", "branded PDF handbook (Typst): cover, contents, bookmarks, tagged", write, check))
+register(
+    Writer("pdf", "branded PDF handbook (Typst): cover, contents, bookmarks, tagged", write, check, early=early_fonts)
+)
