@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from policybook.cache import user_cache_dir
 from policybook.model import (
@@ -74,6 +74,8 @@ class Pages:
         self.marks = Marks.of(doc.changes)
         self.render = Renderer(site.href, lambda item: _item_id(site, item))
         self.site = self._site(lang, logo)
+        # every page lists every chapter: rendered once, not once a page (463 chapters: 3 s a site)
+        self._nav = environment().get_template("nav.html").render(site=self.site)
 
     def all(self) -> dict[str, str]:
         """file name → HTML"""
@@ -87,7 +89,12 @@ class Pages:
 
     def page(self, template: str, kind: str, title: str, **context: Any) -> str:
         values = {"site": self.site, "w": self.w, "kind": kind, "title": title, "current": "", **context}
-        return environment().get_template(template).render(values)
+        return environment().get_template(template).render(values, chapter_nav=self.chapter_nav)
+
+    def chapter_nav(self, current: str) -> Markup:
+        """The side list's chapters, the link to ``current`` (a page of this site) marked as this page."""
+        link = f'<a href="{escape(current)}">'
+        return Markup(self._nav.replace(link, link[:-1] + ' aria-current="page">', 1) if current else self._nav)
 
     # ------------------------------------------------------------ site-wide
 
