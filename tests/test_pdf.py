@@ -385,3 +385,33 @@ def test_system_fonts_are_scanned_once_on_a_thread_while_the_source_is_read(
     assert run.code == 0, run.err
     assert [s for s in scans if s[1] == ()] == [("policybook-fonts", ())]
     assert "policybook-fonts" not in {t.name for t in threading.enumerate()}  # the build waited for it
+
+
+def test_a_fork_waits_for_a_font_scan_under_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chapters may be parsed in forked workers while the early scan runs: no child starts with
+    the scan cut off halfway, and the child can scan fonts itself."""
+    import os
+    import threading
+    import time
+
+    from policybook.writers import typst_fonts
+
+    events: list[str] = []
+
+    def slow(dirs: tuple[str, ...]) -> object:
+        time.sleep(0.3)
+        events.append("scanned")
+        return object()
+
+    monkeypatch.setattr(typst_fonts, "_scanned", slow)
+    scan = threading.Thread(target=typst_fonts.fonts)
+    scan.start()
+    time.sleep(0.05)
+    pid = os.fork()
+    if pid == 0:  # the child: the lock is free here
+        os._exit(0 if typst_fonts._SCANNING.acquire(timeout=1) else 1)
+    events.append("forked")
+    _, status = os.waitpid(pid, 0)
+    scan.join()
+    assert events == ["scanned", "forked"]
+    assert os.waitstatus_to_exitcode(status) == 0

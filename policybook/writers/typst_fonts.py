@@ -9,6 +9,7 @@ the process can deadlock the child: :data:`compiled` tells the build not to.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,9 @@ from typing import Any
 import typst
 
 _SCANNING = threading.Lock()  # one scan at a time: a scan already under way is waited for, not repeated
+# and none under way when the process forks (a worker parsing chapters while the early scan runs):
+# the fork waits for it, so no child starts with Typst's scanning thread cut off halfway
+os.register_at_fork(before=_SCANNING.acquire, after_in_parent=_SCANNING.release, after_in_child=_SCANNING.release)
 
 
 def fonts(dirs: tuple[str, ...] = ()) -> typst.Fonts:
