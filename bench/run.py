@@ -284,7 +284,7 @@ def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
         out = work / f"pdf{scale}x-dist"
         args = ("build", project / "handbook", "-s", "sh", "-f", "pdf", "-o", out, "--no-cache", "-j", "1")
         root = raw_root(project, "sh", work)
-        runs = 5 if scale == 1 else 1  # short runs: the median of several, taken in turns
+        runs = 5 if scale == 1 else 3  # the median of several, taken in turns (this machine is shared)
         firsts, warms, floors = [], [], []
         for n in range(runs):
             # a new user cache, as on a new machine; POLICYBOOK_TIMINGS says where the time went

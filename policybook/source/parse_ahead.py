@@ -40,6 +40,7 @@ def parse_ahead(paths: list[Path]) -> int:
     todo = _uncached(paths)
     if sum(len(text.encode()) for _, _, text in todo) < WORTH_BYTES:
         return 0
+    markdown.markdown_parser()  # made once, here: each worker would make its own otherwise
     global _SHARES
     _SHARES = _shares(todo, count)
     taken = 0
