@@ -35,8 +35,8 @@ def parse_ahead(paths: list[Path]) -> int:
     """Parse the chapters at ``paths`` that no cache holds in forked workers, when they are
     many enough and this process may fork; returns how many parses were taken in."""
     count = min(workers.cpu_count(), MAX_WORKERS)
-    if count < 2 or not workers.fork_is_safe():
-        return 0
+    if count < 2 or not workers.fork_is_safe() or _bytes(paths) < WORTH_BYTES:
+        return 0  # (a small source is not even read here)
     todo = _uncached(paths)
     if sum(len(text.encode()) for _, _, text in todo) < WORTH_BYTES:
         return 0
@@ -59,6 +59,14 @@ def parse_ahead(paths: list[Path]) -> int:
     finally:
         _SHARES = []
     return taken
+
+
+def _bytes(paths: list[Path]) -> int:
+    total = 0
+    for path in set(paths):
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
 
 
 def _uncached(paths: list[Path]) -> list[Todo]:
