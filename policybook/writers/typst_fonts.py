@@ -9,6 +9,7 @@ the process can deadlock the child: :data:`compiled` tells the build not to.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -39,12 +40,18 @@ def _scanned(dirs: tuple[str, ...]) -> typst.Fonts:
 def early() -> Iterator[None]:
     """The system fonts scanned on a thread while the build reads the source (Typst lets go of
     Python's lock while it scans, so the two share no core): the writers' checks find them done."""
-    thread = threading.Thread(target=fonts, name="policybook-fonts", daemon=True)
+    thread = threading.Thread(target=_scan_quietly, name="policybook-fonts", daemon=True)
     thread.start()
     try:
         yield
     finally:
         thread.join()
+
+
+def _scan_quietly() -> None:
+    """A scan that fails here is not reported here: the writers' own call scans again and says why."""
+    with contextlib.suppress(Exception):
+        fonts()
 
 
 def families(dirs: tuple[str, ...] = ()) -> frozenset[str]:
