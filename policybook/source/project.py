@@ -7,7 +7,6 @@ schema here, once for all subsidiaries.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,6 +303,11 @@ class _Reader:
         self.read: dict[Path, Chapter | None] = {}  # a local chapter shared by subsidiaries is read once
 
     def chapter(self, name: str, loc: Loc) -> Chapter | None:
+        path = self._chapter_file(name, loc)
+        return self._chapter_at(path, loc) if path is not None else None
+
+    def _chapter_file(self, name: str, loc: Loc) -> Path | None:
+        """The file a chapters-list entry names (None, and said why, if it may not be read)."""
         try:
             path = confined(self.root, self.source, name, loc, "chapter file")
         except SourceError as exc:
@@ -314,6 +318,9 @@ class _Reader:
                 loc, f"chapter file '{name}' not found", "source.missing", "check the path in the chapters list"
             )
             return None
+        return path
+
+    def _chapter_at(self, path: Path, loc: Loc) -> Chapter | None:
         if path not in self.read:
             self.files.append(path)
             size = path.stat().st_size
@@ -380,19 +387,10 @@ class _Reader:
         names = data.get("chapters")
         if not isinstance(names, LocList):
             return []
-        parse_ahead(self._quietly_found([scalar_text(n) for n in names]))
-        found = [self.chapter(scalar_text(n), names.loc(i)) for i, n in enumerate(names)]
+        files = [(self._chapter_file(scalar_text(n), names.loc(i)), names.loc(i)) for i, n in enumerate(names)]
+        parse_ahead([path for path, _ in files if path is not None])
+        found = [self._chapter_at(path, loc) for path, loc in files if path is not None]
         return [c for c in found if c is not None]
-
-    def _quietly_found(self, names: list[str]) -> list[Path]:
-        """The chapter files ``names`` point to, those that are fine (``chapter`` reports the rest)."""
-        found: list[Path] = []
-        for name in names:
-            with contextlib.suppress(SourceError):
-                path = confined(self.root, self.source, name, Loc(str(self.source)), "chapter file")
-                if path.is_file():
-                    found.append(path)
-        return found
 
     def subsidiaries(self, folder: Path) -> dict[str, SubsidiarySource]:
         result: dict[str, SubsidiarySource] = {}
