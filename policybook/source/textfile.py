@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from policybook import limits
+from policybook.conversion import HAN
 from policybook.diagnostics import Loc, fail
 from policybook.limits import too_big
 
@@ -81,16 +82,13 @@ def legacy_readings(data: bytes) -> list[tuple[str, str]]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        han = HAN_RE.findall(text)
+        han = HAN.findall(text)
         common = sum(1 for ch in han if low <= _lead(ch, table) <= high)
         scored.append((common / len(han) if han else 0.0, name, text))
     scored.sort(reverse=True)
     if len(scored) == 2 and scored[0][0] - scored[1][0] >= MARGIN:
         scored = scored[:1]
     return [(name, text) for _share, name, text in scored]
-
-
-HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _lead(ch: str, table: str) -> int:
