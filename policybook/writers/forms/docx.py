@@ -469,7 +469,7 @@ def _run(
     oxml.prop(rpr, "b", {} if bold else {"val": "0"})
     oxml.prop(rpr, "color", {"val": color_hex or sheet.color(color)})
     if spacing:
-        oxml.prop(rpr, "spacing", {"val": str(int(spacing * 20))})
+        oxml.prop(rpr, "spacing", {"val": _twips_pt(spacing)})
     oxml.prop(rpr, "sz", {"val": _half_points(size or sheet.size)})
     return r
 
@@ -480,5 +480,5 @@ def _half_points(pt: float) -> str:
 
 
 def _twips_pt(pt: float) -> str:
-    """A spacing as w:spacing writes it, rounded as python-docx's ``Pt(pt)`` did."""
+    """Points as twips, for w:spacing (a paragraph's or a run's), rounded as python-docx's ``Pt(pt)`` did."""
     return str(Pt(pt).twips)
