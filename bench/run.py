@@ -296,13 +296,12 @@ def pdf_scenarios(work: Path, scales: list[int]) -> dict[int, Measured]:
         n = pages(out)
         note = f"median of {runs}" if runs > 1 else ""
         for label, kind, results in (
-            ("first build", "first", firsts),
+            ("policybook -f pdf (sh), first build", "first", firsts),
             ("same, user cache warm (chapters, forms)", "warm", warms),
         ):
             paired = _paired(results, floors)
             extra = f"{note}; turn by turn x{paired[0]:.2f} wall, x{paired[1]:.2f} cpu" if paired else note
-            name = f"{scale}x policybook -f pdf (sh), {label}" if kind == "first" else f"{scale}x {label}"
-            row(name, median(results), n, extra, f"pdf{scale}x.{kind}", raw)
+            row(f"{scale}x {label}", median(results), n, extra, f"pdf{scale}x.{kind}", raw)
             if paired:
                 RESULTS_NOW[f"pdf{scale}x.{kind}"].update(
                     turn_ratio=round(paired[0], 3), turn_cpu_ratio=round(paired[1], 3)
