@@ -19,6 +19,7 @@ from policybook.model import Document
 from policybook.writers.forms import pdf, write
 from policybook.writers.forms.acroform import read_values
 from policybook.writers.forms.fill import Request, run
+from tests.clients import libreoffice_pdf
 
 ROOT = Path(__file__).parent / "roots" / "forms-leave"
 STEM = "附件一-HR-F-003-请假申请表-SH-v2.0"
@@ -316,13 +317,7 @@ def test_docx_fits_one_page_like_the_pdf(tmp_path: Path) -> None:
     doc = check(Path(__file__).parent.parent / "handbook", ["sz"]).documents["sz"]
     files = run(doc, Request("service-record"), tmp_path)
     docx_file = next(f for f in files if f.suffix == ".docx")
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), str(docx_file)],
-        capture_output=True,
-        check=True,
-        timeout=180,
-    )
-    assert len(PdfReader(tmp_path / "lo" / docx_file.with_suffix(".pdf").name).pages) == 1
+    assert len(PdfReader(libreoffice_pdf(docx_file, tmp_path / "lo")).pages) == 1
     assert len(PdfReader(docx_file.with_suffix(".pdf")).pages) == 1
 
 
