@@ -72,6 +72,7 @@ def test_traditional_round_trip(cli: Any, tmp_path: Path) -> None:
     model = imported_model(cli, source, tmp_path / "out", "--company", convert(regulations.COMPANY))
     assert model["meta"]["locale"] == "zh-Hant"
     assert compare(model, convert) == 11
+    assert [r["summary"] for r in model["revisions"]] == ["導入自 考勤.txt"]  # the importer's words in its script
 
 
 def test_traditional_regulation_saved_as_big5_round_trips(cli: Any, tmp_path: Path) -> None:

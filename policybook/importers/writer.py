@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policybook.conversion import phrase_converter, target_of
 from policybook.importers.forms import form_rows
 from policybook.importers.markup import JINJA_RE, PIECES_RE, to_markdown
 from policybook.importers.paragraphs import Table
@@ -218,11 +219,16 @@ def handbook_yaml(
     if variables:
         lines += ["variables:", "  todo:                          # blanks of the source: set the real values"]
         lines += [f"    {name}: {_q(value)}   # TODO" for name, value in variables.items()]
-    lines += [
-        "revisions:",
-        f'  - {{version: "1.0", date: {effective}, summary: {_q("导入自 " + "、".join(s.sources))}}}',
-    ]
+    summary = _in_script("导入自", s.locale) + " " + "、".join(s.sources)
+    lines += ["revisions:", f'  - {{version: "1.0", date: {effective}, summary: {_q(summary)}}}']
     return "\n".join(lines) + "\n"
+
+
+def _in_script(words: str, locale: str) -> str:
+    """Words of the importer's own (written in Simplified) in the source's script: a Traditional
+    source prints them as its readers write them (導入自, not 导入自)."""
+    target = target_of(locale, "")
+    return phrase_converter(target)(words) if target else words
 
 
 def _numbering(samples: list[str]) -> list[str]:
