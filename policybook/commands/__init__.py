@@ -28,6 +28,9 @@ COMMANDS = [
     "roster",
     "ack",
     "distribute",
+    "consult",
+    "publicise",
+    "evidence",
     "serve",
 ]
 

@@ -57,6 +57,7 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
     if diags.failed(args.strict):
         raise SourceError(diags)
     with opened(url(args)) as ledger, ledger.transaction() as session:
+        _procedure_done(session, checked, list(built), diags)
         release = record_release(session, checked, built, today(args), now())
         result = assign(session, release, list(built), args.due_days, now())
         print(f"policybook: release {release.version}: {_release_summary(release)}")
@@ -70,6 +71,13 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
         + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
     )
     return EXIT_OK
+
+
+def _procedure_done(session: Any, checked: Any, subs: list[str], diags: Diagnostics) -> None:
+    """``procedure: required``: refuse a release whose 民主程序 / 核備 is incomplete (policybook/procedure)."""
+    from policybook.procedure.gate import require
+
+    require(session, checked, subs, diags)
 
 
 def _release_summary(release: Release) -> str:

@@ -22,4 +22,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     docs = checked.documents.values()
     summary = ", ".join(f"{d.subsidiary.id}: {sum(len(c.articles()) for c in d.chapters)} articles" for d in docs)
     print(f"policybook: source is valid ({summary})", file=sys.stderr)
+    _procedure_note(checked.project)
     return EXIT_OK
+
+
+def _procedure_note(project: object) -> None:
+    """A note, not a warning: it never fails ``--strict`` (see policybook/procedure/gate.py)."""
+    from policybook.procedure.gate import note
+
+    text = note(project)  # type: ignore[arg-type]
+    if text:
+        print(text, file=sys.stderr)

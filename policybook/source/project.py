@@ -26,6 +26,7 @@ from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 NUMBERINGS = ("zh-regulation", "decimal")
 RULES = ("fixed", "raise-only", "lower-only")
+PROCEDURES = ("required", "optional")  # procedure: required — a release needs its 民主程序 first
 
 HANDBOOK = {
     "title": Key("text", required=True),
@@ -42,6 +43,8 @@ HANDBOOK = {
     "revisions": Key("list"),
     "paths": Key("map"),
     "previous": Key("text"),
+    "procedure": Key("text", choices=PROCEDURES),
+    "quiz": Key("list"),
     **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
@@ -125,6 +128,8 @@ class Project:
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
     previous_loc: Loc | None = None
+    procedure: str = ""  # required | optional | "" (not set): see policybook/procedure/gate.py
+    quiz: LocList | None = None  # quiz: questions for the online 签收 (policybook/procedure/quiz.py reads them)
 
 
 def read_project(arg: str | Path, diags: Diagnostics) -> Project:
@@ -152,6 +157,8 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         script=handbook_script(data, diags),
         previous=text(data, "previous"),
         previous_loc=data.loc("previous"),
+        procedure=text(data, "procedure"),
+        quiz=data.get("quiz") if isinstance(data.get("quiz"), LocList) else None,
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     numbering = data.get("numbering")
