@@ -48,5 +48,8 @@ def typeset(blocks: list[Block], title: str, header: str, style: dict[str, Any])
     return pdf
 
 
-def mono(text: str) -> dict[str, Any]:
+def mono(text: str, wrap: bool = False) -> dict[str, Any]:
+    """Code-like text (a SHA-256); ``wrap`` lets it break every 16 characters (narrow table cells)."""
+    if wrap:
+        text = "\u200b".join(text[i : i + 16] for i in range(0, len(text), 16))
     return {"text": text, "mono": True}
