@@ -16,12 +16,14 @@ from flask import current_app
 from policybook.build import Checked, check
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.live import Stamp, scan
+from policybook.studio.handbook import Index, build_index
 
 
 @dataclass
 class Released:
     checked: Checked | None
     diagnostics: Diagnostics
+    index: Index | None = None
 
 
 @dataclass
@@ -50,7 +52,7 @@ def _check(source: Path) -> Released:
     except SourceError as exc:
         diags.extend(exc.diagnostics)
         return Released(None, diags)
-    return Released(checked, diags)
+    return Released(checked, diags, build_index(checked))
 
 
 def workspace() -> Workspace:
