@@ -31,6 +31,9 @@ from policybook.studio.workspace import Workspace
 BLUEPRINTS = [
     "policybook.studio.auth:bp",
     "policybook.studio.read:bp",
+    "policybook.studio.drafts:bp",
+    "policybook.studio.review:bp",
+    "policybook.studio.release:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
 ]
@@ -58,6 +61,7 @@ class StudioConfig:
     output: Path = Path("dist")  # where released outputs are published
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     secure_cookies: bool = False  # set when served behind HTTPS
+    release_formats: tuple[str, ...] = ("pdf", "docx", "forms", "html")  # what a release builds
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # further Flask settings (tests)
 
@@ -101,6 +105,7 @@ ERRORS = {
     403: ("没有权限", "您的角色不能执行此操作。如需权限，请联系系统管理员。"),
     404: ("页面不存在", "找不到该页面或对象。"),
     405: ("请求方式不允许", "请从页面上的按钮操作。"),
+    409: ("不能修改", "草稿已提交或已发布，不能再修改；被退回后可以继续修改。"),
     413: ("文件太大", f"上传的文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"),
     429: ("尝试次数过多", "请稍后再试。"),
 }
@@ -113,6 +118,13 @@ ACTIONS = {
     "user-add": "添加账号",
     "user-disable": "停用账号",
     "export": "导出",
+    "draft-new": "新建草稿",
+    "save": "保存",
+    "submit": "提交审批",
+    "comment": "评论",
+    "approve": "批准",
+    "return": "退回",
+    "release": "发布",
 }
 
 
