@@ -78,11 +78,15 @@ class Diagnostics:
         if self.errors:
             raise SourceError(self)
 
+    def sorted(self) -> list[Diagnostic]:
+        """By file and line, those without a place first (the order every report prints)."""
+        return sorted(self.items, key=lambda d: (d.loc is not None, d.loc or Loc("")))
+
     def report(self, stream: TextIO | None = None) -> None:
         """Print every diagnostic, by file and line (the same source always gives the same
         report in the same order), then the count of errors and warnings if any."""
         stream = stream or sys.stderr
-        for diag in sorted(self.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
+        for diag in self.sorted():
             print(diag, file=stream)
         if self.items:
             print(f"policybook: {len(self.errors)} error(s), {len(self.warnings)} warning(s)", file=stream)
