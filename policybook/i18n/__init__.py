@@ -19,8 +19,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from policybook.diagnostics import Diagnostic, Diagnostics
 
 SEVERITY = {"error": "错误", "warning": "警告"}
@@ -29,6 +27,8 @@ HINT = "提示"
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, Any]:
+    import yaml  # only when a diagnostic is put into Chinese: a no-change build loads no parser
+
     text = (resources.files("policybook.i18n") / "zh-Hans.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
