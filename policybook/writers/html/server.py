@@ -26,11 +26,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from policybook.confine import open_beneath
 from policybook.writers.html.policy import CSP
 
 StartResponse = Callable[..., Any]
-NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
 CHUNK = 64 * 1024
 
@@ -97,24 +96,9 @@ def segments(path_info: str) -> list[str]:
 def open_under(root: str, parts: list[str]) -> tuple[int, bool]:
     """An open descriptor for root/parts, following no symbolic link; (fd, is a folder)."""
     try:
-        fd = os.open(root, os.O_RDONLY | DIRECTORY)
-    except OSError:
+        return open_beneath(root, parts)
+    except (OSError, ValueError):  # ELOOP (a symlink), ENOENT, EACCES, ENOTDIR, a FIFO …
         raise Refused("404 Not Found") from None
-    try:
-        for n, part in enumerate(parts):
-            child = os.open(part, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)  # O_NONBLOCK: a FIFO never blocks
-            os.close(fd)
-            fd = child
-            mode = os.fstat(fd).st_mode
-            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)) or (stat.S_ISREG(mode) and n < len(parts) - 1):
-                raise Refused("404 Not Found")
-        return fd, stat.S_ISDIR(os.fstat(fd).st_mode)
-    except (OSError, ValueError):  # ELOOP (a symlink), ENOENT, EACCES, ENOTDIR …
-        os.close(fd)
-        raise Refused("404 Not Found") from None
-    except Refused:
-        os.close(fd)
-        raise
 
 
 def _send(fd: int, name: str, head: bool, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -122,7 +106,6 @@ def _send(fd: int, name: str, head: bool, environ: dict[str, Any], start_respons
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise Refused("404 Not Found")
-    os.set_blocking(fd, True)
     headers = [
         ("Content-Type", content_type(name)),
         ("Content-Length", str(info.st_size)),
