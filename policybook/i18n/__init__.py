@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from policybook.diagnostics import Diagnostic, Diagnostics
+from policybook.safetext import printable
 
 SEVERITY = {"error": "错误", "warning": "警告"}
 HINT = "提示"
@@ -87,7 +88,7 @@ def script_of_environment(environ: dict[str, str] | None = None) -> str | None:
 def report(diags: Diagnostics, stream: Any, script: str) -> None:
     """:meth:`Diagnostics.report`, in Chinese."""
     for diag in diags.sorted():
-        print(line(diag, script), file=stream)
+        print(printable(line(diag, script)), file=stream)  # no escape sequences from names
     if diags.items:
         summary = f"policybook：{len(diags.errors)} 个错误，{len(diags.warnings)} 个警告"
         print(_converter(script)(summary), file=stream)
