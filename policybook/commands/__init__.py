@@ -32,6 +32,7 @@ COMMANDS = [
     "publicise",
     "evidence",
     "serve",
+    "studio",
 ]
 
 

@@ -95,8 +95,11 @@ def _key(name: str) -> str:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     reader = csv.reader(io.StringIO(_decode(path), newline=""))
-    for record in reader:
-        yield reader.line_num, list(record)
+    try:
+        for record in reader:
+            yield reader.line_num, list(record)
+    except csv.Error as exc:  # a field over csv's limit (128 KiB), a NUL …
+        raise fail(Loc(str(path), max(reader.line_num, 1)), f"cannot read this row: {exc}", "ledger.read") from None
 
 
 def _decode(path: Path) -> str:
