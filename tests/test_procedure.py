@@ -312,3 +312,87 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
         with ledger.engine.begin() as conn:
             assert conn.execute(text("SELECT channel FROM publications")).scalars().all() == ["email"]
             assert conn.execute(text("SELECT count(*) FROM publication_evidence")).scalar() == 1
+
+
+# ---------------------------------------------------------------- the link, in the studio (no login)
+
+
+@pytest.fixture
+def studio_links(cli, sample: Sample, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Version 3.2 assigned (no procedure needed), links for sz issued, the studio app serving them."""
+    from policybook.studio import StudioConfig, create_app
+
+    db = str(tmp_path / "ledger.db")
+    s = Story(cli, sample, db, tmp_path)
+    s.run("roster", "import", s.file("roster.csv", ROSTER), "--source", sample.old.source)
+    s.run("ack", "assign", sample.old.source, "--dist", sample.old.dist, "--date", "2026-11-20")
+    links = s.run("ack", "links", "-s", "sz", "--base-url", "https://hr.example.com/", "--source", sample.old.source)
+    rows = {r["工号"]: r["链接"].rsplit("/", 1)[1] for r in csv.DictReader(io.StringIO(links.out.lstrip("\ufeff")))}
+    extra = {"ACK_EVIDENCE": str(s.evidence), "ACK_FAIL_RATE": (2, 600)}
+    app = create_app(StudioConfig(source=sample.old.source, db=db, output=sample.old.dist, testing=True, extra=extra))
+    return s, app, rows
+
+
+def csrf_of(html: str) -> str:
+    return html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+def test_link_opens_only_its_own_employee_once(studio_links) -> None:  # type: ignore[no-untyped-def]
+    s, app, tokens = studio_links
+    client = app.test_client()
+    page = client.get(f"/ack/{tokens['SZ002']}")
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] in ("no-referrer", "same-origin")
+    assert "王芳" in page.get_data(as_text=True) and "张伟" not in page.get_data(as_text=True)
+    assert client.get(f"/ack/{tokens['SZ002']}/site/../../sh/html/index.html").status_code == 404
+    pdf = client.get(f"/ack/{tokens['SZ002']}/handbook.pdf")
+    assert hashlib.sha256(pdf.data).hexdigest() == manifest_handbook(s.sample.old.dist, "sz")
+    form = client.get(f"/ack/{tokens['SZ002']}/confirm").get_data(as_text=True)
+    assert "我已阅读并理解《员工手册》（版本 3.2）" in form and "阅读测验" not in form  # 3.2 has no quiz
+    no_csrf = client.post(f"/ack/{tokens['SZ002']}/confirm", data={"agree": "y"})
+    assert no_csrf.status_code == 400
+    done = client.post(f"/ack/{tokens['SZ002']}/confirm", data={"agree": "y", "csrf_token": csrf_of(form)})
+    assert done.status_code == 302
+    again = client.post(f"/ack/{tokens['SZ002']}/confirm", data={"agree": "y", "csrf_token": csrf_of(form)})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/done")  # nothing recorded twice
+    with opened(s.db) as ledger, ledger.transaction() as session:
+        acks = session.scalars(select(Acknowledgement)).all()
+        assert [(a.method, a.assignment.employee_id) for a in acks] == [("click", "SZ002")]
+    receipt = client.get(f"/ack/{tokens['SZ002']}/receipt.pdf")
+    assert "王芳" in pdf_text_bytes(receipt.data) and "张伟" not in pdf_text_bytes(receipt.data)
+    assert client.get(f"/ack/{tokens['SZ001']}/receipt.pdf").status_code == 302  # not signed: to the page
+
+
+def test_forged_revoked_and_guessed_links_are_refused(studio_links) -> None:  # type: ignore[no-untyped-def]
+    s, app, tokens = studio_links
+    client = app.test_client()
+    raw, expiry, mac = tokens["SZ001"].split(".")
+    longer = f"{raw}.{int(expiry) + 86400}.{mac}"  # a later expiry under the old signature
+    assert client.get(f"/ack/{longer}").status_code == 404
+    s.run("ack", "links", "--revoke", "SZ001", "--source", s.sample.old.source)
+    gone = client.get(f"/ack/{tokens['SZ001']}")
+    assert gone.status_code == 410 and "链接已撤销" in gone.get_data(as_text=True)
+    assert client.get("/ack/AAAA.1.BBBB").status_code == 404
+    assert client.get("/ack/AAAA.2.BBBB").status_code == 429  # failed tokens are limited per address
+    assert client.get(f"/ack/{tokens['SZ002']}").status_code == 429  # for the whole blueprint
+
+
+def test_expired_link(sample: Sample, tmp_path: Path) -> None:
+    import datetime
+
+    from policybook.procedure.links import open_link, verified
+
+    key = b"k" * 32
+    now = datetime.datetime(2026, 12, 1, 9, 0, 0)
+    from policybook.procedure.links import make_token
+
+    token, digest = make_token(key, now + datetime.timedelta(days=1))
+    assert verified(key, token, now) == digest
+    assert verified(key, token, now + datetime.timedelta(days=2)) == ""  # expired: refused before the database
+    assert verified(b"another key" * 3, token, now) == ""
+    with opened(str(tmp_path / "l.db")) as ledger, ledger.transaction() as session:
+        assert open_link(session, key, token, now).state == "invalid"  # signed, but never issued here
+
+
+def manifest_handbook(dist: Path, sub: str) -> str:
+    files = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return str(next(f["sha256"] for f in files if f["subsidiary"] == sub and f["kind"] == "handbook-pdf"))

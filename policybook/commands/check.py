@@ -41,7 +41,7 @@ def _quiz(project: Project, diags: Diagnostics) -> None:
 
 def _procedure_note(project: Project) -> None:
     """A note, not a warning: it never fails ``--strict`` (see policybook/procedure/gate.py)."""
-    from policybook.procedure.gate import note
+    from policybook.procedure.rules import note
 
     text = note(project)
     if text:

@@ -29,7 +29,7 @@ from policybook.ledger.tabular import parse_date, read_table
 from policybook.model import ChangeTable, Document
 from policybook.naming import safe
 from policybook.output import atomic_write
-from policybook.procedure.gate import jurisdiction
+from policybook.procedure.rules import jurisdiction
 from policybook.procedure.schema import MEETING_KINDS, Close, Consultation, Filing, Meeting, Opinion
 from policybook.procedure.typeset import Block, style_of, typeset
 

@@ -11,7 +11,6 @@ release's own copy of its source; anything missing becomes a stated gap, never a
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -25,8 +24,8 @@ from policybook.ledger.assignments import effective_acks
 from policybook.ledger.releases import _resolved
 from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
 from policybook.model import ChangeRow, Document
-from policybook.procedure.gate import jurisdiction
 from policybook.procedure.publicise import publications
+from policybook.procedure.rules import jurisdiction
 from policybook.procedure.schema import Consultation, Filing, Publication
 
 ROSTER_BASIS = (
@@ -204,14 +203,3 @@ def _acknowledged(session: Session, facts: Facts) -> None:
         facts.gaps.append(f"该员工没有签收版本 {facts.assignment.release.version}：无签收记录")
     elif facts.ack.signed_on > facts.day:
         facts.gaps.append(f"签收日期 {facts.ack.signed_on} 晚于 {facts.day}")
-
-
-def receipt_of(ack: Acknowledgement | None) -> dict[str, str]:
-    """The details an online (click) acknowledgement recorded in its origin (empty otherwise)."""
-    if ack is None or not ack.origin.startswith("{"):
-        return {}
-    try:
-        data = json.loads(ack.origin)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

@@ -2,8 +2,8 @@
 
 Per subsidiary, by its region: the mainland (no region, or CN) needs a closed consultation
 of the version (民主程序, 劳动合同法 第四条); Taiwan needs a 核備 record (勞動基準法 第70條);
-Hong Kong, Macau and Singapore need neither. Off unless the handbook sets it, so existing
-ledgers and flows keep working; ``check`` notes a mainland handbook that does not set it.
+Hong Kong, Macau and Singapore need neither (``rules.py``). Off unless the handbook sets it,
+so existing ledgers and flows keep working.
 """
 
 from __future__ import annotations
@@ -14,15 +14,8 @@ from sqlalchemy.orm import Session
 from policybook.build import Checked
 from policybook.diagnostics import Diagnostics
 from policybook.model import Loc
+from policybook.procedure.rules import jurisdiction
 from policybook.procedure.schema import Consultation, Filing
-from policybook.source.project import Project
-
-MAINLAND = ("", "CN")
-
-
-def jurisdiction(region: str) -> str:
-    """``consultation`` (mainland), ``filing`` (Taiwan) or ``""`` (nothing required)."""
-    return "consultation" if region in MAINLAND else "filing" if region == "TW" else ""
 
 
 def missing(session: Session, version: str, regions: dict[str, str]) -> list[str]:
@@ -60,17 +53,3 @@ def require(session: Session, checked: Checked, subs: list[str], diags: Diagnost
             "record what is missing, then run ack assign again",
         )
     diags.raise_if_errors()
-
-
-def note(project: Project) -> str:
-    """A note for ``check`` when mainland rules do not require the 民主程序 (empty otherwise)."""
-    if project.procedure:
-        return ""
-    mainland = [s for s, sub in project.subsidiaries.items() if sub.info.region in MAINLAND]
-    if not mainland:
-        return ""
-    return (
-        f"{project.source / 'handbook.yaml'}: note: {', '.join(sorted(mainland))} follow mainland law, where a rule "
-        "binds only if made through the 民主程序 (劳动合同法 第四条); set procedure: required so that "
-        "ack assign refuses a release without a closed consultation, or procedure: optional [procedure.unset]"
-    )

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from policybook.diagnostics import Diagnostics, fail
 from policybook.ledger.acks import Signature, record
 from policybook.ledger.assignments import effective_acks, standings
-from policybook.ledger.evidence import EvidenceStore
+from policybook.ledger.evidence import EvidenceStore, named
 from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
 from policybook.procedure.schema import AckLink, AckLinkRevocation
 
@@ -205,7 +205,7 @@ def confirm(
             "click",
             now.date(),
             f"online link #{opened.link.id}",
-            path,
+            named(path),
             None,
             f"ack link #{opened.link.id} from {click.ip}"[:600],
         )

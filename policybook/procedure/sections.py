@@ -93,7 +93,7 @@ def _first_page(facts: Facts, handbook: Handbook | None) -> list[Block]:
     e = facts.roster.employee
     article = facts.article
     named = f"{article.number}　{article.title}" if article else facts.label
-    rows = [
+    rows: list[list[object]] = [
         ["员工", f"{e.name}（工号 {e.id}）"],
         ["所属公司", facts.doc.subsidiary.name if facts.doc else facts.subsidiary],
         ["条款", f"{named}（标签 {facts.label}）"],
@@ -308,7 +308,7 @@ def _employee(facts: Facts, receipt: dict[str, str]) -> list[Block]:
     ack = facts.ack
     if ack is None:
         return [*out, {"k": "box", "title": "签收", "lines": [f"该员工没有签收版本 {a.release.version} 的记录。"]}]
-    rows = [
+    rows: list[list[object]] = [
         ["签收方式", METHOD_NAMES.get(ack.method, ack.method)],
         ["签收日期", long_date(ack.signed_on)],
         ["记录时间", str(ack.recorded_at)],

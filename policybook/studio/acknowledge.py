@@ -46,16 +46,16 @@ from policybook.procedure.links import STATEMENT, Click, Opened, confirm, load_k
 from policybook.procedure.quiz import Question, read_quiz, wrong
 from policybook.procedure.receipt import receipt_pdf
 from policybook.source.project import read_project
+from policybook.studio.roles import public
 
 bp = Blueprint(
     "acknowledge",
     __name__,
     url_prefix="/ack",
     template_folder="templates",
-    static_folder="static/acknowledge",
-    static_url_path="/static",
 )
-PUBLIC = {f"acknowledge.{name}" for name in ("landing", "site", "handbook", "confirm", "done", "receipt", "static")}
+PUBLIC = {f"acknowledge.{name}" for name in ("style", "landing", "site", "handbook", "confirm", "done", "receipt")}
+STYLE = Path(__file__).parent / "static" / "acknowledge" / "ack.css"
 GONE = {"expired": "链接已过期", "revoked": "链接已撤销", "invalid": "链接无效"}
 
 
@@ -72,6 +72,13 @@ class Limiter:
 
     def hit(self, key: str) -> bool:
         """Count one event; False if the key is over its limit."""
+        return self._seen(key, count=True)
+
+    def over(self, key: str) -> bool:
+        """Whether the key is at its limit (counts nothing)."""
+        return not self._seen(key, count=False)
+
+    def _seen(self, key: str, count: bool) -> bool:
         now = time.monotonic()
         with self.lock:
             if len(self.events) > 10_000:  # forget idle addresses rather than grow without end
@@ -81,7 +88,8 @@ class Limiter:
                 seen.popleft()
             if len(seen) >= self.count:
                 return False
-            seen.append(now)
+            if count:
+                seen.append(now)
             return True
 
 
@@ -100,7 +108,9 @@ def _limited() -> None:
         return
     if "ack_limits" not in current_app.extensions:
         init_app(current_app)
-    if not current_app.extensions["ack_limits"][0].hit(request.remote_addr or ""):
+    every, failed = current_app.extensions["ack_limits"]
+    address = request.remote_addr or ""
+    if failed.over(address) or not every.hit(address):  # an address guessing links is stopped altogether
         abort(429)
 
 
@@ -158,8 +168,10 @@ def _link(token: str, wanted: tuple[str, ...] = ("ok",)) -> Iterator[tuple[Sessi
         if opened.state not in wanted:
             if opened.state == "invalid" and not current_app.extensions["ack_limits"][1].hit(request.remote_addr or ""):
                 abort(429)
-            if opened.state == "signed":
-                raise _Redirect(url_for("acknowledge.done", token=token))
+            if opened.state in ("signed", "ok"):  # signed: only the receipt; not yet: read and confirm first
+                raise _Redirect(
+                    url_for("acknowledge.done" if opened.state == "signed" else "acknowledge.landing", token=token)
+                )
             code = 404 if opened.state == "invalid" else 410
             raise _Gone(render_template("acknowledge/gone.html", title=GONE.get(opened.state, "")), code)
         yield session, opened
@@ -225,7 +237,14 @@ def _questions(release: Release) -> list[Question]:
 # ---------------------------------------------------------------- pages
 
 
+@bp.get("/style.css")
+@public
+def style() -> Response:
+    return send_file(STYLE, mimetype="text/css", max_age=3600)
+
+
 @bp.get("/<token>")
+@public
 def landing(token: str) -> str:
     with _link(token) as (_session, opened):
         site = _site(opened)
@@ -233,6 +252,7 @@ def landing(token: str) -> str:
 
 
 @bp.get("/<token>/site/<path:rel>")
+@public
 def site(token: str, rel: str) -> Response:
     with _link(token) as (_session, opened):
         found = _site(opened).files.get(rel)
@@ -245,6 +265,7 @@ def site(token: str, rel: str) -> Response:
 
 
 @bp.get("/<token>/handbook.pdf")
+@public
 def handbook(token: str) -> Response:
     with _link(token) as (_session, opened):
         assert opened.recorded is not None
@@ -266,6 +287,7 @@ def _form(questions: list[Question]) -> FlaskForm:
 
 
 @bp.route("/<token>/confirm", methods=["GET", "POST"], endpoint="confirm")
+@public
 def confirm_page(token: str) -> Any:
     with _link(token) as (session, opened):
         assert opened.release is not None
@@ -309,6 +331,7 @@ def _handbook_title(opened: Opened) -> str:
 
 
 @bp.get("/<token>/done")
+@public
 def done(token: str) -> str:
     with _link(token, ("signed",)) as (_session, opened):
         receipt = _own_receipt(opened)
@@ -316,6 +339,7 @@ def done(token: str) -> str:
 
 
 @bp.get("/<token>/receipt.pdf")
+@public
 def receipt(token: str) -> Response:
     with _link(token, ("signed",)) as (_session, opened):
         found = _own_receipt(opened)

@@ -3,11 +3,11 @@
 Every table is append-only in the database, like acknowledgements: triggers refuse
 UPDATE and DELETE, and (SQLite) an INSERT whose key is taken already — ``INSERT OR
 REPLACE`` would otherwise delete the old row without firing a delete trigger, and an
-UPSERT's update is refused by the update trigger. PostgreSQL also refuses TRUNCATE.
-Acknowledgements get the same two extra guards.
+UPSERT's update is refused by the update trigger. PostgreSQL also refuses TRUNCATE
+(the guards 0002 gave acknowledgements).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004 (assigned "0001"; chained on main's head after merging main, so the tree has one head)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -31,9 +31,7 @@ KEYS = {
     "publication_evidence": [],
     "ack_links": ["token_sha256"],
     "ack_link_revocations": ["link_id"],
-    "acknowledgements": ["supersedes_id"],
 }
-NEW_TABLES = [t for t in KEYS if t != "acknowledgements"]
 
 
 def _sqlite(table: str, keys: list[str]) -> list[str]:
@@ -41,22 +39,16 @@ def _sqlite(table: str, keys: list[str]) -> list[str]:
     stop = f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
     taken = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {k} = NEW.{k})" for k in ["id", *keys])
     out = [f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {taken} {stop}"]
-    if table != "acknowledgements":  # 0001 made its update and delete triggers
-        out += [f"CREATE TRIGGER {table}_no_{w.lower()} BEFORE {w} ON {table} {stop}" for w in ("UPDATE", "DELETE")]
-    return out
+    return out + [f"CREATE TRIGGER {table}_no_{w.lower()} BEFORE {w} ON {table} {stop}" for w in ("UPDATE", "DELETE")]
 
 
 def _postgres(table: str) -> list[str]:
-    out = [
+    return [
         f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION procedure_append_only()"
+        "FOR EACH STATEMENT EXECUTE FUNCTION procedure_append_only()",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION procedure_append_only()",
     ]
-    if table != "acknowledgements":
-        out.append(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION procedure_append_only()"
-        )
-    return out
 
 
 POSTGRES_FUNCTION = (
@@ -188,12 +180,7 @@ def _links() -> None:
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS acknowledgements_no_replace")
-    elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS acknowledgements_no_truncate ON acknowledgements")
-    for table in reversed(NEW_TABLES):
+    for table in reversed(KEYS):
         op.drop_table(table)
-    if dialect == "postgresql":
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION procedure_append_only()")
