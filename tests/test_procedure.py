@@ -11,6 +11,7 @@ import io
 import json
 import threading
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,36 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
     assert "无签收记录" in first
     before = check_package(s, tmp_path / "pkg-old", "SZ001", "2026-12-20", online=False)
     assert "版本3.2未经民主程序" in before  # the release in force then had no consultation: said on page 1
+    package_button(s)
+
+
+def package_button(s: Story) -> None:
+    """The studio's button makes the same package (a ZIP), for the 签收管理员 only."""
+    from policybook.studio import StudioConfig, create_app
+    from tests.studio_support import add_people, login, token
+
+    add_people(s.db)
+    config = StudioConfig(source=s.sample.new.source, db=s.db, output=s.sample.new.dist, testing=True)
+    config.extra["ACK_EVIDENCE"] = str(s.evidence)
+    app = create_app(config)
+    viewer, clerk = app.test_client(), app.test_client()
+    login(viewer, "zhou")
+    assert viewer.get("/evidence/").status_code == 403
+    login(clerk, "sun")
+    form = {"employee": "SZ001", "article": "art-late", "day": "2027-01-15"}
+    got = clerk.post("/evidence/", data={**form, "csrf_token": token(clerk.get("/evidence/").get_data(as_text=True))})
+    assert got.status_code == 200 and got.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(got.data)) as archive:
+        sums = archive.read("SHA256SUMS").decode("utf-8").splitlines()
+        assert len(sums) >= 8  # the handbook, its pages, the draft, minutes, two 公示 files, the receipt, the PDF
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    unknown = clerk.post(
+        "/evidence/",
+        data={**form, "employee": "XX9", "csrf_token": token(clerk.get("/evidence/").get_data(as_text=True))},
+    )
+    assert unknown.status_code == 422 and "unknown employee" in unknown.get_data(as_text=True)
 
 
 def ack_app(db: str, sample: Sample, evidence: Path) -> Any:

@@ -142,7 +142,8 @@ def _dist() -> Path:
     return Path(current_app.config.get("ACK_DIST") or (config.output if config else "dist"))
 
 
-def _store() -> EvidenceStore:
+def evidence_store() -> EvidenceStore:
+    """``ACK_EVIDENCE``, else ``evidence/`` beside the studio's source (where the commands keep it)."""
     folder = current_app.config.get("ACK_EVIDENCE")
     source = _source()
     return EvidenceStore(Path(folder) if folder else (source.resolve().parent if source else Path()) / "evidence")
@@ -303,7 +304,7 @@ def confirm_page(token: str) -> Any:
                 click = Click(
                     statement, request.remote_addr or "", request.user_agent.string, _site(opened).sha256, quiz
                 )
-                confirm(session, opened, click, _store(), _now())
+                confirm(session, opened, click, evidence_store(), _now())
                 return redirect(url_for("acknowledge.done", token=token))
         return render_template(
             "acknowledge/confirm.html",
@@ -354,7 +355,7 @@ def _own_receipt(opened: Opened) -> dict[str, str]:
     """The receipt of the click made through this very link (nothing for a paper signature)."""
     if opened.ack is None or opened.ack.method != "click" or opened.link is None:
         return {}
-    found = receipt_of(_store(), opened.ack)
+    found = receipt_of(evidence_store(), opened.ack)
     return found if found.get("link") == str(opened.link.id) else {}
 
 

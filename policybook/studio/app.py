@@ -36,6 +36,7 @@ BLUEPRINTS = [
     "policybook.studio.release:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
+    "policybook.studio.evidence:bp",
     "policybook.studio.acknowledge:bp",  # online 签收: reached by an employee's personal link, no login
 ]
 # the only endpoints reachable without a login (and those a blueprint module lists in its own PUBLIC)
@@ -121,6 +122,7 @@ ACTIONS = {
     "user-add": "添加账号",
     "user-disable": "停用账号",
     "export": "导出",
+    "evidence": "生成证据包",
     "draft-new": "新建草稿",
     "save": "保存",
     "submit": "提交审批",
