@@ -427,3 +427,30 @@ def test_expired_link(sample: Sample, tmp_path: Path) -> None:
 def manifest_handbook(dist: Path, sub: str) -> str:
     files = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))["files"]
     return str(next(f["sha256"] for f in files if f["subsidiary"] == sub and f["kind"] == "handbook-pdf"))
+
+
+def test_taiwan_files_for_approval_and_hong_kong_needs_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from policybook.procedure.gate import missing
+
+    db = str(tmp_path / "ledger.db")
+    regions = {"tw": "TW", "hk": "HK", "sz": ""}
+    with opened(db) as ledger, ledger.transaction() as session:
+        lacking = missing(session, "3.3", regions)
+    assert [line.split(":")[0] for line in lacking] == ["tw", "sz"]  # Hong Kong: nothing required
+    letter = tmp_path / "approval.pdf"
+    letter.write_bytes(b"%PDF-1.4 approval letter")
+    filed = cli("consult", "filing", "--version", "3.3", "-s", "tw", "--filed", "2026-12-01", "--authority",
+                "臺北市政府勞動局", "--reference", "北市勞動字第1150000001號", "--evidence", letter, "--db", db,
+                "--evidence-dir", tmp_path / "evidence")  # fmt: skip
+    assert filed.code == 0, filed.err
+    with opened(db) as ledger, ledger.transaction() as session:
+        assert [line.split(":")[0] for line in missing(session, "3.3", regions)] == ["sz"]
+    assert any((tmp_path / "evidence").rglob("*.pdf"))  # the letter kept by its SHA-256
+
+
+def test_check_notes_a_mainland_handbook_without_procedure(cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import REPO
+
+    done = cli("check", REPO / "handbook", "--strict")
+    assert done.code == 0  # a note, never a failure under --strict
+    assert "note:" in done.err and "[procedure.unset]" in done.err and "bj, sh, sz" in done.err
