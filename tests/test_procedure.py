@@ -180,22 +180,12 @@ def package_button(s: Story) -> None:
 
 
 def ack_app(db: str, sample: Sample, evidence: Path) -> Any:
-    from flask import Flask
+    """The studio itself (its CSP, CSRF, login wall), which the link passes without logging in."""
+    from policybook.studio import StudioConfig, create_app
 
-    from policybook.procedure.links import load_key
-    from policybook.studio import acknowledge
-
-    app = Flask("ack-test")
-    app.config.update(
-        SECRET_KEY="test",
-        ACK_LEDGER=db,
-        ACK_DIST=str(sample.new.dist),
-        ACK_EVIDENCE=str(evidence),
-        ACK_LINK_KEY=load_key(sample.new.project),
-    )
-    app.register_blueprint(acknowledge.bp)
-    acknowledge.init_app(app)
-    return app
+    config = StudioConfig(source=sample.new.source, db=db, output=sample.new.dist, testing=True)
+    config.extra["ACK_EVIDENCE"] = str(evidence)
+    return create_app(config)
 
 
 def acknowledge_with_client(app: Any, token: str) -> None:

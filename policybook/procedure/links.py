@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from policybook.diagnostics import Diagnostics, fail
 from policybook.ledger.acks import Signature, record
-from policybook.ledger.assignments import effective_acks, standings
+from policybook.ledger.assignments import effective_acks, latest_assignments, standings
 from policybook.ledger.evidence import EvidenceStore, named
 from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
 from policybook.procedure.schema import AckLink, AckLinkRevocation
@@ -132,7 +132,7 @@ def _revoke(session: Session, assignment_id: int, now: datetime.datetime, by: st
 class Opened:
     """What a link opens: the state, and (when it is a real link) whose and which version."""
 
-    state: str  # ok | signed | revoked | expired | invalid
+    state: str  # ok | signed | revoked | expired | superseded | invalid
     link: AckLink | None = None
     employee: Employee | None = None
     release: Release | None = None
@@ -163,6 +163,8 @@ def open_link(session: Session, key: bytes, token: str, now: datetime.datetime) 
         found.state = "revoked"
     elif link.expires_at <= now:
         found.state = "expired"
+    elif latest_assignments(session, [assignment.employee_id])[assignment.employee_id].id != assignment.id:
+        found.state = "superseded"  # a newer version is assigned: this one is no longer the one to sign
     return found
 
 
@@ -203,7 +205,7 @@ def confirm(
             opened.employee.id,
             opened.release.version,
             "click",
-            now.date(),
+            datetime.date.today(),  # the day where the studio runs, as the command line counts days
             f"online link #{opened.link.id}",
             named(path),
             None,

@@ -56,7 +56,12 @@ bp = Blueprint(
 )
 PUBLIC = {f"acknowledge.{name}" for name in ("style", "landing", "site", "handbook", "confirm", "done", "receipt")}
 STYLE = Path(__file__).parent / "static" / "acknowledge" / "ack.css"
-GONE = {"expired": "链接已过期", "revoked": "链接已撤销", "invalid": "链接无效"}
+GONE = {
+    "expired": "链接已过期",
+    "revoked": "链接已撤销",
+    "superseded": "手册已有新版本，本链接已失效",
+    "invalid": "链接无效",
+}
 
 
 # ---------------------------------------------------------------- rate limits
