@@ -148,6 +148,11 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
     before = check_package(s, tmp_path / "pkg-old", "SZ001", "2026-12-20", online=False)
     assert "版本3.2未经民主程序" in before  # the release in force then had no consultation: said on page 1
     package_button(s)
+    stored = next(p for p in s.evidence.rglob("*.jpg"))  # the board photo, changed after the fact
+    stored.chmod(0o600)
+    stored.write_bytes(b"another photo")
+    tampered = check_package(s, tmp_path / "pkg-tampered", "SZ001", "2027-01-15", online=True)
+    assert "与账本记录不符" in tampered  # said on the first page; the changed file is not in the package
 
 
 def package_button(s: Story) -> None:

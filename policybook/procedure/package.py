@@ -29,6 +29,8 @@ from policybook.procedure.evidence import Facts
 from policybook.procedure.sections import File
 from policybook.procedure.typeset import style_of, typeset
 
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
 
 @dataclass
 class Package:
@@ -67,6 +69,9 @@ class _Folder:
     def kept(self, digest: str, name: str, what: str, prefix: str) -> File | None:
         """A file from the evidence folder, by the hash the ledger recorded."""
         if not digest:
+            return None
+        if not HEX64.fullmatch(digest):  # only a real SHA-256 may name a path in the evidence folder
+            self.facts.gaps.append(f"{what}：账本中的 SHA-256 无效（{name}）")
             return None
         source = self.store.path_of(digest, Path(name).suffix)
         if not source.is_file():
