@@ -143,6 +143,8 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
         ack = session.scalars(select(Acknowledgement)).one()
         assert ack.method == "click" and ack.evidence_name.endswith(".json")
     check_package(s, tmp_path / "pkg", "SZ001", "2027-01-15", online=True)
+    if request.node.callspec.params["db"] != "sqlite":
+        return  # the rest reads the same records: once is enough
     first = check_package(s, tmp_path / "pkg-sh", "SH001", "2027-01-15", online=False)
     assert "无签收记录" in first
     before = check_package(s, tmp_path / "pkg-old", "SZ001", "2026-12-20", online=False)

@@ -11,6 +11,7 @@ release's own copy of its source; anything missing becomes a stated gap, never a
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -117,11 +118,21 @@ def _releases_of(session: Session, sub_id: str) -> list[tuple[Release, ReleaseFi
     return sorted(found, key=lambda rf: (_effective(rf[0]), rf[0].id))
 
 
+_RESOLVED: dict[tuple[str, str], Document | None] = {}  # (snapshot SHA-256, subsidiary) → document
+_KEEP = 16  # a few releases × subsidiaries: a studio making packages does not resolve them each time
+
+
 def _documents(session: Session, releases: list[Release], sub_id: str) -> dict[int, Document]:
-    """Each release's own source (kept in the ledger), resolved for the subsidiary."""
+    """Each release's own source (kept in the ledger), resolved for the subsidiary (read-only; cached
+    by the snapshot's SHA-256, so a changed snapshot can never be served from the cache)."""
     out = {}
     for release in releases:
-        doc = _resolved(release, [sub_id]).get(sub_id)
+        key = (hashlib.sha256(release.snapshot).hexdigest(), sub_id)
+        if key not in _RESOLVED:
+            if len(_RESOLVED) >= _KEEP:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+            _RESOLVED[key] = _resolved(release, [sub_id]).get(sub_id)
+        doc = _RESOLVED[key]
         if doc is not None:
             out[release.id] = doc
     return out

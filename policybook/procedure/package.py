@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
@@ -149,30 +150,62 @@ def _squeeze(text: str) -> str:
 
 
 def _excerpt(path: Path, facts: Facts) -> tuple[list[int], bytes]:
-    """The pages (1-based) where the article's text begins and ends, as a PDF of their own."""
+    """The pages (1-based) where the article is printed, as a PDF of their own: found by the
+    PDF's bookmarks (one per article), confirmed by the text on those pages; a PDF without
+    them is searched page by page."""
     if facts.article is None:
         return [], b""
-    lines = [line for line in facts.article.body.split("\n") if line and "\t" not in line]
-    if not lines:
-        return [], b""
-    first, last = _squeeze(lines[0])[:14], _squeeze(lines[-1])[-12:]
     reader = PdfReader(path)
-    texts = [_squeeze(page.extract_text() or "") for page in reader.pages]
-    head = _squeeze(facts.article.number + facts.article.title)
-    starts = [i for i, t in enumerate(texts) if first in t and head in t] or [
-        i for i, t in enumerate(texts) if first in t
-    ]
-    if not starts:
+    found = _bookmarked(reader, facts.article.number) or _searched(reader, facts)
+    if not found:
         facts.gaps.append(f"在手册 PDF 中未能定位 {facts.article.number} 所在页面")
         return [], b""
-    start = starts[-1]
-    end = next((i for i in range(start, min(start + 3, len(texts))) if last in texts[i]), start)
     writer = PdfWriter()
-    for i in range(start, end + 1):
+    for i in found:
         writer.add_page(reader.pages[i])
     buffer = io.BytesIO()
     writer.write(buffer)
-    return list(range(start + 1, end + 2)), buffer.getvalue()
+    return [i + 1 for i in found], buffer.getvalue()
+
+
+def _bookmarked(reader: PdfReader, number: str) -> list[int]:
+    """From the article's bookmark to the page where the next bookmark begins (0-based)."""
+    marks: list[tuple[str, int]] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append((str(item.title), reader.get_destination_page_number(item)))
+
+    try:
+        walk(reader.outline)
+    except (KeyError, ValueError, TypeError):
+        return []
+    for index, (title, page) in enumerate(marks):
+        if title == number or title.startswith(number + "\u3000") or title.startswith(number + " "):
+            after = marks[index + 1][1] if index + 1 < len(marks) else page
+            pages = list(range(page, max(page, after) + 1))
+            head = _squeeze(number)
+            return pages if head in _squeeze(reader.pages[page].extract_text() or "") else []
+    return []
+
+
+def _searched(reader: PdfReader, facts: Facts) -> list[int]:
+    article = facts.article
+    assert article is not None
+    lines = [line for line in article.body.split("\n") if line and "\t" not in line]
+    if not lines:
+        return []
+    first, last = _squeeze(lines[0])[:14], _squeeze(lines[-1])[-12:]
+    texts = [_squeeze(page.extract_text() or "") for page in reader.pages]
+    starts = [i for i, t in enumerate(texts) if first in t]
+    if not starts:
+        return []
+    start = starts[-1]
+    end = next((i for i in range(start, min(start + 3, len(texts))) if last in texts[i]), start)
+    return list(range(start, end + 1))
 
 
 def _with_pages(pdf: bytes, excerpt: bytes) -> bytes:
