@@ -177,7 +177,9 @@ def _bookmarked(reader: PdfReader, number: str) -> list[int]:
             if isinstance(item, list):
                 walk(item)
             else:
-                marks.append((str(item.title), reader.get_destination_page_number(item)))
+                page = reader.get_destination_page_number(item)
+                if page is not None:
+                    marks.append((str(item.title), page))
 
     try:
         walk(reader.outline)
