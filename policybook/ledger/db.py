@@ -32,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from policybook.diagnostics import fail
-from policybook.ledger.schema import Acknowledgement
+from policybook.ledger.schema import Acknowledgement, EmployeeVersion
 
 BUSY_SECONDS = 60.0
 DEFAULT_NAME = "policybook.db"
@@ -133,5 +133,5 @@ def _migrate(engine: Engine, shown: str) -> None:
 @event.listens_for(Session, "before_flush")
 def _append_only(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, Acknowledgement) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, Acknowledgement | EmployeeVersion) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError("acknowledgements are append-only: record a new one that supersedes it")
