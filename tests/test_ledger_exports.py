@@ -121,3 +121,80 @@ def test_roster_history_keeps_every_version(cli, tmp_path: Path) -> None:  # typ
         assert entry_as_of(session, "nobody", datetime.date(2026, 1, 1)) is None
     with opened(str(db)) as ledger, pytest.raises(Exception, match="append-only"), ledger.engine.begin() as connection:
         connection.execute(text("UPDATE employee_versions SET department = 'x'"))
+
+
+# ---------------------------------------------------------------- outputs HR opens: no formula, text stays text
+
+HOSTILE = ['=HYPERLINK("http://x","点我")', "+86 138", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def report_rows() -> list[dict[str, object]]:
+    return [
+        {
+            "employee": f"E{i}",
+            "name": name,
+            "subsidiary": "sz",
+            "department": "客服中心/客服二部",
+            "version": "3.10",
+            "status": "pending",
+            "due": "2026-12-31",
+            "signed_at": None,
+            "method": None,
+        }
+        for i, name in enumerate(HOSTILE)
+    ]
+
+
+def test_csv_cells_are_never_formulas() -> None:
+    import csv
+    import io
+
+    from policybook.ledger import report
+
+    words = report.Words(True, str, {"sz": "华远客户服务（深圳）有限公司"})
+    rows = list(csv.reader(io.StringIO(report.as_csv(report_rows(), words=words).lstrip("\ufeff"))))
+    assert [r[1] for r in rows[1:]] == ["'" + h for h in HOSTILE]
+    assert rows[1][2] == "华远客户服务（深圳）有限公司" and rows[1][4] == "v3.10" and rows[1][5] == "待签"
+
+
+def test_xlsx_text_cells_stay_text_and_dates_are_dates(tmp_path: Path) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from policybook.ledger import report
+
+    data = report.as_xlsx(report_rows())
+    sheet_xml = zipfile.ZipFile(__import__("io").BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no formula anywhere
+    (tmp_path / "r.xlsx").write_bytes(data)
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    assert sheet is not None
+    assert [sheet.cell(i + 2, 2).value for i in range(len(HOSTILE))] == HOSTILE
+    assert sheet["E2"].value == "3.10" and sheet["E2"].data_type == "s"
+    assert sheet["G2"].is_date and sheet.freeze_panes == "A2"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+
+
+def test_xlsx_report_in_libreoffice_calc_is_one_page_wide(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from policybook.ledger import report
+
+    if not shutil.which("soffice") or not Path("/usr/lib/libreoffice/program/libsclo.so").exists():
+        pytest.skip("LibreOffice Calc (libreoffice-calc-nogui) is not installed")
+    words = report.Words(True, str, {"sz": "华远客户服务（深圳）有限公司"})
+    (tmp_path / "r.xlsx").write_bytes(report.as_xlsx(report_rows() * 4, words=words))
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", tmp_path,
+         tmp_path / "r.xlsx"],
+        capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    pdf = tmp_path / "r.pdf"
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info  # 24 rows, every column on one page
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    assert "签收方式" in text and "华远客户服务（深圳）有限公司" in text and "3.10" in text
+    assert '=HYPERLINK("http://x","点我")' in text and "2026-12-31" in text
