@@ -38,4 +38,5 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         f"{len(record.uncertain)} thing(s) to check in {out / 'import-report.md'}",
         file=sys.stderr,
     )
+    print(f"policybook: {result.accounting.line()}", file=sys.stderr)
     return EXIT_OK

@@ -106,14 +106,16 @@ def _drop_running(pages: list[list[str]], record: Record) -> None:
     """Blank out running headers/footers (recurring at the page edges) and page numbers."""
     seen: Counter[str] = Counter(key for page in pages for key in {_key(page[i]) for i in _edges(page)})
     running = {key for key, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)}
-    for page in pages:
+    for number, page in enumerate(pages, 1):
         for index in _edges(page):
             line = page[index]
             if PAGE_NUMBER_RE.match(line.strip()):
                 record.fixed("PDF page numbers removed")
+                record.remove(f"page {number}", "page furniture", line)
                 page[index] = ""
             elif _key(line) in running:
                 record.fixed("PDF running headers/footers removed")
+                record.remove(f"page {number}", "page furniture", line)
                 page[index] = ""
 
 

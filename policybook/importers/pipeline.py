@@ -8,6 +8,7 @@ from pathlib import Path
 
 from policybook.diagnostics import Loc, fail
 from policybook.importers import normalise
+from policybook.importers.accounting import Accounting, account, chars, para_chars
 from policybook.importers.blanks import replace_blanks, replace_company
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
@@ -26,6 +27,7 @@ class Result:
     record: Record
     written: list[Path]
     locale: str
+    accounting: Accounting
 
 
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
@@ -55,7 +57,9 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     paras = [p for path in paths for p in read_paragraphs(path, record)]
     if not any(p.text.strip() or p.table for p in paras):
         raise fail(Loc(str(paths[0])), "no text found", "import.empty")
+    total = para_chars(paras) + sum(chars(r.text) for r in record.removed)  # what the readers read
     regulation = detect(paras, record)
+    accounting = account(regulation, record, total)
     if not regulation.articles():
         raise fail(
             Loc(str(paths[0])),
@@ -83,8 +87,9 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     )
     written = write_tree(regulation, variables, settings, out, record)
     report = out / "import-report.md"
-    report.write_text(render(record, settings.sources, summary(regulation, locale)), encoding="utf-8")
-    return Result(regulation, record, [*written, report], locale)
+    lines = [*summary(regulation, locale), accounting.line()]
+    report.write_text(render(record, settings.sources, lines), encoding="utf-8")
+    return Result(regulation, record, [*written, report], locale, accounting)
 
 
 def summary(regulation: Regulation, locale: str) -> list[str]:

@@ -13,6 +13,13 @@ class Note:
 
 
 @dataclass
+class Removal:
+    where: str
+    reason: str  # a short kind ("目录", "page furniture", "web-page debris" …)
+    text: str
+
+
+@dataclass
 class Record:
     """Everything one import decided, counted or doubted, in the order it happened."""
 
@@ -20,12 +27,19 @@ class Record:
     uncertain: list[Note] = field(default_factory=list)
     fixes: Counter[str] = field(default_factory=Counter)
     variables: list[tuple[str, str, str]] = field(default_factory=list)  # name, placeholder, where
+    removed: list[Removal] = field(default_factory=list)  # input text left out on purpose, with the reason
+    counts: Counter[str] = field(default_factory=Counter)  # structure found one way or another ("run-in")
 
     def infer(self, where: str, message: str) -> None:
         self.inferred.append(Note(where, message))
 
     def doubt(self, where: str, message: str) -> None:
         self.uncertain.append(Note(where, message))
+
+    def remove(self, where: str, reason: str, text: str) -> None:
+        """Text of the input that is not imported: every character must be kept or listed here."""
+        if text.strip():
+            self.removed.append(Removal(where, reason, text))
 
     def fixed(self, kind: str, count: int = 1) -> None:
         if count:
@@ -47,6 +61,9 @@ def render(record: Record, sources: list[str], summary: list[str]) -> str:
     out += ["## Normalisation", ""]
     out += [f"- {kind}: {count}" for kind, count in sorted(record.fixes.items())] or ["- nothing changed"]
     out += [""]
+    out += ["## Removed (not imported)", ""]
+    out += [f"- {r.where}: {r.reason}: {_quote(r.text)}" for r in record.removed] or ["nothing"]
+    out += [""]
     out += _section("Inferences", record.inferred, "none")
     return "\n".join(out).rstrip() + "\n"
 
@@ -59,3 +76,8 @@ def _section(title: str, notes: list[Note], empty: str) -> list[str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return "“" + (text[:50] + "…" if len(text) > 50 else text) + "”"
