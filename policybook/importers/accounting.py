@@ -63,7 +63,7 @@ def account(regulation: Regulation, record: Record, total: int) -> Accounting:
 def tree_chars(regulation: Regulation) -> int:
     count = chars(regulation.title)
     for chapter in regulation.chapters:
-        count += chars(chapter.head + chapter.title)
+        count += chars(chapter.head + ("" if chapter.made else chapter.title))
         for node in chapter.body:
             if isinstance(node, Section):
                 count += chars(node.head + node.title)

@@ -14,6 +14,7 @@ from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record, render
+from policybook.importers.runin import looked_for, split_run_in
 from policybook.importers.structure import detect
 from policybook.importers.tree import Regulation
 from policybook.importers.writer import Settings, write_tree
@@ -57,6 +58,7 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     paras = [p for path in paths for p in read_paragraphs(path, record)]
     if not any(p.text.strip() or p.table for p in paras):
         raise fail(Loc(str(paths[0])), "no text found", "import.empty")
+    paras = split_run_in(paras, record)
     total = para_chars(paras) + sum(chars(r.text) for r in record.removed)  # what the readers read
     regulation = detect(paras, record)
     accounting = account(regulation, record, total)
@@ -65,7 +67,7 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
             Loc(str(paths[0])),
             "no article or item structure found",
             "import.structure",
-            "the importer looks for 第X章/第X条 or 一、（一）1. at the start of paragraphs",
+            looked_for(paras),
         )
     locale, simplified, traditional = normalise.detect_script(" ".join(p.text for p in paras))
     record.infer(

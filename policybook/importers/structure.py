@@ -33,6 +33,7 @@ PUNCT_RE = re.compile(r"[，。；：,;！？!?]")
 BRACKET_TITLE_RE = re.compile(r"^[【\[（(]([^】\]）)]{1,20})[】\]）)][\s\u3000]*(.*)$", re.S)
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:起)?(?:施行|执行|實施|執行|生效)")
 TITLE_GAP_RE = re.compile(r"^(\S+)(?:\u3000+| {2,})(\S.*)$", re.S)
+TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为了…: one space between Chinese
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
@@ -278,7 +279,7 @@ class Builder:
 
         traditional = detect_script(" ".join(p.text for p in self.orphans))[0] == "zh-Hant"
         title = "總則" if traditional else "总则"
-        self.chapters.append(Chapter(0, title, [], self.orphans[0].where))
+        self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
         self.record.infer(self.orphans[0].where, f"the text before the first chapter: a chapter “{title}” holds it")
 
     def flush(self, segment: Segment | None = None) -> None:
@@ -307,7 +308,7 @@ class Builder:
     def current_chapter(self, segment: Segment) -> Chapter:
         if not self.chapters:
             title = self.title or "总则"
-            self.chapters.append(Chapter(0, title, [], segment.para.where))
+            self.chapters.append(Chapter(0, title, [], segment.para.where, made=True))
             self.record.infer(segment.para.where, f"no 第X章 before this point: one chapter titled “{title}” holds it")
         return self.chapters[-1]
 
@@ -328,7 +329,7 @@ class Builder:
         self.flush()
         for chapter in self.chapters:
             if not chapter.title:
-                chapter.title = f"第{chapter.number}章"
+                chapter.title, chapter.made = f"第{chapter.number}章", True
                 self.record.doubt(chapter.where, "chapter without a title")
             if not chapter.articles():
                 chapter.body.append(Article(0, "", [], chapter.where))
@@ -346,6 +347,9 @@ def split_article(rest: str, has_body: bool) -> tuple[str, str]:
         return rest, ""
     spaced = TITLE_GAP_RE.match(rest)  # 第一条　目的　为了规范……: a title, a wide gap, the text
     if spaced and heading_like(spaced.group(1), 15) and len(spaced.group(2)) >= 10:
+        return spaced.group(1), spaced.group(2).strip()
+    spaced = TITLE_SPACE_RE.match(rest)
+    if spaced and heading_like(spaced.group(1)) and PUNCT_RE.search(spaced.group(2)) and len(spaced.group(2)) >= 10:
         return spaced.group(1), spaced.group(2).strip()
     return "", rest
 

@@ -71,6 +71,7 @@ class Chapter:
     where: str
     label: str = ""
     head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
+    made: bool = False  # its title was made by the importer (not text of the source)
 
     def articles(self) -> list[Article]:
         return [a for node in self.body for a in (node.articles if isinstance(node, Section) else [node])]
