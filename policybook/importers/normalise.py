@@ -46,25 +46,30 @@ def join_lines(lines: list[Para], record: Record) -> list[Para]:
     wide as the widest lines) and did not end a sentence, and this one is not
     blank, indented, or a heading/item marker. In a source that indents its
     paragraphs, a full line ending in 。 continues too unless the next is indented.
+    Blank lines between the pieces of a hard-wrapped sentence do not stop it:
+    a full line that ends mid-sentence is continued by the next text line.
     """
     full = _full_width(lines)
     indents = _uses_indents(lines)
     out: list[Para] = []
     previous: Para | None = None
     last_line = ""
+    gap = False
     for line in lines:
         if line.table is not None or not line.text.strip():
             if line.table is not None:
                 out.append(line)
-            previous = None
+                previous = None
+            gap = True
             continue
-        if previous is not None and _continues(last_line, line.text, full, indents):
+        if previous is not None and _continues(last_line, line.text, full, indents and not gap):
             previous.text = previous.text.rstrip() + _glue(previous.text, line.text.strip())
-            record.fixed("line breaks inside paragraphs joined")
+            record.fixed("line breaks inside paragraphs joined" + (" (blank lines between the pieces)" if gap else ""))
         else:
             previous = Para(line.text.strip(), line.where, line.numbered)
             out.append(previous)
         last_line = line.text.strip()
+        gap = False
     return out
 
 

@@ -112,9 +112,13 @@ def _prove(found: list[Candidate]) -> list[Candidate]:
         if candidate.pos == 0:  # a marker opening a paragraph is structure already: it sets the count
             if number not in (last[level] + 1, 1):
                 continue
-        elif number not in (last[level] + 1, 1) or (number == 1 and not _two_follows(found, index)):
-            continue
-        elif number == 1 and last[level] and level != ARTICLE:  # items restart only under an outer marker
+        elif (
+            number not in (last[level] + 1, 1)
+            or (number == 1 and not _two_follows(found, index))
+            or number == 1
+            and last[level]
+            and level != ARTICLE
+        ):
             continue
         accepted.append(candidate)
         last[level] = number

@@ -217,15 +217,19 @@ class Builder:
 
     def on_chapter(self, segment: Segment) -> None:
         title, body = self.title_of(segment)
-        if self.orphans and not self.chapters and not GENERAL_RE.match(title):
-            self.open_general(segment)
-        self.flush()
         self.check_number("chapter", segment, "章")
-        self.chapters.append(Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment)))
+        chapter = Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment))
+        if self.orphans and not self.chapters and GENERAL_RE.match(title):
+            self.chapters.append(chapter)  # the text before 第一章 总则 opens it
+            self.flush()
+        else:
+            if self.orphans and not self.chapters:
+                self.open_general()
+            self.flush()
+            self.chapters.append(chapter)
         self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
         self.last["section"] = 0
-        self.flush()
         self.orphans = body
 
     def on_section(self, segment: Segment) -> None:
@@ -273,7 +277,7 @@ class Builder:
         self.appendices.append(appendix)
         self.record.infer(segment.para.where, f"appendix {number}: {title or '(untitled)'}")
 
-    def open_general(self, segment: Segment) -> None:
+    def open_general(self) -> None:
         """Text before 第一章 that is not 总则: a 总则 chapter of its own holds it."""
         from policybook.importers.normalise import detect_script
 
