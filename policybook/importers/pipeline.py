@@ -10,6 +10,7 @@ from policybook.diagnostics import Loc, fail
 from policybook.importers import normalise
 from policybook.importers.accounting import Accounting, account, chars, para_chars
 from policybook.importers.blanks import replace_blanks, replace_company
+from policybook.importers.debris import strip_debris, strip_furniture
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
 from policybook.importers.paragraphs import Para
@@ -43,11 +44,11 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     if suffix == ".pdf":
         from policybook.importers.pdf_reader import read_pdf
 
-        return normalise.join_lines(read_pdf(path, record), record)
+        return normalise.join_lines(strip_furniture(read_pdf(path, record), record), record)
     if suffix in (".txt", ".md", ".text"):
         from policybook.importers.text_reader import read_text_file
 
-        return normalise.join_lines(read_text_file(path, record), record)
+        return normalise.join_lines(strip_furniture(read_text_file(path, record), record), record)
     raise fail(
         Loc(str(path)), f"cannot import '{suffix or path.name}' files", "import.format", "give .docx, .txt, .md or .pdf"
     )
@@ -60,6 +61,7 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
         raise fail(Loc(str(paths[0])), "no text found", "import.empty")
     paras = split_run_in(paras, record)
     total = para_chars(paras) + sum(chars(r.text) for r in record.removed)  # what the readers read
+    paras = strip_debris(paras, record)
     regulation = detect(paras, record)
     accounting = account(regulation, record, total)
     if not regulation.articles():
