@@ -87,7 +87,6 @@ def _cut_after_end(paras: list[Para], record: Record) -> list[Para]:
             end = index
     if end < 0:
         return paras
-    stop = end + 1
     signed = end + 1
     while signed < len(paras) and paras[signed].table is None and SIGNATURE_RE.match(paras[signed].text.strip()):
         record.remove(paras[signed].where, "issuing unit and date under the end marker", paras[signed].text)

@@ -108,23 +108,25 @@ def _prove(found: list[Candidate]) -> list[Candidate]:
     last = [0] * len(LEVELS)
     accepted = []
     for index, candidate in enumerate(found):
-        level, number = candidate.level, candidate.number
-        if candidate.pos == 0:  # a marker opening a paragraph is structure already: it sets the count
-            if number not in (last[level] + 1, 1):
-                continue
-        elif (
-            number not in (last[level] + 1, 1)
-            or (number == 1 and not _two_follows(found, index))
-            or number == 1
-            and last[level]
-            and level != ARTICLE
-        ):
+        if not _fits(found, index, last):
             continue
+        level, number = candidate.level, candidate.number
         accepted.append(candidate)
         last[level] = number
         for deeper in range(max(level + 1, ARTICLE + 1), len(LEVELS)):
             last[deeper] = 0  # articles run on through chapters; items restart under each article
     return accepted
+
+
+def _fits(found: list[Candidate], index: int, last: list[int]) -> bool:
+    candidate = found[index]
+    level, number = candidate.level, candidate.number
+    if number not in (last[level] + 1, 1):
+        return False
+    if candidate.pos == 0 or number != 1:  # a marker opening a paragraph is structure already: it sets the count
+        return True
+    # inside a line, a 1 needs its 2 after it; items restart only under an outer marker (articles run on)
+    return _two_follows(found, index) and (not last[level] or level == ARTICLE)
 
 
 def _two_follows(found: list[Candidate], index: int) -> bool:
