@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from policybook.importers.accounting import chars
+from policybook.importers.markup import markup
 from policybook.importers.pipeline import Result, run_import
 from policybook.importers.tree import Regulation, item_lists
+from tests import import_messy_sources as sources
 
 CORPUS = Path(__file__).parent / "import_corpus"
 
@@ -93,3 +95,47 @@ def test_fragments_are_refused_with_what_was_looked_for(cli: Any, tmp_path: Path
     run = cli("import", CORPUS / "fragments.txt", "-o", tmp_path / "out")
     assert run.code == 1
     assert "looked for 第X章/第X节/第X条" in run.err and "4× 第X条" in run.err and "not run in order" in run.err
+
+
+def test_writer_pdf(cli: Any, tmp_path: Path) -> None:
+    """Printed by Writer: hanging-indent items wrap under their text, spaces around digits and Latin."""
+    source = sources.writer_pdf(tmp_path)
+    result = imported(source, tmp_path / "out")
+    regulation = result.regulation
+    assert regulation.title == sources.WRITER_TITLE
+    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == (2, 6, 3)
+    typed = chars(sources.WRITER_TITLE + "".join(text for _, text in sources.WRITER_BODY))
+    assert_accounted(result, typed)
+    third = regulation.articles()[2].blocks
+    first_item = third[1].items[0]  # type: ignore[union-attr]
+    assert (
+        first_item.text == "上班时间开始后到岗，迟到超过15分钟但不超过60分钟的，按迟到处理，每次扣除当月绩效工资的5%；"
+    )
+    second = regulation.articles()[1].blocks[0]
+    assert second.text == (  # type: ignore[union-attr]
+        "本办法适用于公司A类及B类员工，公司通过OA系统记录员工的出勤情况，员工应当每日登录OA系统确认本人的考勤记录。"
+    )
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert "item number" not in report and "PDF continuation lines of hanging-indent items joined: 2" in report
+    check = cli("check", "--strict", tmp_path / "out" / "handbook")
+    assert check.code == 0, check.err
+
+
+def test_word_file_of_pasted_paragraphs(cli: Any, tmp_path: Path) -> None:
+    """Typed paragraphs only: the preamble stays, run-in items split, a broken sentence joined."""
+    source = sources.pasted_docx(tmp_path)
+    result = imported(source, tmp_path / "out")
+    regulation = result.regulation
+    assert regulation.title == "员工保密管理规定"
+    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == (1, 5, 3)
+    assert result.record.counts["run-in"] == 3
+    assert_accounted(result, chars("".join(sources.PASTED)))
+    preamble, *_, breach, _ = regulation.articles()
+    assert preamble.blocks[0].text.startswith("为保护公司商业秘密")  # type: ignore[union-attr]
+    assert breach.blocks[0].text == (  # type: ignore[union-attr]
+        "员工违反"
+        + markup("[](#art-2)")
+        + "规定的，公司可以依照《中华人民共和国劳动合同法》第三十九条解除劳动合同，并要求赔偿损失。"
+    )
+    check = cli("check", "--strict", tmp_path / "out" / "handbook")
+    assert check.code == 0, check.err

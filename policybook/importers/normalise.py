@@ -73,6 +73,34 @@ def join_lines(lines: list[Para], record: Record) -> list[Para]:
     return out
 
 
+def join_broken(paras: list[Para], record: Record) -> list[Para]:
+    """Paragraphs of a pasted Word file: a sentence broken into two paragraphs is joined again.
+
+    Only when the first reads as an unfinished sentence (it has a comma or
+    enumeration mark, ends without 。；：！？) and the second opens no heading or item.
+    """
+    out: list[Para] = []
+    for para in paras:
+        before = out[-1] if out and out[-1].table is None else None
+        text = para.text.strip()
+        if before is not None and para.table is None and text and _unfinished(before.text) and not _opens(text):
+            before.text = before.text.rstrip() + _glue(before.text, text)
+            record.fixed("sentences broken over two paragraphs joined")
+            continue
+        if para.table is not None or text:
+            out.append(para)
+    return out
+
+
+def _unfinished(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not text.endswith(TERMINAL) and bool(re.search(r"[，、,]", text))
+
+
+def _opens(text: str) -> bool:
+    return markers.starts_block(text) or bool(markers.heading(text))
+
+
 def _continues(last_line: str, line: str, full: int, indents: bool) -> bool:
     if _indented(line) or markers.starts_block(line):
         return False

@@ -40,7 +40,7 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     if suffix == ".docx":
         from policybook.importers.docx_reader import read_docx
 
-        return read_docx(path, record)
+        return normalise.join_broken(read_docx(path, record), record)
     if suffix == ".pdf":
         from policybook.importers.pdf_reader import read_pdf
 
