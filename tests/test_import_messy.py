@@ -44,6 +44,7 @@ CASES = {
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
     "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
     "blanks-hant.txt": Expect("員工出差管理辦法", 2, 7, 0, blanks=6),
+    "half-width.txt": Expect("员工着装规定（试行）", 1, 5, 0),
 }
 
 
@@ -89,6 +90,13 @@ def test_messy_regulation(cli: Any, tmp_path: Path, name: str) -> None:
     check = cli("check", "--strict", tmp_path / "out" / "handbook")
     assert check.code == 0, check.err
     assert "warning" not in check.err
+
+
+def test_half_width_punctuation_is_made_full_width(tmp_path: Path) -> None:
+    imported(CORPUS / "half-width.txt", tmp_path / "out")
+    text = (tmp_path / "out/handbook/chapters/01.md").read_text(encoding="utf-8")
+    assert not re.search(r"[,;:?!.()]", text), text
+    assert "周五可着便装！" in text and "扣款（第二次起）。" in text
 
 
 def test_fragments_are_refused_with_what_was_looked_for(cli: Any, tmp_path: Path) -> None:

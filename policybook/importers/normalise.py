@@ -11,6 +11,7 @@ from functools import lru_cache
 from policybook.importers import markers
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
+from policybook.source.punctuation import fixed_line
 from policybook.widths import display_width
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -18,7 +19,8 @@ CJK = HAN + r"\u3000-\u303f\uff00-\uffef"
 TERMINAL = tuple("。！？；：…」』”）】!?;:")
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 HALF_RE = re.compile(rf"(?<=[{HAN}])\s*([,;:?!])\s*(?=[{CJK}])")
-PERIOD_RE = re.compile(rf"(?<=[{HAN}])\.(?=[{HAN}]|$)")
+PERIOD_RE = re.compile(rf"(?<=[{HAN}）」”])\.(?=[{HAN}]|\s*$)")
+END_MARK_RE = re.compile(rf"(?<=[{HAN}）」”])([,;:?!])(?=\s*$)")
 PARENS_RE = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
 STRAY_RE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\u00a0]+(?=[{CJK}])")
 SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
@@ -26,17 +28,21 @@ SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
 
 def clean(text: str, record: Record) -> str:
     """Half-width punctuation between Chinese characters → full-width; stray spaces out."""
+    text, n = PARENS_RE.subn(r"（\1）", text)
+    record.fixed("half-width parentheses around Chinese text → （）", n)
     text, n = HALF_RE.subn(lambda m: HALF_TO_FULL[m.group(1)], text)
     record.fixed("half-width punctuation between Chinese characters → full-width", n)
     text, n = PERIOD_RE.subn("。", text)
     record.fixed("half-width full stop after Chinese text → 。", n)
-    text, n = PARENS_RE.subn(r"（\1）", text)
-    record.fixed("half-width parentheses around Chinese text → （）", n)
+    text, n = END_MARK_RE.subn(lambda m: HALF_TO_FULL[m.group(1)], text)
+    record.fixed("half-width mark ending Chinese text → full-width", n)
     text, n = STRAY_RE.subn("", text)
     record.fixed("stray spaces between Chinese characters removed", n)
     text, n = SPACES_RE.subn(" ", text)
     record.fixed("runs of spaces collapsed", n)
-    return text.strip()
+    fixed = fixed_line(text)  # the rules `check` applies, so the importer's output passes it
+    record.fixed("half-width punctuation next to Chinese → full-width (check's rules)", fixed != text)
+    return fixed.strip()
 
 
 def join_lines(lines: list[Para], record: Record) -> list[Para]:

@@ -19,6 +19,7 @@ from policybook.importers.runin import looked_for, split_run_in
 from policybook.importers.structure import detect
 from policybook.importers.tree import Regulation
 from policybook.importers.writer import Settings, write_tree
+from policybook.source.punctuation import fix_file
 
 LINE_SOURCES = (".txt", ".md", ".pdf")
 
@@ -90,6 +91,9 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
         sources=[p.name for p in paths],
     )
     written = write_tree(regulation, variables, settings, out, record)
+    for path in written:
+        if path.suffix == ".md":  # what `policybook fix --punctuation` would still change (headings, cells)
+            record.fixed("half-width punctuation in the written Markdown → full-width", len(fix_file(path)))
     report = out / "import-report.md"
     lines = [*summary(regulation, locale), accounting.line()]
     report.write_text(render(record, settings.sources, lines), encoding="utf-8")
