@@ -9,6 +9,7 @@ must pass ``check --strict``.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,31 @@ def test_messy_regulation(cli: Any, tmp_path: Path, name: str) -> None:
     check = cli("check", "--strict", tmp_path / "out" / "handbook")
     assert check.code == 0, check.err
     assert "warning" not in check.err
+
+
+def test_web_page_debris_and_the_appended_document(cli: Any, tmp_path: Path) -> None:
+    """The appended document is left out (its 第四条 never links into the regulation), or imported with --split."""
+    run = cli("import", CORPUS / "web-page.txt", "-o", tmp_path / "out")
+    assert run.code == 0, run.err
+    assert re.search(r"kept \d+ of \d+ characters; removed: another document after the end marker", run.err)
+    chapter = (tmp_path / "out/handbook/chapters/01.md").read_text(encoding="utf-8")
+    assert "宿舍" not in chapter and "当前位置" not in chapter and "2024年3月1日" not in chapter
+    assert "员工有[](#art-4)第（三）项情形" in chapter
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert "web-page.txt line 1: web-page breadcrumb: “当前位置：文档之家›" in report
+    assert "web-page.txt line 24: another document after the end marker (its numbers restart): “第一条" in report
+    assert "import it separately with --split" in report
+    assert "XX" not in (tmp_path / "out/handbook/handbook.yaml").read_text(encoding="utf-8")
+    split = cli("import", CORPUS / "web-page.txt", "-o", tmp_path / "split", "--split")
+    assert split.code == 0, split.err
+    other = (tmp_path / "split/split-2/handbook/chapters/01.md").read_text(encoding="utf-8")
+    assert other.startswith("# 员工宿舍管理规定\n") and "违反[](#art-2)的" in other
+    assert cli("check", "--strict", tmp_path / "split/split-2/handbook").code == 0
+    built = cli("build", tmp_path / "out/handbook", "-f", "pdf", "-o", tmp_path / "dist")
+    assert built.code == 0, built.err
+    pdf = next((tmp_path / "dist/main").glob("*.pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.replace("\n", "")
+    assert "第十条本制度自2024年4月1日起施行" in text.replace(" ", "") and "宿舍" not in text
 
 
 def test_half_width_punctuation_is_made_full_width(tmp_path: Path) -> None:

@@ -44,8 +44,10 @@ def strip_furniture(paras: list[Para], record: Record) -> list[Para]:
     return [p for p in paras if not _furniture(p, record)]
 
 
-def strip_debris(paras: list[Para], record: Record) -> list[Para]:
-    return _cut_after_end(strip_furniture(paras, record), record)
+def strip_debris(paras: list[Para], record: Record, split: bool = False) -> tuple[list[Para], list[Para]]:
+    """The regulation's paragraphs, and (with ``split``) another document found after its end, to import
+    separately — without ``split`` that document is listed as removed like any other debris."""
+    return _cut_after_end(strip_furniture(paras, record), record, split)
 
 
 def _furniture(para: Para, record: Record) -> bool:
@@ -72,7 +74,7 @@ def _navigation(text: str) -> bool:
     return len(words) >= 3 and all(len(w) <= 8 for w in words) and bool(NAV_WORDS.search(text))
 
 
-def _cut_after_end(paras: list[Para], record: Record) -> list[Para]:
+def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list[Para], list[Para]]:
     """Keep what continues the regulation after its end marker; list the rest as removed."""
     last_article, end = 0, -1
     for index, para in enumerate(paras):
@@ -82,21 +84,25 @@ def _cut_after_end(paras: list[Para], record: Record) -> list[Para]:
                 break
             last_article, end = found.number, -1  # the next article: the end was not the end yet
         elif found is not None and found.kind == "appendix":
-            return paras  # the appendices follow the end: the regulation goes on
+            return paras, []  # the appendices follow the end: the regulation goes on
         if end < 0 and para.table is None and END_RE.search(para.text):
             end = index
     if end < 0:
-        return paras
+        return paras, []
     signed = end + 1
     while signed < len(paras) and paras[signed].table is None and SIGNATURE_RE.match(paras[signed].text.strip()):
         record.remove(paras[signed].where, "issuing unit and date under the end marker", paras[signed].text)
         signed += 1
     rest = paras[signed:]
     if _continuing(rest, last_article):
-        return paras[: end + 1] + rest
+        return paras[: end + 1] + rest, []
+    if rest and _reason(rest) == ANOTHER and split:
+        for para in rest:
+            record.remove(para.where, "another document after the end marker, imported separately", _text(para))
+        return paras[: end + 1], rest
     if rest:
         _remove_rest(rest, record)
-    return paras[: end + 1]
+    return paras[: end + 1], []
 
 
 def _continuing(paras: list[Para], last_article: int) -> bool:
@@ -107,18 +113,28 @@ def _continuing(paras: list[Para], last_article: int) -> bool:
     return found.kind == "appendix" or (found.kind == "article" and found.number == last_article + 1)
 
 
-def _remove_rest(rest: list[Para], record: Record) -> None:
+ANOTHER = "another document after the end marker (its numbers restart)"
+
+
+def _reason(rest: list[Para]) -> str:
     texts = [p.text.strip() for p in rest if p.table is None]
     if any(QA_RE.match(t) for t in texts):
-        reason = "Q&A after the end of the regulation"
-    elif any(_restarts(t) for t in texts):
-        reason = "another document after the end marker (its numbers restart)"
-    else:
-        reason = "text after the end marker (not the regulation)"
+        return "Q&A after the end of the regulation"
+    if any(_restarts(t) for t in texts):
+        return ANOTHER
+    return "text after the end marker (not the regulation)"
+
+
+def _text(para: Para) -> str:
+    return para.text if para.table is None else " ".join(c.text for row in para.table.rows for c in row)
+
+
+def _remove_rest(rest: list[Para], record: Record) -> None:
+    reason = _reason(rest)
     for para in rest:
-        text = para.text if para.table is None else " ".join(c.text for row in para.table.rows for c in row)
-        record.remove(para.where, reason, text)
-    record.doubt(rest[0].where, f"{len(rest)} paragraph(s) after the regulation's end left out: {reason}")
+        record.remove(para.where, reason, _text(para))
+    hint = " (import it separately with --split)" if reason == ANOTHER else ""
+    record.doubt(rest[0].where, f"{len(rest)} paragraph(s) after the regulation's end left out: {reason}{hint}")
 
 
 def _restarts(text: str) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from policybook.diagnostics import Loc, fail
+from policybook.diagnostics import Loc, SourceError, fail
 from policybook.importers import normalise
 from policybook.importers.accounting import Accounting, account, chars, para_chars
 from policybook.importers.blanks import replace_blanks, replace_company
@@ -31,6 +31,7 @@ class Result:
     written: list[Path]
     locale: str
     accounting: Accounting
+    others: list[Result] = field(default_factory=list)  # documents imported separately (--split)
 
 
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
@@ -55,23 +56,62 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     )
 
 
-def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
+def run_import(paths: list[Path], out: Path, company: str = "", split: bool = False) -> Result:
     record = Record()
     paras = [p for path in paths for p in read_paragraphs(path, record)]
     if not any(p.text.strip() or p.table for p in paras):
         raise fail(Loc(str(paths[0])), "no text found", "import.empty")
     paras = split_run_in(paras, record)
+    return import_paragraphs(paras, record, out, company, [p.name for p in paths], split)
+
+
+def import_paragraphs(
+    paras: list[Para], record: Record, out: Path, company: str, sources: list[str], split: bool = False
+) -> Result:
+    """Paragraphs read → the tree and its report in ``out``; with ``split``, a document appended after the
+    regulation's end is imported the same way into ``out/split-N``."""
     total = para_chars(paras) + sum(chars(r.text) for r in record.removed)  # what the readers read
-    paras = strip_debris(paras, record)
+    paras, appended = strip_debris(paras, record, split)
     regulation = detect(paras, record)
     accounting = account(regulation, record, total)
     if not regulation.articles():
         raise fail(
-            Loc(str(paths[0])),
+            Loc(paras[0].where if paras else sources[0]),
             "no article or item structure found",
             "import.structure",
             looked_for(paras),
         )
+    others = _import_appended(appended, record, out, company, sources)
+    result = _finish(regulation, record, paras, out, company, sources, accounting)
+    result.others = others
+    return result
+
+
+def _import_appended(appended: list[Para], record: Record, out: Path, company: str, sources: list[str]) -> list[Result]:
+    """--split: the document after the regulation's end, imported into ``split-N`` beside it (and so on)."""
+    if not appended:
+        return []
+    top = out.parent if out.name.startswith("split-") else out
+    number = int(out.name.removeprefix("split-")) + 1 if out.name.startswith("split-") else 2
+    try:
+        other = import_paragraphs(appended, Record(), top / f"split-{number}", company, sources, split=True)
+    except SourceError:
+        for removal in record.removed:
+            if removal.reason.endswith("imported separately"):
+                removal.reason = "another document after the end marker (no structure of its own)"
+        return []
+    return [other, *other.others]
+
+
+def _finish(
+    regulation: Regulation,
+    record: Record,
+    paras: list[Para],
+    out: Path,
+    company: str,
+    sources: list[str],
+    accounting: Accounting,
+) -> Result:
     locale, simplified, traditional = normalise.detect_script(" ".join(p.text for p in paras))
     record.infer(
         "document", f"script {locale} ({simplified} simplified-only, {traditional} traditional-only characters)"
@@ -84,11 +124,11 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     replace_company(regulation, company, record)
     link_references(regulation, record)
     settings = Settings(
-        title=regulation.title or paths[0].stem,
+        title=regulation.title or Path(sources[0]).stem,
         company=company,
         locale=locale,
         effective=regulation.effective or datetime.date.today().isoformat(),
-        sources=[p.name for p in paths],
+        sources=sources,
     )
     written = write_tree(regulation, variables, settings, out, record)
     for path in written:

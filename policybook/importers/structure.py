@@ -37,6 +37,7 @@ TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
+FILE_EXT_RE = re.compile(r"\.(docx?|pdf|txt|wps|rtf)$", re.I)
 GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
@@ -142,14 +143,24 @@ class Detector:
             if self.marker(para, 0) is not None or preamble(para):
                 break
             if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
-                title = clean(para.text, self.record)
-                self.record.infer(para.where, f"title: {title}")
+                title = self.title(para)
             elif para.table is not None:
                 break
             elif para.text.strip():
                 self.record.remove(para.where, "front matter", para.text)
             index += 1
         return title, index
+
+    def title(self, para: Para) -> str:
+        """The regulation's title; a file name's extension (员工宿舍管理规定.doc on a download page) left out."""
+        text = para.text.strip()
+        extension = FILE_EXT_RE.search(text)
+        if extension:
+            self.record.remove(para.where, "file name extension", extension.group(0))
+            text = text[: extension.start()]
+        title = clean(text, self.record)
+        self.record.infer(para.where, f"title: {title}")
+        return title
 
     def skip_toc(self, paras: list[Para], index: int) -> int:
         start, entries = index, list[str]()
