@@ -45,6 +45,7 @@ CASES = {
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
     "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
     "blanks-hant.txt": Expect("員工出差管理辦法", 2, 7, 0, blanks=6),
+    "runin-unnumbered.txt": Expect("考勤制度", 3, 7, 0, run_in=10),
     "half-width.txt": Expect("员工着装规定（试行）", 1, 5, 0),
 }
 

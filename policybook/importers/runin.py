@@ -34,6 +34,7 @@ ARTICLE = 2  # the level of 第X条 in LEVELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 TITLE_RE = re.compile(r"^(\S{1,6}?[\s\u3000]*\S{1,10}?)[\s\u3000]+(\S.*)$", re.S)
 PUNCT_RE = re.compile(r"[，。；：,;！？!?]")
+HEADING_BEFORE_RE = re.compile(r"([^\s\u3000，。；：,;！？!?、.．（）()]{2,12})[\s\u3000]+$")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Candidate:
     pos: int
     level: int
     number: int
+    heading: int = -1  # where an unnumbered heading before it starts ("… 考勤规定 1.员工…"), -1: none
 
 
 def split_run_in(paras: list[Para], record: Record) -> list[Para]:
@@ -49,6 +51,8 @@ def split_run_in(paras: list[Para], record: Record) -> list[Para]:
     accepted = _proved(_candidates(paras))
     cuts: dict[int, list[int]] = {}
     for found in accepted:
+        if found.heading >= 0 and found.number == 1:  # the heading that restarts the items goes apart
+            cuts.setdefault(found.para, []).append(found.heading)
         if found.pos > 0:
             cuts.setdefault(found.para, []).append(found.pos)
     if not cuts:
@@ -73,7 +77,9 @@ def _candidates(paras: list[Para]) -> list[Candidate]:
         text = para.text.strip()
         for level, (_, regex) in enumerate(LEVELS):
             for match in regex.finditer(text):
-                found.append(Candidate(index, match.start(), level, _number(match.group(1))))
+                number = _number(match.group(1))
+                heading = _heading_before(text, match.start()) if number == 1 and level > ARTICLE else -1
+                found.append(Candidate(index, match.start(), level, number, heading))
     found.sort(key=lambda c: (c.para, c.pos, c.level))
     return _one_per_place(found)
 
@@ -125,8 +131,18 @@ def _fits(found: list[Candidate], index: int, last: list[int]) -> bool:
         return False
     if candidate.pos == 0 or number != 1:  # a marker opening a paragraph is structure already: it sets the count
         return True
-    # inside a line, a 1 needs its 2 after it; items restart only under an outer marker (articles run on)
-    return _two_follows(found, index) and (not last[level] or level == ARTICLE)
+    # inside a line, a 1 needs its 2 after it; items restart only under an outer marker or an unnumbered
+    # heading set apart before them (articles run on)
+    return _two_follows(found, index) and (not last[level] or level == ARTICLE or candidate.heading >= 0)
+
+
+def _heading_before(text: str, pos: int) -> int:
+    """ "…制定本制度。 考勤规定 1.员工…": where a short unnumbered heading, set apart by spaces, starts."""
+    before = text[:pos]
+    match = HEADING_BEFORE_RE.search(before)
+    if not match or (match.start(1) > 0 and not re.match(r"[\s\u3000。；！？]", before[match.start(1) - 1])):
+        return -1
+    return match.start(1) if match.start(1) > 0 else -1
 
 
 def _two_follows(found: list[Candidate], index: int) -> bool:

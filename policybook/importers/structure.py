@@ -140,7 +140,7 @@ class Detector:
             if markers.TOC_RE.match(para.text.strip()):
                 index = self.skip_toc(paras, index)
                 continue
-            if self.marker(para, 0) is not None or preamble(para):
+            if self.marker(para, 0) is not None or preamble(para) or (title and self.unnumbered(paras, index)):
                 break
             if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
                 title = self.title(para)
@@ -184,8 +184,8 @@ class Detector:
         out: list[Segment] = []
         articles = 0
         in_appendix = False
-        for para in paras:
-            found = self.marker(para, articles)
+        for index, para in enumerate(paras):
+            found = self.marker(para, articles) or self.unnumbered(paras, index)
             if found is not None and (not in_appendix or found.kind == "appendix"):
                 articles = found.number if found.kind == "article" else articles
                 in_appendix = in_appendix or found.kind == "appendix"
@@ -195,6 +195,20 @@ class Detector:
             else:
                 self.preamble.append(para)
         return out
+
+    def unnumbered(self, paras: list[Para], index: int) -> Marker | None:
+        """A chapter heading without a number (总则, 考勤规定) where the articles (1. 2. …) restart under it."""
+        if not self.kinds or paras[index].table is not None:
+            return None
+        text = paras[index].text.strip()
+        if not heading_like(text, 15) or markers.item(text) or markers.heading(text):
+            return None
+        after = next((p for p in paras[index + 1 :] if p.text.strip() or p.table is not None), None)
+        found = markers.item(after.text) if after is not None and after.table is None else None
+        if found is None or self.kinds.get(found.kind) != "article" or found.number != 1:
+            return None
+        self.record.infer(paras[index].where, f"“{text}” heads the articles numbered from 1 after it: a chapter")
+        return Marker("chapter", 0, text)
 
     def effective(self, paras: list[Para]) -> str:
         for para in paras:
