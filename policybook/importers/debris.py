@@ -36,6 +36,10 @@ SIGNATURE_RE = re.compile(
     r"|[\d〇○零一二三四五六七八九十]{4}\s*年\s*[\d〇○零一二三四五六七八九十]{1,2}\s*月\s*[\d〇○零一二三四五六七八九十]{1,3}\s*日"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$"
 )
+OWN_RE = re.compile(
+    r"^(本|此)(办法|辦法|制度|规定|規定|细则|細則|规范|規範|手册|手冊|准则|準則|规则|規則|条例|條例)[^。]{2,}[。；]$"
+)
+QA_HEADING_RE = re.compile(r"^(常见问题|常見問題|问答|問答|Q&A|FAQ)|^(问|問|Q)\s*[:：]")
 QA_RE = re.compile(r"^(问|問|答|Q|A)\s*[:：]|^(常见问题|常見問題|问答|問答|Q&A)")
 
 
@@ -88,7 +92,9 @@ def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list
         if end < 0 and para.table is None and END_RE.search(para.text):
             end = index
     if end < 0:
-        return paras, []
+        return _cut_questions(paras, record), []
+    while end + 1 < len(paras) and paras[end + 1].table is None and OWN_RE.match(paras[end + 1].text.strip()):
+        end += 1  # 本规定由人力资源部负责解释。 after the date clause is still the regulation
     signed = end + 1
     while signed < len(paras) and paras[signed].table is None and SIGNATURE_RE.match(paras[signed].text.strip()):
         record.remove(paras[signed].where, "issuing unit and date under the end marker", paras[signed].text)
@@ -103,6 +109,19 @@ def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list
     if rest:
         _remove_rest(rest, record)
     return paras[: end + 1], []
+
+
+def _cut_questions(paras: list[Para], record: Record) -> list[Para]:
+    """Without an end marker, a Q&A block after the articles (常见问题, 问：…答：…) still is not the regulation."""
+    seen_article = False
+    for index, para in enumerate(paras):
+        text = para.text.strip() if para.table is None else ""
+        found = markers.heading(text) or markers.item(text)
+        seen_article = seen_article or found is not None
+        if seen_article and QA_HEADING_RE.match(text):
+            _remove_rest(paras[index:], record)
+            return paras[:index]
+    return paras
 
 
 def _continuing(paras: list[Para], last_article: int) -> bool:
