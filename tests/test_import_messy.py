@@ -21,6 +21,7 @@ from policybook.importers.markup import markup
 from policybook.importers.pipeline import Result, run_import
 from policybook.importers.tree import Regulation, item_lists
 from tests import import_messy_sources as sources
+from tests import regulations
 
 CORPUS = Path(__file__).parent / "import_corpus"
 
@@ -175,3 +176,21 @@ def test_word_file_of_pasted_paragraphs(cli: Any, tmp_path: Path) -> None:
     )
     check = cli("check", "--strict", tmp_path / "out" / "handbook")
     assert check.code == 0, check.err
+
+
+@pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant"])
+def test_hard_wrapped_with_blank_lines_round_trips(cli: Any, tmp_path: Path, script: str) -> None:
+    """The round-trip regulation wrapped at 20 characters, a blank line after every line: the same articles."""
+    import opencc
+
+    from tests.test_import import compare, imported_model
+
+    convert = opencc.OpenCC("s2tw").convert if script == "zh-Hant" else str
+    plain = convert(regulations.as_text(article="條" if script == "zh-Hant" else "条"))  # converted, then wrapped
+    text = "\n\n".join(piece for line in plain.split("\n") for piece in regulations._wrap(line, 20))
+    source = tmp_path / "wrapped.txt"
+    source.write_text(text, encoding="utf-8")
+    model = imported_model(cli, source, tmp_path / "out", "--company", convert(regulations.COMPANY))
+    assert compare(model, convert) == 11
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert "line breaks inside paragraphs joined (blank lines between the pieces)" in report
