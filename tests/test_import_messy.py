@@ -106,7 +106,11 @@ def test_web_page_debris_and_the_appended_document(cli: Any, tmp_path: Path) -> 
     assert "员工有[](#art-4)第（三）项情形" in chapter
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
     assert "web-page.txt line 1: web-page breadcrumb: “当前位置：文档之家›" in report
-    assert "web-page.txt line 24: another document after the end marker (its numbers restart): “第一条" in report
+    assert (
+        "web-page.txt lines 23–27: another document after the end marker (its numbers restart) (5 paragraphs)" in report
+    )
+    removed = (tmp_path / "out/import-removed.txt").read_text(encoding="utf-8")
+    assert "第四条 违反第二条的，扣款**元/次。" in removed  # left out, not lost
     assert "import it separately with --split" in report
     assert "XX" not in (tmp_path / "out/handbook/handbook.yaml").read_text(encoding="utf-8")
     split = cli("import", CORPUS / "web-page.txt", "-o", tmp_path / "split", "--split")

@@ -14,7 +14,7 @@ from policybook.importers.debris import strip_debris, strip_furniture
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
 from policybook.importers.paragraphs import Para
-from policybook.importers.report import Record, render
+from policybook.importers.report import Record, removed_text, render
 from policybook.importers.runin import looked_for, split_run_in
 from policybook.importers.structure import detect
 from policybook.importers.tree import Regulation
@@ -136,7 +136,15 @@ def _finish(
             record.fixed("half-width punctuation in the written Markdown → full-width", len(fix_file(path)))
     report = out / "import-report.md"
     lines = [*summary(regulation, locale), accounting.line()]
+    if record.counts["run-in"]:
+        lines.append(
+            f"run-in text: {record.counts['run-in']} heading/item marker(s) split out where their numbers run in order"
+        )
     report.write_text(render(record, settings.sources, lines), encoding="utf-8")
+    if record.removed:
+        removed = out / "import-removed.txt"
+        removed.write_text(removed_text(record.removed), encoding="utf-8")
+        written.append(removed)
     return Result(regulation, record, [*written, report], locale, accounting)
 
 

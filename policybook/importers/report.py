@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+POSITION_RE = re.compile(r"(\d+)$")
 
 
 @dataclass
@@ -62,10 +65,54 @@ def render(record: Record, sources: list[str], summary: list[str]) -> str:
     out += [f"- {kind}: {count}" for kind, count in sorted(record.fixes.items())] or ["- nothing changed"]
     out += [""]
     out += ["## Removed (not imported)", ""]
-    out += [f"- {r.where}: {r.reason}: {_quote(r.text)}" for r in record.removed] or ["nothing"]
-    out += [""]
+    out += [_removed_line(run) for run in removed_runs(record.removed)] or ["nothing"]
+    out += ["", "The removed text, in full: `import-removed.txt`." if record.removed else "", ""]
     out += _section("Inferences", record.inferred, "none")
     return "\n".join(out).rstrip() + "\n"
+
+
+def removed_runs(removed: list[Removal]) -> list[list[Removal]]:
+    """Removals in source order, consecutive lines with the same reason as one run."""
+    runs: list[list[Removal]] = []
+    for removal in sorted(removed, key=_position):
+        last = runs[-1][-1] if runs else None
+        if last and last.reason == removal.reason and _follows(last, removal):
+            runs[-1].append(removal)
+        else:
+            runs.append([removal])
+    return runs
+
+
+def removed_text(removed: list[Removal]) -> str:
+    """Every removed text in full, by run — nothing the importer left out is lost."""
+    out = ["# Text left out by policybook import (see import-report.md)", ""]
+    for run in removed_runs(removed):
+        out += [f"## {_where(run)}: {run[0].reason}", ""] + [r.text.rstrip() for r in run] + [""]
+    return "\n".join(out)
+
+
+def _position(removal: Removal) -> tuple[str, int]:
+    match = POSITION_RE.search(removal.where)
+    return (removal.where[: match.start()], int(match.group(1))) if match else (removal.where, 0)
+
+
+def _follows(before: Removal, after: Removal) -> bool:
+    (source_a, a), (source_b, b) = _position(before), _position(after)
+    return source_a == source_b and 0 <= b - a <= 2
+
+
+def _where(run: list[Removal]) -> str:
+    if len(run) == 1:
+        return run[0].where
+    source, first = _position(run[0])
+    unit = source.strip().rsplit(" ", 1)[-1] if source.strip() else ""
+    prefix = source.strip()[: -len(unit)] if unit else source
+    return f"{prefix}{unit}s {first}–{_position(run[-1])[1]}" if unit else f"{run[0].where}–{run[-1].where}"
+
+
+def _removed_line(run: list[Removal]) -> str:
+    count = f" ({len(run)} paragraphs)" if len(run) > 1 else ""
+    return f"- {_where(run)}: {run[0].reason}{count}: {_quote(' '.join(r.text for r in run))}"
 
 
 def _section(title: str, notes: list[Note], empty: str) -> list[str]:
