@@ -198,3 +198,20 @@ def test_hard_wrapped_with_blank_lines_round_trips(cli: Any, tmp_path: Path, scr
     assert compare(model, convert) == 11
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
     assert "line breaks inside paragraphs joined (blank lines between the pieces)" in report
+
+
+def test_run_in_citations_are_not_split() -> None:
+    """A citation set apart by a space is not the next number: text. The articles around it are split."""
+    from policybook.importers.paragraphs import Para
+    from policybook.importers.report import Record
+    from policybook.importers.runin import split_run_in
+
+    line = (
+        "第一条 为规范管理，制定本办法。 第二条 员工迟到的，按 第四条 处理。 第三条 员工早退的，依照第二条处理。"
+        " 第四条 旷工的，扣发工资。 第五条 本办法自2025年1月1日起施行。"
+    )
+    record = Record()
+    pieces = [p.text for p in split_run_in([Para(line, "line 1")], record)]
+    assert [p[:3] for p in pieces] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
+    assert pieces[1] == "第二条 员工迟到的，按 第四条 处理。"
+    assert record.counts["run-in"] == 4

@@ -89,7 +89,15 @@ def join_broken(paras: list[Para], record: Record) -> list[Para]:
     for para in paras:
         before = out[-1] if out and out[-1].table is None else None
         text = para.text.strip()
-        if before is not None and para.table is None and text and _unfinished(before.text) and not _opens(text):
+        typed = before is not None and not before.numbered and not para.numbered  # Word's own lists are whole
+        if (
+            before is not None
+            and typed
+            and para.table is None
+            and text
+            and _unfinished(before.text)
+            and not _opens(text)
+        ):
             before.text = before.text.rstrip() + _glue(before.text, text)
             record.fixed("sentences broken over two paragraphs joined")
             continue

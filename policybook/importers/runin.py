@@ -11,8 +11,10 @@ break before it, and 3 is rarely the next number where it is cited.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from policybook.importers import markers
 from policybook.importers.markers import NUM, SMALL
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
@@ -99,11 +101,14 @@ def _number(raw: str) -> int:
 
 
 def _proved(found: list[Candidate]) -> list[Candidate]:
-    """A kind of marker with one out of order inside a line (第三条 … 第一条 …) proves nothing: fragments."""
+    """A kind of marker often out of order inside a line (第三条 … 第一条 …) proves nothing: fragments."""
     while True:
         accepted = _prove(found)
         kept = {id(c) for c in accepted}
-        doubtful = {c.level for c in found if c.pos > 0 and id(c) not in kept}
+        inline = Counter(c.level for c in accepted if c.pos > 0)
+        stray = Counter(c.level for c in found if c.pos > 0 and id(c) not in kept)
+        # one citation set apart by a space ("按 第三条 处理") is not a fragment page; a third of them is
+        doubtful = {level for level, count in stray.items() if 3 * count >= inline[level]}
         if not doubtful:
             return accepted
         found = [c for c in found if c.level not in doubtful or c.pos == 0]
@@ -165,6 +170,9 @@ def _title_apart(text: str) -> list[str]:
     """ "三、附则 本规定由…负责解释。" → the heading and its text, when a short title stands apart by a space."""
     match = TITLE_RE.match(text)
     if not match or PUNCT_RE.search(match.group(1)) or not PUNCT_RE.search(match.group(2)):
+        return [text]
+    marker = markers.heading(match.group(1)) or markers.item(match.group(1))
+    if marker is None or not marker.rest:  # "第一条 为规范…": no title to set apart
         return [text]
     return [match.group(1), match.group(2)]
 
