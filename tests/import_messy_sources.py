@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policybook.transforms.numerals import chinese
 from tests.clients import libreoffice_pdf
+
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 WRITER_TITLE = "员工考勤与休假管理办法"
 WRITER_BODY: list[tuple[str, str]] = [  # (kind, text): heading, article, item (hanging indent)
@@ -32,21 +35,37 @@ WRITER_BODY: list[tuple[str, str]] = [  # (kind, text): heading, article, item (
     ("item", "（三）连续旷工超过3个工作日的，依照本办法第五条处理。"),
     ("article", "第四条　员工每年享有带薪年休假，工作满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天。"),
     ("article", "第五条　员工严重违反本办法的，公司可以依法解除劳动合同。"),
-    ("article", "第六条　本办法自2025年7月1日起施行。"),
+    ("heading", "第三章　休假"),
 ]
+for _number, _leave in enumerate(("婚假", "产假", "陪产假", "丧假", "病假", "事假", "探亲假", "工伤假"), 6):
+    WRITER_BODY += [
+        ("article", f"第{chinese(_number)}条　员工申请{_leave}的，应当通过OA系统提交申请，并按下列规定办理："),
+        ("item", f"（一）{_leave}在3天以内的，由部门负责人审批，审批结果在OA系统中留存不少于2年，供人力资源部核查；"),
+        ("item", f"（二）{_leave}超过3天的，由分管领导审批，并报人力资源部备案，备案材料应当包括A类证明文件。"),
+    ]
+WRITER_BODY += [("article", "第十四条　本办法自2025年7月1日起施行。")]
+WRITER_HEADER = "华远科技有限公司　内部资料"
 
 
-def writer_pdf(folder: Path) -> Path:
-    """The regulation typed in Writer (items with a hanging indent) and printed to PDF by LibreOffice."""
+def writer_pdf(folder: Path, script: str = "zh-Hans") -> Path:
+    """The regulation typed in Writer (items with a hanging indent, a running header, page numbers) and
+    printed to PDF by LibreOffice."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
     from docx.shared import Pt
 
+    convert = _converter(script)
     document = docx.Document()
-    title = document.add_paragraph(WRITER_TITLE)
+    section = document.sections[0]
+    section.header.paragraphs[0].text = convert(WRITER_HEADER)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer._p.append(parse_xml(f'<w:fldSimple {NS} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    title = document.add_paragraph(convert(WRITER_TITLE))
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for kind, text in WRITER_BODY:
-        paragraph = document.add_paragraph(text)
+        paragraph = document.add_paragraph(convert(text))
         if kind == "heading":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif kind == "item":  # hanging indent: the item's lines align after its marker
@@ -56,9 +75,15 @@ def writer_pdf(folder: Path) -> Path:
             paragraph.paragraph_format.first_line_indent = Pt(21)
     for run in (r for p in document.paragraphs for r in p.runs):
         run.font.size = Pt(10.5)
-    source = folder / "考勤与休假管理办法.docx"
+    source = folder / f"考勤与休假管理办法-{script}.docx"
     document.save(str(source))
     return libreoffice_pdf(source, folder)
+
+
+def _converter(script: str):  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("s2tw").convert if script == "zh-Hant" else str
 
 
 PASTED = [

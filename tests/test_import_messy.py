@@ -138,26 +138,36 @@ def test_fragments_are_refused_with_what_was_looked_for(cli: Any, tmp_path: Path
     assert "looked for 第X章/第X节/第X条" in run.err and "4× 第X条" in run.err and "not run in order" in run.err
 
 
-def test_writer_pdf(cli: Any, tmp_path: Path) -> None:
-    """Printed by Writer: hanging-indent items wrap under their text, spaces around digits and Latin."""
-    source = sources.writer_pdf(tmp_path)
+@pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant"])
+def test_writer_pdf(cli: Any, tmp_path: Path, script: str) -> None:
+    """Printed by Writer: hanging-indent items wrap under their text (across a page break too), spaces
+    around digits and Latin, a running header and page numbers."""
+    convert = sources._converter(script)
+    source = sources.writer_pdf(tmp_path, script)
     result = imported(source, tmp_path / "out")
     regulation = result.regulation
-    assert regulation.title == sources.WRITER_TITLE
-    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == (2, 6, 3)
-    typed = chars(sources.WRITER_TITLE + "".join(text for _, text in sources.WRITER_BODY))
-    assert_accounted(result, typed)
+    assert regulation.title == convert(sources.WRITER_TITLE)
+    kinds = [kind for kind, _ in sources.WRITER_BODY]
+    expected = (kinds.count("heading"), kinds.count("article"), kinds.count("item"))
+    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == expected == (3, 14, 19)
+    typed = chars(convert(sources.WRITER_TITLE + "".join(text for _, text in sources.WRITER_BODY)))
+    pages = 2
+    furniture = pages * chars(sources.WRITER_HEADER) + sum(len(str(n)) for n in range(1, pages + 1))
+    assert_accounted(result, typed + furniture)
+    assert sum(chars(r.text) for r in result.record.removed) == furniture
     third = regulation.articles()[2].blocks
     first_item = third[1].items[0]  # type: ignore[union-attr]
-    assert (
-        first_item.text == "上班时间开始后到岗，迟到超过15分钟但不超过60分钟的，按迟到处理，每次扣除当月绩效工资的5%；"
+    assert first_item.text == convert(
+        "上班时间开始后到岗，迟到超过15分钟但不超过60分钟的，按迟到处理，每次扣除当月绩效工资的5%；"
     )
     second = regulation.articles()[1].blocks[0]
-    assert second.text == (  # type: ignore[union-attr]
+    assert second.text == convert(  # type: ignore[union-attr]
         "本办法适用于公司A类及B类员工，公司通过OA系统记录员工的出勤情况，员工应当每日登录OA系统确认本人的考勤记录。"
     )
+    everything = [i.text for found, _ in item_lists(regulation) for i in found]
+    assert all(text.endswith(("；", "。")) for text in everything), everything  # no item cut at a line end
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
-    assert "item number" not in report and "PDF continuation lines of hanging-indent items joined: 2" in report
+    assert "item number" not in report and "PDF continuation lines of hanging-indent items joined" in report
     check = cli("check", "--strict", tmp_path / "out" / "handbook")
     assert check.code == 0, check.err
 

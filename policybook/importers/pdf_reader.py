@@ -141,7 +141,7 @@ def _paras(page: list[str], where: str, record: Record) -> list[Para]:
             out.append(Para(text, where))  # runs on under the item's text: no paragraph indent
             record.fixed("PDF continuation lines of hanging-indent items joined")
         else:
-            hang = indent if _marker(text) and indent >= 2 else -1
+            hang = indent if _marker(text) else -1
             out.append(Para(("\u3000" if indent >= 2 else "") + text, where))
         index += 1
     return out
