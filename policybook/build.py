@@ -89,6 +89,11 @@ def _check(
         with stage("changes"):
             attach_changes(checked, diags)
     if not diags.errors:
+        from policybook.law import check_law  # labour-law checks on each variant's printed text
+
+        with stage("law"):
+            check_law(checked, diags)
+    if not diags.errors:
         with stage("writer checks"):
             _writer_checks(checked, names, diags)
     report("check")
