@@ -10,6 +10,7 @@ printed as notes with their reason.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -170,3 +171,10 @@ def check_law(checked: Checked, diags: Diagnostics) -> list[Finding]:
                 Diagnostic("error" if level == "error" else "warning", loc, message, code, f"建议：{rule.suggest}")
             )
     return found
+
+
+def check_sentence(text: str, jurisdiction: str, day: datetime.date, article: str = "") -> list[tuple[Rule, str]]:
+    """The findings on one sentence (the corpus test and the studio's preview use this)."""
+    whole = normal(article or text)
+    parts = [Sentence(normal(part), whole) for part in SENTENCE_END.split(text) if part.strip()]
+    return [(r, m) for r in rules_for(jurisdiction, day) for s in parts for m in detect(r.check, s, r.params)]

@@ -131,7 +131,7 @@ def probation_pay(s: Sentence, params: dict[str, Any]) -> list[str]:
 
 # ---------------------------------------------------------------- overtime
 
-OVERTIME = re.compile(r"加班|延长工作时间|延长工时|延时工作|超时工作")
+OVERTIME = re.compile(r"加班|延长之?工作时间|延长工时|延时工作|超时工作")
 DAILY_RE = pattern(r"(?:每日|每天|一日|一天|日均|每个工作日|单日)[^，；。]{0,10}?{N}(?:个)?小时")
 MONTHLY_RE = pattern(r"(?:每月|每个月|一个月|月度|月累计|当月|月)[^，；。]{0,10}?{N}(?:个)?小时")
 NOT_OVERTIME = re.compile(r"工作|出勤|培训|学时|休息|用餐|值班")
@@ -216,20 +216,32 @@ def annual_leave(s: Sentence, params: dict[str, Any]) -> list[str]:
     if not re.search(r"年休假|年假|带薪年休|特别休假|特休", s.text) or re.search(r"未休|报酬|工资", s.text):
         return []
     years: float | None = None
+    upper: float | None = None
     out: list[str] = []
     for clause in clauses(s.text):
-        years = _service_years(clause) if _service_years(clause) is not None else years
-        match = LEAVE_DAYS_RE.search(SERVICE_RE.sub("", clause))
+        if _service_years(clause) is not None:
+            years, upper = _service_years(clause), _upper_years(clause)
+        match = LEAVE_DAYS_RE.search(UPPER_RE.sub("", SERVICE_RE.sub("", clause)))
         if years is None or not match or (leave := value(match.group(1))) is None:
             continue
-        tiers = [d for floor, d in params["tiers"] if years >= floor]
+        # the whole range must be covered: 满一年不满十年 needs what the ninth year needs
+        tiers = [d for floor, d in params["tiers"] if (floor < upper if upper else floor <= years)]
         if tiers and leave < max(tiers):
-            out.append(f"工作满{cn(years)}年的年休假{cn(leave)}天，少于法定的{max(tiers)}天")
+            span = f"满{cn(years)}年" + (f"不满{cn(upper)}年" if upper else "")
+            out.append(f"工作{span}的年休假{cn(leave)}天，少于法定的{max(tiers)}天")
     return out
 
 
+UPPER_RE = pattern(r"(?:不满|未满|少于|不足){N}(?:周)?年|{N}(?:周)?年以下")
+
+
+def _upper_years(clause: str) -> float | None:
+    match = UPPER_RE.search(clause)
+    return value(match.group(1) or match.group(2)) if match else None
+
+
 MATERNITY_RE = pattern(
-    r"产假(?:期|期限|时间)?(?:为|是|共计|共|合计|有)?{N}(天|日|周|个星期|星期|个月)|{N}(天|日|周|个星期|星期|个月)(?:的)?产假"
+    r"(?<![陪侍])产假(?:期|期限|时间)?(?:为|是|共计|共|合计|有)?{N}(天|日|周|个星期|星期|个月)|{N}(天|日|周|个星期|星期|个月)(?:的)?(?<![陪侍])产假"
 )
 EXTRA_RE = pattern(r"(?:生育假|奖励假|延长产假|延长生育假|产假奖励|晚育假)[^，。；]{0,6}?{N}(?:天|日)")
 NOT_BASE = re.compile(r"流产|引产|难产|多胞胎|双胞胎|剖宫产")

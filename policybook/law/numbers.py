@@ -53,7 +53,7 @@ class Percent:
 
 
 PERCENT_RE = re.compile(
-    rf"百分之({NUM})|({NUM})\s*[%％]|({NUM})\s*倍|(?<![一-龥])([{CN_DIGITS}])成(?![员绩果立本为功])"
+    rf"百分之({NUM})|({NUM})\s*[%％]|({NUM})\s*倍|([{CN_DIGITS}])成(?![员绩果立本为功交])"
 )
 
 
