@@ -148,3 +148,36 @@ def test_rules_follow_the_effective_date(root_copy, cli) -> None:  # type: ignor
     book = root / "handbook" / "handbook.yaml"
     book.write_text(book.read_text(encoding="utf-8").replace("effective: 2026-12-01", "effective: 2025-12-01"))
     assert "[law.hk.continuous-contract]" not in cli("check", root / "handbook").err
+
+
+def test_the_law_report_lists_every_finding_per_subsidiary(root_copy, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("law-shanghai")
+    _waive(root, '    law.fine@art-late: "法务审阅中，下一版改为扣减绩效"\n')
+    run = cli("law", "report", root / "handbook", "-o", tmp_path / "law.md")
+    assert run.code == 0, run.err
+    text = (tmp_path / "law.md").read_text(encoding="utf-8")
+    assert "## 测试（上海）有限公司（sh）" in text and "适用法域：上海市（CN-SH）" in text and "不构成法律意见" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| 序号")]
+    assert len(rows) == 5
+    assert any("已豁免：法务审阅中，下一版改为扣减绩效" in r and "罚款" in r for r in rows)
+    assert any("待处理（错误）" in r and "指导案例18号" in r for r in rows)
+
+
+def test_the_law_report_as_a_workbook(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    out = tmp_path / "law.xlsx"
+    run = cli("law", "report", HERE / "roots" / "law-shanghai" / "handbook", "-o", out)
+    assert run.code == 0, run.err
+    sheet = load_workbook(out)["sh"]
+    assert [c.value for c in sheet[3]][:5] == ["序号", "条款", "位置", "原文", "问题"]
+    found = [row[4].value for row in sheet.iter_rows(min_row=4)]
+    assert len(found) == 5 and any("90天" in str(v) for v in found)
+
+
+def test_law_rules_lists_the_rules_in_force_on_a_date(cli) -> None:  # type: ignore[no-untyped-def]
+    later = cli("law", "rules", "--in", "HK", "--on", "2030-06-01").out
+    assert "law.hk.holidays" in later and "17天" in later and "law.hk.continuous-contract" in later
+    earlier = cli("law", "rules", "--in", "HK", "--on", "2025-06-01").out
+    assert "14天" in earlier and "law.hk.continuous-contract" not in earlier
+    assert cli("law", "rules", "--in", "XX").code == 2

@@ -304,11 +304,11 @@ def deduction(s: Sentence, params: dict[str, Any]) -> list[str]:
         for p in percents(s.text)
         if p.value > params["max_percent"]
     ][:1]
-    cap = params.get("max_amount")
+    cap = float(params.get("max_amount") or 0)
     for match in AMOUNT_RE.finditer(s.text) if cap else ():
         number = value(match.group(1))
         if number is not None and number > cap:
-            out.append(f"损坏或遗失扣款{cn(number)}元，超过每次上限{cap}元")
+            out.append(f"损坏或遗失扣款{cn(number)}元，超过每次上限{cn(cap)}元")
             break
     return out
 

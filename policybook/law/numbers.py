@@ -52,9 +52,7 @@ class Percent:
     end: int
 
 
-PERCENT_RE = re.compile(
-    rf"百分之({NUM})|({NUM})\s*[%％]|({NUM})\s*倍|([{CN_DIGITS}])成(?![员绩果立本为功交])"
-)
+PERCENT_RE = re.compile(rf"百分之({NUM})|({NUM})\s*[%％]|({NUM})\s*倍|([{CN_DIGITS}])成(?![员绩果立本为功交])")
 
 
 def percents(text: str) -> Iterator[Percent]:
