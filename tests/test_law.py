@@ -4,6 +4,7 @@ regulation, waivers, --strict and the legal reviewer's report."""
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import yaml
@@ -181,3 +182,16 @@ def test_law_rules_lists_the_rules_in_force_on_a_date(cli) -> None:  # type: ign
     earlier = cli("law", "rules", "--in", "HK", "--on", "2025-06-01").out
     assert "14天" in earlier and "law.hk.continuous-contract" not in earlier
     assert cli("law", "rules", "--in", "XX").code == 2
+
+
+def test_every_rule_is_documented_for_hr() -> None:
+    from policybook.law.rules import all_rules, known
+
+    docs = (HERE.parent / "docs" / "law.md").read_text(encoding="utf-8")
+    assert "不是法律意见" in docs
+    for code in known():
+        for rule in all_rules(code):
+            assert f"`{rule.id}`" in docs, rule.id
+            named = re.search(r"《([^》]+)》", rule.statute)
+            name = (named.group(1) if named else rule.statute.split("（")[0]).replace("中华人民共和国", "")
+            assert name in docs, rule.statute
