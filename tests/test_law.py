@@ -195,3 +195,17 @@ def test_every_rule_is_documented_for_hr() -> None:
             named = re.search(r"《([^》]+)》", rule.statute)
             name = (named.group(1) if named else rule.statute.split("（")[0]).replace("中华人民共和国", "")
             assert name in docs, rule.statute
+
+
+def test_a_build_prints_the_waivers_for_the_reviewer(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("law-shanghai")
+    _waive(
+        root,
+        '    law.dismissal.ranking: "仅用于内部排序，解除另依第四十条"\n    law.fine: "法务审阅中"\n'
+        '    law.probation.term: "试点合同"\n    law.overtime.monthly: "经特别批准"\n    law.maternity: "另见细则"\n',
+    )
+    first = cli("build", root / "handbook", "-f", "json", "-o", root / "dist", "--strict")
+    assert first.code == 0, first.err
+    assert "note: [sh] 第四条 考核" in first.err and "理由：仅用于内部排序，解除另依第四十条" in first.err
+    again = cli("build", root / "handbook", "-f", "json", "-o", root / "dist", "--strict")  # nothing changed
+    assert again.code == 0 and "理由：法务审阅中" in again.err

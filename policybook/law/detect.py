@@ -313,9 +313,10 @@ def deduction(s: Sentence, params: dict[str, Any]) -> list[str]:
     return out
 
 
-FINE_RE = pattern(r"罚款|罚金|扣罚|罚没|经济处罚|罚(?:人民币)?{N}元|处以{N}元")
+AMOUNT = r"(?:{N}|\[[^\]]{0,8}\]|【[^】]{0,8}】|[×XＸ＿_]+)"  # 50, or a blank the regulation leaves: [X] ×× ＿＿
+FINE_RE = pattern(rf"罚款|罚金|扣罚|罚没|经济处罚|罚(?:人民币)?{AMOUNT}元|处以{AMOUNT}元")
 AMOUNT_DEDUCTION_RE = pattern(
-    r"(?:扣除|扣减|扣发|扣)(?:其|员工)?(?:当月|当日)?(?:工资|薪资|薪酬|薪金)?(?:人民币)?{N}元"
+    rf"(?:扣除|扣减|扣发|扣款|扣)(?:其|员工)?(?:当月|当日)?(?:工资|薪资|薪酬|薪金)?(?:人民币)?{AMOUNT}元"
 )
 DAY_DEDUCTION_RE = pattern(r"扣(?:除|发|减)?(?:其)?{N}(?:日|天)(?:的)?(?:工资|薪资)")
 QUOTED_LAW = re.compile(r"《[^》]*(?:法|条例|规定|办法)》")
@@ -334,9 +335,16 @@ def _fine_words(s: Sentence) -> list[str]:
     return out
 
 
+SHARE_DEDUCTION_RE = re.compile(r"扣(?:除|发|减)?(?:其|员工)?(?:当月|本月|月)?(?:工资|薪资|薪酬|基本工资)")
+NOT_PENALTY = re.compile(r"赔偿|损失|损坏|代扣|代缴|社会保险|公积金|所得税|病假|事假|请假|缺勤期间")
+
+
 @detector("fine")
 def fine(s: Sentence, params: dict[str, Any]) -> list[str]:
     words = _fine_words(s)
+    share = SHARE_DEDUCTION_RE.search(s.text)
+    if share and not NOT_PENALTY.search(s.text) and not negated(s.text, share.start()) and any(percents(s.text)):
+        words.append(share.group(0))  # 扣除当月工资的30% as a penalty: a fine by another name
     for clause in clauses(s.text):
         if BONUS_WORDS.search(clause) or NEGATION.search(clause[:4]):
             continue
@@ -368,7 +376,7 @@ RESIGN_RE = re.compile(
     r"自动离职|自动辞职|自愿离职|视为(?:主动|自动|自愿)?(?:辞职|离职)|视同(?:辞职|离职)|自行离职|视为放弃"
 )
 ABSENT_RE = re.compile(
-    r"旷工|未到岗|不到岗|未出勤|缺勤|未上班|逾期不归|未返岗|未按时返岗|擅自离岗|连续[^，。；]{0,4}(?:日|天)"
+    r"旷工|未到岗|不到岗|未出勤|缺勤|未上班|逾期不归|未返岗|未按时返岗|擅自离岗|擅自离开|不辞而别|连续[^，。；]{0,4}(?:日|天)"
 )
 
 
