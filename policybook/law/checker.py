@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from policybook.conversion import phrase_converter, target_of
 from policybook.diagnostics import Diagnostic, Diagnostics
 from policybook.law.detect import Sentence, detect
 from policybook.law.rules import Rule, rules_for
@@ -103,13 +104,21 @@ def findings(checked: Checked, diags: Diagnostics) -> list[Finding]:
     return out
 
 
+def script(doc: Document) -> Callable[[str], str]:
+    """The rule tables are written in Simplified; a Traditional variant reads its findings in its own script."""
+    target = target_of(doc.meta.locale, doc.subsidiary.region)
+    return phrase_converter(target) if target and target != "zh-cn" else (lambda text: text)
+
+
 def _text_findings(doc: Document, chosen: Settings) -> Iterator[Finding]:
     rules = rules_for(chosen.jurisdiction, chosen.as_of)
+    convert = script(doc)
     for passage in passages(doc):
         sentence = Sentence(normal(passage.text), passage.article)
         for rule in rules:
             for message in detect(rule.check, sentence, rule.params):
-                yield Finding(doc.subsidiary.id, rule, passage.loc, passage.where, passage.label, passage.text, message)
+                where, text = passage.where, passage.text
+                yield Finding(doc.subsidiary.id, rule, passage.loc, where, passage.label, text, convert(message))
 
 
 TEMPLATES = {
@@ -141,9 +150,12 @@ def _variable_findings(checked: Checked, sub_id: str, chosen: Settings) -> Itera
             continue
         kind, _, n = meaning.partition("@")
         sentence = TEMPLATES[kind].format(v=value, n=n or "1")
+        convert = script(checked.documents[sub_id])
         for rule in rules:
             for message in detect(rule.check, Sentence(normal(sentence), normal(sentence)), rule.params):
-                yield Finding(sub_id, rule, loc or declared, f"变量 {variable}", "", sentence, message)
+                yield Finding(
+                    sub_id, rule, loc or declared, convert(f"变量 {variable}"), "", sentence, convert(message)
+                )
 
 
 def _waived(finding: Finding, waivers: list[Waiver]) -> Finding:
@@ -156,13 +168,12 @@ def _waived(finding: Finding, waivers: list[Waiver]) -> Finding:
 def check_law(checked: Checked, diags: Diagnostics) -> list[Finding]:
     """Report every finding as a diagnostic (variants sharing one are named together)."""
     found = findings(checked, diags)
-    groups: dict[tuple[str, Loc, str, str, str], list[str]] = {}
+    groups: dict[tuple[Rule, Loc, str, str], list[str]] = {}
     for f in found:
         reason = f.waiver.reason if f.waiver else ""
-        groups.setdefault((f.rule.id, f.loc, f"{f.where}：{f.message}", reason, f.rule.level), []).append(f.sub_id)
-    rules = {f.rule.id: f.rule for f in found}
-    for (code, loc, what, reason, level), subs in groups.items():
-        rule, variants = rules[code], ", ".join(dict.fromkeys(subs))
+        groups.setdefault((f.rule, f.loc, f"{f.where}：{f.message}", reason), []).append(f.sub_id)
+    for (rule, loc, what, reason), subs in groups.items():
+        code, level, variants = rule.id, rule.level, ", ".join(dict.fromkeys(subs))
         if reason:
             diags.add(Diagnostic("note", loc, f"[{variants}] {what}（{rule.citation}）已豁免，理由：{reason}", code))
         else:

@@ -335,6 +335,7 @@ def _fine_words(s: Sentence) -> list[str]:
     return out
 
 
+WAGE_PART_RE = pattern(rf"扣(?:减|除|发)?(?:其|员工)?(?:当月|本月)?(?:绩效工资|基本工资|岗位工资){AMOUNT}元")
 SHARE_DEDUCTION_RE = re.compile(r"扣(?:除|发|减)?(?:其|员工)?(?:当月|本月|月)?(?:工资|薪资|薪酬|基本工资)")
 NOT_PENALTY = re.compile(r"赔偿|损失|损坏|代扣|代缴|社会保险|公积金|所得税|病假|事假|请假|缺勤期间")
 
@@ -345,6 +346,9 @@ def fine(s: Sentence, params: dict[str, Any]) -> list[str]:
     share = SHARE_DEDUCTION_RE.search(s.text)
     if share and not NOT_PENALTY.search(s.text) and not negated(s.text, share.start()) and any(percents(s.text)):
         words.append(share.group(0))  # 扣除当月工资的30% as a penalty: a fine by another name
+    wage = WAGE_PART_RE.search(s.text)
+    if wage and not negated(s.text, wage.start()):
+        words.append(wage.group(0))  # a fixed sum off the performance *wage* is still wage withheld
     for clause in clauses(s.text):
         if BONUS_WORDS.search(clause) or NEGATION.search(clause[:4]):
             continue

@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policybook.conversion import phrase_converter, target_of
-from policybook.law.checker import Finding
+from policybook.law.checker import Finding, script
 from policybook.law.rules import canonical, chain
 from policybook.law.settings import as_of
 
@@ -40,16 +38,10 @@ def sections(checked: Checked, found: list[Finding]) -> list[Section]:
     out: list[Section] = []
     for sub_id, doc in checked.documents.items():
         mine = sorted((f for f in found if f.sub_id == sub_id), key=lambda f: (f.loc, f.rule.id))
-        convert = _script(doc.meta.locale, doc.subsidiary.region)
+        convert = script(doc)
         rows = [[convert(cell) for cell in row] for row in _rows(mine)]
         out.append(Section(sub_id, doc.subsidiary.name, convert(_jurisdiction(checked, sub_id)), rows))
     return out
-
-
-def _script(locale: str, region: str) -> Callable[[str], str]:
-    """The rule tables are written in Simplified; a Traditional variant's rows read in its own script."""
-    target = target_of(locale, region)
-    return phrase_converter(target) if target and target != "zh-cn" else (lambda text: text)
 
 
 def _jurisdiction(checked: Checked, sub_id: str) -> str:
