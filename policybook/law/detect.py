@@ -304,6 +304,8 @@ def deduction(s: Sentence, params: dict[str, Any]) -> list[str]:
         for p in percents(s.text)
         if p.value > params["max_percent"]
     ][:1]
+    if params.get("minimum_wage") and "最低工资" not in s.article and "最低工资" not in s.text:
+        out.append("从工资中扣除赔偿，未写明扣除后剩余工资不低于当地最低工资标准")
     cap = float(params.get("max_amount") or 0)
     for match in AMOUNT_RE.finditer(s.text) if cap else ():
         number = value(match.group(1))
@@ -421,6 +423,18 @@ def hk_holidays(s: Sentence, params: dict[str, Any]) -> list[str]:
     if number is None or number >= params["days"]:
         return []
     return [f"法定假日{cn(number)}天，少于生效日适用的{params['days']}天"]
+
+
+HOURLY_RE = pattern(r"(?:时薪|每小时(?:工资|薪酬|薪金)?|小时工资)[^，。；]{0,6}?{N}(?:港元|港币|元)")
+
+
+@detector("minimum-wage-hourly")
+def minimum_wage_hourly(s: Sentence, params: dict[str, Any]) -> list[str]:
+    match = HOURLY_RE.search(s.text)
+    number = value(match.group(1)) if match else None
+    if number is None or number >= params["hourly"]:
+        return []
+    return [f"时薪{cn(number)}元，低于法定最低工资每小时{cn(params['hourly'])}元"]
 
 
 def detect(check: str, sentence: Sentence, params: dict[str, Any]) -> list[str]:
