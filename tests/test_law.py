@@ -209,3 +209,16 @@ def test_a_build_prints_the_waivers_for_the_reviewer(root_copy, cli) -> None:  #
     assert "note: [sh] 第四条 考核" in first.err and "理由：仅用于内部排序，解除另依第四十条" in first.err
     again = cli("build", root / "handbook", "-f", "json", "-o", root / "dist", "--strict")  # nothing changed
     assert again.code == 0 and "理由：法务审阅中" in again.err
+
+
+def test_a_table_row_is_read_as_a_sentence_at_its_own_line(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("sample")
+    chapter = root / "handbook" / "chapters" / "06-overtime.md"
+    text = chapter.read_text(encoding="utf-8")
+    row = "| 休息日加班 | 不低于日或者小时工资基数的{{ overtime.rate_restday }}%"
+    assert row in text
+    chapter.write_text(text.replace(row, "| 休息日加班 | 不低于日或者小时工资基数的150%"), encoding="utf-8")
+    line = text[: text.index(row)].count("\n") + 1
+    run = cli("check", root / "handbook")
+    found = [x for x in run.err.splitlines() if "[law.overtime.pay]" in x]
+    assert found and all(f"06-overtime.md:{line}: warning:" in x and "低于法定的200%" in x for x in found)

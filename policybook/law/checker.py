@@ -22,8 +22,8 @@ from policybook.diagnostics import Diagnostic, Diagnostics
 from policybook.law.detect import Sentence, detect
 from policybook.law.rules import Rule, rules_for
 from policybook.law.settings import Settings, Waiver, lookup, settings
-from policybook.model import Article, Attachment, Chapter, Document, Loc, Paragraph, Table, plain_text
-from policybook.transforms.walk import blocks_in
+from policybook.model import Article, Attachment, Chapter, Document, Inline, Loc, Paragraph, Table, Text, plain_text
+from policybook.transforms.walk import blocks_in, inlines_in
 
 if TYPE_CHECKING:
     from policybook.build import Checked
@@ -90,7 +90,16 @@ def _runs(article: Article | Attachment) -> Iterator[tuple[str, Loc]]:
             yield plain_text(block.inlines), block.loc
         elif isinstance(block, Table):
             for row in block.rows:
-                yield "，".join(plain_text(cell) for cell in row) + "。", block.loc
+                yield "，".join(plain_text(cell) for cell in row) + "。", _row_loc(row, block.loc)
+
+
+def _row_loc(row: list[list[Inline]], table: Loc) -> Loc:
+    """A table row's own line, when its text remembers one (else the table's)."""
+    for cell in row:
+        for node in inlines_in(cell):
+            if isinstance(node, Text) and node.loc is not None and node.loc.line:
+                return node.loc
+    return table
 
 
 def findings(checked: Checked, diags: Diagnostics) -> list[Finding]:

@@ -177,6 +177,9 @@ PAY_KINDS = (
 KIND_NAMES = {"workday": "工作日延长工作时间", "restday": "休息日加班", "holiday": "法定节假日加班"}
 
 
+BASE_AFTER = re.compile(r"[^，。；]{0,12}基数")
+
+
 @detector("overtime-pay")
 def overtime_pay(s: Sentence, params: dict[str, Any]) -> list[str]:
     if not (OVERTIME.search(s.text) or "加班费" in s.text) or "年休假" in s.text:
@@ -185,8 +188,8 @@ def overtime_pay(s: Sentence, params: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for share in percents(s.text):
         clause = s.text[max(s.text.rfind("，", 0, share.start), 0) : share.end]
-        if "基数" in clause or share.value < 100 and "倍" not in clause:
-            continue
+        if BASE_AFTER.match(s.text, share.end) or share.value < 100 and "倍" not in clause:
+            continue  # 以基本工资的80%作为计算基数: the base, not the rate
         kinds = [kind for at, kind in marks if at < share.start]
         kind = kinds[-1] if kinds else "workday"
         if share.value < params[kind]:
