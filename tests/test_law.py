@@ -222,3 +222,11 @@ def test_a_table_row_is_read_as_a_sentence_at_its_own_line(root_copy, cli) -> No
     run = cli("check", root / "handbook")
     found = [x for x in run.err.splitlines() if "[law.overtime.pay]" in x]
     assert found and all(f"06-overtime.md:{line}: warning:" in x and "低于法定的200%" in x for x in found)
+
+
+def test_a_misspelled_waiver_is_reported_with_a_suggestion(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    root = root_copy("law-shanghai")
+    _waive(root, '    law.fines: "法务审阅中"\n')
+    run = cli("check", root / "handbook")
+    line = next(x for x in run.err.splitlines() if "[law.waiver]" in x)
+    assert "sh.yaml:" in line and "unknown rule 'law.fines'" in line and "did you mean 'law.fine'?" in line

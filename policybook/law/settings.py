@@ -79,8 +79,10 @@ def settings(project: Project, sub: SubsidiarySource, diags: Diagnostics) -> Set
             where, f"no law table for jurisdiction '{code}'", "law.jurisdiction", f"known: {', '.join(known())}"
         )
     result = Settings(table, code, as_of(project))
-    for source in (group, own):
-        result.waivers.extend(_waivers(source, table, diags))
+    everywhere = sorted({r.id for t in known() for r in all_rules(t)})
+    here = sorted({r.id for r in all_rules(table)}) if table else []
+    for source, ids in ((group, everywhere), (own, here)):  # the group's waivers may name any table's rules
+        result.waivers.extend(_waivers(source, ids, diags))
         result.meanings.extend(_meanings(source, diags))
     return result
 
@@ -91,8 +93,7 @@ def _law_map(data: LocDict | None, what: str, diags: Diagnostics) -> LocDict:
     return check_mapping(data, LAW, data.loc(), f"law in {what}", diags) or LocDict()
 
 
-def _waivers(data: LocDict, table: str, diags: Diagnostics) -> list[Waiver]:
-    ids = sorted({r.id for r in all_rules(table)}) if table else []
+def _waivers(data: LocDict, ids: list[str], diags: Diagnostics) -> list[Waiver]:
     out: list[Waiver] = []
     for key, reason, loc in pairs(data, "waive"):
         code, _, label = str(key).partition("@")
