@@ -397,6 +397,46 @@ def absence_resignation(s: Sentence, params: dict[str, Any]) -> list[str]:
     return [f"“{match.group(0)}”：旷工不会使劳动合同自动解除"]
 
 
+WITHHOLD_RE = re.compile(
+    r"(?:扣发|停发|不予发放|不予支付|不发放|不支付|不再支付)(?:其)?(?:当月|全部|剩余|未结|最后一个月的?)?(?:工资|薪资|薪酬|薪水)"
+    r"|(?:工资|薪资|薪酬)(?:一律|均)?(?:不予发放|不予结算|不予支付|停发)"
+)
+NO_WORK_NO_PAY = re.compile(r"期间|旷工[^，。；]{0,6}(?:日|天)的?工资|未提供劳动|停工|不计发")
+
+
+@detector("withhold-wage")
+def withhold_wage(s: Sentence, params: dict[str, Any]) -> list[str]:
+    match = WITHHOLD_RE.search(s.text)
+    if not match or NO_WORK_NO_PAY.search(s.text) or negated(s.text, match.start(), 4):
+        return []
+    return [f"“{match.group(0)}”：克扣已提供劳动的工资"]
+
+
+PENALTY_CLAUSE_RE = re.compile(r"违约金")
+LAWFUL_PENALTY = re.compile(r"服务期|竞业|专项培训|培训费用")
+
+
+@detector("penalty-clause")
+def penalty_clause(s: Sentence, params: dict[str, Any]) -> list[str]:
+    match = PENALTY_CLAUSE_RE.search(s.text)
+    if not match or LAWFUL_PENALTY.search(s.text) or negated(s.text, match.start(), 12):
+        return []
+    return ["约定由员工承担违约金（只有服务期、竞业限制可以约定）"]
+
+
+NO_INSURANCE_RE = re.compile(
+    r"(?:不缴纳|不缴|不参加|不办理|暂不缴纳|暂不办理|自愿放弃|放弃缴纳|不为其缴纳)(?:其)?(?:社会保险|社保|五险|养老保险|医疗保险)"
+)
+
+
+@detector("social-insurance")
+def social_insurance(s: Sentence, params: dict[str, Any]) -> list[str]:
+    match = NO_INSURANCE_RE.search(s.text)
+    if not match or re.search(r"不得|不能|无权|禁止|不因", s.text[max(0, match.start() - 12) : match.start()]):
+        return []
+    return [f"“{match.group(0)}”：社会保险自用工之日起依法参加，员工放弃无效"]
+
+
 # ---------------------------------------------------------------- Hong Kong
 
 HK418_RE = pattern(r"(?:每周|每星期|每个星期|一星期|每週)[^，。；]{0,8}?{N}(?:个)?小时")
