@@ -230,3 +230,15 @@ def test_a_misspelled_waiver_is_reported_with_a_suggestion(root_copy, cli) -> No
     run = cli("check", root / "handbook")
     line = next(x for x in run.err.splitlines() if "[law.waiver]" in x)
     assert "sh.yaml:" in line and "unknown rule 'law.fines'" in line and "did you mean 'law.fine'?" in line
+
+
+def test_the_readme_states_the_measured_figures() -> None:
+    counts = measure()
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Labour-law checks") :]
+    recall = re.search(r"recall (\d+)/(\d+)", section)
+    clean = re.search(r"false positives (\d+)\*\* \((\d+) of (\d+) clean sentences flagged\)", section)
+    assert recall and clean, "README: state recall N/M and false positives"
+    assert (int(recall[1]), int(recall[2])) == (counts["found"], counts["expected"])
+    assert (int(clean[1]), int(clean[2]), int(clean[3])) == (counts["false"], counts["clean_flagged"], counts["clean"])
+    assert f"law-corpus.yaml`: {counts['sentences']}" in section.replace("\n", " ")
