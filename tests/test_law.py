@@ -242,3 +242,16 @@ def test_the_readme_states_the_measured_figures() -> None:
     assert (int(recall[1]), int(recall[2])) == (counts["found"], counts["expected"])
     assert (int(clean[1]), int(clean[2]), int(clean[3])) == (counts["false"], counts["clean_flagged"], counts["clean"])
     assert f"law-corpus.yaml`: {counts['sentences']}" in section.replace("\n", " ")
+
+
+def test_an_imported_regulation_is_checked_once_its_subsidiary_names_a_jurisdiction(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = "员工考勤管理办法\n\n第一章 总则\n\n第一条 员工迟到的，每次罚款50元。\n\n"
+    text += "第二条 员工连续旷工三日的，视为自动离职。\n"
+    (tmp_path / "办法.txt").write_text(text, encoding="utf-8")
+    assert cli("import", tmp_path / "办法.txt", "-o", tmp_path / "out", "--company", "测试有限公司").code == 0
+    source = tmp_path / "out" / "handbook"
+    assert "[law." not in cli("check", source).err  # no jurisdiction yet: no law checks
+    sub = next((source / "subsidiaries").glob("*.yaml"))
+    sub.write_text(sub.read_text(encoding="utf-8") + "jurisdiction: CN\n", encoding="utf-8")
+    run = cli("check", source, "--strict")
+    assert run.code == 1 and "第一条" in run.err and "[law.fine]" in run.err and "[law.absence.resignation]" in run.err
