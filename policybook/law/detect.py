@@ -324,7 +324,8 @@ AMOUNT_DEDUCTION_RE = pattern(
     rf"(?:扣除|扣减|扣发|扣款|扣)(?:其|员工)?(?:当月|当日)?(?:工资|薪资|薪酬|薪金)?(?:人民币)?{AMOUNT}元"
 )
 DAY_DEDUCTION_RE = pattern(r"扣(?:除|发|减)?(?:其)?{N}(?:日|天)(?:的)?(?:工资|薪资)")
-QUOTED_LAW = re.compile(r"《[^》]*(?:法|条例|规定|办法)》")
+QUOTED_LAW = re.compile(r"《[^》]*(?:(?<!办)法|条例)》")  # a state law (a company's 办法/规定 is its own)
+AUTHORITY = re.compile(r"行政机关|主管部门|公安|交警|执法|海关|税务|市场监管")
 BONUS_WORDS = re.compile(r"绩效|奖金|奖励|津贴|补贴|考勤奖|全勤奖|提成|赔偿|损失|损坏")
 
 
@@ -334,7 +335,7 @@ def _fine_words(s: Sentence) -> list[str]:
         before = s.text[max(0, match.start() - 10) : match.start()]
         if negated(s.text, match.start(), 10) or re.search(r"被[^，。；]{0,8}$", before):
             continue
-        if QUOTED_LAW.search(s.text) and not re.search(r"公司|本单位|部门", before):
+        if (QUOTED_LAW.search(s.text) or AUTHORITY.search(s.text)) and not re.search(r"公司|本单位|部门", before):
             continue  # a fine quoted from a law (a public authority's, not the company's)
         out.append(match.group(0))
     return out
