@@ -183,13 +183,14 @@ def check_law(checked: Checked, diags: Diagnostics) -> list[Finding]:
         groups.setdefault((f.rule, f.loc, f"{f.where}：{f.message}", reason), []).append(f.sub_id)
     for (rule, loc, what, reason), subs in groups.items():
         code, level, variants = rule.id, rule.level, ", ".join(dict.fromkeys(subs))
+        convert = script(checked.documents[subs[0]])  # the group shares one message, so one script
+        cited = convert(rule.citation)
         if reason:
-            diags.add(Diagnostic("note", loc, f"[{variants}] {what}（{rule.citation}）已豁免，理由：{reason}", code))
+            diags.add(Diagnostic("note", loc, f"[{variants}] {what}（{cited}）{convert('已豁免，理由')}：{reason}", code))
         else:
-            message = f"[{variants}] {what}（{rule.citation}）"
-            diags.add(
-                Diagnostic("error" if level == "error" else "warning", loc, message, code, f"建议：{rule.suggest}")
-            )
+            severity = "error" if level == "error" else "warning"
+            message = f"[{variants}] {what}（{cited}）"
+            diags.add(Diagnostic(severity, loc, message, code, convert(f"建议：{rule.suggest}")))
     return found
 
 
