@@ -28,6 +28,7 @@ COMMANDS = [
     "roster",
     "ack",
     "distribute",
+    "law",
     "serve",
     "studio",
 ]
