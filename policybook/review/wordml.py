@@ -245,7 +245,8 @@ class _Text:
         before = len(self.old if side == "old" else self.new)
         self.walk(node, side)
         collected = "".join((self.old if side == "old" else self.new)[before:])
-        self.unit.changes.append(_change(kind, node, collected))
+        if collected:  # LibreOffice writes empty ones around a comment's anchor
+            self.unit.changes.append(_change(kind, node, collected))
 
     def text(self, node: Element, state: str) -> None:
         if node.tag in (f"{W}t", f"{W}delText"):
@@ -279,7 +280,13 @@ def _child(parent: Element | None, tag: str) -> Element | None:
 
 
 def _change(kind: str, node: Element, text: str = "") -> Change:
-    return Change(kind, node.get(f"{W}author", ""), node.get(f"{W}date", ""), text, node.get(f"{W}name", ""))
+    return Change(kind, node.get(f"{W}author", ""), _date(node), text, node.get(f"{W}name", ""))
+
+
+def _date(node: Element) -> str:
+    """w:date, "" when absent or LibreOffice's 0-00-00T00:00:00Z for "no date"."""
+    date = node.get(f"{W}date", "")
+    return "" if date.startswith("0-") else date
 
 
 # ---------------------------------------------------------------- comments and properties
@@ -294,7 +301,7 @@ def _comments(parts: dict[str, bytes]) -> dict[str, Comment]:
         cid = node.get(f"{W}id", "")
         paragraphs = node.findall(f"{W}p")
         text = "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in paragraphs)
-        author, date = node.get(f"{W}author", ""), node.get(f"{W}date", "")
+        author, date = node.get(f"{W}author", ""), _date(node)
         out[cid] = Comment(cid, author, date, text, node.get(f"{W}initials", ""))
         if paragraphs:
             para_of[paragraphs[-1].get(f"{W14}paraId", "")] = cid

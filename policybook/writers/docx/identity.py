@@ -63,10 +63,14 @@ def key_of(article: Article, root: str) -> str:
 
 
 def node_key(ctx: Context, node: Chapter | Section | Appendix | Attachment) -> str:
+    return node_key_of(node, ctx.state.root)
+
+
+def node_key_of(node: Chapter | Section | Appendix | Attachment, root: str) -> str:
     """A chapter's, section's or appendix's key: its label (a form's id), else its file and line."""
     if isinstance(node, Appendix):
         return f"form:{node.form.id}"
-    return node.label or f"{_relative(node.loc.path, ctx.state.root)}@{node.loc.line}"
+    return node.label or f"{_relative(node.loc.path, root)}@{node.loc.line}"
 
 
 def bookmark(key: str) -> str:
