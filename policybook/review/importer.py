@@ -102,7 +102,7 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
     mapper = _Mapper(project, doc, sub)
     articles: list[ArticleReview] = []
     for piece in pieces:
-        if isinstance(piece.node, Article) and (piece.changed or piece.comments):
+        if isinstance(piece.node, Article) and (piece.changed or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
     outside = [p for p in pieces if not isinstance(p.node, Article) and p.changed]
     files, overrides = mapper.files(articles)
@@ -279,3 +279,9 @@ def _same_text(rebuilt: str, accepted: str) -> bool:
         return ARTICLE_START.sub("", text, count=1).lstrip("\u3000 ")
 
     return body(rebuilt) == body(accepted)
+
+
+def proposed_changes(review: Review) -> dict[str, tuple[str, str]]:
+    """The proposal as data (for a studio draft): per file, relative to the project, old text → new text."""
+    root = review.root.resolve()
+    return {path.resolve().relative_to(root).as_posix(): texts for path, texts in review.files.items()}

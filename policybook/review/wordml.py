@@ -307,9 +307,10 @@ def _comments(parts: dict[str, bytes]) -> dict[str, Comment]:
             para_of[paragraphs[-1].get(f"{W14}paraId", "")] = cid
     if "word/commentsExtended.xml" in parts:
         for ex in _parse(parts["word/commentsExtended.xml"]).iter(f"{W15}commentEx"):
-            cid = para_of.get(ex.get(f"{W15}paraId", ""))
-            if cid is None:
+            found = para_of.get(ex.get(f"{W15}paraId", ""))
+            if found is None:
                 continue
+            cid = found
             out[cid].done = ex.get(f"{W15}done") == "1"
             out[cid].parent = para_of.get(ex.get(f"{W15}paraIdParent", ""), "")
     return out
