@@ -302,3 +302,36 @@ def copy_project(root: Path, target: Path) -> Path:
     for name in ("handbook", "forms", "templates"):
         shutil.copytree(root / name, target / name)
     return target / "handbook"
+
+
+# ---------------------------------------------------------------- LibreOffice as the reviewer
+
+MACRO = Path(__file__).with_name("review.bas")
+
+
+def libreoffice_review(docx: Path, steps: list[tuple[str, ...]], author: str, out: Path, timeout: float = 120) -> None:
+    """LibreOffice headless, change tracking on, applies ``steps`` (see review.bas) to ``docx`` as
+    ``author`` and saves the reviewed DOCX to ``out``; the document is loaded without a view."""
+    import tempfile
+
+    from policybook.writers.docx import libreoffice
+
+    with tempfile.TemporaryDirectory(prefix="pb-lo-review-") as tmp:
+        job = Path(tmp) / "job"
+        job.mkdir()
+        shutil.copy(docx, job / "in.docx")
+        (job / "steps.txt").write_text("".join("\t".join(step) + "\n" for step in steps), encoding="utf-8")
+        (job / "author.txt").write_text(author + "\n", encoding="utf-8")
+        process = libreoffice.start_macro(
+            Path(tmp), "Review", MACRO.read_text(encoding="utf-8"), "Review", {"PB_REVIEW": str(job)}
+        )
+        try:
+            process.wait(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        error = job / "error.txt"
+        assert not error.exists(), error.read_text(encoding="utf-8")
+        assert (job / "out.docx").is_file(), "LibreOffice saved no reviewed DOCX"
+        shutil.copy(job / "out.docx", out)
