@@ -186,6 +186,26 @@ class WordReview:
                 t.tag = w("delText")
         self._delete_mark(p)
 
+    def insert_paragraph_after(self, text: str, new: str) -> None:
+        """A paragraph typed after the one holding ``text``: Word marks that paragraph's mark inserted
+        and gives the new paragraph the old mark."""
+        p = self.paragraph_of(text)
+        fresh = etree.Element(w("p"))
+        ppr = p.find(w("pPr"))
+        if ppr is not None:
+            fresh.append(copy.deepcopy(ppr))
+        inserted = self._mark("ins")
+        etree.SubElement(etree.SubElement(inserted, w("r")), w("t")).text = new
+        fresh.append(inserted)
+        if ppr is None:
+            ppr = etree.Element(w("pPr"))
+            p.insert(0, ppr)
+        rpr = ppr.find(w("rPr"))
+        if rpr is None:
+            rpr = etree.SubElement(ppr, w("rPr"))
+        rpr.append(self._mark("ins"))
+        p.addnext(fresh)
+
     def format_change(self, text: str) -> None:
         """A tracked paragraph formatting change (w:pPrChange holding the old w:pPr)."""
         p = self.paragraph_of(text)

@@ -175,6 +175,57 @@ def test_comments_keep_their_authors_dates_replies_and_resolution(drafts, projec
     assert "李律师，2026-11-20T10:00:00Z：建议明确处分依据" in text and "（已解决）" in text
 
 
+def test_a_chapter_title_edited_goes_to_its_heading_line(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.replace("第四章\u3000考勤管理", "第四章\u3000考勤与工时管理")
+    result = imported(tmp_path, review, project)
+    chapter = next(a for a in result.articles if a.article.label == "ch-attendance")
+    assert chapter.matches is True
+    assert "+# 考勤与工时管理 {#ch-attendance}" in result.patch
+
+
+def test_an_article_struck_out_whole_is_removed_from_the_source(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.delete_paragraph("外出与出差")
+    review.delete_paragraph("应当事先在办公系统中提交申请")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert trip.matches is True and any("整条删除" in f for f in trip.proposal.flags)
+    copy = applied(result, project, tmp_path)
+    markdown = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "art-business-trip" not in markdown and "### 补卡 {#art-missed-punch}" in markdown
+    assert "###\n\n人力资源部于每月" in markdown  # the next article is untouched
+
+
+def test_an_article_typed_as_new_paragraphs_becomes_a_new_article(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    number = next(u.old for u in read(io.BytesIO(drafts["sz"])).units if "外出与出差\n" in u.old).split("\u3000")[0]
+    review.insert_paragraph_after("但公司安排在休息日开展工作的除外。", "员工因公使用公司车辆的，应当事先登记。")
+    review.insert_paragraph_after("但公司安排在休息日开展工作的除外。", f"{_next(number)}\u3000公务用车")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert any("新增条款" in f for f in trip.proposal.flags)
+    copy = applied(result, project, tmp_path)
+    markdown = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "的除外。\n\n### 公务用车\n\n员工因公使用公司车辆的，应当事先登记。\n" in markdown
+    assert trip.matches is True
+
+
+def _next(number: str) -> str:
+    from policybook.transforms.numerals import cn_number
+
+    digits = "零一二三四五六七八九"
+    value = 0
+    body = number[1:-1]
+    tens, _, ones = body.partition("十")
+    value = (
+        (digits.index(tens) if tens else 1) * 10 + (digits.index(ones) if ones else 0)
+        if "十" in body
+        else digits.index(body)
+    )
+    return f"第{cn_number(value + 1)}条"
+
+
 # ---------------------------------------------------------------- variables and generated text
 
 

@@ -14,6 +14,7 @@ text aside), or the report names it.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,19 +24,21 @@ from typing import Any
 from policybook.build import check
 from policybook.conversion import CURLY, phrase_converter, target_of
 from policybook.diagnostics import Diagnostics, Loc, SourceError
-from policybook.model import Article, Document, Ref
+from policybook.model import Article, Chapter, Document, Ref, Section
 from policybook.review import patch, wordml
 from policybook.review.printed import Renderer, article_lines, evaluator
-from policybook.review.propose import Back, Proposal, ValueChange, propose
+from policybook.review.propose import Back, Edit, Proposal, ValueChange, propose
 from policybook.review.units import Piece, cut, cut_by_heading, known_nodes
 from policybook.source.project import Project
 from policybook.transforms.walk import all_inlines
+
+NUMBER_START = re.compile(r"^\s*第[零〇一二三四五六七八九十百千两]+[条條章节節]")
 
 
 @dataclass
 class ArticleReview:
     piece: Piece
-    article: Article
+    article: Article | Chapter | Section  # the source node reviewed (headings of chapters and sections too)
     file: Path
     proposal: Proposal | None = None
     current: str | None = None  # the source's text now, when it differs from the text sent (a conflict)
@@ -66,6 +69,7 @@ class Review:
     patch: str
     root: Path
     notes: list[str] = field(default_factory=list)
+    sent: set[str] = field(default_factory=set)  # each article's text as the source prints it (number aside)
 
 
 def import_review(docx: Path, source: str | Path, diags: Diagnostics, subsidiary: str = "") -> Review:
@@ -102,9 +106,10 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
     mapper = _Mapper(project, doc, sub)
     articles: list[ArticleReview] = []
     for piece in pieces:
-        if isinstance(piece.node, Article) and (piece.changed or piece.comments or piece.changes):
+        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and piece.changed)
+        if reviewed_node and (piece.changed or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
-    outside = [p for p in pieces if not isinstance(p.node, Article) and p.changed]
+    outside = [p for p in pieces if not isinstance(p.node, Article | Chapter | Section) and p.changed]
     files, overrides = mapper.files(articles)
     review = Review(
         docx,
@@ -120,6 +125,7 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         project.root,
         notes,
     )
+    review.sent = {_body(p.old) for p in current.values()}
     review.patch = patch.unified(files, project.root)
     if review.patch:
         _try_patch(review, project, sub)
@@ -154,7 +160,7 @@ class _Mapper:
 
     def article(self, piece: Piece, now: Piece | None) -> ArticleReview:
         article = piece.node
-        assert isinstance(article, Article)
+        assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
         if now is None or now.old != piece.old:
@@ -163,8 +169,13 @@ class _Mapper:
         if piece.changed:
             text = self.text(path)
             begin, end = article_lines(text, article.loc.line)
+            if isinstance(article, Chapter | Section):  # a heading: its own line only
+                end = min(end, text.find("\n", begin) + 1 or end)
             printed = Renderer(text, self.value, self.refs).article(begin, end)
             result.proposal = propose(piece.old, piece.new, printed, self.forward, self.back)
+            if isinstance(article, Article) and not _body(piece.new).strip():
+                result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
+                result.proposal.flags.append("整条删除：删除了源文件中本条的全部内容（含标题行）")
         return result
 
     def files(self, articles: list[ArticleReview]) -> tuple[dict[Path, tuple[str, str]], list[Override]]:
@@ -252,13 +263,26 @@ def _try_patch(review: Review, project: Project, sub: str) -> None:
             )
             return
         doc = rebuilt.documents[sub]
-        pieces = {p.key: p for p in cut(_draft_units(doc), known_nodes(doc))}
+        pieces = cut(_draft_units(doc), known_nodes(doc))
     for article in review.articles:
         if article.proposal is None:
             continue
-        again = pieces.get(article.piece.key)
-        article.rebuilt = again.old if again else ""
+        article.rebuilt = _rebuilt(pieces, article.piece.key, review.sent)
         article.matches = _same_text(article.rebuilt, article.piece.new)
+
+
+def _rebuilt(pieces: list[Piece], key: str, sent: set[str]) -> str:
+    """The piece ``key`` of the patched source, with the articles after it that were not there
+    before (the review added them; an unlabelled article's key is its place, so not the key)."""
+    for n, piece in enumerate(pieces):
+        if piece.key == key:
+            text = piece.old
+            for after in pieces[n + 1 :]:
+                if _body(after.old) in sent or not isinstance(after.node, Article):
+                    break
+                text += after.old
+            return text
+    return ""
 
 
 def _copy_source(project: Project, copy: Path) -> None:
@@ -272,13 +296,12 @@ def _copy_source(project: Project, copy: Path) -> None:
 
 
 def _same_text(rebuilt: str, accepted: str) -> bool:
-    """Equal once the generated article number at the start is set aside on both sides."""
-    from policybook.review.units import ARTICLE_START
+    """Equal once the generated number at the start (第X条, 第X章, 第X节) is set aside on both sides."""
+    return _body(rebuilt) == _body(accepted)
 
-    def body(text: str) -> str:
-        return ARTICLE_START.sub("", text, count=1).lstrip("\u3000 ")
 
-    return body(rebuilt) == body(accepted)
+def _body(text: str) -> str:
+    return NUMBER_START.sub("", text, count=1).lstrip("\u3000 ")
 
 
 def proposed_changes(review: Review) -> dict[str, tuple[str, str]]:

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from policybook.review.printed import GEN, Printed, Trace
+from policybook.review.units import ARTICLE_START
+
+TITLE_MAX = 20  # a typed 第X条 line this short (and not ending like a sentence) is a title
 
 Convert = Callable[[str], str]
 Back = tuple[Convert, Convert]  # (variant → source script, source → variant)
@@ -83,7 +86,7 @@ def _one(out: Proposal, old: str, traces: list[Trace], i1: int, i2: int, text: s
     source_text = _back(out, text, back)
     if literal:
         start, end = min(t.start for t in literal), max(t.end for t in literal)
-        out.edits.append(Edit(start, end, _markdown(source_text, literal, old, i1)))
+        out.edits.append(Edit(start, end, _markdown(out, source_text)))
         if len(literal) < len(touched):
             out.ignored.append(f"「{_generated(old, traces, i1, i2)}」是生成的文字（编号、引用），只采用了其余部分")
         return
@@ -94,7 +97,7 @@ def _one(out: Proposal, old: str, traces: list[Trace], i1: int, i2: int, text: s
     if at is None:
         out.flags.append(f"插入的「{text}」在源文件中找不到对应位置，未采用")
         return
-    out.edits.append(Edit(at, at, _markdown(source_text, [], old, i1)))
+    out.edits.append(Edit(at, at, _markdown(out, source_text)))
 
 
 def _inside_value(traces: list[Trace], i1: int, i2: int) -> bool:
@@ -123,14 +126,26 @@ def _generated(old: str, traces: list[Trace], i1: int, i2: int) -> str:
     return "".join(c for c, t in zip(old[i1:i2], traces[i1:i2], strict=True) if t.kind == "gen")
 
 
-def _markdown(text: str, literal: list[Trace], old: str, i: int) -> str:
-    """Printed text as Markdown: a paragraph break is a blank line; a line of cells is a table row."""
+def _markdown(out: Proposal, text: str) -> str:
+    """Printed text as Markdown: a paragraph break is a blank line, a line of cells a table row,
+    and a paragraph typed as 第X条 a new article (a short first line its title)."""
     if "\n" not in text:
         return text
     lines = text.split("\n")
     if any("\t" in line for line in lines):
         return "\n".join(f"| {' | '.join(line.split(chr(9)))} |" if line else "" for line in lines)
-    return "\n\n".join(lines)
+    return "\n\n".join(_new_article(out, line) for line in lines)
+
+
+def _new_article(out: Proposal, line: str) -> str:
+    start = ARTICLE_START.match(line)
+    if not start:
+        return line
+    rest = line[start.end() :].lstrip("\u3000 ")
+    out.flags.append(f"新增条款「{line[:30]}」：写成新的 ### 条款，编号由源文件重新生成")
+    if len(rest) <= TITLE_MAX and not rest.endswith(("。", "；", "：", "，")):
+        return f"### {rest}"
+    return f"###\n\n{rest}"
 
 
 def _back(out: Proposal, text: str, back: Back | None) -> str:
