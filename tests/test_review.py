@@ -313,9 +313,11 @@ def test_traditional_text_that_does_not_convert_back_exactly_is_flagged(drafts, 
 def test_changes_outside_any_article_are_listed(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.replace("员工手册", "员工守则")  # the cover's title: generated from handbook.yaml
+    review.comment("附件", "附件请附最新版本", author="工会王主席")
     result = imported(tmp_path, review, project)
     assert result.outside and not result.patch
-    assert "条款以外的修改" in report.render(result)
+    text = report.render(result)
+    assert "条款以外的修改" in text and "员工守则" in text and "附件请附最新版本" in text
 
 
 def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):

@@ -109,7 +109,10 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and piece.changed)
         if reviewed_node and (piece.changed or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
-    outside = [p for p in pieces if not isinstance(p.node, Article | Chapter | Section) and p.changed]
+    outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
+    release = reviewed.properties.get("release", "")
+    if release and release != doc.meta.version:
+        notes.append(f"审阅的 DOCX 为 {release} 版，源文件现为 {doc.meta.version} 版。")
     files, overrides = mapper.files(articles)
     review = Review(
         docx,

@@ -30,10 +30,13 @@ def render(review: Review, patch_name: str = "review.patch") -> str:
     for article in review.articles:
         out.extend(_article(review, article))
     if review.outside:
-        out.append("## 条款以外的修改（未采用）\n")
-        out.append("目录、页眉、章节标题、附件编号等由源文件生成，以下修改只列出，未写入补丁：\n")
+        out.append("## 条款以外的修改和批注（未采用）\n")
+        out.append("封面、修订记录、目录、附件等由源文件生成，以下修改和批注只列出，未写入补丁：\n")
         for piece in review.outside:
             out.extend(_outside(piece))
+            out.extend(_changes(piece.changes))
+            comments = review.reviewed.comments
+            out.extend(_comments([comments[c] for c in piece.comments if c in comments]))
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -7,7 +7,7 @@ left-out article changes — spanning the whole article. Measured on LibreOffice
 7.4 (open → change tracking → save as DOCX): a bookmark's name survives, also
 one that starts in a tracked deletion (it is written twice, at the first and
 the last paragraph, both with the name); a block content control loses its
-``w:tag`` and its first paragraph is written three times; a hidden run survives
+``w:tag`` and the text of its first paragraph is written four times; a hidden run survives
 but shows with hidden text and is deleted with its paragraph. So bookmarks it is.
 
 The package also records which document it is (custom document properties,
