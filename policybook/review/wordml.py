@@ -26,6 +26,7 @@ W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MAX_PACKAGE = 200 * 2**20  # bytes, all members unpacked
 MAX_MEMBER = 100 * 2**20
 MAX_MEMBERS = 5000
@@ -155,6 +156,7 @@ class _BodyReader:
         text.walk(p, "")
         mark = p.find(f"{W}pPr/{W}rPr")
         inserted = _child(mark, "ins")
+        inserted = inserted if inserted is not None else _child(mark, "moveTo")
         deleted = _child(mark, "del")
         deleted = deleted if deleted is not None else _child(mark, "moveFrom")
         unit.old = "".join(text.old) + ("" if inserted is not None else "\n")
@@ -214,6 +216,8 @@ class _Text:
     def walk(self, node: Element, state: str) -> None:
         for child in node:
             tag = child.tag
+            if tag == FALLBACK:  # mc:AlternateContent: the choice is read, not its fallback copy
+                continue
             if tag in (f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}sectPr"):
                 if tag == f"{W}rPr":
                     self.format_change(child)
@@ -329,5 +333,5 @@ def _properties(parts: dict[str, bytes]) -> dict[str, str]:
     for prop in _parse(parts["docProps/custom.xml"]).iter(f"{CUSTOM}property"):
         name = prop.get("name", "")
         if name.startswith(PROPERTY_PREFIX):
-            out[name[len(PROPERTY_PREFIX) :]] = "".join(prop.itertext())
+            out[name[len(PROPERTY_PREFIX) :]] = "".join(value.text or "" for value in prop)  # its vt: value
     return out
