@@ -31,6 +31,7 @@ COMMANDS = [
     "law",
     "serve",
     "studio",
+    "review",
 ]
 
 
