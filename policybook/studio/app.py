@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "policybook.studio.drafts:bp",
     "policybook.studio.review:bp",
     "policybook.studio.release:bp",
+    "policybook.studio.ledger_pages:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
 ]
@@ -125,6 +126,10 @@ ACTIONS = {
     "approve": "批准",
     "return": "退回",
     "release": "发布",
+    "roster": "导入花名册",
+    "sign": "登记签收",
+    "sheets": "打印签收单",
+    "remind": "下载催签名单",
 }
 
 
