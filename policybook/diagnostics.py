@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from policybook.model import Loc
+from policybook.safetext import printable
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Diagnostics:
         report in the same order), then the count of errors and warnings if any."""
         stream = stream or sys.stderr
         for diag in self.sorted():
-            print(diag, file=stream)
+            print(printable(str(diag)), file=stream)  # names from files and databases: no escape sequences
         if self.items:
             print(f"policybook: {len(self.errors)} error(s), {len(self.warnings)} warning(s)", file=stream)
 

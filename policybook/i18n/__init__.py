@@ -19,9 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from policybook.diagnostics import Diagnostic, Diagnostics
+from policybook.safetext import printable
 
 SEVERITY = {"error": "错误", "warning": "警告"}
 HINT = "提示"
@@ -29,6 +28,8 @@ HINT = "提示"
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, Any]:
+    import yaml  # only when a diagnostic is put into Chinese: a no-change build loads no parser
+
     text = (resources.files("policybook.i18n") / "zh-Hans.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
@@ -87,7 +88,7 @@ def script_of_environment(environ: dict[str, str] | None = None) -> str | None:
 def report(diags: Diagnostics, stream: Any, script: str) -> None:
     """:meth:`Diagnostics.report`, in Chinese."""
     for diag in diags.sorted():
-        print(line(diag, script), file=stream)
+        print(printable(line(diag, script)), file=stream)  # no escape sequences from names
     if diags.items:
         summary = f"policybook：{len(diags.errors)} 个错误，{len(diags.warnings)} 个警告"
         print(_converter(script)(summary), file=stream)
