@@ -152,7 +152,13 @@ def _template_helpers(app: Flask, nav: list[tuple[str, str, tuple[str, ...]]]) -
         text, hint = message(d, getattr(current_user, "script", "zh-Hans"))
         return f"{text}（提示：{hint}）" if hint else text
 
+    def sub_name(sub_id: str) -> str:
+        released = app.extensions["studio_workspace"].released()
+        subs = released.checked.project.subsidiaries if released.checked else {}
+        return subs[sub_id].info.short_name if sub_id in subs else sub_id
+
     app.jinja_env.filters["diag"] = diag
+    app.jinja_env.filters["sub_name"] = sub_name
     app.jinja_env.globals.update(nav_items=nav_items, role_labels=role_labels, action_label=lambda a: ACTIONS.get(a, a))
 
 
