@@ -28,6 +28,9 @@ from tests.test_html_browser import browser, viewport  # noqa: F401 - the sessio
 
 LOCAL = "art-sz-breaks"  # printed by 深圳 only
 ADDED = "每连续工作两小时，可另行申请十分钟护眼休息。"
+FETCH = (
+    "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status), e => done(String(e)));"
+)
 SHOTS = os.environ.get("POLICYBOOK_SCREENSHOTS", "")
 
 
@@ -215,7 +218,7 @@ def test_the_attacks_are_refused(browser: Any, plain: tuple[Studio, str]) -> Non
 
     login(browser, base, "wang")  # another editor
     status = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status), e => done(String(e)));",
+        FETCH,
         edit,
     )
     assert status == 403  # another user's draft
@@ -230,7 +233,7 @@ def test_the_attacks_are_refused(browser: Any, plain: tuple[Studio, str]) -> Non
         "/static/..%2F..%2Fschema.py",
     ):
         got = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status), e => done(String(e)));",
+            FETCH,
             base + path,
         )
         assert got in (403, 404), (path, got)

@@ -23,7 +23,7 @@ from policybook.diagnostics import Diagnostics, SourceError
 from policybook.ledger import report
 from policybook.ledger.acks import Signature, record
 from policybook.ledger.assignments import standings
-from policybook.ledger.evidence import EvidenceStore
+from policybook.ledger.evidence import EvidenceStore, named
 from policybook.ledger.roster import read_roster, upsert
 from policybook.ledger.schema import METHODS, Release
 from policybook.ledger.sheets import write_sheets
@@ -136,9 +136,8 @@ def sign() -> BaseResponse:
             return redirect(url_for("ledger.index"))
         employee = form["employee"].strip()[:64]
         origin = f"policybook studio ({current_user.username})"
-        sig = Signature(
-            employee, form["version"].strip()[:64], method, signed_on, current_user.name, scan, None, origin
-        )
+        version, evidence = form["version"].strip()[:64], named(scan) if scan else None
+        sig = Signature(employee, version, method, signed_on, current_user.name, evidence, None, origin)
         store = EvidenceStore(workspace().source.resolve().parent / "evidence")
         diags = Diagnostics()
         try:
