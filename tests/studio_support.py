@@ -55,7 +55,7 @@ class Studio:
 
 def make_studio(base: Path, people: bool = True, **settings: Any) -> Studio:
     source = copy_sample(base)
-    db = str(base / "policybook.db")
+    db = settings.pop("db", str(base / "policybook.db"))
     if people:
         add_people(db)
     app = create_app(StudioConfig(source=source, db=db, output=base / "dist", testing=True, **settings))

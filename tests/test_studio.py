@@ -141,3 +141,24 @@ def test_cli_speaks_chinese_under_a_chinese_locale(cli, root_copy, monkeypatch: 
     assert "該值只能加不能減" in cli("check", project / "handbook").err
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert "may only be raised, never lowered" in cli("check", project / "handbook").err
+
+
+@pytest.fixture(scope="module")
+def postgres():  # type: ignore[no-untyped-def]
+    from tests.ledger_support import start_postgres
+
+    yield from start_postgres()
+
+
+def test_postgresql_by_url(postgres, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = postgres.create_database("studio")
+    studio = make_studio(tmp_path, people=False, db=url)
+    from tests.studio_support import add_people
+
+    add_people(url)
+    client = studio.client("admin")
+    assert client.get("/admin/").status_code == 200
+    with opened(url) as ledger, ledger.engine.connect() as connection:
+        assert ("admin", "login") in connection.execute(text("SELECT actor, action FROM studio_audit")).all()
+        with pytest.raises(Exception, match="append-only"):
+            connection.execute(text("DELETE FROM studio_audit"))
