@@ -162,3 +162,25 @@ def test_postgresql_by_url(postgres, tmp_path: Path) -> None:  # type: ignore[no
         assert ("admin", "login") in connection.execute(text("SELECT actor, action FROM studio_audit")).all()
         with pytest.raises(Exception, match="append-only"):
             connection.execute(text("DELETE FROM studio_audit"))
+
+
+def test_forms_blank_and_numbered_pad(studio) -> None:  # type: ignore[no-untyped-def]
+    client = studio.client("li")
+    page = client.get("/forms/?sub=sz").get_data(as_text=True)
+    assert "请假申请表" in page and "生成编号本" in page
+    blank = client.get("/forms/sz/leave-request.pdf")
+    assert blank.status_code == 200 and blank.data.startswith(b"%PDF")
+    assert client.get("/forms/sz/..%2Fhandbook.pdf").status_code == 404
+    data = {"csrf_token": token(page), "start": "7", "count": "3", "format": "coded"}
+    assert client.post("/forms/sz/leave-request/pad", data=data).status_code == 404  # no serial (编号) field
+    padded = client.post("/forms/sz/service-record/pad", data=data)
+    assert padded.status_code == 200 and padded.data.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(padded.data))
+    assert len(reader.pages) == 3 and "SZ-00009" in reader.pages[2].extract_text()
+    viewer = studio.client("zhou")
+    mine = {**data, "csrf_token": token(viewer.get("/forms/").get_data(as_text=True))}
+    assert viewer.post("/forms/sz/service-record/pad", data=mine).status_code == 403

@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "policybook.studio.review:bp",
     "policybook.studio.release:bp",
     "policybook.studio.ledger_pages:bp",
+    "policybook.studio.forms_pages:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
 ]
@@ -130,6 +131,7 @@ ACTIONS = {
     "sign": "登记签收",
     "sheets": "打印签收单",
     "remind": "下载催签名单",
+    "pad": "生成编号本",
 }
 
 
