@@ -184,3 +184,15 @@ def test_forms_blank_and_numbered_pad(studio) -> None:  # type: ignore[no-untype
     viewer = studio.client("zhou")
     mine = {**data, "csrf_token": token(viewer.get("/forms/").get_data(as_text=True))}
     assert viewer.post("/forms/sz/service-record/pad", data=mine).status_code == 403
+
+
+def test_a_user_who_chooses_traditional_reads_traditional(studio) -> None:  # type: ignore[no-untyped-def]
+    client = studio.client("zhou")
+    page = client.get("/me/").get_data(as_text=True)
+    assert client.post("/me/", data={"csrf_token": token(page), "script": "zh-Hant"}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="zh-Hant">' in home and "員工手冊" in home and "选择子公司" not in home
+    article = client.get("/article/art-dress").get_data(as_text=True)
+    assert "### 仪容仪表 {#art-dress}" in article  # the source text as written
+    client.post("/me/", data={"csrf_token": token(home), "script": "zh-Hans"})
+    assert "员工手册" in client.get("/").get_data(as_text=True)

@@ -38,6 +38,7 @@ BLUEPRINTS = [
     "policybook.studio.forms_pages:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
+    "policybook.studio.account:bp",
 ]
 PUBLIC = {"auth.login", "auth.setup", "static"}  # the only endpoints reachable without a login
 MAX_UPLOAD = 16 * 1024 * 1024
@@ -132,6 +133,7 @@ ACTIONS = {
     "sheets": "打印签收单",
     "remind": "下载催签名单",
     "pad": "生成编号本",
+    "preference": "修改偏好",
 }
 
 
