@@ -197,6 +197,7 @@ def chart(data: list[dict[str, Any]], target: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["text.parse_math"] = False  # a department named $…$ is text, not mathtext
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator

@@ -141,8 +141,11 @@ def _key(name: str) -> str:
 def _csv_rows(path: Path, wanted: Mapping[str, str]) -> Iterator[tuple[int, list[Cell]]]:
     text = _decode(path, wanted)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    for record in reader:
-        yield reader.line_num, list(record)
+    try:
+        for record in reader:
+            yield reader.line_num, list(record)
+    except csv.Error as exc:  # a field over csv's limit (128 KiB), a NUL …
+        raise fail(Loc(str(path), max(reader.line_num, 1)), f"cannot read this row: {exc}", "ledger.read") from None
 
 
 def _delimiter(text: str) -> str:
