@@ -246,11 +246,12 @@ class Builder:
         chapter = Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment))
         if self.orphans and not self.chapters and GENERAL_RE.match(title):
             self.chapters.append(chapter)  # the text before 第一章 总则 opens it
-            self.flush()
+            self.flush(opening=True)
         else:
-            if self.orphans and not self.chapters:
+            opening = bool(self.orphans and not self.chapters)
+            if opening:
                 self.open_general()
-            self.flush()
+            self.flush(opening=opening)
             self.chapters.append(chapter)
         self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
@@ -311,7 +312,7 @@ class Builder:
         self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
         self.record.infer(self.orphans[0].where, f"the text before the first chapter: a chapter “{title}” holds it")
 
-    def flush(self, segment: Segment | None = None) -> None:
+    def flush(self, segment: Segment | None = None, opening: bool = False) -> None:
         """Text under a heading before its first article becomes an untitled article there — never lost,
         never glued to the next article."""
         if not self.orphans:
@@ -320,9 +321,15 @@ class Builder:
         where = paras[0].where
         article = Article(0, "", self.blocks(paras), where)
         self.place(article, segment or Segment("article", Marker("article", 0, ""), paras[0]))
-        self.record.doubt(
-            where, "text before the first article under its heading: kept as an untitled article of its own"
-        )
+        heading = self.section.title if self.section is not None else self.chapters[-1].title
+        count = sum(1 for p in paras if p.text.strip() or p.table is not None)
+        if opening:
+            message = "holds the text before the first article: kept as an untitled article of its own"
+        elif segment is not None and segment.kind == "article":
+            message = "opens it before its first article: kept as an untitled article of its own"
+        else:
+            message = "has no articles: its text is kept as one untitled article"
+        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles)")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""
