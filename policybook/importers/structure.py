@@ -329,7 +329,8 @@ class Builder:
             message = "opens it before its first article: kept as an untitled article of its own"
         else:
             message = "has no articles: its text is kept as one untitled article"
-        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles)")
+        shift = "" if self.restarts else "; the source's 第X条 after it print one number higher"
+        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles{shift})")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""
