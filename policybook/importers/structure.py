@@ -278,10 +278,12 @@ class Builder:
             self.check_number("article", segment, "条")
         self.last["article"] = segment.marker.number
         title, text = split_article(segment.marker.rest, bool(segment.body))
+        brackets = BRACKET_TITLE_RE.match(segment.marker.rest.strip())  # 【目的】: the brackets are the title's
         title, text = clean(title, self.record), clean(text, self.record)
         blocks: list[Block] = [Text(text, segment.para.where)] if text else []
         blocks += self.blocks(segment.body)
-        article = Article(segment.marker.number, title, blocks, segment.para.where, head=_head(segment))
+        head = _head(segment) + (segment.marker.rest.strip()[0] + "】" if brackets else "")
+        article = Article(segment.marker.number, title, blocks, segment.para.where, head=head)
         self.place(article, segment)
         self.note_article(article, segment)
 
