@@ -225,3 +225,20 @@ def test_run_in_citations_are_not_split() -> None:
     assert [p[:3] for p in pieces] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
     assert pieces[1] == "第二条 员工迟到的，按 第四条 处理。"
     assert record.counts["run-in"] == 4
+
+
+def test_the_sample_handbook_printed_as_word_imports_whole(cli: Any, tmp_path: Path) -> None:
+    """137 articles with a revision table and a contents list before them: the same articles come back,
+    the revision table and 目录 listed as removed, nothing unaccounted, check --strict clean."""
+    from tests.conftest import REPO, articles
+
+    assert cli("build", REPO / "handbook", "-f", "docx", "-s", "bj", "-o", tmp_path / "dist").code == 0
+    word = next((tmp_path / "dist/bj").glob("*.docx"))
+    result = imported(word, tmp_path / "out")
+    assert result.accounting.missing() == 0, result.accounting.line()
+    assert set(result.accounting.removed) == {"front matter", "目录"}
+    original = [a["title"] for a in articles(cli("model", REPO / "handbook", "-s", "bj", "--json").json())]
+    assert [a.title for a in result.regulation.articles()] == original
+    assert len(result.regulation.chapters) == 13
+    check = cli("check", "--strict", tmp_path / "out/handbook")
+    assert check.code == 0, check.err

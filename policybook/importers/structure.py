@@ -144,8 +144,9 @@ class Detector:
                 break
             if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
                 title = self.title(para)
-            elif para.table is not None:
-                break
+            elif para.table is not None:  # a revision table before the text: front matter
+                cells = " ".join(cell.text for row in para.table.rows for cell in row)
+                self.record.remove(para.where, "front matter", cells)
             elif para.text.strip():
                 self.record.remove(para.where, "front matter", para.text)
             index += 1
