@@ -29,6 +29,7 @@ COMMANDS = [
     "ack",
     "distribute",
     "serve",
+    "studio",
 ]
 
 
