@@ -38,6 +38,10 @@ MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
 FILE_EXT_RE = re.compile(r"\.(docx?|pdf|txt|wps|rtf)$", re.I)
+TITLE_NOUN_RE = re.compile(
+    r"(手册|手冊|办法|辦法|制度|规定|規定|细则|細則|规范|規範|条例|條例|准则|準則|规则|規則|守则|守則|规程|規程|章程|须知|須知)"
+    r"([（(][^）)]{1,6}[）)])?$"
+)
 GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
@@ -131,6 +135,7 @@ class Detector:
     def front_matter(self, paras: list[Para]) -> tuple[str, int]:
         """The title and where the body starts; 目录 and its entries are skipped (and listed as removed)."""
         title, index = "", 0
+        named = self.named_title(paras)
         while index < len(paras):
             para = paras[index]
             if para.toc:
@@ -142,7 +147,7 @@ class Detector:
                 continue
             if self.marker(para, 0) is not None or preamble(para) or (title and self.unnumbered(paras, index)):
                 break
-            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
+            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX) and named in (-1, index):
                 title = self.title(para)
             elif para.table is not None:  # a revision table before the text: front matter
                 cells = " ".join(cell.text for row in para.table.rows for cell in row)
@@ -151,6 +156,17 @@ class Detector:
                 self.record.remove(para.where, "front matter", para.text)
             index += 1
         return title, index
+
+    def named_title(self, paras: list[Para]) -> int:
+        """Where a line before the text names a regulation (员工手册, …管理办法), or -1: on a cover page the
+        company and the document code come first."""
+        for index, para in enumerate(paras[:60]):
+            if para.table is None and (self.marker(para, 0) is not None or preamble(para)):
+                break
+            text = re.sub(r"[\s\u3000]+", "", para.text)
+            if para.table is None and not para.toc and heading_like(text, TITLE_MAX) and TITLE_NOUN_RE.search(text):
+                return index
+        return -1
 
     def title(self, para: Para) -> str:
         """The regulation's title; a file name's extension (员工宿舍管理规定.doc on a download page) left out."""
