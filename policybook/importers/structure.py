@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policybook.importers import markers
 from policybook.importers.markers import Marker
-from policybook.importers.normalise import clean
+from policybook.importers.normalise import clean, detect_script
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
 from policybook.importers.tree import (
@@ -324,8 +324,6 @@ class Builder:
 
     def open_general(self) -> None:
         """Text before 第一章 that is not 总则: a 总则 chapter of its own holds it."""
-        from policybook.importers.normalise import detect_script
-
         traditional = detect_script(" ".join(p.text for p in self.orphans))[0] == "zh-Hant"
         title = "總則" if traditional else "总则"
         self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
