@@ -35,7 +35,7 @@ LATIN_GAP_RE = re.compile(
 
 def read_pdf(path: Path, record: Record) -> list[Para]:
     lines = [_lines(page) for page in _extract(path)]
-    _drop_running(lines, record)
+    _drop_running(lines, record, path.name)
     if sum(len(re.sub(r"\s", "", line)) for page in lines for line in page) < MIN_TEXT:
         raise fail(
             Loc(str(path)),
@@ -106,7 +106,7 @@ def _edges(page: list[str]) -> list[int]:
     return sorted(set(filled[:EDGE] + filled[-EDGE:]))
 
 
-def _drop_running(pages: list[list[str]], record: Record) -> None:
+def _drop_running(pages: list[list[str]], record: Record, name: str = "") -> None:
     """Blank out running headers/footers (recurring at the page edges) and page numbers."""
     seen: Counter[str] = Counter(key for page in pages for key in {_key(page[i]) for i in _edges(page)})
     # a header naming the chapter recurs on that chapter's pages only: its start recurs on most pages,
@@ -125,11 +125,11 @@ def _drop_running(pages: list[list[str]], record: Record) -> None:
             line = page[index]
             if PAGE_NUMBER_RE.match(line.strip()):
                 record.fixed("PDF page numbers removed")
-                record.remove(f"page {number}", "page furniture", line)
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
             elif _key(line) in running:
                 record.fixed("PDF running headers/footers removed")
-                record.remove(f"page {number}", "page furniture", line)
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
 
 
