@@ -41,7 +41,8 @@ CASES = {
     "runin-hant.txt": Expect("員工考勤管理辦法", 3, 7, 0, run_in=10),
     "runin-items.txt": Expect("差旅费管理规定", 3, 5, 3, run_in=10),
     "hardwrap.txt": Expect("员工培训管理制度", 1, 5, 3, blanks=1),
-    "web-page.txt": Expect("员工奖惩管理制度", 1, 10, 5, ("breadcrumb", "navigation", "after the end"), blanks=1),
+    "web-noend.txt": Expect("员工离职管理办法", 1, 4, 0, ("breadcrumb", "another document")),
+    "web-page.txt": Expect("员工奖惩管理制度", 1, 10, 5, ("breadcrumb", "navigation", "another document"), blanks=1),
     "qa-page.txt": Expect("加班管理規定", 1, 10, 0, ("Q&A",)),
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
     "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
@@ -100,14 +101,14 @@ def test_web_page_debris_and_the_appended_document(cli: Any, tmp_path: Path) -> 
     """The appended document is left out (its 第四条 never links into the regulation), or imported with --split."""
     run = cli("import", CORPUS / "web-page.txt", "-o", tmp_path / "out")
     assert run.code == 0, run.err
-    assert re.search(r"kept \d+ of \d+ characters; removed: another document after the end marker", run.err)
+    assert re.search(r"kept \d+ of \d+ characters; removed: another document after the regulation", run.err)
     chapter = (tmp_path / "out/handbook/chapters/01.md").read_text(encoding="utf-8")
     assert "宿舍" not in chapter and "当前位置" not in chapter and "2024年3月1日" not in chapter
     assert "员工有[](#art-4)第（三）项情形" in chapter
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
     assert "web-page.txt line 1: web-page breadcrumb: “当前位置：文档之家›" in report
     assert (
-        "web-page.txt lines 23–27: another document after the end marker (its numbers restart) (5 paragraphs)" in report
+        "web-page.txt lines 23–27: another document after the regulation (its numbers restart) (5 paragraphs)" in report
     )
     removed = (tmp_path / "out/import-removed.txt").read_text(encoding="utf-8")
     assert "第四条 违反第二条的，扣款**元/次。" in removed  # left out, not lost
@@ -123,6 +124,19 @@ def test_web_page_debris_and_the_appended_document(cli: Any, tmp_path: Path) -> 
     pdf = next((tmp_path / "dist/main").glob("*.pdf"))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.replace("\n", "")
     assert "第十条本制度自2024年4月1日起施行" in text.replace(" ", "") and "宿舍" not in text
+
+
+def test_appended_documents_without_an_end_marker_split_apart(cli: Any, tmp_path: Path) -> None:
+    """A titled document restarting at 第一条 starts a new document even without 本办法自…施行 before it."""
+    run = cli("import", CORPUS / "web-noend.txt", "-o", tmp_path / "out", "--split")
+    assert run.code == 0, run.err
+    titles = [
+        line.split("(")[1].split(")")[0] for line in run.err.splitlines() if line.startswith("policybook: imported")
+    ]
+    assert titles == ["员工离职管理办法", "员工请假管理规定", "员工加班管理制度"]
+    for folder in ("out", "out/split-2", "out/split-3"):
+        assert cli("check", "--strict", tmp_path / folder / "handbook").code == 0
+    assert "违反[](#art-2)的" in (tmp_path / "out/split-2/handbook/chapters/01.md").read_text(encoding="utf-8")
 
 
 def test_half_width_punctuation_is_made_full_width(tmp_path: Path) -> None:

@@ -92,7 +92,10 @@ def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list
         if end < 0 and para.table is None and END_RE.search(para.text):
             end = index
     if end < 0:
-        return _cut_questions(paras, record), []
+        restart = _restart(paras)
+        if restart < 0:
+            return _cut_questions(paras, record), []
+        return _set_apart(paras[:restart], paras[restart:], record, split)
     while end + 1 < len(paras) and paras[end + 1].table is None and OWN_RE.match(paras[end + 1].text.strip()):
         end += 1  # 本规定由人力资源部负责解释。 after the date clause is still the regulation
     signed = end + 1
@@ -102,13 +105,38 @@ def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list
     rest = paras[signed:]
     if _continuing(rest, last_article):
         return paras[: end + 1] + rest, []
+    return _set_apart(paras[: end + 1], rest, record, split)
+
+
+def _set_apart(kept: list[Para], rest: list[Para], record: Record, split: bool) -> tuple[list[Para], list[Para]]:
+    """What follows the regulation: another document to import separately (--split), or removed."""
     if rest and _reason(rest) == ANOTHER and split:
         for para in rest:
-            record.remove(para.where, "another document after the end marker, imported separately", _text(para))
-        return paras[: end + 1], rest
+            record.remove(para.where, "another document after the regulation, imported separately", _text(para))
+        return kept, rest
     if rest:
         _remove_rest(rest, record)
-    return paras[: end + 1], []
+    return kept, []
+
+
+def _restart(paras: list[Para]) -> int:
+    """Without an end marker: where a titled document restarting at 第一条 begins (员工宿舍管理规定 / 第一条 …
+    after 第十条), or -1. A chapter heading before the 第一条 is a regulation numbering per chapter."""
+    last = 0
+    for index, para in enumerate(paras):
+        found = markers.heading(para.text.strip()) if para.table is None else None
+        if found is None or found.kind != "article":
+            continue
+        before = paras[index - 1] if index else None
+        if found.number == 1 and last >= 2 and before is not None and _titled(before):
+            return index - 1
+        last = found.number
+    return -1
+
+
+def _titled(para: Para) -> bool:
+    text = re.sub(r"[\s\u3000]+", "", markers.FILE_EXT_RE.sub("", para.text.strip()))
+    return para.table is None and len(text) <= 40 and bool(markers.TITLE_NOUN_RE.search(text))
 
 
 def _cut_questions(paras: list[Para], record: Record) -> list[Para]:
@@ -132,7 +160,7 @@ def _continuing(paras: list[Para], last_article: int) -> bool:
     return found.kind == "appendix" or (found.kind == "article" and found.number == last_article + 1)
 
 
-ANOTHER = "another document after the end marker (its numbers restart)"
+ANOTHER = "another document after the regulation (its numbers restart)"
 
 
 def _reason(rest: list[Para]) -> str:

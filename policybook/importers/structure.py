@@ -37,11 +37,6 @@ TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
-FILE_EXT_RE = re.compile(r"\.(docx?|pdf|txt|wps|rtf)$", re.I)
-TITLE_NOUN_RE = re.compile(
-    r"(手册|手冊|办法|辦法|制度|规定|規定|细则|細則|规范|規範|条例|條例|准则|準則|规则|規則|守则|守則|规程|規程|章程|须知|須知)"
-    r"([（(][^）)]{1,6}[）)])?$"
-)
 GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
@@ -164,14 +159,19 @@ class Detector:
             if para.table is None and (self.marker(para, 0) is not None or preamble(para)):
                 break
             text = re.sub(r"[\s\u3000]+", "", para.text)
-            if para.table is None and not para.toc and heading_like(text, TITLE_MAX) and TITLE_NOUN_RE.search(text):
+            if (
+                para.table is None
+                and not para.toc
+                and heading_like(text, TITLE_MAX)
+                and markers.TITLE_NOUN_RE.search(text)
+            ):
                 return index
         return -1
 
     def title(self, para: Para) -> str:
         """The regulation's title; a file name's extension (员工宿舍管理规定.doc on a download page) left out."""
         text = para.text.strip()
-        extension = FILE_EXT_RE.search(text)
+        extension = markers.FILE_EXT_RE.search(text)
         if extension:
             self.record.remove(para.where, "file name extension", extension.group(0))
             text = text[: extension.start()]
