@@ -45,13 +45,32 @@ QA_RE = re.compile(r"^(问|問|答|Q|A)\s*[:：]|^(常见问题|常見問題|问
 
 def strip_furniture(paras: list[Para], record: Record) -> list[Para]:
     """Site furniture out, line by line (before lines are joined: a breadcrumb must not swallow the title)."""
-    return [p for p in paras if not _furniture(p, record)]
+    out: list[Para] = []
+    for para in paras:
+        if not _furniture(para, record):
+            out.append(para)
+        elif title := _crumb_title(para, record):
+            out.append(title)
+    return out
 
 
 def strip_debris(paras: list[Para], record: Record, split: bool = False) -> tuple[list[Para], list[Para]]:
     """The regulation's paragraphs, and (with ``split``) another document found after its end, to import
     separately — without ``split`` that document is listed as removed like any other debris."""
-    return _cut_after_end(strip_furniture(paras, record), record, split)
+    return _cut_after_end(strip_furniture(_end_apart(paras), record), record, split)
+
+
+def _end_apart(paras: list[Para]) -> list[Para]:
+    """A run-in page goes on after 本办法自…起施行。 in the same paragraph: the rest becomes its own."""
+    out: list[Para] = []
+    for para in paras:
+        match = END_RE.search(para.text) if para.table is None else None
+        stop = para.text.find("。", match.end()) if match else -1
+        if match and stop >= 0 and para.text[stop + 1 :].strip():
+            out += [Para(para.text[: stop + 1], para.where), Para(para.text[stop + 1 :].strip(), para.where)]
+        else:
+            out.append(para)
+    return out
 
 
 def _furniture(para: Para, record: Record) -> bool:
@@ -67,9 +86,22 @@ def _furniture(para: Para, record: Record) -> bool:
         reason = "web-page links and footer"
     elif _navigation(text):
         reason = "web-page navigation"
-    if reason:
+    if reason and reason != "web-page breadcrumb":  # a breadcrumb may end with the title: see _crumb_title
         record.remove(para.where, reason, para.text)
     return bool(reason)
+
+
+def _crumb_title(para: Para, record: Record) -> Para | None:
+    """当前位置：首页 › 制度 › 员工考勤管理办法 — when the page shows the title only there, it is kept."""
+    text = para.text.strip()
+    if not BREADCRUMB_RE.search(text):
+        return None
+    last = re.split(r"[›»>]", text)[-1].strip()
+    if last == text or not markers.TITLE_NOUN_RE.search(re.sub(r"[\s\u3000]+", "", last)):
+        record.remove(para.where, "web-page breadcrumb", para.text)
+        return None
+    record.remove(para.where, "web-page breadcrumb", text[: text.rindex(last)])
+    return Para(last, para.where)
 
 
 def _navigation(text: str) -> bool:
