@@ -17,7 +17,10 @@ from policybook.importers import markers
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
 
-BREADCRUMB_RE = re.compile(r"^(当前位置|當前位置|您的位置|您现在的位置|您現在的位置|位置)\s*[:：]|(\S\s*[›»>]\s*){2,}")
+BREADCRUMB_RE = re.compile(  # "申请>审批>备案" in a rule is a flow, not a breadcrumb: > only after 首页
+    r"^(当前位置|當前位置|您的位置|您现在的位置|您現在的位置|位置)\s*[:：]"
+    r"|(首页|首頁|主页|主頁|网站首页|網站首頁|Home)\s*[›»>/]|(\S\s*[›»]\s*){2,}"
+)
 PAGE_META_RE = re.compile(
     r"^(发布时间|發布時間|发布日期|發布日期|浏览次数|瀏覽次數|阅读|閱讀|点击|點擊|来源|來源|作者|字号|字號)\s*[:：]"
 )
@@ -29,7 +32,7 @@ FOOTER_RE = re.compile(
 NAV_WORDS = re.compile(r"首页|首頁|登录|登錄|注册|註冊|搜索|下载|下載|会员|會員|范文|範文|网站|網站|帮助|幫助")
 END_RE = re.compile(
     r"(本|此)\S{0,6}(办法|辦法|制度|规定|規定|细则|細則|规范|規範|手册|手冊|准则|準則|规则|規則|条例|條例)"
-    r"\S{0,25}(施行|执行|執行|实施|實施|生效)"
+    r"[^。；\n]{0,30}(施行|执行|執行|实施|實施|生效)"
 )
 SIGNATURE_RE = re.compile(
     r"^(\S{2,30}(公司|集团|集團|部|委员会|委員會|办公室|辦公室|中心|处|處|局|院)"
@@ -112,17 +115,23 @@ def _navigation(text: str) -> bool:
 
 def _cut_after_end(paras: list[Para], record: Record, split: bool) -> tuple[list[Para], list[Para]]:
     """Keep what continues the regulation after its end marker; list the rest as removed."""
-    last_article, end = 0, -1
+    last: dict[str, int] = {}  # the last number of each kind of marker (第X条, 一、, 1、 …)
+    end = -1
     for index, para in enumerate(paras):
-        found = markers.heading(para.text.strip()) if para.table is None else None
-        if found is not None and found.kind == "article":
-            if end >= 0 and found.number != last_article + 1:
-                break
-            last_article, end = found.number, -1  # the next article: the end was not the end yet
-        elif found is not None and found.kind == "appendix":
+        text = para.text.strip() if para.table is None else ""
+        found = markers.heading(text) or markers.item(text)
+        if found is not None and found.kind == "appendix":
             return paras, []  # the appendices follow the end: the regulation goes on
+        if found is not None:
+            if end >= 0 and found.number == last.get(found.kind, 0) + 1:
+                end = -1  # the numbers go on: the end was not the end yet
+            elif end >= 0 and found.kind in ("article", "chapter", "cn-dun"):
+                break
+            if end < 0:  # after the end, only what continues the numbers before it counts
+                last[found.kind] = found.number
         if end < 0 and para.table is None and END_RE.search(para.text):
             end = index
+    last_article = last.get("article", 0)
     if end < 0:
         restart = _restart(paras)
         if restart < 0:
