@@ -123,11 +123,13 @@ def test_widgets_sit_in_their_cells(blank: Path) -> None:
 
 
 def test_typed_text_uses_a_standard_cjk_font(blank: Path) -> None:
-    """Viewers draw typed text with STSong-Light (any GB 18030 BMP character); a blank embeds no field font."""
+    """Viewers draw typed text with Adobe's Song (any GB 18030 BMP character); a blank embeds no field
+    font. Not named STSong-Light (pdftk-java fails on it); an identity /ToUnicode for pypdf."""
     pdf = blank / f"{STEM}.pdf"
     form = PdfReader(pdf).trailer["/Root"]["/AcroForm"]
     font = form["/DR"]["/Font"]["/PBS"].get_object()
-    assert font["/BaseFont"] == "/STSong-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    assert font["/BaseFont"] == "/AdobeSongStd-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    assert b"<4E00> <4EFF> <4E00>" in font["/ToUnicode"].get_object().get_data()
     assert "/FontFile3" not in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
     assert str(form["/DA"]).startswith("/PBS ") and "/PBF" not in form["/DR"]["/Font"]
     assert "/NeedAppearances" not in form
