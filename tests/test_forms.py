@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from policybook.build import check
-from policybook.diagnostics import SourceError
+from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.writers.forms import pdf, write
 from policybook.writers.forms.acroform import read_values
@@ -522,3 +522,22 @@ def test_a_small_batch_shares_one_cut_a_large_one_narrows_it(
     assert own[0] != own[1] and all(len(o) < len(_value_font_program(shared[0])) for o in own)
     for one, two in zip(shared, narrowed, strict=True):
         assert _text(one) == _text(two), "the same values printed either way"
+
+
+LONG = "客户服务中心/深圳呼叫中心/客服一部/夜班A组"
+VERY_LONG = "集团客户服务中心/华南大区深圳呼叫中心/客户服务一部/夜班A组/投诉与回访专线第三小组（临时借调）"
+
+
+@pytest.mark.parametrize("how", ["editable", "flatten", "merge"])
+def test_long_single_line_values_are_never_cut(doc: Document, tmp_path: Path, how: str) -> None:
+    """A value too long for its one-line box wraps (or is set smaller), whole; below 7 pt it
+    is still whole and the run warns, naming the CSV row and field."""
+    data = tmp_path / "long.csv"
+    data.write_text(f"applicant,department,employee_no\n张伟,{LONG},{VERY_LONG}\n", encoding="utf-8")
+    diags = Diagnostics()
+    request = Request("leave-request", fill=data, flatten=how == "flatten", merge=how == "merge")
+    out = run(doc, request, tmp_path / "out", diags)
+    text = re.sub(r"\s+", "", _text(out[0]))
+    assert LONG in text and VERY_LONG in text
+    warned = [d for d in diags.warnings if d.code == "forms.value-small"]
+    assert len(warned) == 1 and "(employee_no)" in warned[0].message and warned[0].loc.path == str(data)
