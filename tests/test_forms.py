@@ -271,7 +271,10 @@ def test_docx_has_content_controls(blank: Path) -> None:
     assert items == [("优", "1"), ("良", "2"), ("中", "3"), ("差", "4")], "values are the PDF's on-states"
     assert "<w:showingPlcHdr/>" in choice[0]
     applicant = re.search(r'<w:tag w:val="applicant"/>.*?</w:sdt>', xml, re.S)
-    assert applicant and "<w:showingPlcHdr/>" in applicant[0] and "请填写" in applicant[0]
+    assert applicant and "<w:showingPlcHdr/>" in applicant[0] and "\u3000" * 2 in applicant[0]
+    assert "请填写" not in xml, "a printed blank shows empty fields, not 请填写"
+    signer = re.search(r'<w:tag w:val="dept_sign"/>.*?</w:sdt>', xml, re.S)
+    assert signer and '<w:u w:val="single"/>' in signer[0], "a signature's blank is a line to sign on"
     assert "\u00a0" * 4 not in xml, "no runs of blank spaces for placeholders"
     rows = re.findall(r"<w:tr[ >].*?</w:tr>", xml, re.S)
     assert rows and all("<w:cantSplit/>" in row for row in rows), "rows never split across pages"

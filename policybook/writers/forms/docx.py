@@ -366,7 +366,7 @@ def _value(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
     elif kind == "signature":
         p.append(_run(words["sign"] + words["colon"], sheet, color="muted"))
         signer = label if label.endswith(words["sign"]) else label + words["sign"]
-        p.append(_text_control(sheet, field.name, signer, words["fill"]))
+        p.append(_text_control(sheet, field.name, signer, underline=True))
         second = oxml.paragraph()  # the date on its own line: reads well in narrow cells too
         second.append(_run(words["date"] + words["colon"], sheet, color="muted"))
         second.append(_date_control(sheet, f"{field.name}_date", signer + words["date"]))
@@ -374,13 +374,25 @@ def _value(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
     elif kind == "date":
         p.append(_date_control(sheet, field.name, label))
     else:
-        p.append(_text_control(sheet, field.name, label, words["fill"], kind == "multiline"))
+        p.append(_text_control(sheet, field.name, label, multiline=kind == "multiline"))
     return [p]
 
 
-def _text_control(sheet: Sheet, tag: str, alias: str, hint: str, multiline: bool = False) -> oxml.Element:
+def _text_control(
+    sheet: Sheet, tag: str, alias: str, multiline: bool = False, underline: bool = False
+) -> oxml.Element:
+    """A text control whose placeholder is blank (ideographic spaces, a signature's underlined):
+    a printed blank form shows an empty box to write in, as the PDF does — not 请填写 in every
+    field. Word names the field (``alias``) when the control is entered."""
+    run = _hint_run(BLANK * (SIGN_BLANK if underline else FIELD_BLANK), sheet)
+    if underline:
+        oxml.prop(oxml.properties(run, "rPr"), "u", {"val": "single"})
     kind = "multiline" if multiline else "text"
-    return oxml.content_control([_hint_run(hint, sheet)], tag, alias, kind, placeholder=True)
+    return oxml.content_control([run], tag, alias, kind, placeholder=True)
+
+
+BLANK = "\u3000"  # an ideographic space: Word and LibreOffice keep it, and it prints nothing
+FIELD_BLANK, SIGN_BLANK = 2, 3  # no wider than the 请填写 they replace: dense forms stay on one page
 
 
 def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:
