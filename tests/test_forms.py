@@ -544,3 +544,16 @@ def test_long_single_line_values_are_never_cut(doc: Document, tmp_path: Path, ho
     assert LONG in text and VERY_LONG in text
     warned = [d for d in diags.warnings if d.code == "forms.value-small"]
     assert len(warned) == 1 and "(employee_no)" in warned[0].message and warned[0].loc.path == str(data)
+
+
+def test_service_record_fits_one_page_in_the_handbook_docx(tmp_path: Path) -> None:
+    """Inside the handbook's DOCX (a shorter text area than the form's own page, its heading above)
+    the 客户服务记录单 still ends on its first page: its last row (客户签字) is not alone on the next."""
+    from policybook.build import build
+
+    handbook = Path(__file__).parent.parent / "handbook"
+    [docx_rel] = [f for f in build(handbook, tmp_path / "out", ["sz"], ["docx"]) if f.suffix == ".docx"]
+    printed = libreoffice_pdf(tmp_path / "out" / docx_rel, tmp_path)
+    pages = _text(printed).split("\f")
+    start = next(i for i, page in enumerate(pages) if "CS-F-001 · V" in page)
+    assert "客户签字" in pages[start] and "客户签字" not in pages[start + 1], pages[start + 1][:300]

@@ -89,6 +89,10 @@ class Kit:
     def text_width(self) -> int:
         return self.page[0] - self.margins["inside"] - self.margins["outside"]
 
+    @property
+    def text_height(self) -> int:
+        return self.page[1] - self.margins["top"] - self.margins["bottom"]
+
     def pt(self, half_points: int) -> float:
         return half_points / 2
 
