@@ -91,10 +91,10 @@ def _check(
         _check_forms_referenced(project, diags)
     names = writer_names() if formats is None else list(formats)
     if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
-        from policybook.changes.previous import attach_changes  # the compare stage builds on check()
+        from policybook.changes.previous import attach_changes
 
         with stage("changes"):
-            attach_changes(checked, diags)
+            attach_changes(checked, diags, _check_previous)
     if law and not diags.errors:
         from policybook.law import check_law  # labour-law checks on each variant's printed text
 
@@ -107,6 +107,11 @@ def _check(
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
+
+
+def _check_previous(folder: Path) -> Checked:
+    """The previous release's source, read and resolved the same way (no writer checks)."""
+    return check(folder, [], Diagnostics(), formats=[], law=False)
 
 
 def _writer_checks(checked: Checked, formats: list[str], diags: Diagnostics) -> None:

@@ -30,6 +30,8 @@ COMMANDS = [
     "distribute",
     "law",
     "serve",
+    "studio",
+    "review",
 ]
 
 
