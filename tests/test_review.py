@@ -245,6 +245,18 @@ def test_a_changed_variable_value_is_an_override_of_that_subsidiary(drafts, proj
     assert "5个工作日内" in texts["sz"] and "3个工作日内" in texts["bj"]  # only sz's value changed
 
 
+def test_an_item_and_a_value_in_a_table_come_back_together(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.replace("擅自不到岗的", "擅自不到岗或者擅自离岗的")  # item （一） of art-absent
+    review.replace("每次扣减考勤绩效80元", "每次扣减考勤绩效100元")  # the 迟到 row of art-late's table
+    result = imported(tmp_path, review, project)
+    assert [(a.article.label, a.matches) for a in result.articles] == [("art-late", True), ("art-absent", True)]
+    assert "+1. 未请假或者请假未获批准，擅自不到岗或者擅自离岗的；" in result.patch
+    assert "+    late_fine: 100" in result.patch
+    late = next(o for o in result.overrides if o.name == "attendance.late_fine")
+    assert "attendance.early_leave_fine" in late.also  # the next row prints 80 too: named in the report
+
+
 def _text(doc, label):  # type: ignore[no-untyped-def]
     from policybook.model import block_text
 
@@ -290,7 +302,9 @@ def test_an_article_changed_in_the_source_since_the_build_is_a_three_way_conflic
     assert trip.current is not None and "书面批准" in trip.current and trip.proposal is None
     assert "chapters/04-attendance.md" not in result.patch  # never overwritten
     assert article(result, "art-missed-punch").matches is True  # the unchanged article still comes back
-    assert "三方冲突" in report.render(result)
+    text = report.render(result)
+    assert "三方冲突" in text
+    assert "按[-标准-]{+实际+}工作时间" in text and "经部门负责人{+书面+}批准" in text  # both sides' changes marked
 
 
 def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, project, tmp_path):

@@ -267,10 +267,11 @@ def _try_patch(review: Review, project: Project, sub: str) -> None:
             return
         doc = rebuilt.documents[sub]
         pieces = cut(_draft_units(doc), known_nodes(doc))
+    texts = review.sent | {_body(a.piece.new) for a in review.articles}  # what is not a new article
     for article in review.articles:
         if article.proposal is None:
             continue
-        article.rebuilt = _rebuilt(pieces, article.piece.key, review.sent)
+        article.rebuilt = _rebuilt(pieces, article.piece.key, texts)
         article.matches = _same_text(article.rebuilt, article.piece.new)
 
 
@@ -281,7 +282,7 @@ def _rebuilt(pieces: list[Piece], key: str, sent: set[str]) -> str:
         if piece.key == key:
             text = piece.old
             for after in pieces[n + 1 :]:
-                if _body(after.old) in sent or not isinstance(after.node, Article):
+                if not isinstance(after.node, Article) or after.node.label or _body(after.old) in sent:
                     break
                 text += after.old
             return text
