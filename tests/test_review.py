@@ -346,3 +346,16 @@ def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):
     )
     assert run.returncode == 1, run.stderr
     assert "error: cannot read the reviewed DOCX" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_simplified_variant_of_a_traditional_source_maps_back_to_traditional(tmp_path):
+    source = ROOT / "tests" / "roots" / "hant-source" / "handbook"
+    doc = check(source, ["cn"], Diagnostics(), formats=[]).documents["cn"]
+    review = WordReview(Draft(doc).data)
+    review.replace("每周工作总时数不得超过四十小时", "每周工作总时数原则上不得超过四十小时")
+    review.replace("中午休息一小时", "中午休息一个半小时")
+    result = imported(tmp_path, review, source)
+    hours = article(result, "art-hours")
+    assert hours.matches is True and not hours.proposal.flags
+    assert "+員工每日正常工作時間為八小時，每週工作總時數原則上不得超過四十小時。" in result.patch
+    assert "+上班時間為上午九時，下班時間為下午六時，中午休息一個半小時。" in result.patch  # the soft break kept
