@@ -348,6 +348,16 @@ def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):
     assert "error: cannot read the reviewed DOCX" in run.stderr and "Traceback" not in run.stderr
 
 
+def test_an_edit_made_without_tracking_changes_is_found_against_the_unchanged_source(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.overwrite("按标准工作时间计算出勤", "按实际工作时间计算出勤")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert trip.current is None and trip.matches is True
+    assert "未开启修订" in trip.proposal.flags[0]
+    assert "按实际工作时间计算出勤" in result.patch
+
+
 def test_a_simplified_variant_of_a_traditional_source_maps_back_to_traditional(tmp_path):
     source = ROOT / "tests" / "roots" / "hant-source" / "handbook"
     doc = check(source, ["cn"], Diagnostics(), formats=[]).documents["cn"]

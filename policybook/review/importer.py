@@ -103,11 +103,13 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         pieces = cut_by_heading(reviewed.units, list(current.values()))
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
-    mapper = _Mapper(project, doc, sub)
+    mapper = _Mapper(project, doc, sub, same_source)
     articles: list[ArticleReview] = []
     for piece in pieces:
-        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and piece.changed)
-        if reviewed_node and (piece.changed or piece.comments or piece.changes):
+        now = current.get(piece.key)
+        differs = piece.changed or (now is not None and now.old != piece.old)  # tracked, or not
+        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and differs)
+        if reviewed_node and (differs or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
     outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
     release = reviewed.properties.get("release", "")
@@ -145,7 +147,7 @@ def _draft_units(doc: Document) -> list[wordml.Unit]:
 class _Mapper:
     """Proposals for one subsidiary's articles, and the files they change."""
 
-    def __init__(self, project: Project, doc: Document, sub: str) -> None:
+    def __init__(self, project: Project, doc: Document, sub: str, same_source: bool) -> None:
         from policybook.transforms.context import build_context
 
         self.project, self.doc = project, doc
@@ -155,6 +157,7 @@ class _Mapper:
         self.refs = {n.target: n.display for n in all_inlines(doc.chapters) if isinstance(n, Ref)}
         self.forward, self.back = _converters(project, self.source)
         self.texts: dict[Path, str] = {}
+        self.same_source = same_source  # the DOCX was built from the source as it is
 
     def text(self, path: Path) -> str:
         if path not in self.texts:
@@ -166,7 +169,11 @@ class _Mapper:
         assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
-        if now is None or now.old != piece.old:
+        untracked = now is not None and now.old != piece.old and self.same_source
+        if untracked:  # the source is as it was: the reviewer edited without tracking changes
+            assert now is not None
+            piece.old = now.old
+        elif now is None or now.old != piece.old:
             result.current = now.old if now is not None else ""
             return result
         if piece.changed:
@@ -179,6 +186,8 @@ class _Mapper:
             if isinstance(article, Article) and not _body(piece.new).strip():
                 result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
                 result.proposal.flags.append("整条删除：删除了源文件中本条的全部内容（含标题行）")
+            if untracked:
+                result.proposal.flags.insert(0, "未开启修订的修改：与发送的文本比对得出，请确认")
         return result
 
     def files(self, articles: list[ArticleReview]) -> tuple[dict[Path, tuple[str, str]], list[Override]]:
