@@ -11,14 +11,17 @@ import re
 import subprocess
 import sys
 import zipfile
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
 
 from policybook.build import check
 from policybook.diagnostics import Diagnostics
+from policybook.model import Article
 from policybook.review import report
-from policybook.review.importer import Review, import_review, proposed_changes
+from policybook.review.importer import Mapper, Review, import_review, proposed_changes
+from policybook.review.units import cut, known_nodes
 from policybook.review.wordml import read
 from policybook.writers.docx import Draft
 from tests.review_support import WordReview, copy_project
@@ -90,6 +93,25 @@ def test_an_untitled_article_has_the_same_identity_in_every_variant_whatever_its
     (sz_name, sz_number), (hk_name, hk_number) = untitled(drafts["sz"]), untitled(drafts["hk"])
     assert sz_name == hk_name
     assert sz_number != hk_number  # hk leaves articles out before it: another number, the same identity
+
+
+def test_every_article_of_every_subsidiary_traces_to_its_source(project):
+    """Sent text and the source as printed agree except for generated text (numbers): nothing of
+    the source is unaccounted for, so any edit anywhere has a place to go."""
+    checked = check(project, [], Diagnostics(), formats=[])
+    generated = re.compile(r"[第零一二三四五六七八九十百千条條（）\d.、\t\u3000\n•]*")
+    for sub, doc in checked.documents.items():
+        mapper = Mapper(checked.project, doc, sub, True)
+        for piece in cut(read(io.BytesIO(Draft(doc).data)).units, known_nodes(doc)):
+            if not isinstance(piece.node, Article):
+                continue
+            printed, _ = mapper.printed(piece.node)
+            shown = mapper.forward(printed.text) if mapper.forward else printed.text
+            ops = SequenceMatcher(None, piece.old, shown, autojunk=False).get_opcodes()
+            unsent = [shown[j1:j2] for tag, _, _, j1, j2 in ops if tag != "equal" and j2 > j1]
+            unmapped = [piece.old[i1:i2] for tag, i1, i2, _, _ in ops if tag != "equal" and i2 > i1]
+            assert sum(map(len, unsent)) <= 2, (sub, piece.node.number, unsent)
+            assert all(generated.fullmatch(chunk) for chunk in unmapped), (sub, piece.node.number, unmapped)
 
 
 # ---------------------------------------------------------------- tracked changes → patch

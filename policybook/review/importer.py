@@ -26,7 +26,7 @@ from policybook.conversion import CURLY, phrase_converter, target_of
 from policybook.diagnostics import Diagnostics, Loc, SourceError
 from policybook.model import Article, Chapter, Document, Ref, Section
 from policybook.review import patch, wordml
-from policybook.review.printed import Renderer, article_lines, evaluator
+from policybook.review.printed import Printed, Renderer, article_lines, evaluator, judge
 from policybook.review.propose import Back, Edit, Proposal, ValueChange, propose
 from policybook.review.units import Piece, cut, cut_by_heading, known_nodes
 from policybook.source.project import Project
@@ -103,7 +103,7 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         pieces = cut_by_heading(reviewed.units, list(current.values()))
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
-    mapper = _Mapper(project, doc, sub, same_source)
+    mapper = Mapper(project, doc, sub, same_source)
     articles: list[ArticleReview] = []
     for piece in pieces:
         now = current.get(piece.key)
@@ -144,7 +144,7 @@ def _draft_units(doc: Document) -> list[wordml.Unit]:
     return wordml.read(io.BytesIO(Draft(doc).data)).units
 
 
-class _Mapper:
+class Mapper:
     """Proposals for one subsidiary's articles, and the files they change."""
 
     def __init__(self, project: Project, doc: Document, sub: str, same_source: bool) -> None:
@@ -154,6 +154,7 @@ class _Mapper:
         self.source = project.subsidiaries[sub]
         self.context: dict[str, Any] = build_context(project, self.source)
         self.value = evaluator(self.context)
+        self.condition = judge(self.context)
         self.refs = {n.target: n.display for n in all_inlines(doc.chapters) if isinstance(n, Ref)}
         self.forward, self.back = _converters(project, self.source)
         self.texts: dict[Path, str] = {}
@@ -177,11 +178,7 @@ class _Mapper:
             result.current = now.old if now is not None else ""
             return result
         if piece.changed:
-            text = self.text(path)
-            begin, end = article_lines(text, article.loc.line)
-            if isinstance(article, Chapter | Section):  # a heading: its own line only
-                end = min(end, text.find("\n", begin) + 1 or end)
-            printed = Renderer(text, self.value, self.refs).article(begin, end)
+            printed, (begin, end) = self.printed(article)
             result.proposal = propose(piece.old, piece.new, printed, self.forward, self.back)
             if isinstance(article, Article) and not _body(piece.new).strip():
                 result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
@@ -189,6 +186,14 @@ class _Mapper:
             if untracked:
                 result.proposal.flags.insert(0, "未开启修订的修改：与发送的文本比对得出，请确认")
         return result
+
+    def printed(self, node: Article | Chapter | Section) -> tuple[Printed, tuple[int, int]]:
+        """The node's source as this subsidiary prints it (a heading: its own line), and where it is."""
+        text = self.text(Path(node.loc.path))
+        begin, end = article_lines(text, node.loc.line)
+        if isinstance(node, Chapter | Section):
+            end = min(end, text.find("\n", begin) + 1 or end)
+        return Renderer(text, self.value, self.refs, self.condition).article(begin, end), (begin, end)
 
     def files(self, articles: list[ArticleReview]) -> tuple[dict[Path, tuple[str, str]], list[Override]]:
         edits: dict[Path, list[patch.Edit]] = {}
