@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from policybook.build import check
 from policybook.diagnostics import Diagnostics
@@ -24,7 +25,7 @@ from policybook.review.importer import Mapper, Review, import_review, proposed_c
 from policybook.review.units import cut, known_nodes
 from policybook.review.wordml import read
 from policybook.writers.docx import Draft
-from tests.review_support import WordReview, copy_project
+from tests.review_support import W, WordReview, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -350,10 +351,16 @@ def test_changes_outside_any_article_are_listed(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.replace("员工手册", "员工守则")  # the cover's title: generated from handbook.yaml
     review.comment("附件", "附件请附最新版本", author="工会王主席")
+    footer = etree.fromstring(review.parts["word/footer1.xml"])
+    text = next(t for t in footer.iter(f"{W}t") if t.text and t.text.strip())
+    deleted = etree.SubElement(etree.SubElement(text.getparent().getparent(), f"{W}del"), f"{W}r")
+    etree.SubElement(deleted, f"{W}delText").text = "（草稿）"
+    review.parts["word/footer1.xml"] = etree.tostring(footer)
     result = imported(tmp_path, review, project)
     assert result.outside and not result.patch
     text = report.render(result)
     assert "条款以外的修改" in text and "员工守则" in text and "附件请附最新版本" in text
+    assert "### 页眉页脚" in text and "（草稿）" in text
 
 
 def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):

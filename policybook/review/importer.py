@@ -112,6 +112,13 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         if reviewed_node and (differs or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
     outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
+    margins = Piece("页眉页脚", None)
+    for unit in reviewed.margins:
+        if unit.old != unit.new or unit.changes:
+            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
+            margins.changes.extend(unit.changes)
+    if margins.changes or margins.changed:
+        outside.append(margins)
     release = reviewed.properties.get("release", "")
     if release and release != doc.meta.version:
         notes.append(f"审阅的 DOCX 为 {release} 版，源文件现为 {doc.meta.version} 版。")

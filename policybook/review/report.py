@@ -173,8 +173,23 @@ def _proposal(review: Review, item: ArticleReview) -> list[str]:
 
 
 def _outside(piece: Piece) -> list[str]:
-    label = "文档开头（封面、修订记录、目录）" if not piece.key else f"标识 {piece.key}"
-    return [f"### {label}\n", "发送的文本：", *_fenced(piece.old), "审阅后的文本：", *_fenced(piece.new)]
+    return [
+        f"### {_outside_label(piece)}\n",
+        "发送的文本：",
+        *_fenced(piece.old),
+        "审阅后的文本：",
+        *_fenced(piece.new),
+    ]
+
+
+def _outside_label(piece: Piece) -> str:
+    if not piece.key:
+        return "文档开头（封面、修订记录、目录）"
+    if not piece.key.startswith("pb_"):
+        return piece.key  # 页眉页脚
+    if piece.node is None:
+        return f"标识 {piece.key}（源文件中已没有）"
+    return f"{getattr(piece.node, 'number', '')}（标识 {piece.key}）"
 
 
 def _fenced(text: str) -> list[str]:
