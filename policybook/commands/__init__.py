@@ -28,7 +28,9 @@ COMMANDS = [
     "roster",
     "ack",
     "distribute",
+    "law",
     "serve",
+    "studio",
     "review",
 ]
 
