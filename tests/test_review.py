@@ -171,6 +171,18 @@ def test_an_inserted_table_row_becomes_a_markdown_table_row(drafts, project, tmp
     assert late.matches is True
 
 
+def test_a_paragraph_typed_after_a_list_item_is_the_next_item(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.insert_paragraph_after("以虚假理由或者伪造、变造的证明骗取假期的；", "（四）\t冒用他人身份打卡的；")
+    result = imported(tmp_path, review, project)
+    absent = article(result, "art-absent")
+    assert "\n+4. 冒用他人身份打卡的；\n" in result.patch
+    copy = applied(result, project, tmp_path)
+    markdown = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "3. 以虚假理由或者伪造、变造的证明骗取假期的；\n4. 冒用他人身份打卡的；\n4. 不服从" in markdown
+    assert absent.matches is True
+
+
 def test_formatting_changes_are_reported_not_applied(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.format_change("员工上下班应当通过公司考勤系统打卡")

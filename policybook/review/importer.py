@@ -32,6 +32,7 @@ from policybook.review.units import Piece, cut, cut_by_heading, known_nodes
 from policybook.source.project import Project
 from policybook.transforms.walk import all_inlines
 
+ITEM_START = re.compile(r"^(（[一二三四五六七八九十百]+）|\(\d+\)|\d+[.、)]|[一二三四五六七八九十百]+、|•)\t", re.M)
 NUMBER_START = re.compile(r"^\s*第[零〇一二三四五六七八九十百千两]+[条條章节節]")
 
 
@@ -326,7 +327,8 @@ def _same_text(rebuilt: str, accepted: str) -> bool:
 
 
 def _body(text: str) -> str:
-    return NUMBER_START.sub("", text, count=1).lstrip("\u3000 ")
+    """The text without its generated numbers: the article's, and each item's (（一）, 1., (1) …)."""
+    return ITEM_START.sub("", NUMBER_START.sub("", text, count=1).lstrip("\u3000 "))
 
 
 def proposed_changes(review: Review) -> dict[str, tuple[str, str]]:

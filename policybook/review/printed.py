@@ -46,6 +46,7 @@ GEN = Trace("gen")
 class Printed:
     text: str
     traces: list[Trace]
+    source: str = ""  # the file's text the traces point into
 
 
 def article_lines(text: str, heading_line: int) -> tuple[int, int]:
@@ -101,7 +102,7 @@ class Renderer:
             pending_end = stop if len(self.out) > printed or n else None  # an untitled heading prints nothing
         if pending_end is not None:
             self.emit("\n", Trace("lit", pending_end, min(pending_end + 1, end)))
-        return Printed("".join(self.out), self.traces)
+        return Printed("".join(self.out), self.traces, self.text)
 
     def shown(self, attrs: str) -> bool:
         """Whether the block under an attribute line ``{when="…"}`` prints in this subsidiary."""
