@@ -34,8 +34,11 @@ BLUEPRINTS = [
     "policybook.studio.drafts:bp",
     "policybook.studio.review:bp",
     "policybook.studio.release:bp",
+    "policybook.studio.ledger_pages:bp",
+    "policybook.studio.forms_pages:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
+    "policybook.studio.account:bp",
     "policybook.studio.evidence:bp",
     "policybook.studio.acknowledge:bp",  # online 签收: reached by an employee's personal link, no login
 ]
@@ -130,6 +133,12 @@ ACTIONS = {
     "approve": "批准",
     "return": "退回",
     "release": "发布",
+    "roster": "导入花名册",
+    "sign": "登记签收",
+    "sheets": "打印签收单",
+    "remind": "下载催签名单",
+    "pad": "生成编号本",
+    "preference": "修改偏好",
 }
 
 
@@ -152,7 +161,13 @@ def _template_helpers(app: Flask, nav: list[tuple[str, str, tuple[str, ...]]]) -
         text, hint = message(d, getattr(current_user, "script", "zh-Hans"))
         return f"{text}（提示：{hint}）" if hint else text
 
+    def sub_name(sub_id: str) -> str:
+        released = app.extensions["studio_workspace"].released()
+        subs = released.checked.project.subsidiaries if released.checked else {}
+        return subs[sub_id].info.short_name if sub_id in subs else sub_id
+
     app.jinja_env.filters["diag"] = diag
+    app.jinja_env.filters["sub_name"] = sub_name
     app.jinja_env.globals.update(nav_items=nav_items, role_labels=role_labels, action_label=lambda a: ACTIONS.get(a, a))
 
 
