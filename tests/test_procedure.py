@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import threading
-import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from policybook.ledger.db import opened
 from policybook.ledger.schema import Acknowledgement
-from tests.ledger_support import Postgres, Sample, make_sample, start_postgres
+from tests.ledger_support import Postgres, Sample, fresh_ledger, make_sample, start_postgres
 from tests.test_html_browser import browser as chromium  # noqa: F401 - the one headless Chromium fixture
 
 ROSTER = """工号,姓名,公司,部门,入职日期
@@ -58,10 +57,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    server: Postgres = request.getfixturevalue("postgres")
-    return server.create_database(f"p_{uuid.uuid4().hex[:12]}")
+    return fresh_ledger(request, tmp_path, "p")
 
 
 def pdf_text(path: Path) -> str:
@@ -287,6 +283,7 @@ def check_package(s: Story, out: Path, employee: str, day: str, online: bool) ->
     assert f"每次扣减考勤绩效{fine}元" in article  # the text in force on the day
     for name in listed:
         assert squeezed(name) in whole or name.startswith("证据包")  # the PDF's index names every file
+    assert "当日的记录" in whole  # the roster entry as it stood on the day (roster imports keep versions)
     if online:
         assert "在线确认" in whole and "127.0.0.1" in whole
         assert "Chrome" in whole or "Werkzeug" in whole  # the browser that confirmed

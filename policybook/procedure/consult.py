@@ -13,6 +13,7 @@ import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ OPINION_COLUMNS = {
     "date": ("received_on", "日期", "提出日期"),
 }
 BLANK = "＿" * 16
+T = TypeVar("T")
 
 
 @dataclass
@@ -267,20 +269,23 @@ def add_meeting(
         raise fail(None, f"unknown meeting kind '{m.kind}'", "consult.meeting", f"one of: {', '.join(MEETING_KINDS)}")
     if m.attendees < 1:
         raise fail(None, "a meeting needs at least one attendee", "consult.meeting")
-    digest = store.digest(m.minutes) if m.minutes else ""
-    if m.minutes:
-        store.put(m.minutes, digest)
-    row = Meeting(
-        consultation_id=consultation.id,
-        kind=m.kind,
-        held_on=m.held_on,
-        attendees=m.attendees,
-        resolution=m.resolution,
-        minutes_sha256=digest,
-        minutes_name=m.minutes.name if m.minutes else "",
-        recorded_at=who.now,
-        recorded_by=who.by,
-    )
+    digest, name = kept(store, m.minutes)
+    return _added(session, Meeting(
+        consultation_id=consultation.id, kind=m.kind, held_on=m.held_on, attendees=m.attendees,
+        resolution=m.resolution, minutes_sha256=digest, minutes_name=name, recorded_at=who.now, recorded_by=who.by,
+    ))  # fmt: skip
+
+
+def kept(store: EvidenceStore, path: Path | None) -> tuple[str, str]:
+    """An evidence file hashed and copied into the evidence folder: (SHA-256, name), or ("", "") for none."""
+    if path is None:
+        return "", ""
+    digest = store.digest(path)
+    store.put(path, digest)
+    return digest, path.name
+
+
+def _added(session: Session, row: T) -> T:
     session.add(row)
     session.flush()
     return row
@@ -304,12 +309,16 @@ def close(session: Session, consultation: Consultation, outcome: str, who: Who) 
         )
     if not outcome.strip():
         raise fail(None, "the outcome is empty", "consult.outcome", "e.g. --outcome '经职工代表大会讨论通过'")
-    row = Close(
-        consultation_id=consultation.id, closed_on=who.today, outcome=outcome, recorded_at=who.now, recorded_by=who.by
+    return _added(
+        session,
+        Close(
+            consultation_id=consultation.id,
+            closed_on=who.today,
+            outcome=outcome,
+            recorded_at=who.now,
+            recorded_by=who.by,
+        ),
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 @dataclass
@@ -327,20 +336,8 @@ def add_filing(session: Session, f: FilingInput, store: EvidenceStore, who: Who)
     for name, value in (("authority", f.authority), ("reference", f.reference)):
         if not value.strip():
             raise fail(None, f"the {name} is empty", "consult.filing")
-    digest = store.digest(f.evidence) if f.evidence else ""
-    if f.evidence:
-        store.put(f.evidence, digest)
-    row = Filing(
-        version=f.version,
-        subsidiary=f.subsidiary,
-        filed_on=f.filed_on,
-        authority=f.authority,
-        reference=f.reference,
-        evidence_sha256=digest,
-        evidence_name=f.evidence.name if f.evidence else "",
-        recorded_at=who.now,
-        recorded_by=who.by,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    digest, name = kept(store, f.evidence)
+    return _added(session, Filing(
+        version=f.version, subsidiary=f.subsidiary, filed_on=f.filed_on, authority=f.authority,
+        reference=f.reference, evidence_sha256=digest, evidence_name=name, recorded_at=who.now, recorded_by=who.by,
+    ))  # fmt: skip

@@ -99,11 +99,9 @@ def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Pa
         folder = _Folder(Path(tmp), store, facts)
         handbook, excerpt = _handbook(folder, dists)
         receipt = sections.copy_records(folder, facts)
-        name = safe(f"证据包-{facts.roster.employee.id}-{facts.label}-{facts.day.isoformat()}") + ".pdf"
+        name = safe(f"证据包-{facts.roster.id}-{facts.label}-{facts.day.isoformat()}") + ".pdf"
         blocks = sections.blocks(facts, handbook, folder.files, receipt)
-        pdf = typeset(
-            blocks, "证据材料", f"{facts.roster.employee.id} · {facts.label} · {facts.day}", style_of(facts.doc)
-        )
+        pdf = typeset(blocks, "证据材料", f"{facts.roster.id} · {facts.label} · {facts.day}", style_of(facts.doc))
         (folder.path / name).write_bytes(_with_pages(pdf, excerpt))
         _index(folder, name)
         if out.exists():
@@ -224,7 +222,7 @@ def _index(folder: _Folder, main: str) -> None:
     facts = folder.facts
     listed = [*folder.files, File(main, "证据材料汇编（本 PDF）", sha256(folder.path / main))]
     index = {
-        "employee": facts.roster.employee.id,
+        "employee": facts.roster.id,
         "article": facts.label,
         "date": facts.day.isoformat(),
         "release": facts.release.version if facts.release else "",

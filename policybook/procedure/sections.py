@@ -90,7 +90,7 @@ def _pages(pages: list[int]) -> str:
 
 
 def _first_page(facts: Facts, handbook: Handbook | None) -> list[Block]:
-    e = facts.roster.employee
+    e = facts.roster
     article = facts.article
     named = f"{article.number}　{article.title}" if article else facts.label
     rows: list[list[object]] = [
@@ -275,7 +275,7 @@ def _publicity(facts: Facts) -> list[Block]:
 
 
 def _employee(facts: Facts, receipt: dict[str, str]) -> list[Block]:
-    e = facts.roster.employee
+    e = facts.roster
     out: list[Block] = [
         {"k": "h", "text": "五、员工信息、分派与签收"},
         {
