@@ -119,6 +119,10 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
     assert "[consult.closed]" in late.err
 
     s.run("ack", "assign", sample.new.source, "--dist", sample.new.dist, "--date", "2026-12-15")
+    again = s.run(
+        "consult", "open", sample.new.source, "--until", "2027-01-10", "-o", out, "--date", "2026-12-16", code=1
+    )
+    assert "[consult.released]" in again.err  # a consultation comes before the release, never after the fact
     board, page = s.file("board.jpg", b"\xff\xd8 board photo"), s.file("intranet.html", "<html>3.3</html>")
     s.run("publicise", "record", "--release", "3.3", "--channel", "board", "--date", "2026-12-16",
           "--evidence", board, *s.opts())  # fmt: skip

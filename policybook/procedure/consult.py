@@ -94,6 +94,14 @@ def open_consultation(
     who: Who,
 ) -> Consultation:
     version = checked.project.meta.version
+    released = session.scalar(select(Release).where(Release.version == version))
+    if released is not None:
+        raise fail(
+            None,
+            f"version {version} was released on {released.recorded_on}: a consultation comes before the release",
+            "consult.released",
+            "raise version: in handbook.yaml for the next draft",
+        )
     taken = session.scalar(select(Consultation).where(Consultation.version == version))
     if taken is not None:
         raise fail(
