@@ -452,3 +452,22 @@ def test_check_notes_a_mainland_handbook_without_procedure(cli) -> None:  # type
     done = cli("check", REPO / "handbook", "--strict")
     assert done.code == 0  # a note, never a failure under --strict
     assert "note:" in done.err and "[procedure.unset]" in done.err and "bj, sh, sz" in done.err
+
+
+def test_the_studio_release_asks_for_the_procedure_too(tmp_path: Path) -> None:
+    """A release from the studio is refused like ack assign when procedure: required is not met (before any build)."""
+    import datetime
+
+    from policybook.diagnostics import SourceError
+    from policybook.studio.handbook import Index
+    from policybook.studio.publish import prepare, publish
+    from tests.studio_support import copy_sample
+
+    source = copy_sample(tmp_path)
+    meta = source / "handbook.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "\nprocedure: required\n", encoding="utf-8")
+    applied = prepare(source, Index(source), [], "3.3", datetime.date(2027, 1, 1), "调整")
+    refused = pytest.raises(SourceError, match=r"sz: version 3.3 was not put out for comment")
+    with opened(str(tmp_path / "ledger.db")) as ledger, ledger.transaction() as session, refused:
+        publish(session, source, tmp_path / "dist", tmp_path / "work", applied, ("钱发布", ""), ["pdf"])
+    assert "3.2" in meta.read_text(encoding="utf-8") and not (tmp_path / "dist").exists()  # nothing written
