@@ -471,3 +471,29 @@ def test_the_studio_release_asks_for_the_procedure_too(tmp_path: Path) -> None:
     with opened(str(tmp_path / "ledger.db")) as ledger, ledger.transaction() as session, refused:
         publish(session, source, tmp_path / "dist", tmp_path / "work", applied, ("钱发布", ""), ["pdf"])
     assert "3.2" in meta.read_text(encoding="utf-8") and not (tmp_path / "dist").exists()  # nothing written
+
+
+def test_mistakes_are_one_line_never_a_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import REPO
+
+    db = ("--db", str(tmp_path / "ledger.db"))
+    cases = [
+        (("consult", "open", REPO / "handbook", "--until", "2030-01-01", "--notice-file", tmp_path / "none.txt"),
+         1, "[consult.notice]"),
+        (("consult", "close", "--outcome", "通过"), 1, "[consult.none]"),
+        (("consult", "meeting", "--kind", "party", "--held", "2026-12-01", "--attendees", "3", "--resolution", "x"),
+         2, "invalid choice"),
+        (("publicise", "record", "--release", "9.9", "--channel", "board", "--date", "2026-12-01"),
+         1, "[publicise.version]"),
+        (("evidence", "--employee", "NOBODY", "--article", "art-late", "-o", tmp_path / "pkg"),
+         1, "[evidence.employee]"),
+        (("ack", "links", "-s", "sz", "--base-url", "hr.example.com"), 2, "--base-url https://"),
+        (("ack", "links", "--revoke", "NOBODY"), 1, "[links.employee]"),
+    ]  # fmt: skip
+    for args, code, said in cases:
+        done = cli(*args, *db)
+        assert (done.code, said in done.err) == (code, True), (args, done.err)
+        assert "Traceback" not in done.err
+    (tmp_path / "file").write_text("x")
+    done = cli("evidence", "--employee", "X", "--article", "a", "-o", tmp_path / "file", *db)
+    assert done.code == 1 and "is a file" in done.err

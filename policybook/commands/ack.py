@@ -320,9 +320,12 @@ def run_links(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.procedure.links import issue, load_key, revoke_employee
 
-    if not args.revoke and not (args.subsidiary and args.base_url.startswith(("https://", "http://"))):
+    if not args.revoke and not (
+        args.subsidiary and args.base_url.startswith(("https://", "http://")) and args.days > 0
+    ):
         print(
-            "policybook ack links: error: give -s SUBSIDIARY and --base-url https://… (or --revoke ID)", file=sys.stderr
+            "policybook ack links: error: give -s SUBSIDIARY, --base-url https://… and --days ≥ 1 (or --revoke ID)",
+            file=sys.stderr,
         )
         return 2
     with opened(url(args)) as ledger, ledger.transaction() as session:

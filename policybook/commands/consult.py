@@ -58,11 +58,11 @@ def run_open(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.procedure.consult import open_consultation
 
+    notice = _notice_file(args.notice_file) if args.notice_file else args.notice
     checked = check(args.source, [], diags, args.strict, formats=[])
     if diags.failed(args.strict):
         raise SourceError(diags)
     meta = checked.project.meta
-    notice = args.notice_file.read_text(encoding="utf-8") if args.notice_file else args.notice
     notice = notice or (
         f"公司拟修订《{meta.title}》（版本{meta.version}）。依照《中华人民共和国劳动合同法》第四条，现将修订草案及"
         f"修订对照表公布，征求全体职工意见。请于{long_date(args.until)}前通过意见反馈表或向工会、职工代表提出意见和建议。"
@@ -75,6 +75,17 @@ def run_open(args: argparse.Namespace, diags: Diagnostics) -> int:
     for path in sorted(args.output.glob(f"*v{meta.version}*.pdf")):
         print(path)
     return EXIT_OK
+
+
+def _notice_file(path: Path) -> str:
+    from policybook.diagnostics import fail
+    from policybook.model import Loc
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise fail(Loc(str(path)), f"cannot read the notice: {reason}", "consult.notice") from None
 
 
 def _opinion(cmd: argparse.ArgumentParser) -> None:

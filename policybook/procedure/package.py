@@ -86,7 +86,10 @@ def safe_name(name: str) -> str:
     return safe(stem) + re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10]
 
 
-def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Path) -> Package:
+def check_output(out: Path) -> None:
+    """A package goes into a new or empty folder: it is never overwritten."""
+    if out.exists() and not out.is_dir():
+        raise fail(None, f"{out} is a file", "evidence.output", "name a new folder for the package")
     if out.exists() and any(out.iterdir()):
         raise fail(
             None,
@@ -94,6 +97,10 @@ def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Pa
             "evidence.output",
             "name a new folder: a package is never overwritten",
         )
+
+
+def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Path) -> Package:
+    check_output(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".evidence-", dir=out.parent) as tmp:
         folder = _Folder(Path(tmp), store, facts)
