@@ -31,7 +31,7 @@ from policybook.model import ChangeTable, Document
 from policybook.naming import safe
 from policybook.output import atomic_write
 from policybook.procedure.rules import jurisdiction
-from policybook.procedure.schema import MEETING_KINDS, Close, Consultation, Filing, Meeting, Opinion
+from policybook.procedure.schema import CHANNEL_NAMES, MEETING_KINDS, Close, Consultation, Filing, Meeting, Opinion
 from policybook.procedure.typeset import Block, style_of, typeset
 
 OPINION_COLUMNS = {
@@ -171,7 +171,7 @@ def draft_blocks(
             "rows": [
                 [say("草案版本"), f"{doc.meta.version}（{say('拟施行日期')} {long_date(doc.meta.effective, loc)}）"],
                 [say("征求意见期间"), f"{long_date(opened, loc)} — {long_date(until, loc)}"],
-                [say("发布渠道"), channel],
+                [say("发布渠道"), say(CHANNEL_NAMES.get(channel, channel))],
             ],
         },
         {"k": "h", "text": say("二、修订对照表")},
