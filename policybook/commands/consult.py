@@ -19,13 +19,16 @@ KINDS = ("congress", "assembly", "union", "representatives")
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd = commands.add_parser("consult", help="民主程序: put a draft out for comment, opinions, meetings, close; 核備")
     actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _open(actions.add_parser("open", help="record that the current draft is out for comment; write the 征求意见稿"))
-    _opinion(actions.add_parser("opinion", help="record one opinion and the answer given"))
-    _opinions(actions.add_parser("opinions", help="opinions from a file: consult opinions import FILE"))
-    _meeting(actions.add_parser("meeting", help="record a 职工代表大会 / 全体职工 discussion or a 工会 协商"))
-    _close(actions.add_parser("close", help="fix the outcome (after the period, with a meeting recorded)"))
-    _filing(actions.add_parser("filing", help="Taiwan: record the 核備 of the 工作規則"))
-    _status(actions.add_parser("status", help="what a version's procedure holds and what it lacks"))
+    for name, declare, text in (
+        ("open", _open, "record that the current draft is out for comment; write the 征求意见稿"),
+        ("opinion", _opinion, "record one opinion and the answer given"),
+        ("opinions", _opinions, "opinions from a file: consult opinions import FILE"),
+        ("meeting", _meeting, "record a 职工代表大会 / 全体职工 discussion or a 工会 协商"),
+        ("close", _close, "fix the outcome (after the period, with a meeting recorded)"),
+        ("filing", _filing, "Taiwan: record the 核備 of the 工作規則"),
+        ("status", _status, "what a version's procedure holds and what it lacks"),
+    ):
+        declare(actions.add_parser(name, help=text))
 
 
 def _common(cmd: argparse.ArgumentParser, with_version: bool = True) -> None:
