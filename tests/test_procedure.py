@@ -497,3 +497,14 @@ def test_mistakes_are_one_line_never_a_traceback(cli, tmp_path: Path) -> None:  
     (tmp_path / "file").write_text("x")
     done = cli("evidence", "--employee", "X", "--article", "a", "-o", tmp_path / "file", *db)
     assert done.code == 1 and "is a file" in done.err
+
+
+def test_the_refusal_reads_in_chinese() -> None:
+    from policybook.diagnostics import Diagnostic
+    from policybook.i18n import line
+    from policybook.model import Loc
+
+    refusal = "procedure: required, but sz: version 3.3 was not put out for comment (policybook consult open …)"
+    shown = line(Diagnostic("error", Loc("handbook/handbook.yaml"), refusal, "procedure.missing"), "zh-Hant")
+    assert "錯誤：已設 procedure: required，但「sz」尚缺：version 3.3 未徵求意見" in shown
+    assert "[procedure.missing]" in shown
