@@ -58,6 +58,7 @@ class Step:
     effective: str
     what: str  # 首次发布 | 修改 | 新增 | 删除 | 无修改 | 不适用
     rows: list[ChangeRow] = field(default_factory=list)
+    text: str = ""  # the article as first released (its later text is in the change rows)
 
 
 @dataclass
@@ -178,9 +179,11 @@ def _history(releases: list[Release], docs: dict[int, Document], label: str) -> 
             steps.append(Step(release.version, release.effective, "源文件副本无法读取"))
             previous = None
             continue
-        has = any(e.label == label for e in entries(doc))
+        found = next((e for e in entries(doc) if e.label == label), None)
+        has = found is not None
         if previous is None:
-            steps.append(Step(release.version, release.effective, "首次发布" if has else "不适用"))
+            text = f"{found.number} {found.shown}".replace("\t", " | ") if found else ""
+            steps.append(Step(release.version, release.effective, "首次发布" if has else "不适用", text=text))
         else:
             rows = [r for r in change_table(previous, doc).rows if r.label == label]
             kinds = {"modified": "修改", "added": "新增", "deleted": "删除"}

@@ -176,7 +176,9 @@ def _history(facts: Facts) -> list[Block]:
     rows = []
     for step in facts.history:
         old = {"segs": [seg for r in step.rows for seg in _segs(r.old_number, r.old)]}
-        new = {"segs": [seg for r in step.rows for seg in _segs(r.new_number, r.new)]}
+        new = (
+            {"segs": [seg for r in step.rows for seg in _segs(r.new_number, r.new)]} if step.rows else step.text or "—"
+        )
         rows.append([step.version, long_date(step.effective), step.what, old, new])
     return [
         {"k": "h", "text": "二、条款沿革（修订对照表，截至所涉日期）"},
