@@ -49,6 +49,7 @@ CASES = {
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
     "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
     "blanks-hant.txt": Expect("員工出差管理辦法", 2, 7, 0, blanks=6),
+    "runin-paren-items.txt": Expect("员工警告办法", 1, 2, 3, run_in=5),
     "runin-unnumbered.txt": Expect("考勤制度", 3, 7, 0, run_in=10),
     "items-end-midway.txt": Expect("员工考勤规定", 3, 6, 0, ("Q&A", "issuing unit")),
     "qa-noend.txt": Expect("年休假管理办法", 3, 6, 0, ("Q&A",)),
