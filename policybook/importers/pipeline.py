@@ -42,7 +42,7 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     if suffix == ".docx":
         from policybook.importers.docx_reader import read_docx
 
-        return normalise.join_broken(read_docx(path, record), record)
+        return normalise.join_broken(strip_furniture(read_docx(path, record), record), record)
     if suffix == ".pdf":
         from policybook.importers.pdf_reader import read_pdf
 
