@@ -125,6 +125,8 @@ def test_insertion_and_deletion_become_a_markdown_patch_that_git_applies_and_reb
     result = imported(tmp_path, review, project)
     trip = article(result, "art-business-trip")
     assert trip.matches is True and not trip.proposal.flags
+    assert trip.shared == ["bj", "hk", "sh"]  # the Markdown is shared: the report says whom else it reaches
+    assert "修改同样适用于 bj、hk、sh" in report.render(result)
     assert "按实际工作时间计算出勤" in result.patch and "-员工因公外出或者出差" in result.patch
     copy = applied(result, project, tmp_path)
     text = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
@@ -159,6 +161,17 @@ def test_a_deleted_paragraph_mark_joins_two_paragraphs_and_a_deleted_paragraph_g
     assert rest.matches is True
     copy = applied(result, project, tmp_path)
     assert "员工依法享有休息日" not in (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+
+
+def test_a_last_paragraph_joined_with_the_next_article_is_not_joined(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.delete_paragraph_mark("但公司安排在休息日开展工作的除外。")
+    review.replace("但公司安排在休息日开展工作的除外。", "但公司安排在休息日开展工作的除外；")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert any("不合并" in f for f in trip.proposal.flags) and trip.matches is True
+    markdown = (applied(result, project, tmp_path) / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "开展工作的除外；\n\n###\n\n人力资源部于每月" in markdown
 
 
 def test_an_inserted_table_row_becomes_a_markdown_table_row(drafts, project, tmp_path):

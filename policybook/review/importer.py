@@ -43,6 +43,7 @@ class ArticleReview:
     file: Path
     proposal: Proposal | None = None
     current: str | None = None  # the source's text now, when it differs from the text sent (a conflict)
+    shared: list[str] = field(default_factory=list)  # other subsidiaries printing this article (text edits reach them)
     rebuilt: str | None = None  # the article as the patched source prints it
     matches: bool | None = None  # whether that reads as accepted (generated text aside)
 
@@ -90,7 +91,9 @@ def import_review(docx: Path, source: str | Path, diags: Diagnostics, subsidiary
         )
         raise SourceError(diags)
     checked = check(source, [sub], diags, formats=[])
-    return _review(docx, reviewed, checked.project, checked.documents[sub], sub)
+    review = _review(docx, reviewed, checked.project, checked.documents[sub], sub)
+    _shared(review, checked.project, sub)
+    return review
 
 
 def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Document, sub: str) -> Review:
@@ -185,9 +188,14 @@ class Mapper:
         elif now is None or now.old != piece.old:
             result.current = now.old if now is not None else ""
             return result
+        joined = piece.old.endswith("\n") and piece.new.strip() != "" and not piece.new.endswith("\n")
+        if joined:  # its last paragraph mark deleted: joined with the next article's heading, which stays
+            piece.new += "\n"
         if piece.changed:
             printed, (begin, end) = self.printed(article)
             result.proposal = propose(piece.old, piece.new, printed, self.forward, self.back)
+            if joined:
+                result.proposal.flags.append("本条最后一段与下一条合并（删除了段落标记）：未采用，条款之间不合并")
             if isinstance(article, Article) and not _body(piece.new).strip():
                 result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
                 result.proposal.flags.append("整条删除：删除了源文件中本条的全部内容（含标题行）")
@@ -240,6 +248,24 @@ class Mapper:
             also = [n for n in sorted(printed - {change.name}) if self.value(n) == change.old]
             chosen.setdefault(change.name, Override(change.name, change.old, change.new, yaml_path, also))
         return list(chosen.values())
+
+
+def _shared(review: Review, project: Project, sub: str) -> None:
+    """Name, for each article with text edits, the other subsidiaries whose handbook prints it:
+    the Markdown is one for all, so the edit reaches them too (a value's override does not)."""
+    edited = [a for a in review.articles if a.proposal is not None and a.proposal.edits]
+    if not edited:
+        return
+    from policybook.transforms import project_labels, resolve
+
+    labels = project_labels(project, Diagnostics())
+    keys: dict[str, list[str]] = {}
+    for other in project.subsidiaries:
+        if other != sub:
+            for name in known_nodes(resolve(project, other, Diagnostics(), labels)):
+                keys.setdefault(name, []).append(other)
+    for article in edited:
+        article.shared = keys.get(article.piece.key, [])
 
 
 def _converters(project: Project, sub: Any) -> tuple[Any, Back | None]:

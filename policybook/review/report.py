@@ -151,6 +151,8 @@ def _proposal(review: Review, item: ArticleReview) -> list[str]:
     lines = ["### 对源文件的修改\n"]
     if proposal.edits:
         lines.append(f"- 正文修改 {len(proposal.edits)} 处（见补丁）")
+        if item.shared:
+            lines.append(f"  - 各子公司共用此条正文：修改同样适用于 {'、'.join(item.shared)}")
     for value in proposal.values:
         override = next((o for o in review.overrides if o.name == value.name), None)
         if override is None:
