@@ -329,9 +329,13 @@ def test_lost_identities_fall_back_to_the_heading_and_text_and_say_so(drafts, pr
     review = WordReview(drafts["sz"])
     review.strip_identities()
     review.replace("按标准工作时间计算出勤", "按实际工作时间计算出勤")
+    review.replace("不计入工作时间", "不计入工作时间和加班时间")  # the first article after 第四章's heading
     result = imported(tmp_path, review, project)
     trip = article(result, "art-business-trip")
     assert trip.piece.how == "heading" and trip.matches is True
+    hours = article(result, "art-hours")
+    assert "考勤管理" not in hours.piece.old and hours.matches is True  # the chapter heading is not in it
+    assert [a.article.label for a in result.articles] == ["art-hours", "art-business-trip"]
     assert "“第X条”标题与文字相似度" in report.render(result) and result.notes
 
 

@@ -181,7 +181,7 @@ class Mapper:
         assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
-        untracked = now is not None and now.old != piece.old and self.same_source
+        untracked = now is not None and now.old != piece.old and self.same_source and piece.how == "identity"
         if untracked:  # the source is as it was: the reviewer edited without tracking changes
             assert now is not None
             piece.old = now.old
