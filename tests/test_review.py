@@ -305,6 +305,15 @@ def test_an_item_and_a_value_in_a_table_come_back_together(drafts, project, tmp_
     assert "attendance.early_leave_fine" in late.also  # the next row prints 80 too: named in the report
 
 
+def test_a_value_the_group_does_not_allow_is_proposed_and_the_failed_check_reported(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.replace("每次扣减考勤绩效80元", "每次扣减考勤绩效20元")  # late_fine is raise-only (group: 50)
+    result = imported(tmp_path, review, project)
+    assert "+    late_fine: 20" in result.patch
+    assert any("无法通过检查" in note and "late_fine" in note for note in result.notes)
+    assert "无法通过检查" in report.render(result)
+
+
 def _text(doc, label):  # type: ignore[no-untyped-def]
     from policybook.model import block_text
 

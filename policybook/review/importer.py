@@ -14,6 +14,7 @@ text aside), or the report names it.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -309,9 +310,9 @@ def _try_patch(review: Review, project: Project, sub: str) -> None:
         try:
             rebuilt = check(source, [sub], Diagnostics(), formats=[])
         except SourceError as exc:
-            review.notes.append(
-                f"补丁应用后源文件无法通过检查：{exc.diagnostics.errors[0] if exc.diagnostics.errors else exc}"
-            )
+            said = str(exc.diagnostics.errors[0]) if exc.diagnostics.errors else str(exc)
+            said = said.replace(str(copy) + os.sep, "")  # the copy's paths as the project's own
+            review.notes.append(f"补丁应用后源文件无法通过检查，请先处理：{said}")
             return
         doc = rebuilt.documents[sub]
         pieces = cut(_draft_units(doc), known_nodes(doc))
