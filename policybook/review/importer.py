@@ -109,21 +109,10 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
     mapper = Mapper(project, doc, sub, same_source)
-    articles: list[ArticleReview] = []
-    for piece in pieces:
-        now = current.get(piece.key)
-        differs = piece.changed or (now is not None and now.old != piece.old)  # tracked, or not
-        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and differs)
-        if reviewed_node and (differs or piece.comments or piece.changes):
-            articles.append(mapper.article(piece, current.get(piece.key)))
-    outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
-    margins = Piece("页眉页脚", None)
-    for unit in reviewed.margins:
-        if unit.old != unit.new or unit.changes:
-            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
-            margins.changes.extend(unit.changes)
-    if margins.changes or margins.changed:
-        outside.append(margins)
+    articles = [mapper.article(p, current.get(p.key)) for p in pieces if _reviewed(p, current.get(p.key))]
+    taken = {id(a.piece) for a in articles}
+    outside = [p for p in pieces if id(p) not in taken and (p.changed or p.comments or p.changes)]
+    outside += _margins(reviewed)
     release = reviewed.properties.get("release", "")
     if release and release != doc.meta.version:
         notes.append(f"审阅的 DOCX 为 {release} 版，源文件现为 {doc.meta.version} 版。")
@@ -147,6 +136,25 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
     if review.patch:
         _try_patch(review, project, sub)
     return review
+
+
+def _reviewed(piece: Piece, now: Piece | None) -> bool:
+    """An article with tracked changes, comments, or text not as sent (edited untracked, or the
+    source moved on); a chapter or section only when its heading's text changed."""
+    differs = piece.changed or (now is not None and now.old != piece.old)
+    if isinstance(piece.node, Article):
+        return differs or bool(piece.comments or piece.changes)
+    return isinstance(piece.node, Chapter | Section) and differs
+
+
+def _margins(reviewed: wordml.Reviewed) -> list[Piece]:
+    """Headers and footers, as one piece, when something in them was changed."""
+    margins = Piece("页眉页脚", None)
+    for unit in reviewed.margins:
+        if unit.old != unit.new or unit.changes:
+            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
+            margins.changes.extend(unit.changes)
+    return [margins] if margins.changes or margins.changed else []
 
 
 def _draft_units(doc: Document) -> list[wordml.Unit]:
