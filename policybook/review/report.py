@@ -3,10 +3,10 @@ their comments, what is proposed for the source, and what could not be mapped.""
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from policybook.review.importer import ArticleReview, Review
+from policybook.review.propose import opcodes
 from policybook.review.units import Piece
 from policybook.review.wordml import Change, Comment
 
@@ -94,7 +94,7 @@ def _article(review: Review, item: ArticleReview) -> list[str]:
 def marked(old: str, new: str) -> str:
     """``new`` with what changed from ``old`` marked, character by character: [-删除-]{+插入+}."""
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old, new):
         if tag == "equal":
             out.append(old[i1:i2])
             continue
