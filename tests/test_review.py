@@ -196,6 +196,18 @@ def test_a_paragraph_typed_after_a_list_item_is_the_next_item(drafts, project, t
     assert absent.matches is True
 
 
+def test_a_deleted_row_and_a_deleted_item_leave_no_markup_or_empty_value_behind(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.delete_row("在下班时间前")  # the 早退 row: two variables in it
+    review.delete_paragraph("请假期满未续假，或者续假未获批准而逾期不归的；")
+    result = imported(tmp_path, review, project)
+    assert [(a.article.label, a.matches) for a in result.articles] == [("art-late", True), ("art-absent", True)]
+    assert not result.overrides  # the row's values went with it, no variable was emptied
+    markdown = (applied(result, project, tmp_path) / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "早退 | 在下班时间前" not in markdown and "\n| 迟到、早退超过时限 |" in markdown
+    assert "请假期满未续假" not in markdown and "\n1. 未请假或者请假未获批准，擅自不到岗的；\n3. 以虚假理由" in markdown
+
+
 def test_formatting_changes_are_reported_not_applied(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.format_change("员工上下班应当通过公司考勤系统打卡")
