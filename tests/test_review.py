@@ -380,6 +380,19 @@ def test_an_article_changed_in_the_source_since_the_build_is_a_three_way_conflic
     assert "按[-标准-]{+实际+}工作时间" in text and "经部门负责人{+书面+}批准" in text  # both sides' changes marked
 
 
+def test_an_unlabelled_article_moved_by_an_article_added_above_it_is_followed(drafts, tmp_path):
+    source = copy_project(ROOT, tmp_path / "grown")
+    review = WordReview(drafts["sz"])
+    review.replace("汇总并公布上月考勤结果", "汇总并书面公布上月考勤结果")  # an unlabelled article (#6 of its file)
+    chapter = source / "chapters" / "04-attendance.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("### 考勤方式 {#art-clock}", "###\n\n新增的一条。\n\n### 考勤方式 {#art-clock}"))
+    result = imported(tmp_path, review, source)
+    report_ = next(a for a in result.articles if "上月考勤结果" in a.piece.old)
+    assert report_.piece.how == "moved" and report_.current is None and report_.matches is True
+    assert "+人力资源部于每月{{ attendance.report_day }}日前汇总并书面公布上月考勤结果" in result.patch
+
+
 def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, project, tmp_path):
     review = WordReview(drafts["hk"])
     review.replace("出差期間按標準工作時間計算出勤", "出差期間按實際工作時間計算出勤")

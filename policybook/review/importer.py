@@ -108,6 +108,8 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         pieces = cut_by_heading(reviewed.units, list(current.values()))
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
+    if not same_source:
+        _follow_moved(pieces, current)
     mapper = Mapper(project, doc, sub, same_source)
     articles = [mapper.article(p, current.get(p.key)) for p in pieces if _reviewed(p, current.get(p.key))]
     taken = {id(a.piece) for a in articles}
@@ -138,10 +140,37 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
     return review
 
 
+def _follow_moved(pieces: list[Piece], current: dict[str, Piece]) -> None:
+    """An unlabelled article's key is its place in its file: an article added or removed above it
+    in the source since the build moves it. A piece whose text as sent is not what its key prints
+    now, but is exactly what one other unlabelled article of the same file prints, is that article."""
+    by_text: dict[str, list[Piece]] = {}
+    for now in current.values():
+        if isinstance(now.node, Article) and not now.node.label:
+            by_text.setdefault(_body(now.old), []).append(now)
+    for piece in pieces:
+        node, now = piece.node, current.get(piece.key)
+        lost = node is None and piece.key.startswith("pb_")  # a key the source no longer has
+        if not lost and (not isinstance(node, Article) or node.label or (now is not None and _as_sent(now, piece))):
+            continue
+        same = [p for p in by_text.get(_body(piece.old), []) if lost or _same_file(p.node, node)]
+        if len(same) == 1:
+            piece.key, piece.node, piece.how = same[0].key, same[0].node, "moved"
+
+
+def _as_sent(now: Piece, piece: Piece) -> bool:
+    """Whether the source prints today what was sent (its numbers aside: they follow other articles)."""
+    return _body(now.old) == _body(piece.old)
+
+
+def _same_file(a: object, b: object) -> bool:
+    return isinstance(a, Article) and isinstance(b, Article) and a.loc.path == b.loc.path
+
+
 def _reviewed(piece: Piece, now: Piece | None) -> bool:
     """An article with tracked changes, comments, or text not as sent (edited untracked, or the
     source moved on); a chapter or section only when its heading's text changed."""
-    differs = piece.changed or (now is not None and now.old != piece.old)
+    differs = piece.changed or (now is not None and not _as_sent(now, piece))
     if isinstance(piece.node, Article):
         return differs or bool(piece.comments or piece.changes)
     return isinstance(piece.node, Chapter | Section) and differs
@@ -190,11 +219,11 @@ class Mapper:
         assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
-        untracked = now is not None and now.old != piece.old and self.same_source and piece.how == "identity"
+        untracked = now is not None and not _as_sent(now, piece) and self.same_source and piece.how == "identity"
         if untracked:  # the source is as it was: the reviewer edited without tracking changes
             assert now is not None
             piece.old = now.old
-        elif now is None or now.old != piece.old:
+        elif now is None or not _as_sent(now, piece):
             result.current = now.old if now is not None else ""
             return result
         joined = piece.old.endswith("\n") and piece.new.strip() != "" and not piece.new.endswith("\n")

@@ -23,7 +23,12 @@ KINDS = {
     "cell-insert": "插入单元格",
     "cell-delete": "删除单元格",
 }
-HOW = {"identity": "条款标识", "heading": "“第X条”标题与文字相似度", "similarity": "文字相似度（编号不符）"}
+HOW = {
+    "identity": "条款标识",
+    "heading": "“第X条”标题与文字相似度",
+    "similarity": "文字相似度（编号不符）",
+    "moved": "文字（源文件中此条之前增删了条款，标识已移位）",
+}
 
 
 def render(review: Review, patch_name: str = "review.patch") -> str:
