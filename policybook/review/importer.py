@@ -145,9 +145,9 @@ def _follow_moved(pieces: list[Piece], current: dict[str, Piece]) -> None:
     in the source since the build moves it. A piece whose text as sent is not what its key prints
     now, but is exactly what one other unlabelled article of the same file prints, is that article."""
     by_text: dict[str, list[Piece]] = {}
-    for now in current.values():
-        if isinstance(now.node, Article) and not now.node.label:
-            by_text.setdefault(_body(now.old), []).append(now)
+    for printed in current.values():
+        if isinstance(printed.node, Article) and not printed.node.label:
+            by_text.setdefault(_body(printed.old), []).append(printed)
     for piece in pieces:
         node, now = piece.node, current.get(piece.key)
         lost = node is None and piece.key.startswith("pb_")  # a key the source no longer has
