@@ -400,6 +400,9 @@ def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, projec
     trip = article(result, "art-business-trip")
     assert "+员工因公外出或者出差" in result.patch and "出差期间按实际工作时间计算出勤" in result.patch
     assert trip.matches is True and not trip.proposal.flags
+    text = report.render(result)  # the report's own words in the variant's script, the texts as they are
+    assert text.startswith("# 審閱意見導入報告") and "對應方式：條款標識" in text
+    assert "按[-標準-]{+實際+}工作時間" in text
 
 
 def test_traditional_text_that_does_not_convert_back_exactly_is_flagged(drafts, project, tmp_path):

@@ -3,8 +3,10 @@ their comments, what is proposed for the source, and what could not be mapped.""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from policybook.conversion import phrase_converter, target_of
 from policybook.review.importer import ArticleReview, Review
 from policybook.review.propose import opcodes
 from policybook.review.units import Piece
@@ -23,6 +25,7 @@ KINDS = {
     "cell-insert": "插入单元格",
     "cell-delete": "删除单元格",
 }
+QUOTED = re.compile(r"(「[^」]*」)")
 HOW = {
     "identity": "条款标识",
     "heading": "“第X条”标题与文字相似度",
@@ -43,7 +46,26 @@ def render(review: Review, patch_name: str = "review.patch") -> str:
             out.extend(_changes(piece.changes))
             comments = review.reviewed.comments
             out.extend(_comments([comments[c] for c in piece.comments if c in comments]))
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(_in_script(out, review.properties)).rstrip() + "\n"
+
+
+def _in_script(lines: list[str], properties: dict[str, str]) -> list[str]:
+    """The report's own words in the script of the variant reviewed (繁體 for a Hong Kong or Taiwan
+    DOCX): everything outside text blocks and outside 「…」, which hold the texts themselves, as
+    they were sent or as the source has them."""
+    target = target_of(properties.get("locale", ""), properties.get("region", ""))
+    if properties.get("locale") != "zh-Hant" or not target:
+        return lines
+    convert = phrase_converter(target)
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            line = "".join(part if n % 2 else convert(part) for n, part in enumerate(QUOTED.split(line)))
+        out.append(line)
+    return out
 
 
 def _header(review: Review, patch_name: str) -> list[str]:
@@ -164,7 +186,9 @@ def _proposal(review: Review, item: ArticleReview) -> list[str]:
             lines.append(f"- 「{value.old}」由表达式 {value.name} 生成，无法改为「{value.new}」：请人工修改")
             continue
         where = override.file.name
-        lines.append(f"- 变量 {value.name}：{value.old} → {value.new}（写入 {where} 中本子公司的覆盖值，不改正文）")
+        lines.append(
+            f"- 变量 {value.name}：「{value.old}」→「{value.new}」（写入 {where} 中本子公司的覆盖值，不改正文）"
+        )
         if override.also:
             lines.append(
                 f"  - 同为「{value.old}」的还有：{'、'.join(override.also)}；按源文件中的位置选择了 {value.name}"
