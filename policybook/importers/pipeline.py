@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from policybook.importers import normalise
 from policybook.importers.blanks import replace_blanks, replace_company
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
+from policybook.importers.markup import CLOSE, OPEN
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record, render
 from policybook.importers.structure import detect
@@ -18,6 +20,10 @@ from policybook.importers.tree import Regulation
 from policybook.importers.writer import Settings, write_tree
 
 LINE_SOURCES = (".txt", ".md", ".pdf")
+MAX_TEXT_BYTES = 16 * 2**20  # a text regulation: 16 MB is ~5 million Chinese characters
+MAX_FILE_BYTES = 200 * 2**20  # a Word file or PDF (its parts and pages are bounded again inside)
+# what the source checker refuses (policybook.source.textfile.CONTROL_RE), markup's sentinels, surrogates
+UNSAFE_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{OPEN}{CLOSE}\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -29,10 +35,23 @@ class Result:
 
 
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
-    """Any supported file → paragraphs (line sources get their wrapped lines joined)."""
+    """Any supported file → paragraphs (line sources get their wrapped lines joined), with
+    characters no source can hold removed and counted."""
+    return _clean(_read(path, record), path, record)
+
+
+def _read(path: Path, record: Record) -> list[Para]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise fail(Loc(str(path)), "file not found", "import.missing")
+    limit = MAX_TEXT_BYTES if suffix in (".txt", ".md", ".text") else MAX_FILE_BYTES
+    if path.stat().st_size > limit:
+        raise fail(
+            Loc(str(path)),
+            f"the file is {path.stat().st_size / 2**20:.0f} MB; the importer reads at most {limit // 2**20} MB",
+            "import.size",
+            "a regulation is far smaller: split the file, or check that it is the right one",
+        )
     if suffix == ".docx":
         from policybook.importers.docx_reader import read_docx
 
@@ -48,6 +67,21 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     raise fail(
         Loc(str(path)), f"cannot import '{suffix or path.name}' files", "import.format", "give .docx, .txt, .md or .pdf"
     )
+
+
+def _clean(paras: list[Para], path: Path, record: Record) -> list[Para]:
+    """Control characters (NUL, escape …), the importer's own markup sentinels and lone
+    surrogates are removed — a source tree cannot hold them — and counted in the report."""
+    removed = 0
+    for para in paras:
+        para.text, n = UNSAFE_RE.subn("", para.text)
+        removed += n
+        for row in para.table.rows if para.table else []:
+            for cell in row:
+                cell.text, n = UNSAFE_RE.subn("", cell.text)
+                removed += n
+    record.fixed(f"control characters (NUL, escape …) removed from {path.name}", removed)
+    return paras
 
 
 def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
