@@ -131,7 +131,8 @@ def test_pdf_round_trip(cli: Any, tmp_path: Path) -> None:
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
     assert re.search(r"PDF page numbers removed: [2-9]", report)
     assert re.search(r"PDF running headers/footers removed: [2-9]", report)
-    assert "内部资料" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.md"))
+    assert "内部资料" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out/handbook").rglob("*.md"))
+    assert "page furniture" in report  # listed as removed, with its page
 
 
 def test_errors_are_one_located_line(cli: Any, tmp_path: Path) -> None:

@@ -28,7 +28,10 @@ COMMANDS = [
     "roster",
     "ack",
     "distribute",
+    "law",
     "serve",
+    "studio",
+    "review",
 ]
 
 

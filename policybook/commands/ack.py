@@ -21,6 +21,7 @@ from policybook.safetext import printable
 if TYPE_CHECKING:
     from policybook.ledger.acks import Signature
     from policybook.ledger.assignments import Standing
+    from policybook.ledger.report import Words
     from policybook.ledger.schema import Release
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -192,6 +193,9 @@ def _report(cmd: argparse.ArgumentParser) -> None:
 
 def _filters(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("-s", "--subsidiary", default="", help="only this subsidiary")
+    cmd.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="zh (default): Chinese for HR; en: English for machines"
+    )
     cmd.add_argument("--source", default="handbook", help="the handbook source; the ledger lies beside it")
     ledger_args(cmd)
     as_of_arg(cmd, "count overdue as of this day")
@@ -207,15 +211,36 @@ def run_report(args: argparse.Namespace, diags: Diagnostics) -> int:
     if args.chart:
         title = f"签收情况 {today(args).isoformat()}" + (f" · {args.subsidiary}" if args.subsidiary else "")
         report.chart(data, args.chart, title)
+    words = _words(args)
     if args.format == "xlsx":
         if not args.output:
             print("policybook ack report: error: --format xlsx needs -o FILE", file=sys.stderr)
             return 2
-        atomic_write(args.output, report.as_xlsx(data))
+        atomic_write(args.output, report.as_xlsx(data, words=words))
         return EXIT_OK
-    text = {"table": report.as_table, "json": report.as_json, "csv": report.as_csv}[args.format](data)
+    if args.format == "json":
+        text = report.as_json(data)
+    elif args.format == "csv":
+        text = report.as_csv(data, words=words)
+    else:
+        text = report.as_table(data, words)
     _emit(text, args.output, args.format == "table")
     return EXIT_OK
+
+
+def _words(args: argparse.Namespace) -> Words:
+    """Chinese for HR (companies by name, in the subsidiary's script), or English with ``--lang en``."""
+    from policybook.ledger import report
+    from policybook.source.project import read_project
+
+    if args.lang == "en":
+        return report.ENGLISH
+    try:
+        project = read_project(args.source, Diagnostics())
+    except SourceError:  # no readable source: the ledger alone still reports, with subsidiary ids
+        return report.Words()
+    subs = {k: s.info for k, s in project.subsidiaries.items()}
+    return report.words_for(subs, project.meta.locale, args.subsidiary)
 
 
 def _standings(args: argparse.Namespace, convert: Callable[[list[Standing]], Rows]) -> Rows:
@@ -248,7 +273,7 @@ def _folder_exists(*outputs: Path | None) -> None:
 
 def _remind(cmd: argparse.ArgumentParser) -> None:
     _filters(cmd)
-    cmd.add_argument("-o", "--output", type=Path, help="CSV file (default: standard output)")
+    cmd.add_argument("-o", "--output", type=Path, help="CSV file, or .xlsx (default: CSV on standard output)")
     cmd.set_defaults(run=run_remind)
 
 
@@ -257,6 +282,11 @@ def run_remind(args: argparse.Namespace, diags: Diagnostics) -> int:
 
     _folder_exists(args.output)
     people = _standings(args, lambda found: report.reminders(found, today(args)))
-    _emit(report.as_csv(people, report.REMIND_FIELDS), args.output)
+    words = _words(args)
+    if args.output and args.output.suffix.lower() == ".xlsx":
+        atomic_write(args.output, report.as_xlsx(people, report.REMIND_FIELDS, words))
+        print(args.output)
+    else:
+        _emit(report.as_csv(people, report.REMIND_FIELDS, words), args.output)
     print(f"policybook: {len(people)} to remind (nothing was sent)", file=sys.stderr)
     return EXIT_OK

@@ -67,6 +67,12 @@ def item(text: str) -> Marker | None:
     return None
 
 
+def head(text: str, marker: Marker) -> str:
+    """The marker as written in ``text`` (everything before its rest): "第十二条　", "（一）"."""
+    text = text.strip()
+    return text[: len(text) - len(marker.rest)] if text.endswith(marker.rest) else text[: -len(marker.rest) or None]
+
+
 def _item_number(kind: str, raw: str) -> int:
     return CIRCLED.index(raw) + 1 if kind == "circled" else parse_number(raw)
 

@@ -27,12 +27,21 @@ def read_text_file(path: Path, record: Record) -> list[Para]:
         if PIPE_ROW_RE.match(lines[index]):
             index = _table(lines, index, path, out)
             continue
-        line = lines[index]
+        line, where = lines[index], f"{path.name} line {index + 1}"
         if markdown:
-            line = MD_STRONG_RE.sub(r"\1", MD_HEADING_RE.sub("", line))
-        out.append(Para(line, f"{path.name} line {index + 1}"))
+            line = _plain(line, where, record)
+        out.append(Para(line, where))
         index += 1
     return out
+
+
+def _plain(line: str, where: str, record: Record) -> str:
+    """A Markdown line without its heading marks and ``**`` (listed as removed markup)."""
+    heading = MD_HEADING_RE.match(line)
+    head = heading.group(0) if heading else ""
+    body = line[len(head) :]
+    record.remove(where, "Markdown markup", head + "**" * len(MD_STRONG_RE.findall(body)))
+    return MD_STRONG_RE.sub(r"\1", body)
 
 
 def decode(path: Path, record: Record) -> str:

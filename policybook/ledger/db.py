@@ -33,7 +33,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from policybook.diagnostics import fail
-from policybook.ledger.schema import Acknowledgement
+from policybook.ledger.schema import Acknowledgement, EmployeeVersion
 
 BUSY_SECONDS = 60.0
 CONNECT_SECONDS = 10  # a database server that does not answer: give up, say so
@@ -204,5 +204,5 @@ def _hint(exc: BaseException) -> str:
 @event.listens_for(Session, "before_flush")
 def _append_only(session: Session, _context: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, Acknowledgement) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, Acknowledgement | EmployeeVersion) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError("acknowledgements are append-only: record a new one that supersedes it")

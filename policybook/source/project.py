@@ -42,6 +42,7 @@ HANDBOOK = {
     "revisions": Key("list"),
     "paths": Key("map"),
     "previous": Key("text"),
+    "law": Key("map"),  # labour-law checks: waive, variables, jurisdiction (policybook/law/)
     **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
@@ -61,6 +62,8 @@ SUBSIDIARY = {
     "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
+    "jurisdiction": Key("text"),  # CN, CN-SH, CN-GD-SZ, HK, TW …; default from region
+    "law": Key("map"),  # law: {waive: {law.fine: "理由"}}
     **SUBSIDIARY_KEYS,
 }
 ADDITION = {"file": Key("text", required=True), "after": Key("text")}
@@ -103,6 +106,8 @@ class SubsidiarySource:
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
     script: ScriptSettings = field(default_factory=ScriptSettings)
+    jurisdiction: str = ""  # as written ("" = from region, or none)
+    law: LocDict | None = None  # the subsidiary's law: settings (read by policybook/law/)
 
 
 @dataclass
@@ -125,6 +130,7 @@ class Project:
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
     previous_loc: Loc | None = None
+    law: LocDict | None = None  # handbook.yaml's law: settings (read by policybook/law/)
 
 
 def read_project(arg: str | Path, diags: Diagnostics) -> Project:
@@ -152,6 +158,7 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         script=handbook_script(data, diags),
         previous=text(data, "previous"),
         previous_loc=data.loc("previous"),
+        law=data["law"] if isinstance(data.get("law"), LocDict) else None,
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     numbering = data.get("numbering")
@@ -440,8 +447,16 @@ class _Reader:
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
         additions = self.additions(data)
+        law = data["law"] if isinstance(data.get("law"), LocDict) else None
         return SubsidiarySource(
-            info, variables, local, exclude=excluded, additions=additions, script=subsidiary_script(data)
+            info,
+            variables,
+            local,
+            exclude=excluded,
+            additions=additions,
+            script=subsidiary_script(data),
+            jurisdiction=text(data, "jurisdiction"),
+            law=law,
         )
 
     def additions(self, data: LocDict) -> list[Addition]:

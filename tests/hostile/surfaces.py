@@ -415,12 +415,10 @@ _docx_case(
     "template-syntax",
     lambda p: files.docx(
         p,
-        body=files.regulation_body().replace(
-            "为规范考勤管理", "为规范{{ 7*7 }}考勤{% if true %}管理{% endif %}{# x #}"
-        ),
+        body=files.regulation_body().replace("为规范考勤管理", "为规范{{7*7}}考勤{%if true%}管理{%endif%}{#x#}"),
     ),
     codes=(0,),
-    verify=imported("{{ 7*7 }}考勤{% if true %}管理{% endif %}{# x #}", absent=("49考勤",)),
+    verify=imported("为规范{{7*7}}考勤{%if true%}管理{%endif%}{#x#}", absent=("49考勤",)),
 )
 _docx_case(
     "nul-and-escape",
