@@ -6,8 +6,9 @@ carry XML with a DTD — entity expansion ("billion laughs") or an external
 entity that reads a local file or the network. :func:`check_archive` reads
 the archive's directory and every XML part *once, within limits*, and refuses:
 
-- more than :data:`MAX_MEMBERS` members, or a member or total uncompressed size
-  over :data:`MAX_MEMBER_BYTES` / :data:`MAX_TOTAL_BYTES`, or a member that
+- more than :data:`MAX_MEMBERS` members, or an XML part, another member or all
+  of them over :data:`MAX_XML_BYTES` / :data:`MAX_MEMBER_BYTES` /
+  :data:`MAX_TOTAL_BYTES` uncompressed, or a member that
   inflates more than :data:`MAX_RATIO` times (bombs run 1,000× and more);
 - encrypted members, and members that are not what their directory says
   (zipfile stops at the declared size and checks the CRC);
@@ -30,7 +31,8 @@ from policybook.diagnostics import fail
 from policybook.model import Loc
 
 MAX_MEMBERS = 2000
-MAX_MEMBER_BYTES = 100 * 1024 * 1024
+MAX_MEMBER_BYTES = 100 * 1024 * 1024  # an image or embedded file
+MAX_XML_BYTES = 48 * 1024 * 1024  # one XML part (its parsed tree takes several times this); 782 pages: ~10 MB
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # for members over RATIO_FLOOR: XML compresses 5–50×, a bomb 1,000×
 RATIO_FLOOR = 1024 * 1024
@@ -64,11 +66,12 @@ def _check_directory(members: list[zipfile.ZipInfo], loc: Loc, code: str, what: 
             raise fail(loc, f"the {what} is encrypted", code, "save an unprotected copy first")
         size, packed = member.file_size, max(member.compress_size, 1)
         total += size
-        if size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+        limit = MAX_XML_BYTES if member.filename.lower().endswith(XML_SUFFIXES) else MAX_MEMBER_BYTES
+        if size > limit or total > MAX_TOTAL_BYTES:
             raise fail(
                 loc,
-                f"the {what} inflates to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB ({member.filename}"
-                f": {size:,} bytes) — a zip bomb, or far larger than any handbook source",
+                f"the {what} inflates too far ({member.filename}: {size:,} bytes; at most {limit >> 20} MB a part, "
+                f"{MAX_TOTAL_BYTES >> 20} MB in all) — a zip bomb, or far larger than any handbook source",
                 code,
             )
         if size > RATIO_FLOOR and size / packed > MAX_RATIO:

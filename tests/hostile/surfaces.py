@@ -451,22 +451,28 @@ def _text_case(
 
 
 REG = "\n\n".join(files.REGULATION) + "\n"
+
+
+def inbody(text: str) -> str:
+    """The sample regulation with ``text`` as a paragraph of its own in the first article (a first line
+    after 第一条 may become the article's title, cut at a space)."""
+    return REG.replace("\n\n第二条", f"\n\n{text}\n\n第二条", 1)
+
+
 _text_case(
     "template-expression",
-    REG.replace("为规范考勤管理", "为规范{{ 7*7 }}考勤管理"),
+    inbody("为规范{{ 7*7 }}考勤管理"),
     verify=imported("为规范{{ 7*7 }}考勤管理", absent=("为规范49",)),
 )
 _text_case(
     "template-statement",
-    REG.replace("为规范考勤管理", "{% for i in range(10**9) %}x{% endfor %}"),
+    inbody("{% for i in range(10**9) %}x{% endfor %}"),
     verify=imported("{% for i in range(10**9) %}x{% endfor %}"),
 )
-_text_case(
-    "template-comment", REG.replace("为规范考勤管理", "{# 注释 #}考勤管理"), verify=imported("{# 注释 #}考勤管理")
-)
+_text_case("template-comment", inbody("{# 注释 #}考勤管理"), verify=imported("{# 注释 #}考勤管理"))
 _text_case(
     "template-raw",
-    REG.replace("为规范考勤管理", "{% raw %}{{ x }}{% endraw %}"),
+    inbody("{% raw %}{{ x }}{% endraw %}"),
     verify=imported("{% raw %}{{ x }}{% endraw %}"),
 )
 _text_case(
@@ -506,7 +512,7 @@ _text_case(
 )
 _text_case(
     "markdown-specials",
-    REG.replace("为规范考勤管理", "为*规范* _考勤_ [管理](javascript:alert(1)) <b>x</b> | a | `c`"),
+    inbody("为*规范* _考勤_ [管理](javascript:alert(1)) <b>x</b> | a | `c`"),
     verify=imported("为*规范* _考勤_ [管理](javascript:alert(1)) <b>x</b> | a | `c`"),
 )
 _text_case(
@@ -517,18 +523,18 @@ _text_case(
     ),
     verify=imported("# 不是标题", "> 不是引用", "- 不是列表"),
 )
-_text_case("nul-bytes", REG.replace("为规范考勤管理", "为规范\x00考勤\x00管理"), verify=imported("为规范考勤管理"))
+_text_case("nul-bytes", inbody("为规范\x00考勤\x00管理"), verify=imported("为规范考勤管理"))
 _text_case(
     "escape-sequences",
-    REG.replace("为规范考勤管理", "为规范\x1b[2J\x1b]0;pwned\x07考勤管理\x7f"),
+    inbody("为规范\x1b[2J\x1b]0;pwned\x07考勤管理\x7f"),
     verify=imported("为规范[2J]0;pwned考勤管理"),
 )
 _text_case(
     "sentinels",
-    REG.replace("为规范考勤管理", "为规范\ue000{{ 7*7 }}\ue001考勤管理"),
+    inbody("为规范\ue000{{ 7*7 }}\ue001考勤管理"),
     verify=imported("为规范{{ 7*7 }}考勤管理"),
 )
-_text_case("bidi-override", REG.replace("为规范考勤管理", "为规范\u202e考勤管理"), codes=(0, 1))
+_text_case("bidi-override", inbody("为规范\u202e考勤管理"), codes=(0, 1))
 _text_case("size-20mb", REG + "第四条　" + "很长的文字。" * ((20 << 20) // 18), says="MB", codes=(1,))
 _text_case("size-50mb", REG + "x" * (50 << 20), says="MB", codes=(1,), slow=True)
 _text_case("one-line-10mb", "第一条　" + "字" * (3 << 20), codes=(0, 1), slow=True)
@@ -537,7 +543,7 @@ _text_case("utf16", REG.encode("utf-16"), codes=(0, 1))
 _text_case("empty", b"", codes=(1,), says="reg.txt")
 _text_case(
     "md-html",
-    REG.replace("为规范考勤管理", "<script>alert(1)</script>考勤管理"),
+    inbody("<script>alert(1)</script>考勤管理"),
     suffix=".md",
     verify=imported("<script>alert(1)</script>考勤管理"),
 )
