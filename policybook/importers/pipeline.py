@@ -25,7 +25,8 @@ from policybook.safetext import printable
 from policybook.source.punctuation import fix_file
 
 LINE_SOURCES = (".txt", ".md", ".pdf")
-MAX_TEXT_BYTES = 16 * 2**20  # a text regulation: 16 MB is ~5 million Chinese characters
+MAX_TEXT_BYTES = 8 * 2**20  # a text regulation: 8 MB is ~2.7 million Chinese characters (peak memory ~0.4 GB)
+MAX_CHARS = 3_000_000  # of text from any one file (Word: its XML parts are bounded by archives.py too)
 MAX_FILE_BYTES = 200 * 2**20  # a Word file or PDF (its parts and pages are bounded again inside)
 # what the source checker refuses (policybook.source.textfile.CONTROL_RE), markup's sentinels, surrogates
 UNSAFE_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{OPEN}{CLOSE}\ud800-\udfff\ufffe\uffff]")
@@ -44,7 +45,15 @@ class Result:
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
     """Any supported file → paragraphs (line sources get their wrapped lines joined), with
     characters no source can hold removed and counted."""
-    return _clean(_read(path, record), path, record)
+    paras = _read(path, record)
+    if sum(len(p.text) for p in paras) > MAX_CHARS:
+        raise fail(
+            Loc(str(path)),
+            f"the file holds more than {MAX_CHARS:,} characters of text; the importer reads at most that",
+            "import.size",
+            "a regulation is far shorter: split the file, or check that it is the right one",
+        )
+    return _clean(paras, path, record)
 
 
 def _read(path: Path, record: Record) -> list[Para]:

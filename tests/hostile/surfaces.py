@@ -267,6 +267,18 @@ _docx_case(
     says="reg.docx",
     slow=True,
 )
+_docx_case(
+    "text-3m-chars",
+    lambda p: files.docx(
+        p,
+        body="".join(
+            files.paragraph(f"第{i}条　为规范考勤管理，维护正常的工作秩序，根据有关规定，结合公司实际，制定本办法。")
+            for i in range(1, 300000)
+        ),
+    ),
+    says="characters of text",
+    slow=True,
+)
 _docx_case("lying-size", lambda p: files.lying_member(p, DOC, 50 << 20, 1000), says="reg.docx")
 _docx_case(
     "billion-laughs-document",
