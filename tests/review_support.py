@@ -206,6 +206,11 @@ class WordReview:
         rpr.append(self._mark("ins"))
         p.addnext(fresh)
 
+    def overwrite(self, text: str, new: str) -> None:
+        """An edit made with change tracking off: the text simply replaced."""
+        run = self.run_of(text)
+        run.find(w("t")).text = new
+
     def format_change(self, text: str) -> None:
         """A tracked paragraph formatting change (w:pPrChange holding the old w:pPr)."""
         p = self.paragraph_of(text)

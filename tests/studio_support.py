@@ -53,12 +53,12 @@ class Studio:
         return client
 
 
-def make_studio(base: Path, people: bool = True, **extra: Any) -> Studio:
+def make_studio(base: Path, people: bool = True, **settings: Any) -> Studio:
     source = copy_sample(base)
-    db = str(base / "policybook.db")
+    db = settings.pop("db", str(base / "policybook.db"))
     if people:
         add_people(db)
-    app = create_app(StudioConfig(source=source, db=db, output=base / "dist", testing=True, extra=extra))
+    app = create_app(StudioConfig(source=source, db=db, output=base / "dist", testing=True, **settings))
     return Studio(app, source, db)
 
 
@@ -75,3 +75,44 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     return client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token(page.get_data(as_text=True))}
     )
+
+
+EMPLOYEES = [  # id, name, subsidiary, department
+    ("SZ001", "陈静", "sz", "客服一部"),
+    ("SZ002", "林涛", "sz", "客服二部"),
+    ("SH001", "周敏", "sh", "研发部"),
+    ("SH002", "吴磊", "sh", "市场部"),
+]
+
+
+def released_32(studio: Studio) -> None:
+    """The sample's 3.2 built (PDF, sh and sz), the roster imported, 3.2 recorded and assigned — as
+    ``policybook build`` + ``roster import`` + ``ack assign`` leave a ledger."""
+    import datetime
+
+    from policybook.build import build, check
+    from policybook.diagnostics import Diagnostics
+    from policybook.ledger.assignments import assign
+    from policybook.ledger.releases import built_pdfs, record_release
+    from policybook.ledger.roster import upsert
+    from policybook.ledger.schema import Acknowledgement
+
+    output = studio.app.extensions["studio_config"].output
+    build(studio.source, output, ["sh", "sz"], ["pdf"])
+    checked = check(studio.source, [], Diagnostics(), formats=[])
+    stamp = datetime.datetime(2026, 12, 1, 9, 0)
+    rows: list[dict[str, object]] = [
+        {"id": i, "name": n, "subsidiary": s, "department": d, "hire_date": datetime.date(2024, 3, 1),
+         "email": "", "phone": "", "status": "active"}
+        for i, n, s, d in EMPLOYEES
+    ]  # fmt: skip
+    with opened(studio.db) as ledger, ledger.transaction() as session:
+        upsert(session, rows, stamp)
+        built = built_pdfs(checked, output, Diagnostics())
+        release = record_release(session, checked, built, stamp.date(), stamp)
+        for assignment in assign(session, release, list(built), 30, stamp).created:  # everyone signed 3.2
+            session.add(
+                Acknowledgement(
+                    assignment=assignment, method="paper", signed_on=stamp.date(), recorded_at=stamp, recorded_by="test"
+                )
+            )

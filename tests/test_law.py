@@ -127,6 +127,10 @@ def test_no_jurisdiction_means_no_law_checks(cli) -> None:  # type: ignore[no-un
 def test_the_sample_passes_strict_with_its_reviewed_clauses(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("check", HERE.parent / "handbook", "--strict")
     assert run.code == 0, run.err
+    notes = [line for line in run.err.splitlines() if ": note: " in line and "[law.fine]" in line]
+    hk = [n for n in notes if "[hk]" in n]  # the subsidiary's own reason wins over the group's
+    assert hk and all("僱傭條例》第32條准許的扣減" in n for n in hk)
+    assert any("[sh]" in n and "职工代表大会" in n for n in notes)
 
 
 def test_a_declared_variable_is_checked_at_the_line_that_sets_it(root_copy, cli) -> None:  # type: ignore[no-untyped-def]

@@ -11,17 +11,21 @@ import re
 import subprocess
 import sys
 import zipfile
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from policybook.build import check
 from policybook.diagnostics import Diagnostics
+from policybook.model import Article
 from policybook.review import report
-from policybook.review.importer import Review, import_review, proposed_changes
+from policybook.review.importer import Mapper, Review, import_review, proposed_changes
+from policybook.review.units import cut, known_nodes
 from policybook.review.wordml import read
 from policybook.writers.docx import Draft
-from tests.review_support import WordReview, copy_project
+from tests.review_support import W, WordReview, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +96,25 @@ def test_an_untitled_article_has_the_same_identity_in_every_variant_whatever_its
     assert sz_number != hk_number  # hk leaves articles out before it: another number, the same identity
 
 
+def test_every_article_of_every_subsidiary_traces_to_its_source(project):
+    """Sent text and the source as printed agree except for generated text (numbers): nothing of
+    the source is unaccounted for, so any edit anywhere has a place to go."""
+    checked = check(project, [], Diagnostics(), formats=[])
+    generated = re.compile(r"[第零一二三四五六七八九十百千条條（）\d.、\t\u3000\n•]*")
+    for sub, doc in checked.documents.items():
+        mapper = Mapper(checked.project, doc, sub, True)
+        for piece in cut(read(io.BytesIO(Draft(doc).data)).units, known_nodes(doc)):
+            if not isinstance(piece.node, Article):
+                continue
+            printed, _ = mapper.printed(piece.node)
+            shown = mapper.forward(printed.text) if mapper.forward else printed.text
+            ops = SequenceMatcher(None, piece.old, shown, autojunk=False).get_opcodes()
+            unsent = [shown[j1:j2] for tag, _, _, j1, j2 in ops if tag != "equal" and j2 > j1]
+            unmapped = [piece.old[i1:i2] for tag, i1, i2, _, _ in ops if tag != "equal" and i2 > i1]
+            assert sum(map(len, unsent)) <= 2, (sub, piece.node.number, unsent)
+            assert all(generated.fullmatch(chunk) for chunk in unmapped), (sub, piece.node.number, unmapped)
+
+
 # ---------------------------------------------------------------- tracked changes → patch
 
 
@@ -146,6 +169,18 @@ def test_an_inserted_table_row_becomes_a_markdown_table_row(drafts, project, tmp
     assert any(c.kind == "row-insert" for c in late.piece.changes)
     assert "| 代打卡 | 经查实 | 按旷工处理 |" in result.patch
     assert late.matches is True
+
+
+def test_a_paragraph_typed_after_a_list_item_is_the_next_item(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.insert_paragraph_after("以虚假理由或者伪造、变造的证明骗取假期的；", "（四）\t冒用他人身份打卡的；")
+    result = imported(tmp_path, review, project)
+    absent = article(result, "art-absent")
+    assert "\n+4. 冒用他人身份打卡的；\n" in result.patch
+    copy = applied(result, project, tmp_path)
+    markdown = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "3. 以虚假理由或者伪造、变造的证明骗取假期的；\n4. 冒用他人身份打卡的；\n4. 不服从" in markdown
+    assert absent.matches is True
 
 
 def test_formatting_changes_are_reported_not_applied(drafts, project, tmp_path):
@@ -245,6 +280,18 @@ def test_a_changed_variable_value_is_an_override_of_that_subsidiary(drafts, proj
     assert "5个工作日内" in texts["sz"] and "3个工作日内" in texts["bj"]  # only sz's value changed
 
 
+def test_an_item_and_a_value_in_a_table_come_back_together(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.replace("擅自不到岗的", "擅自不到岗或者擅自离岗的")  # item （一） of art-absent
+    review.replace("每次扣减考勤绩效80元", "每次扣减考勤绩效100元")  # the 迟到 row of art-late's table
+    result = imported(tmp_path, review, project)
+    assert [(a.article.label, a.matches) for a in result.articles] == [("art-late", True), ("art-absent", True)]
+    assert "+1. 未请假或者请假未获批准，擅自不到岗或者擅自离岗的；" in result.patch
+    assert "+    late_fine: 100" in result.patch
+    late = next(o for o in result.overrides if o.name == "attendance.late_fine")
+    assert "attendance.early_leave_fine" in late.also  # the next row prints 80 too: named in the report
+
+
 def _text(doc, label):  # type: ignore[no-untyped-def]
     from policybook.model import block_text
 
@@ -290,7 +337,9 @@ def test_an_article_changed_in_the_source_since_the_build_is_a_three_way_conflic
     assert trip.current is not None and "书面批准" in trip.current and trip.proposal is None
     assert "chapters/04-attendance.md" not in result.patch  # never overwritten
     assert article(result, "art-missed-punch").matches is True  # the unchanged article still comes back
-    assert "三方冲突" in report.render(result)
+    text = report.render(result)
+    assert "三方冲突" in text
+    assert "按[-标准-]{+实际+}工作时间" in text and "经部门负责人{+书面+}批准" in text  # both sides' changes marked
 
 
 def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, project, tmp_path):
@@ -314,10 +363,16 @@ def test_changes_outside_any_article_are_listed(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.replace("员工手册", "员工守则")  # the cover's title: generated from handbook.yaml
     review.comment("附件", "附件请附最新版本", author="工会王主席")
+    footer = etree.fromstring(review.parts["word/footer1.xml"])
+    text = next(t for t in footer.iter(f"{W}t") if t.text and t.text.strip())
+    deleted = etree.SubElement(etree.SubElement(text.getparent().getparent(), f"{W}del"), f"{W}r")
+    etree.SubElement(deleted, f"{W}delText").text = "（草稿）"
+    review.parts["word/footer1.xml"] = etree.tostring(footer)
     result = imported(tmp_path, review, project)
     assert result.outside and not result.patch
     text = report.render(result)
     assert "条款以外的修改" in text and "员工守则" in text and "附件请附最新版本" in text
+    assert "### 页眉页脚" in text and "（草稿）" in text
 
 
 def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):
@@ -332,3 +387,26 @@ def test_not_a_docx_is_one_diagnostic_and_exit_1(tmp_path):
     )
     assert run.returncode == 1, run.stderr
     assert "error: cannot read the reviewed DOCX" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_edit_made_without_tracking_changes_is_found_against_the_unchanged_source(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.overwrite("按标准工作时间计算出勤", "按实际工作时间计算出勤")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert trip.current is None and trip.matches is True
+    assert "未开启修订" in trip.proposal.flags[0]
+    assert "按实际工作时间计算出勤" in result.patch
+
+
+def test_a_simplified_variant_of_a_traditional_source_maps_back_to_traditional(tmp_path):
+    source = ROOT / "tests" / "roots" / "hant-source" / "handbook"
+    doc = check(source, ["cn"], Diagnostics(), formats=[]).documents["cn"]
+    review = WordReview(Draft(doc).data)
+    review.replace("每周工作总时数不得超过四十小时", "每周工作总时数原则上不得超过四十小时")
+    review.replace("中午休息一小时", "中午休息一个半小时")
+    result = imported(tmp_path, review, source)
+    hours = article(result, "art-hours")
+    assert hours.matches is True and not hours.proposal.flags
+    assert "+員工每日正常工作時間為八小時，每週工作總時數原則上不得超過四十小時。" in result.patch
+    assert "+上班時間為上午九時，下班時間為下午六時，中午休息一個半小時。" in result.patch  # the soft break kept

@@ -135,9 +135,65 @@ def test_cli_speaks_chinese_under_a_chinese_locale(cli, root_copy, monkeypatch: 
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     run = cli("check", project / "handbook")
     assert run.code == 1
-    assert "sz.yaml:15: 错误：“attendance.late_fine”在此为 20，集团标准为 50；该值只能加不能减" in run.err
+    line = sz.read_text(encoding="utf-8").splitlines().index("    late_fine: 20") + 1
+    assert f"sz.yaml:{line}: 错误：“attendance.late_fine”在此为 20，集团标准为 50；该值只能加不能减" in run.err
     assert "[constraint.violated]" in run.err
     monkeypatch.setenv("LANG", "zh_TW.UTF-8")
     assert "該值只能加不能減" in cli("check", project / "handbook").err
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert "may only be raised, never lowered" in cli("check", project / "handbook").err
+
+
+@pytest.fixture(scope="module")
+def postgres():  # type: ignore[no-untyped-def]
+    from tests.ledger_support import start_postgres
+
+    yield from start_postgres()
+
+
+def test_postgresql_by_url(postgres, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = postgres.create_database("studio")
+    studio = make_studio(tmp_path, people=False, db=url)
+    from tests.studio_support import add_people
+
+    add_people(url)
+    client = studio.client("admin")
+    assert client.get("/admin/").status_code == 200
+    with opened(url) as ledger, ledger.engine.connect() as connection:
+        assert ("admin", "login") in connection.execute(text("SELECT actor, action FROM studio_audit")).all()
+        with pytest.raises(Exception, match="append-only"):
+            connection.execute(text("DELETE FROM studio_audit"))
+
+
+def test_forms_blank_and_numbered_pad(studio) -> None:  # type: ignore[no-untyped-def]
+    client = studio.client("li")
+    page = client.get("/forms/?sub=sz").get_data(as_text=True)
+    assert "请假申请表" in page and "生成编号本" in page
+    blank = client.get("/forms/sz/leave-request.pdf")
+    assert blank.status_code == 200 and blank.data.startswith(b"%PDF")
+    assert client.get("/forms/sz/..%2Fhandbook.pdf").status_code == 404
+    data = {"csrf_token": token(page), "start": "7", "count": "3", "format": "coded"}
+    assert client.post("/forms/sz/leave-request/pad", data=data).status_code == 404  # no serial (编号) field
+    padded = client.post("/forms/sz/service-record/pad", data=data)
+    assert padded.status_code == 200 and padded.data.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(padded.data))
+    assert len(reader.pages) == 3 and "SZ-00009" in reader.pages[2].extract_text()
+    viewer = studio.client("zhou")
+    mine = {**data, "csrf_token": token(viewer.get("/forms/").get_data(as_text=True))}
+    assert viewer.post("/forms/sz/service-record/pad", data=mine).status_code == 403
+
+
+def test_a_user_who_chooses_traditional_reads_traditional(studio) -> None:  # type: ignore[no-untyped-def]
+    client = studio.client("zhou")
+    page = client.get("/me/").get_data(as_text=True)
+    assert client.post("/me/", data={"csrf_token": token(page), "script": "zh-Hant"}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="zh-Hant">' in home and "員工手冊" in home and "选择子公司" not in home
+    article = client.get("/article/art-dress").get_data(as_text=True)
+    assert "### 仪容仪表 {#art-dress}" in article  # the source text as written
+    client.post("/me/", data={"csrf_token": token(home), "script": "zh-Hans"})
+    assert "员工手册" in client.get("/").get_data(as_text=True)

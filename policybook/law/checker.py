@@ -186,7 +186,8 @@ def check_law(checked: Checked, diags: Diagnostics) -> list[Finding]:
         convert = script(checked.documents[subs[0]])  # the group shares one message, so one script
         cited = convert(rule.citation)
         if reason:
-            diags.add(Diagnostic("note", loc, f"[{variants}] {what}（{cited}）{convert('已豁免，理由')}：{reason}", code))
+            waived = convert("已豁免，理由")
+            diags.add(Diagnostic("note", loc, f"[{variants}] {what}（{cited}）{waived}：{reason}", code))
         else:
             severity = "error" if level == "error" else "warning"
             message = f"[{variants}] {what}（{cited}）"

@@ -113,6 +113,8 @@ def write_xlsx(checked: Checked, found: list[Finding], path: Path) -> None:
             sheet.append(row)
         for column, width in zip("ABCDEFGHI", (6, 22, 30, 50, 40, 36, 50, 40, 30), strict=True):
             sheet.column_dimensions[column].width = width
+        sheet.freeze_panes = "A4"
+        sheet.auto_filter.ref = f"A3:I{max(sheet.max_row, 3)}"
         for row in sheet.iter_rows(min_row=4):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -81,7 +81,8 @@ def settings(project: Project, sub: SubsidiarySource, diags: Diagnostics) -> Set
     result = Settings(table, code, as_of(project))
     everywhere = sorted({r.id for t in known() for r in all_rules(t)})
     here = sorted({r.id for r in all_rules(table)}) if table else []
-    for source, ids in ((group, everywhere), (own, here)):  # the group's waivers may name any table's rules
+    # the subsidiary's own waivers first (the more specific reason wins); the group's may name any table's rules
+    for source, ids in ((own, here), (group, everywhere)):
         result.waivers.extend(_waivers(source, ids, diags))
         result.meanings.extend(_meanings(source, diags))
     return result

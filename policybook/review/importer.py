@@ -26,12 +26,13 @@ from policybook.conversion import CURLY, phrase_converter, target_of
 from policybook.diagnostics import Diagnostics, Loc, SourceError
 from policybook.model import Article, Chapter, Document, Ref, Section
 from policybook.review import patch, wordml
-from policybook.review.printed import Renderer, article_lines, evaluator
+from policybook.review.printed import Printed, Renderer, article_lines, evaluator, judge
 from policybook.review.propose import Back, Edit, Proposal, ValueChange, propose
 from policybook.review.units import Piece, cut, cut_by_heading, known_nodes
 from policybook.source.project import Project
 from policybook.transforms.walk import all_inlines
 
+ITEM_START = re.compile(r"^(（[一二三四五六七八九十百]+）|\(\d+\)|\d+[.、)]|[一二三四五六七八九十百]+、|•)\t", re.M)
 NUMBER_START = re.compile(r"^\s*第[零〇一二三四五六七八九十百千两]+[条條章节節]")
 
 
@@ -103,13 +104,22 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         pieces = cut_by_heading(reviewed.units, list(current.values()))
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
-    mapper = _Mapper(project, doc, sub)
+    mapper = Mapper(project, doc, sub, same_source)
     articles: list[ArticleReview] = []
     for piece in pieces:
-        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and piece.changed)
-        if reviewed_node and (piece.changed or piece.comments or piece.changes):
+        now = current.get(piece.key)
+        differs = piece.changed or (now is not None and now.old != piece.old)  # tracked, or not
+        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and differs)
+        if reviewed_node and (differs or piece.comments or piece.changes):
             articles.append(mapper.article(piece, current.get(piece.key)))
     outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
+    margins = Piece("页眉页脚", None)
+    for unit in reviewed.margins:
+        if unit.old != unit.new or unit.changes:
+            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
+            margins.changes.extend(unit.changes)
+    if margins.changes or margins.changed:
+        outside.append(margins)
     release = reviewed.properties.get("release", "")
     if release and release != doc.meta.version:
         notes.append(f"审阅的 DOCX 为 {release} 版，源文件现为 {doc.meta.version} 版。")
@@ -142,19 +152,21 @@ def _draft_units(doc: Document) -> list[wordml.Unit]:
     return wordml.read(io.BytesIO(Draft(doc).data)).units
 
 
-class _Mapper:
+class Mapper:
     """Proposals for one subsidiary's articles, and the files they change."""
 
-    def __init__(self, project: Project, doc: Document, sub: str) -> None:
+    def __init__(self, project: Project, doc: Document, sub: str, same_source: bool) -> None:
         from policybook.transforms.context import build_context
 
         self.project, self.doc = project, doc
         self.source = project.subsidiaries[sub]
         self.context: dict[str, Any] = build_context(project, self.source)
         self.value = evaluator(self.context)
+        self.condition = judge(self.context)
         self.refs = {n.target: n.display for n in all_inlines(doc.chapters) if isinstance(n, Ref)}
         self.forward, self.back = _converters(project, self.source)
         self.texts: dict[Path, str] = {}
+        self.same_source = same_source  # the DOCX was built from the source as it is
 
     def text(self, path: Path) -> str:
         if path not in self.texts:
@@ -166,20 +178,30 @@ class _Mapper:
         assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
-        if now is None or now.old != piece.old:
+        untracked = now is not None and now.old != piece.old and self.same_source
+        if untracked:  # the source is as it was: the reviewer edited without tracking changes
+            assert now is not None
+            piece.old = now.old
+        elif now is None or now.old != piece.old:
             result.current = now.old if now is not None else ""
             return result
         if piece.changed:
-            text = self.text(path)
-            begin, end = article_lines(text, article.loc.line)
-            if isinstance(article, Chapter | Section):  # a heading: its own line only
-                end = min(end, text.find("\n", begin) + 1 or end)
-            printed = Renderer(text, self.value, self.refs).article(begin, end)
+            printed, (begin, end) = self.printed(article)
             result.proposal = propose(piece.old, piece.new, printed, self.forward, self.back)
             if isinstance(article, Article) and not _body(piece.new).strip():
                 result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
                 result.proposal.flags.append("整条删除：删除了源文件中本条的全部内容（含标题行）")
+            if untracked:
+                result.proposal.flags.insert(0, "未开启修订的修改：与发送的文本比对得出，请确认")
         return result
+
+    def printed(self, node: Article | Chapter | Section) -> tuple[Printed, tuple[int, int]]:
+        """The node's source as this subsidiary prints it (a heading: its own line), and where it is."""
+        text = self.text(Path(node.loc.path))
+        begin, end = article_lines(text, node.loc.line)
+        if isinstance(node, Chapter | Section):
+            end = min(end, text.find("\n", begin) + 1 or end)
+        return Renderer(text, self.value, self.refs, self.condition).article(begin, end), (begin, end)
 
     def files(self, articles: list[ArticleReview]) -> tuple[dict[Path, tuple[str, str]], list[Override]]:
         edits: dict[Path, list[patch.Edit]] = {}
@@ -267,10 +289,11 @@ def _try_patch(review: Review, project: Project, sub: str) -> None:
             return
         doc = rebuilt.documents[sub]
         pieces = cut(_draft_units(doc), known_nodes(doc))
+    texts = review.sent | {_body(a.piece.new) for a in review.articles}  # what is not a new article
     for article in review.articles:
         if article.proposal is None:
             continue
-        article.rebuilt = _rebuilt(pieces, article.piece.key, review.sent)
+        article.rebuilt = _rebuilt(pieces, article.piece.key, texts)
         article.matches = _same_text(article.rebuilt, article.piece.new)
 
 
@@ -281,7 +304,7 @@ def _rebuilt(pieces: list[Piece], key: str, sent: set[str]) -> str:
         if piece.key == key:
             text = piece.old
             for after in pieces[n + 1 :]:
-                if _body(after.old) in sent or not isinstance(after.node, Article):
+                if not isinstance(after.node, Article) or after.node.label or _body(after.old) in sent:
                     break
                 text += after.old
             return text
@@ -304,7 +327,8 @@ def _same_text(rebuilt: str, accepted: str) -> bool:
 
 
 def _body(text: str) -> str:
-    return NUMBER_START.sub("", text, count=1).lstrip("\u3000 ")
+    """The text without its generated numbers: the article's, and each item's (（一）, 1., (1) …)."""
+    return ITEM_START.sub("", NUMBER_START.sub("", text, count=1).lstrip("\u3000 "))
 
 
 def proposed_changes(review: Review) -> dict[str, tuple[str, str]]:

@@ -24,6 +24,7 @@ REF = re.compile(r"\[([^\]]*)\]\(#([^)\s]+)\)")
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s#][^)\s]*)\)")
 ATTRS_END = re.compile(r"\s*\{[#.a-z][^{}]*\}\s*$")
 ATTR_LINE = re.compile(r"^\s*\{[#.a-z][^{}]*\}\s*$")
+WHEN = re.compile(r"""when="([^"]*)"|when='([^']*)'""")
 LIST_MARK = re.compile(r"^(\s*)(\d+[.)]|[-*+])\s+")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
@@ -45,6 +46,7 @@ GEN = Trace("gen")
 class Printed:
     text: str
     traces: list[Trace]
+    source: str = ""  # the file's text the traces point into
 
 
 def article_lines(text: str, heading_line: int) -> tuple[int, int]:
@@ -64,31 +66,48 @@ def article_lines(text: str, heading_line: int) -> tuple[int, int]:
 class Renderer:
     """Renders source spans of one file for one subsidiary."""
 
-    def __init__(self, text: str, value: Callable[[str], str], refs: dict[str, str]) -> None:
-        self.text, self.value, self.refs = text, value, refs
+    def __init__(
+        self,
+        text: str,
+        value: Callable[[str], str],
+        refs: dict[str, str],
+        condition: Callable[[str], bool] = lambda expr: True,
+    ) -> None:
+        self.text, self.value, self.refs, self.condition = text, value, refs, condition
         self.out: list[str] = []
         self.traces: list[Trace] = []
 
     def article(self, begin: int, end: int) -> Printed:
         lines = _lines(self.text, begin, end)
         pending_end: int | None = None  # offset of the newline closing the last printed paragraph
+        skipping = False  # inside a block whose condition is false in this subsidiary
         for n, (start, stop) in enumerate(lines):
             line = self.text[start:stop]
             if not line.strip():
+                skipping = False
                 if pending_end is not None:
                     self.emit("\n", Trace("lit", pending_end, stop + 1 if stop < end else stop))
                     pending_end = None
                 continue
-            if ATTR_LINE.match(line) or TABLE_RULE.match(line) and "-" in line:
+            if ATTR_LINE.match(line):
+                skipping = not self.shown(line)
+                continue
+            if skipping or TABLE_RULE.match(line) and "-" in line:
                 continue
             if pending_end is not None and (line.lstrip().startswith("|") or LIST_MARK.match(line)):
                 self.emit("\n", Trace("lit", pending_end, pending_end + 1))
                 pending_end = None
+            printed = len(self.out)
             self.line(start, stop, n == 0)
-            pending_end = stop
+            pending_end = stop if len(self.out) > printed or n else None  # an untitled heading prints nothing
         if pending_end is not None:
             self.emit("\n", Trace("lit", pending_end, min(pending_end + 1, end)))
-        return Printed("".join(self.out), self.traces)
+        return Printed("".join(self.out), self.traces, self.text)
+
+    def shown(self, attrs: str) -> bool:
+        """Whether the block under an attribute line ``{when="…"}`` prints in this subsidiary."""
+        found = WHEN.search(attrs)
+        return not found or self.condition(found.group(1) if found.group(1) is not None else found.group(2))
 
     def line(self, start: int, stop: int, heading: bool) -> None:
         line = self.text[start:stop]
@@ -182,6 +201,21 @@ def _lines(text: str, begin: int, end: int) -> list[tuple[int, int]]:
         out.append((at, stop))
         at = stop + 1
     return out
+
+
+def judge(context: dict[str, Any]) -> Callable[[str], bool]:
+    """A condition's truth in a subsidiary (an expression the sandbox refuses counts as true)."""
+    from policybook.transforms.variables import environment
+
+    env = environment()
+
+    def condition(expr: str) -> bool:
+        try:
+            return bool(env.compile_expression(expr)(**context))
+        except Exception:
+            return True
+
+    return condition
 
 
 def evaluator(context: dict[str, Any]) -> Callable[[str], str]:

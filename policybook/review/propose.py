@@ -13,13 +13,15 @@ and what does not convert back to exactly the reviewed text is flagged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from policybook.review.printed import GEN, Printed, Trace
+from policybook.review.printed import GEN, LIST_MARK, Printed, Trace
 from policybook.review.units import ARTICLE_START
 
+ITEM_LABEL = re.compile(r"^\s*(（[一二三四五六七八九十百]+）|\(\d+\)|\d+[.、)]|[一二三四五六七八九十百]+、|•)\s*")
 TITLE_MAX = 20  # a typed 第X条 line this short (and not ending like a sentence) is a title
 
 Convert = Callable[[str], str]
@@ -53,11 +55,35 @@ class Proposal:
 def propose(old: str, new: str, printed: Printed, forward: Convert | None, back: Back | None) -> Proposal:
     traces = _traces_of_sent(old, printed, forward)
     out = Proposal(variables={t.name for t in printed.traces if t.kind == "var"})
-    ops = [op for op in SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    ops = [op for op in opcodes(old, new) if op[0] != "equal"]
     for _tag, i1, i2, j1, j2 in ops:
-        _one(out, old, traces, i1, i2, new[j1:j2], back)
+        _one(out, old, traces, i1, i2, new[j1:j2], back, printed.source)
     _values(out, old, new, traces, back)
     return out
+
+
+def opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    """Character opcodes old → new, paragraphs first: whole paragraphs added or removed stay whole
+    (a typed paragraph is not matched against the number of the next), changed ones are compared
+    character by character."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_at, new_at = _starts(old_lines), _starts(new_lines)
+    out: list[tuple[str, int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        a1, a2, b1, b2 = old_at[i1], old_at[i2], new_at[j1], new_at[j2]
+        if tag != "replace":
+            out.append((tag, a1, a2, b1, b2))
+            continue
+        for op, c1, c2, d1, d2 in SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False).get_opcodes():
+            out.append((op, a1 + c1, a1 + c2, b1 + d1, b1 + d2))
+    return out
+
+
+def _starts(lines: list[str]) -> list[int]:
+    at = [0]
+    for line in lines:
+        at.append(at[-1] + len(line))
+    return at
 
 
 def _traces_of_sent(old: str, printed: Printed, forward: Convert | None) -> list[Trace]:
@@ -77,7 +103,9 @@ def _traces_of_sent(old: str, printed: Printed, forward: Convert | None) -> list
     return traces
 
 
-def _one(out: Proposal, old: str, traces: list[Trace], i1: int, i2: int, text: str, back: Back | None) -> None:
+def _one(
+    out: Proposal, old: str, traces: list[Trace], i1: int, i2: int, text: str, back: Back | None, source: str
+) -> None:
     """One change: sent[i1:i2] became ``text``."""
     touched = traces[i1:i2]
     if any(t.kind == "var" for t in touched) or _inside_value(traces, i1, i2):
@@ -86,18 +114,23 @@ def _one(out: Proposal, old: str, traces: list[Trace], i1: int, i2: int, text: s
     source_text = _back(out, text, back)
     if literal:
         start, end = min(t.start for t in literal), max(t.end for t in literal)
-        out.edits.append(Edit(start, end, _markdown(out, source_text)))
+        out.edits.append(Edit(start, end, _markdown(out, source_text, _line_at(source, start))))
         if len(literal) < len(touched):
             out.ignored.append(f"「{_generated(old, traces, i1, i2)}」是生成的文字（编号、引用），只采用了其余部分")
         return
     if i1 < i2:
         out.ignored.append(f"生成的文字「{old[i1:i2]}」→「{text}」（编号、引用由源文件生成）")
         return
-    at = _anchor(traces, i1)
-    if at is None:
-        out.flags.append(f"插入的「{text}」在源文件中找不到对应位置，未采用")
-        return
-    out.edits.append(Edit(at, at, _markdown(out, source_text)))
+    if source_text.endswith("\n") and i1 > 0 and old[i1 - 1] == "\n" and traces[i1 - 1].kind == "lit":
+        # paragraphs added after a paragraph's end go in just before it: "\nB" after A, not "B\n" before C
+        source_text, at = "\n" + source_text[:-1], traces[i1 - 1].start
+    else:
+        found = _anchor(traces, i1)
+        if found is None:
+            out.flags.append(f"插入的「{text}」在源文件中找不到对应位置，未采用")
+            return
+        at = found
+    out.edits.append(Edit(at, at, _markdown(out, source_text, _line_at(source, max(at - 1, 0)))))
 
 
 def _inside_value(traces: list[Trace], i1: int, i2: int) -> bool:
@@ -126,15 +159,33 @@ def _generated(old: str, traces: list[Trace], i1: int, i2: int) -> str:
     return "".join(c for c, t in zip(old[i1:i2], traces[i1:i2], strict=True) if t.kind == "gen")
 
 
-def _markdown(out: Proposal, text: str) -> str:
-    """Printed text as Markdown: a paragraph break is a blank line, a line of cells a table row,
-    and a paragraph typed as 第X条 a new article (a short first line its title)."""
+def _markdown(out: Proposal, text: str, context: str) -> str:
+    """Printed text as Markdown, by the source line it goes into (``context``): in a table a line
+    of cells is a row; in a list a paragraph is the next item; elsewhere a paragraph break is a
+    blank line, and a paragraph typed as 第X条 a new article (a short first line its title)."""
     if "\n" not in text:
         return text
     lines = text.split("\n")
-    if any("\t" in line for line in lines):
+    if context.lstrip().startswith("|") or (not context.strip() and any("\t" in line for line in lines)):
         return "\n".join(f"| {' | '.join(line.split(chr(9)))} |" if line else "" for line in lines)
+    item = LIST_MARK.match(context)
+    if item:
+        return "\n".join(_item(line, item, n) if line else "" for n, line in enumerate(lines))
     return "\n\n".join(_new_article(out, line) for line in lines)
+
+
+def _item(line: str, context: re.Match[str], n: int) -> str:
+    """A typed paragraph as the list item after ``context`` (its number, if any, is the list's)."""
+    marker = context.group(2)
+    if marker[:-1].isdigit():
+        marker = f"{int(marker[:-1]) + n}{marker[-1]}"
+    return f"{context.group(1)}{marker} {ITEM_LABEL.sub('', line, count=1)}"
+
+
+def _line_at(source: str, offset: int) -> str:
+    start = source.rfind("\n", 0, offset) + 1
+    end = source.find("\n", offset)
+    return source[start : end if end >= 0 else len(source)]
 
 
 def _new_article(out: Proposal, line: str) -> str:
@@ -166,7 +217,7 @@ def _values(out: Proposal, old: str, new: str, traces: list[Trace], back: Back |
         if trace.kind == "var":
             first, _ = occurrences.get(trace, (i, i))
             occurrences[trace] = (first, i + 1)
-    ops = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    ops = opcodes(old, new)
     for trace, (a, b) in occurrences.items():
         parts: list[str] = []
         for tag, i1, i2, j1, j2 in ops:

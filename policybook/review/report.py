@@ -3,6 +3,7 @@ their comments, what is proposed for the source, and what could not be mapped.""
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from policybook.review.importer import ArticleReview, Review
@@ -76,15 +77,32 @@ def _article(review: Review, item: ArticleReview) -> list[str]:
         lines.append("- **三方冲突**：生成此 DOCX 之后，源文件中本条已被修改；未写入补丁，请人工合并。\n")
         lines += _text("发送的文本", item.piece.old) + _text("审阅后的文本", item.piece.new)
         lines += _text("源文件现在的文本", item.current or "（本条已不在源文件中）")
+        lines += _text("审阅人的修改（[-删除-]{+插入+}）", marked(item.piece.old, item.piece.new))
+        lines += _text("源文件的修改（[-删除-]{+插入+}）", marked(item.piece.old, item.current or ""))
     else:
         lines.append("")
         lines += _text("发送的文本", item.piece.old)
         if item.piece.changed:
             lines += _text("接受修订后的文本", item.piece.new)
+            lines += _text("对照（[-删除-]{+插入+}）", marked(item.piece.old, item.piece.new))
     lines += _changes(item.piece.changes)
     lines += _comments([review.reviewed.comments[c] for c in item.piece.comments if c in review.reviewed.comments])
     lines += _proposal(review, item)
     return lines
+
+
+def marked(old: str, new: str) -> str:
+    """``new`` with what changed from ``old`` marked, character by character: [-删除-]{+插入+}."""
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(old[i1:i2])
+            continue
+        if i2 > i1:
+            out.append(f"[-{old[i1:i2]}-]")
+        if j2 > j1:
+            out.append(f"{{+{new[j1:j2]}+}}")
+    return "".join(out)
 
 
 def _where(review: Review, item: ArticleReview) -> str:
@@ -155,8 +173,23 @@ def _proposal(review: Review, item: ArticleReview) -> list[str]:
 
 
 def _outside(piece: Piece) -> list[str]:
-    label = "文档开头（封面、修订记录、目录）" if not piece.key else f"标识 {piece.key}"
-    return [f"### {label}\n", "发送的文本：", *_fenced(piece.old), "审阅后的文本：", *_fenced(piece.new)]
+    return [
+        f"### {_outside_label(piece)}\n",
+        "发送的文本：",
+        *_fenced(piece.old),
+        "审阅后的文本：",
+        *_fenced(piece.new),
+    ]
+
+
+def _outside_label(piece: Piece) -> str:
+    if not piece.key:
+        return "文档开头（封面、修订记录、目录）"
+    if not piece.key.startswith("pb_"):
+        return piece.key  # 页眉页脚
+    if piece.node is None:
+        return f"标识 {piece.key}（源文件中已没有）"
+    return f"{getattr(piece.node, 'number', '')}（标识 {piece.key}）"
 
 
 def _fenced(text: str) -> list[str]:

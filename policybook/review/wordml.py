@@ -13,6 +13,7 @@ XML is parsed with defusedxml, and the package is size-checked before it is.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+MARGIN = re.compile(r"^word/(header|footer)\d*\.xml$")
 FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 MAX_PACKAGE = 200 * 2**20  # bytes, all members unpacked
 MAX_MEMBER = 100 * 2**20
@@ -80,6 +82,7 @@ class Reviewed:
     comments: dict[str, Comment]
     properties: dict[str, str]  # policybook.* custom properties, without the prefix
     people: list[str] = field(default_factory=list)
+    margins: list[Unit] = field(default_factory=list)  # paragraphs of headers and footers
 
 
 def read(path: Path | IO[bytes]) -> Reviewed:
@@ -99,7 +102,10 @@ def read(path: Path | IO[bytes]) -> Reviewed:
     for cid, text in reader.anchors.items():
         if cid in comments:
             comments[cid].anchor = text
-    return Reviewed(reader.units, comments, _properties(parts), _people(parts))
+    margins = _BodyReader()  # headers and footers: generated, read only to list what was changed there
+    for name in sorted(n for n in parts if MARGIN.match(n)):
+        margins.read(_parse(parts[name]))
+    return Reviewed(reader.units, comments, _properties(parts), _people(parts), margins.units)
 
 
 def _members(package: zipfile.ZipFile) -> dict[str, bytes]:
@@ -109,7 +115,7 @@ def _members(package: zipfile.ZipFile) -> dict[str, bytes]:
     wanted = ("word/document.xml", "word/comments.xml", "word/commentsExtended.xml", "word/people.xml")
     out: dict[str, bytes] = {}
     for info in infos:
-        if info.filename in (*wanted, "docProps/custom.xml"):
+        if info.filename in (*wanted, "docProps/custom.xml") or MARGIN.match(info.filename):
             if info.file_size > MAX_MEMBER:
                 raise NotADocx(f"{info.filename} is too large")
             with package.open(info) as member:

@@ -26,6 +26,7 @@ from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 NUMBERINGS = ("zh-regulation", "decimal")
 RULES = ("fixed", "raise-only", "lower-only")
+PROCEDURES = ("required", "optional")  # procedure: required — a release needs its 民主程序 first
 
 HANDBOOK = {
     "title": Key("text", required=True),
@@ -43,6 +44,8 @@ HANDBOOK = {
     "paths": Key("map"),
     "previous": Key("text"),
     "law": Key("map"),  # labour-law checks: waive, variables, jurisdiction (policybook/law/)
+    "procedure": Key("text", choices=PROCEDURES),
+    "quiz": Key("list"),
     **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
@@ -131,6 +134,8 @@ class Project:
     previous: str = ""
     previous_loc: Loc | None = None
     law: LocDict | None = None  # handbook.yaml's law: settings (read by policybook/law/)
+    procedure: str = ""  # required | optional | "" (not set): see policybook/procedure/gate.py
+    quiz: LocList | None = None  # quiz: questions for the online 签收 (policybook/procedure/quiz.py reads them)
 
 
 def read_project(arg: str | Path, diags: Diagnostics) -> Project:
@@ -159,6 +164,8 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         previous=text(data, "previous"),
         previous_loc=data.loc("previous"),
         law=data["law"] if isinstance(data.get("law"), LocDict) else None,
+        procedure=text(data, "procedure"),
+        quiz=data.get("quiz") if isinstance(data.get("quiz"), LocList) else None,
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     numbering = data.get("numbering")

@@ -34,10 +34,16 @@ BLUEPRINTS = [
     "policybook.studio.drafts:bp",
     "policybook.studio.review:bp",
     "policybook.studio.release:bp",
+    "policybook.studio.ledger_pages:bp",
+    "policybook.studio.forms_pages:bp",
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
+    "policybook.studio.account:bp",
+    "policybook.studio.evidence:bp",
+    "policybook.studio.acknowledge:bp",  # online 签收: reached by an employee's personal link, no login
 ]
-PUBLIC = {"auth.login", "auth.setup", "static"}  # the only endpoints reachable without a login
+# the only endpoints reachable without a login (and those a blueprint module lists in its own PUBLIC)
+PUBLIC = {"auth.login", "auth.setup", "static"}
 MAX_UPLOAD = 16 * 1024 * 1024
 CSP = "; ".join(
     [
@@ -91,6 +97,7 @@ def create_app(config: StudioConfig) -> Flask:
         module = import_module(entry.split(":")[0])
         app.register_blueprint(getattr(module, entry.split(":")[1]))
         nav.extend(getattr(module, "NAV", []))
+        PUBLIC.update(getattr(module, "PUBLIC", ()))
         if hasattr(module, "init_app"):
             module.init_app(app)
     app.before_request(_login_everywhere)
@@ -118,6 +125,7 @@ ACTIONS = {
     "user-add": "添加账号",
     "user-disable": "停用账号",
     "export": "导出",
+    "evidence": "生成证据包",
     "draft-new": "新建草稿",
     "save": "保存",
     "submit": "提交审批",
@@ -125,6 +133,12 @@ ACTIONS = {
     "approve": "批准",
     "return": "退回",
     "release": "发布",
+    "roster": "导入花名册",
+    "sign": "登记签收",
+    "sheets": "打印签收单",
+    "remind": "下载催签名单",
+    "pad": "生成编号本",
+    "preference": "修改偏好",
 }
 
 
@@ -147,7 +161,13 @@ def _template_helpers(app: Flask, nav: list[tuple[str, str, tuple[str, ...]]]) -
         text, hint = message(d, getattr(current_user, "script", "zh-Hans"))
         return f"{text}（提示：{hint}）" if hint else text
 
+    def sub_name(sub_id: str) -> str:
+        released = app.extensions["studio_workspace"].released()
+        subs = released.checked.project.subsidiaries if released.checked else {}
+        return subs[sub_id].info.short_name if sub_id in subs else sub_id
+
     app.jinja_env.filters["diag"] = diag
+    app.jinja_env.filters["sub_name"] = sub_name
     app.jinja_env.globals.update(nav_items=nav_items, role_labels=role_labels, action_label=lambda a: ACTIONS.get(a, a))
 
 

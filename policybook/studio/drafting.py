@@ -160,6 +160,7 @@ class WorkingCopy:
         for rel, text in applied.files.items():
             path = self.source / rel
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
 
     def check(self, applied: Applied, subs: Iterable[str] = ()) -> Result:

@@ -271,10 +271,7 @@ def _cell_errors(checked: store.Checked, table: Grid) -> dict[tuple[str, str], l
     for diag in checked.result.diagnostics.errors:
         if diag.loc is None:
             continue
-        try:
-            rel = Path(diag.loc.path).resolve().relative_to(copy.resolve()).as_posix()
-        except ValueError:
-            continue
+        rel = diag.loc.path  # relative to the source (store.check_draft relocated it)
         if rel not in by_file:
             continue
         lines = {line: ".".join(p[1:]) for p, line in paths((copy / rel).read_text(encoding="utf-8")).items()}

@@ -6,6 +6,8 @@ and returns what the page shows; the audit entry is the caller's.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from policybook.diagnostics import Diagnostic
+from policybook.diagnostics import Diagnostic, Diagnostics
+from policybook.model import Loc
 from policybook.studio.drafting import Applied, Result, WorkingCopy, apply, released_article, sha256
 from policybook.studio.handbook import Index
 from policybook.studio.schema import Draft, DraftChange
@@ -35,6 +38,7 @@ class Checked:
     result: Result
     at_field: list[Diagnostic] = field(default_factory=list)  # located in what the user just changed
     elsewhere: list[Diagnostic] = field(default_factory=list)
+    first_line: int = 0  # the touched lines' first (an article's heading): errors are shown relative to it
 
     @property
     def ok(self) -> bool:
@@ -98,12 +102,23 @@ def check_draft(draft: Draft, released: Path, index: Index, folder: Path, touche
     applied = apply(released, index, draft.changes)
     copy = WorkingCopy(released, folder)
     result = copy.check(applied)
-    out = Checked(result)
+    out = Checked(result, first_line=touched[1].start if touched and touched[1] else 0)
+    shown = Diagnostics()
     for diag in result.diagnostics.items:
         rel = copy.relative(diag.loc.path) if diag.loc else ""
         hit = touched is not None and rel == touched[0] and (not touched[1] or diag.loc.line in touched[1])  # type: ignore[union-attr]
+        diag = _relocated(diag, rel, copy.source)
+        shown.add(diag)
         (out.at_field if hit else out.elsewhere).append(diag)
+    result.diagnostics = shown
     return out
+
+
+def _relocated(diag: Diagnostic, rel: str, copy: Path) -> Diagnostic:
+    """The diagnostic as the source's own path says it (the working copy's folder is nobody's business)."""
+    prefix = str(copy) + "/"
+    loc = Loc(rel, diag.loc.line) if diag.loc and rel else diag.loc
+    return Diagnostic(diag.severity, loc, diag.message.replace(prefix, ""), diag.code, diag.hint.replace(prefix, ""))
 
 
 def working_folder(root: Path, draft_id: int) -> Path:
@@ -113,7 +128,10 @@ def working_folder(root: Path, draft_id: int) -> Path:
 
 
 def scratch_root() -> Path:
-    return Path(tempfile.mkdtemp(prefix="policybook-studio-"))
+    """Where the drafts' working copies live while the studio runs (removed when it stops)."""
+    root = Path(tempfile.mkdtemp(prefix="policybook-studio-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
 
 
 __all__ = ["Applied", "released_article"]

@@ -45,13 +45,11 @@ JC = {"center": "center", "right": "right", "left": "left"}
 
 def chapters(ctx: Context, doc: Document) -> Iterator[Element]:
     ctx.state.root = identity.source_root(doc)
-    for n, chapter in enumerate(doc.chapters):
-        elements = _chapter(ctx, chapter)
-        heading = next(elements)
-        if n == 0 and ctx.kit.brand.chapter_break != "page":
-            heading.insert(1, oxml.page_break())  # chapters run on, but the body starts a page
-        yield heading
-        yield from elements
+    # The body starts a page without a break of its own: the front matter's section break
+    # (a next-page break) starts it; a page break here too printed an empty page before
+    # 第一章 when chapters run on (chapter_break: none), and the contents said page 1 for page 2.
+    for chapter in doc.chapters:
+        yield from _chapter(ctx, chapter)
 
 
 def _chapter(ctx: Context, chapter: Chapter) -> Iterator[Element]:
