@@ -195,3 +195,42 @@ def test_fix_refuses_links_out_and_reports_unwritable_files(root_copy, cli, tmp_
     assert result.code == 1 and "01-general.md: error: cannot write: Read-only file system" in result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     assert chapter.read_bytes() == before and not list(chapters.glob(".*"))  # no temporary file left
+
+
+def test_simplified_leftovers_read_alike_in_taiwan_and_hong_kong_and_every_line_is_reported(
+    root_copy, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Simplified characters left in a Traditional source: TW prints them as HK does (both run the
+    region's tables: 于到職 → 於到職, 三日后 → 三日後), and check names every line that has them —
+    the form's intro and notes at their own lines, not line 1."""
+    project = root_copy("hant-source")
+    chapter = project / "handbook" / "chapters" / "01-general.md"
+    text = chapter.read_text(encoding="utf-8")
+    text = text.replace("並應於到職時簽收", "並應于到職時簽收").replace("修正時亦同", "修正后亦同")
+    chapter.write_text(text + "\n### 補充 {#art-extra}\n\n員工于離職時亦同，三日后生效。\n", encoding="utf-8")
+    form = project / "forms" / "leave.yaml"
+    form.write_text(form.read_text(encoding="utf-8").replace("得事後補辦", "得事后補辦"), encoding="utf-8")
+    result = cli("check", project / "handbook")
+    lines = text.split("\n")
+    for needle in ("修正后亦同",):  # a paragraph is reported at its first line
+        line = 1 + lines.index(next(x for x in lines if needle in x))
+        assert f"01-general.md:{line}: warning: characters of the other script" in result.err, (needle, result.err)
+    extra = 1 + (text + "\n### 補充 {#art-extra}\n\n員工于離職時亦同，三日后生效。\n").split("\n").index(
+        "員工于離職時亦同，三日后生效。"
+    )
+    assert f"01-general.md:{extra}: warning: characters of the other script" in result.err
+    intro = 1 + form.read_text(encoding="utf-8").split("\n").index(
+        next(x for x in form.read_text(encoding="utf-8").split("\n") if x.startswith("intro:"))
+    )
+    assert f"leave.yaml:{intro}: warning: characters of the other script left in this variant: 后" in result.err
+    assert "leave.yaml:1: warning" not in result.err
+    printed = {}
+    for sub in ("tw", "hk"):
+        model = cli("model", project / "handbook", "-s", sub, "--json")
+        assert model.code == 0, model.err
+        printed[sub] = model.out
+        assert (
+            "並應於到職時簽收" in model.out
+            and "三日後生效" in model.out
+            and "于" not in model.out.replace("于美華", "")
+        )
