@@ -234,3 +234,50 @@ def test_simplified_leftovers_read_alike_in_taiwan_and_hong_kong_and_every_line_
             and "三日後生效" in model.out
             and "于" not in model.out.replace("于美華", "")
         )
+
+
+HALF_WIDTH = [
+    ("得聯繫{{ hr.office }}{{ hr.contact }}，或來信詢問。", "得聯繫{{ hr.office }}{{ hr.contact }},或來信詢問。"),
+    ("本規則適用於本公司全體員工，包括", "本規則適用於本公司全體員工,“包括"),
+    ("修正時亦同。員工得隨時", "修正時亦同,\n員工得隨時"),
+]
+
+
+def test_half_width_punctuation_beside_templates_links_quotes_digits_and_line_ends(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    """Reported and fixed: next to a template, a quotation mark, a digit, at a line's end, and in a
+    form's intro and notes; digits on both sides (1,000 · 09:00) and Latin text stay."""
+    project = root_copy("hant-source")
+    chapter = project / "handbook" / "chapters" / "01-general.md"
+    text = chapter.read_text(encoding="utf-8")
+    for good, bad in HALF_WIDTH:
+        assert good in text, good
+        text = text.replace(good, bad)
+    extra = "每次扣款80,另依[目的](#art-purpose),辦理。共1,000元,09:00上班。Note: see HR, later."
+    text += f"\n### 補充 {{#art-extra}}\n\n{extra}\n"
+    chapter.write_text(text, encoding="utf-8")
+    form = project / "forms" / "leave.yaml"
+    form.write_text(
+        form.read_text(encoding="utf-8")
+        .replace("請假應於事前提出；", "請假應於事前提出;")
+        .replace("由人力資源處存檔，", "由人力資源處存檔,"),
+        encoding="utf-8",
+    )
+    result = cli("check", project / "handbook")
+    warned = [line for line in result.err.splitlines() if "[punctuation.half-width]" in line]
+    assert sum("01-general.md" in line for line in warned) == 4 and sum("leave.yaml" in line for line in warned) == 2, (
+        warned
+    )
+    assert "leave.yaml:5:" in result.err and "leave.yaml:7:" in result.err
+
+    fixed = cli("fix", "--punctuation", project / "handbook")
+    assert fixed.code == 0, fixed.err
+    after = chapter.read_text(encoding="utf-8")
+    assert "{{ hr.contact }}，或來信" in after and "全體員工，“包括" in after and "修正時亦同，\n" in after
+    assert "扣款80，另依[目的](#art-purpose)，辦理。共1,000元，09:00上班。Note: see HR, later." in after
+    assert "事前提出；" in form.read_text(encoding="utf-8") and "存檔，" in form.read_text(encoding="utf-8")
+    assert "half-width" not in cli("check", project / "handbook").err
+
+
+def test_the_sample_handbook_has_no_half_width_punctuation_warnings(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", Path(__file__).resolve().parent.parent / "handbook")
+    assert result.code == 0 and "[punctuation.half-width]" not in result.err
