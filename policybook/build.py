@@ -51,17 +51,24 @@ def check(
     diags: Diagnostics | None = None,
     strict: bool = False,
     formats: Iterable[str] | None = None,
+    law: bool = True,
 ) -> Checked:
     """Read and resolve everything, and let the writers of ``formats`` (default: all)
     check what they need; all problems go to ``diags`` (raises on errors, and on
-    warnings when ``strict``)."""
+    warnings when ``strict``). ``law=False`` leaves out the labour-law checks (the
+    law report runs them itself, to list what check would stop at)."""
     diags = diags if diags is not None else Diagnostics()
     with paused():
-        return _check(source, subs, diags, strict, formats)
+        return _check(source, subs, diags, strict, formats, law)
 
 
 def _check(
-    source: str | Path, subs: Iterable[str], diags: Diagnostics, strict: bool, formats: Iterable[str] | None
+    source: str | Path,
+    subs: Iterable[str],
+    diags: Diagnostics,
+    strict: bool,
+    formats: Iterable[str] | None,
+    law: bool = True,
 ) -> Checked:
     # the stages load here, not with this module: a build with nothing changed never needs them
     from policybook.naming import check_names
@@ -84,10 +91,15 @@ def _check(
         _check_forms_referenced(project, diags)
     names = writer_names() if formats is None else list(formats)
     if not diags.errors and project.previous and any("changes" in get_writer(n).reads for n in names):
-        from policybook.changes.previous import attach_changes  # the compare stage builds on check()
+        from policybook.changes.previous import attach_changes
 
         with stage("changes"):
-            attach_changes(checked, diags)
+            attach_changes(checked, diags, _check_previous)
+    if law and not diags.errors:
+        from policybook.law import check_law  # labour-law checks on each variant's printed text
+
+        with stage("law"):
+            check_law(checked, diags)
     if not diags.errors:
         with stage("writer checks"):
             _writer_checks(checked, names, diags)
@@ -95,6 +107,11 @@ def _check(
     if diags.failed(strict):
         raise SourceError(diags)
     return checked
+
+
+def _check_previous(folder: Path) -> Checked:
+    """The previous release's source, read and resolved the same way (no writer checks)."""
+    return check(folder, [], Diagnostics(), formats=[], law=False)
 
 
 def _writer_checks(checked: Checked, formats: list[str], diags: Diagnostics) -> None:

@@ -80,7 +80,13 @@ def _run(func: Callable[[argparse.Namespace, Diagnostics], int], args: argparse.
 
 
 def _print(diags: Diagnostics) -> None:
-    diags.report(sys.stderr)
+    from policybook.i18n import report, script_of_environment
+
+    script = script_of_environment()  # LANG=zh_CN.UTF-8: the same lines, in Chinese
+    if script and diags.items:
+        report(diags, sys.stderr, script)
+    else:
+        diags.report(sys.stderr)
 
 
 def _internal_error(exc: BaseException) -> int:

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TextIO
 
 from policybook.model import Loc
+from policybook.safetext import printable
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (shown, never fails a run: e.g. a waived law finding)
     loc: Loc | None
     message: str
     code: str
@@ -78,12 +79,16 @@ class Diagnostics:
         if self.errors:
             raise SourceError(self)
 
+    def sorted(self) -> list[Diagnostic]:
+        """By file and line, those without a place first (the order every report prints)."""
+        return sorted(self.items, key=lambda d: (d.loc is not None, d.loc or Loc("")))
+
     def report(self, stream: TextIO | None = None) -> None:
         """Print every diagnostic, by file and line (the same source always gives the same
         report in the same order), then the count of errors and warnings if any."""
         stream = stream or sys.stderr
-        for diag in sorted(self.items, key=lambda d: (d.loc is not None, d.loc or Loc(""))):
-            print(diag, file=stream)
+        for diag in self.sorted():
+            print(printable(str(diag)), file=stream)  # names from files and databases: no escape sequences
         if self.items:
             print(f"policybook: {len(self.errors)} error(s), {len(self.warnings)} warning(s)", file=stream)
 

@@ -94,10 +94,13 @@ def url(server: Any, path: str = "/") -> str:
     return f"http://{shown}:{server.effective_port}{path}"
 
 
-def run(server: Any) -> None:
-    """Serve until Ctrl-C or SIGTERM; the sockets are closed either way."""
+def run(server: Any, ready: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C or SIGTERM; the sockets are closed either way. ``ready`` runs once
+    SIGTERM is handled (print "serving at …" there: a SIGTERM right after it stops cleanly)."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if ready is not None:
+            ready()
         server.run()
     except KeyboardInterrupt:
         pass

@@ -6,6 +6,7 @@
 #   pdftk-java                pdftk as a real programmatic form filler (tests)
 #   fonts-urw-base35          the standard 14 fonts (ZapfDingbats ticks other viewers write) for Poppler
 #   libreoffice-writer-nogui  DOCX pagination and the "real client" check of DOCX output
+#   libreoffice-calc-nogui    the ledger's XLSX reports opened in a real spreadsheet (tests/data/ledger exports)
 #   chromium, chromium-driver the HTML site tested in a real browser (tests)
 #   postgresql                the 签收 ledger tested against a real PostgreSQL server (tests)
 #   nodejs, npm               pdf.js (pdfjs-dist) as a real PDF client for forms (tests)
@@ -19,6 +20,7 @@ command -v qpdf >/dev/null || missing+=(qpdf)
 [ -f /usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H ] || missing+=(poppler-data)
 fc-list 2>/dev/null | grep "D050000L" >/dev/null || missing+=(fonts-urw-base35)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing+=(libreoffice-calc-nogui)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

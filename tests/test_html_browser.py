@@ -59,13 +59,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     for sub_id, doc in docs.items():
         write(doc, out / sub_id)
     server = make_server(out, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", docs
+        yield f"http://127.0.0.1:{server.effective_port}", docs
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
+        thread.join(10)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ from tests.conftest import articles
 def imported_model(cli: Any, source: Path, out: Path, *extra: str) -> dict[str, Any]:
     run = cli("import", source, "-o", out, *extra)
     assert run.code == 0, run.err
-    check = cli("check", out / "handbook")
+    assert re.search(r"kept \d+ of \d+ characters; removed: ", run.err) and "UNACCOUNTED" not in run.err
+    check = cli("check", "--strict", out / "handbook")  # the importer causes no warning
     assert check.code == 0, check.err
     model = cli("model", out / "handbook", "-s", "main", "--json")
     assert model.code == 0, model.err
@@ -131,7 +132,8 @@ def test_pdf_round_trip(cli: Any, tmp_path: Path) -> None:
     report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
     assert re.search(r"PDF page numbers removed: [2-9]", report)
     assert re.search(r"PDF running headers/footers removed: [2-9]", report)
-    assert "内部资料" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.md"))
+    assert "内部资料" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out/handbook").rglob("*.md"))
+    assert "page furniture" in report  # listed as removed, with its page
 
 
 def test_errors_are_one_located_line(cli: Any, tmp_path: Path) -> None:

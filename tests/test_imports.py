@@ -15,7 +15,21 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-HEAVY = {"sqlalchemy", "alembic", "openpyxl", "matplotlib", "segno", "docx", "pypdf", "typst", "fontTools"}
+HEAVY = {
+    "sqlalchemy",
+    "alembic",
+    "openpyxl",
+    "matplotlib",
+    "segno",
+    "docx",
+    "pypdf",
+    "typst",
+    "fontTools",
+    "flask",
+    "werkzeug",
+    "waitress",
+    "argon2",
+}
 PARSERS = {"yaml", "jinja2", "markdown_it", "zhconv_rs"}
 
 PROBE = """

@@ -193,7 +193,8 @@ def test_bad_roster_names_file_row_column_and_writes_nothing(cli, sample: Sample
     assert any(line.startswith("bad.csv:4:1: error: employee id 'A1' appears twice") for line in lines)
     assert any(line.startswith("bad.csv:4:4: error: department is empty") for line in lines)
     assert "Traceback" not in run.err
-    assert "no assignments" in cli("ack", "report", "--db", db).out
+    assert "暂无签收任务" in cli("ack", "report", "--db", db).out
+    assert "no assignments" in cli("ack", "report", "--db", db, "--lang", "en").out
     assert "0 to remind" in cli("ack", "remind", "--db", db).err
 
 
@@ -277,19 +278,34 @@ def test_report_formats_chart_and_reminders(cli, assigned: str, tmp_path: Path) 
 
     cli("ack", "record", "--employee", "SH001", "--version", "3.2", "--method", "click", "--db", assigned)
     table = cli("ack", "report", "--db", assigned, "--date", "2027-02-01", "--chart", tmp_path / "chart.png")
-    assert table.out.splitlines()[0] == "sh · 研发部: 1 overdue, 1 signed"
+    assert table.out.splitlines()[0] == "华远科技（上海）有限公司 · 研发部：逾期 1，签收 1"
+    assert table.out.splitlines()[-1] == "合计：逾期 3，待签 0，签收 1"
+    english = cli("ack", "report", "--db", assigned, "--date", "2027-02-01", "--lang", "en")
+    assert english.out.splitlines()[0] == "sh · 研发部: 1 overdue, 1 signed"
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     csv_out = cli("ack", "report", "--db", assigned, "--format", "csv", "--status", "signed").out
-    assert csv_out.lstrip("\ufeff").splitlines()[1].startswith("SH001,刘洋,sh,研发部,3.2,signed")
+    assert (
+        csv_out.lstrip("\ufeff").splitlines()[0].startswith("工号,姓名,公司,部门,版本,状态,截止日期,签收日期,签收方式")
+    )
+    assert csv_out.lstrip("\ufeff").splitlines()[1].startswith("SH001,刘洋,华远科技（上海）有限公司,研发部,v3.2,签收,")
+    csv_en = cli("ack", "report", "--db", assigned, "--format", "csv", "--status", "signed", "--lang", "en").out
+    assert csv_en.lstrip("\ufeff").splitlines()[1].startswith("SH001,刘洋,sh,研发部,3.2,signed")
+    json_rows = cli("ack", "report", "--db", assigned, "--format", "json").json()
+    assert {r["status"] for r in json_rows} == {"pending", "signed"} and "employee" in json_rows[0]
     assert cli("ack", "report", "--db", assigned, "--format", "xlsx", "-o", tmp_path / "r.xlsx").code == 0
     sheet = load_workbook(tmp_path / "r.xlsx").active
-    assert sheet is not None and sheet.max_row == 5 and sheet["B1"].value == "name"
+    assert sheet is not None and sheet.max_row == 5 and sheet["B1"].value == "姓名"
+    assert isinstance(sheet["G2"].value, datetime.datetime) and sheet["E2"].value == "3.2"
+    assert sheet.freeze_panes == "A2" and sheet.page_setup.fitToWidth == 1
+    assert sheet.column_dimensions["C"].width > 20  # the company's full name fits
     remind = cli("ack", "remind", "--db", assigned, "--date", "2027-02-01", "-o", tmp_path / "remind.csv")
     lines = (tmp_path / "remind.csv").read_text(encoding="utf-8-sig").splitlines()
     assert "3 to remind (nothing was sent)" in remind.err
-    assert lines[0].startswith("employee,name,subsidiary,department,email,phone")
-    assert lines[1] == "SH002,陈静,sh,研发部,,,3.2,2026-12-31,32"
-    assert "SZ001,张伟,sz,客服一部,zw@example.com,13800000001,3.2,2026-12-31,32" in lines
+    assert lines[0] == "工号,姓名,公司,部门,邮箱,手机,版本,截止日期,逾期天数"
+    assert lines[1] == "SH002,陈静,华远科技（上海）有限公司,研发部,,,v3.2,2026-12-31,32"
+    assert "SZ001,张伟,华远客户服务（深圳）有限公司,客服一部,zw@example.com,13800000001,v3.2,2026-12-31,32" in lines
+    hk = cli("ack", "remind", "--db", assigned, "-s", "sz", "--lang", "en").out.lstrip("\ufeff")
+    assert hk.splitlines()[0].startswith("employee,name,subsidiary,department,email,phone")
 
 
 def test_distribute_personal_copies(cli, sample: Sample, assigned: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -9,10 +9,11 @@ that show it — the HTML site's 本版修订 marks — read from ``Document.cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from policybook.build import Checked, check
 from policybook.changes.table import change_table
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Loc
@@ -20,17 +21,24 @@ from policybook.source.git import export_revision
 from policybook.source.paths import confined, find_source
 from policybook.source.project import Project
 
+if TYPE_CHECKING:
+    from policybook.build import Checked
+
 HINT = "name a folder inside the project holding that release's source, or a git tag or commit"
 
 
-def attach_changes(checked: Checked, diags: Diagnostics) -> None:
-    """Give every document its change table against ``previous:``; problems go to ``diags``."""
+def attach_changes(checked: Checked, diags: Diagnostics, check: Callable[[Path], Checked]) -> None:
+    """Give every document its change table against ``previous:``; problems go to ``diags``.
+
+    ``check`` reads and resolves the previous release's folder: the caller's own
+    check stage, handed in so that this stage does not import the build.
+    """
     project = checked.project
     loc = project.previous_loc or Loc(str(project.source / "handbook.yaml"))
     with ExitStack() as stack:
         try:
             folder = previous_source(project, stack)
-            old = check(folder, [], Diagnostics(), formats=[])
+            old = check(folder)
         except SourceError as exc:
             first = (exc.diagnostics.errors or exc.diagnostics.items)[:1]
             reason = first[0].message if first else "it cannot be read"

@@ -13,6 +13,11 @@ def ledger_args(cmd: argparse.ArgumentParser) -> None:
         default="",
         help="ledger: a file or database URL (default $POLICYBOOK_DB, else policybook.db beside the source)",
     )
+    cmd.add_argument(
+        "--init",
+        action="store_true",
+        help="create the ledger's tables even in a database that already holds other tables",
+    )
 
 
 def dist_arg(cmd: argparse.ArgumentParser) -> None:
@@ -30,9 +35,12 @@ def as_of_arg(cmd: argparse.ArgumentParser, help_text: str = "the day it is (def
 
 
 def url(args: argparse.Namespace) -> str:
-    from policybook.ledger.db import default_url  # SQLAlchemy and Alembic load only when a ledger command runs
+    from policybook.ledger.db import allow_init, default_url  # SQLAlchemy and Alembic load only for the ledger
 
-    return args.db or default_url(getattr(args, "source", "handbook"))
+    found = args.db or default_url(getattr(args, "source", "handbook"))
+    if getattr(args, "init", False):
+        allow_init(found)
+    return str(found)
 
 
 def today(args: argparse.Namespace) -> datetime.date:

@@ -15,6 +15,9 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd.add_argument("files", nargs="+", type=Path, help=".docx, .txt, .md or text .pdf files, in reading order")
     cmd.add_argument("-o", "--output", type=Path, required=True, help="folder to write (handbook/, forms/, report)")
     cmd.add_argument("--company", default="", help="the company's name: its occurrences become {{ company }}")
+    cmd.add_argument(
+        "--split", action="store_true", help="import a document appended after the regulation's end into DIR/split-N"
+    )
     cmd.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     cmd.set_defaults(run=run)
 
@@ -29,13 +32,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    result = run_import(list(args.files), out, args.company)
-    for path in result.written:
-        print(path)
-    record = result.record
-    print(
-        f"policybook: imported {len(result.regulation.articles())} articles; "
-        f"{len(record.uncertain)} thing(s) to check in {out / 'import-report.md'}",
-        file=sys.stderr,
-    )
+    result = run_import(list(args.files), out, args.company, args.split)
+    for one in [result, *result.others]:
+        for path in one.written:
+            print(path)
+        report, title = one.written[-1], one.regulation.title or one.written[-1].parent.name
+        print(
+            f"policybook: imported {len(one.regulation.articles())} articles ({title}); "
+            f"{len(one.record.uncertain)} thing(s) to check in {report}",
+            file=sys.stderr,
+        )
+        print(f"policybook: {one.accounting.line()}", file=sys.stderr)
     return EXIT_OK

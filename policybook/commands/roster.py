@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 from policybook.commands import EXIT_OK
-from policybook.commands._ledger import ledger_args, now, url
+from policybook.commands._ledger import as_of_arg, ledger_args, now, today, url
 from policybook.diagnostics import Diagnostics
 
 
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd = commands.add_parser("roster", help="the employee roster of the 签收 ledger")
     actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="add or update employees from a CSV (UTF-8 or GBK) or XLSX export")
+    imp = actions.add_parser(
+        "import", help="add or update employees from a CSV (UTF-8, GBK, Big5, UTF-16) or XLSX export"
+    )
     imp.add_argument(
         "file", type=Path, help="columns: 工号 姓名 公司 部门 入职日期 [邮箱 手机 状态] (or English names)"
     )
@@ -22,6 +24,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--source", default="handbook", help="the handbook source, for its subsidiaries (default handbook/)"
     )
     ledger_args(imp)
+    as_of_arg(imp, "the day the export describes: changed entries are valid from it (default today)")
     imp.set_defaults(run=run_import)
 
 
@@ -34,7 +37,7 @@ def run_import(args: argparse.Namespace, diags: Diagnostics) -> int:
     diags.raise_if_errors()
     rows = read_roster(args.file, {k: s.info for k, s in project.subsidiaries.items()}, diags)
     with opened(url(args)) as ledger, ledger.transaction() as session:
-        result = upsert(session, rows, now())
+        result = upsert(session, rows, now(), today(args))
     print(
         f"policybook: {args.file}: {len(result.added)} added, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged ({ledger.shown})",

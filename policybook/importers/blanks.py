@@ -1,4 +1,8 @@
-"""Import stage: blanks ("[X]元", "XX天", "____", "【具体…】") → variables; the company name → {{ company }}."""
+"""Import stage: blanks → variables, in both scripts; the company name → {{ company }}.
+
+A blank is "[X]元", "X元", "XX天", "xx部门", "**元/次", "____", "＿＿", "【具体金额】" /
+"【具體金額】", "[具体次数]" / "[具體次數]"; the report lists each with its line.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,29 @@ from policybook.importers.markup import markup, outside
 from policybook.importers.report import Record
 from policybook.importers.tree import Regulation, rewrite_texts
 
+UNIT_AHEAD = r"(?=\s*(?:元|万元|萬元|个|個|天|日|次|小时|小時|月|年|%|％|人))"
 BLANK_RE = re.compile(
     r"[\[［]\s*[XxＸｘ×*＊_\s]*[\]］]"  # [X] [ ] ［Ｘ］
+    r"|[\[［]\s*(?:具体|具體|待定|填写|填寫|请填|請填)[^\]］\n]{0,20}[\]］]"  # [具体次数] [具體次數]
     r"|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])"  # XX ×××
-    r"|[_＿]{3,}"  # ____
-    r"|【\s*(?:具体|待定|待|填写|请填|此处|空白)[^】]{0,20}】|【\s*】"  # 【具体金额】 【 】
+    rf"|(?<![A-Za-z0-9])[XＸ×]{UNIT_AHEAD}"  # X元
+    r"|[*＊]{2,}"  # **元/次
+    r"|_{3,}|＿{2,}"  # ____ ＿＿
+    r"|【\s*(?:具体|具體|待定|待|填写|填寫|请填|請填|此处|此處|空白)[^】]{0,20}】|【\s*】"  # 【具体金额】 【具體金額】
 )
 UNITS = (
     ("元", "amount"),
     ("万元", "amount"),
+    ("萬元", "amount"),
     ("个工作日", "days"),
+    ("個工作日", "days"),
     ("工作日", "days"),
     ("天", "days"),
     ("日", "days"),
     ("小时", "hours"),
+    ("小時", "hours"),
     ("个月", "months"),
+    ("個月", "months"),
     ("月", "months"),
     ("年", "years"),
     ("%", "percent"),

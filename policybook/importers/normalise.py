@@ -11,6 +11,7 @@ from functools import lru_cache
 from policybook.importers import markers
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
+from policybook.source.punctuation import fixed_line
 from policybook.widths import display_width
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -18,7 +19,8 @@ CJK = HAN + r"\u3000-\u303f\uff00-\uffef"
 TERMINAL = tuple("。！？；：…」』”）】!?;:")
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 HALF_RE = re.compile(rf"(?<=[{HAN}])\s*([,;:?!])\s*(?=[{CJK}])")
-PERIOD_RE = re.compile(rf"(?<=[{HAN}])\.(?=[{HAN}]|$)")
+PERIOD_RE = re.compile(rf"(?<=[{HAN}）」”])\.(?=[{HAN}]|\s*$)")
+END_MARK_RE = re.compile(rf"(?<=[{HAN}）」”])([,;:?!])(?=\s*$)")
 PARENS_RE = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
 STRAY_RE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\u00a0]+(?=[{CJK}])")
 SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
@@ -26,17 +28,21 @@ SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
 
 def clean(text: str, record: Record) -> str:
     """Half-width punctuation between Chinese characters → full-width; stray spaces out."""
+    text, n = PARENS_RE.subn(r"（\1）", text)
+    record.fixed("half-width parentheses around Chinese text → （）", n)
     text, n = HALF_RE.subn(lambda m: HALF_TO_FULL[m.group(1)], text)
     record.fixed("half-width punctuation between Chinese characters → full-width", n)
     text, n = PERIOD_RE.subn("。", text)
     record.fixed("half-width full stop after Chinese text → 。", n)
-    text, n = PARENS_RE.subn(r"（\1）", text)
-    record.fixed("half-width parentheses around Chinese text → （）", n)
+    text, n = END_MARK_RE.subn(lambda m: HALF_TO_FULL[m.group(1)], text)
+    record.fixed("half-width mark ending Chinese text → full-width", n)
     text, n = STRAY_RE.subn("", text)
     record.fixed("stray spaces between Chinese characters removed", n)
     text, n = SPACES_RE.subn(" ", text)
     record.fixed("runs of spaces collapsed", n)
-    return text.strip()
+    fixed = fixed_line(text)  # the rules `check` applies, so the importer's output passes it
+    record.fixed("half-width punctuation next to Chinese → full-width (check's rules)", fixed != text)
+    return fixed.strip()
 
 
 def join_lines(lines: list[Para], record: Record) -> list[Para]:
@@ -46,26 +52,67 @@ def join_lines(lines: list[Para], record: Record) -> list[Para]:
     wide as the widest lines) and did not end a sentence, and this one is not
     blank, indented, or a heading/item marker. In a source that indents its
     paragraphs, a full line ending in 。 continues too unless the next is indented.
+    Blank lines between the pieces of a hard-wrapped sentence do not stop it:
+    a full line that ends mid-sentence is continued by the next text line.
     """
     full = _full_width(lines)
     indents = _uses_indents(lines)
     out: list[Para] = []
     previous: Para | None = None
     last_line = ""
+    gap = False
     for line in lines:
         if line.table is not None or not line.text.strip():
             if line.table is not None:
                 out.append(line)
-            previous = None
+                previous = None
+            gap = True
             continue
-        if previous is not None and _continues(last_line, line.text, full, indents):
+        if previous is not None and _continues(last_line, line.text, full, indents and not gap):
             previous.text = previous.text.rstrip() + _glue(previous.text, line.text.strip())
-            record.fixed("line breaks inside paragraphs joined")
+            record.fixed("line breaks inside paragraphs joined" + (" (blank lines between the pieces)" if gap else ""))
         else:
             previous = Para(line.text.strip(), line.where, line.numbered)
             out.append(previous)
         last_line = line.text.strip()
+        gap = False
     return out
+
+
+def join_broken(paras: list[Para], record: Record) -> list[Para]:
+    """Paragraphs of a pasted Word file: a sentence broken into two paragraphs is joined again.
+
+    Only when the first reads as an unfinished sentence (it has a comma or
+    enumeration mark, ends without 。；：！？) and the second opens no heading or item.
+    """
+    out: list[Para] = []
+    for para in paras:
+        before = out[-1] if out and out[-1].table is None else None
+        text = para.text.strip()
+        typed = before is not None and not before.numbered and not para.numbered  # Word's own lists are whole
+        if (
+            before is not None
+            and typed
+            and para.table is None
+            and text
+            and _unfinished(before.text)
+            and not _opens(text)
+        ):
+            before.text = before.text.rstrip() + _glue(before.text, text)
+            record.fixed("sentences broken over two paragraphs joined")
+            continue
+        if para.table is not None or text:
+            out.append(para)
+    return out
+
+
+def _unfinished(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not text.endswith(TERMINAL) and bool(re.search(r"[，、,]", text))
+
+
+def _opens(text: str) -> bool:
+    return markers.starts_block(text) or bool(markers.heading(text))
 
 
 def _continues(last_line: str, line: str, full: int, indents: bool) -> bool:

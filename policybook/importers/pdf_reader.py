@@ -16,22 +16,26 @@ from pathlib import Path
 
 from policybook.diagnostics import Loc, fail
 from policybook.importers import markers
-from policybook.importers.normalise import HAN
+from policybook.importers.normalise import HAN, TERMINAL
 from policybook.importers.paragraphs import Cell, Para, Table
 from policybook.importers.report import Record
 
 PAGE_NUMBER_RE = re.compile(
     r"^[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[/／,，]?\s*共\s*\d+\s*[页頁])?|\d+\s*/\s*\d+|\d+|[Pp]age\s*\d+(?:\s*of\s*\d+)?)[-—–\s]*$"
 )
+PREFIX = 10  # characters a running header's start shares across pages
 EDGE = 2  # lines at the top and bottom of a page that may be headers or footers
 GAP_RE = re.compile(r"\S(?: {3,})\S")
 MIN_TEXT = 20
-LATIN_GAP_RE = re.compile(rf"(?<=[{HAN}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[{HAN}])")
+PUNCT = "，。、；：！？（）《》“”"
+LATIN_GAP_RE = re.compile(
+    rf"(?<=[{HAN}{PUNCT}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%])[ \u00a0]+(?=[{HAN}{PUNCT}])"
+)
 
 
 def read_pdf(path: Path, record: Record) -> list[Para]:
     lines = [_lines(page) for page in _extract(path)]
-    _drop_running(lines, record)
+    _drop_running(lines, record, path.name)
     if sum(len(re.sub(r"\s", "", line)) for page in lines for line in page) < MIN_TEXT:
         raise fail(
             Loc(str(path)),
@@ -102,37 +106,67 @@ def _edges(page: list[str]) -> list[int]:
     return sorted(set(filled[:EDGE] + filled[-EDGE:]))
 
 
-def _drop_running(pages: list[list[str]], record: Record) -> None:
+def _drop_running(pages: list[list[str]], record: Record, name: str = "") -> None:
     """Blank out running headers/footers (recurring at the page edges) and page numbers."""
     seen: Counter[str] = Counter(key for page in pages for key in {_key(page[i]) for i in _edges(page)})
-    running = {key for key, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)}
-    for page in pages:
+    # a header naming the chapter recurs on that chapter's pages only: its start recurs on most pages,
+    # or the whole line on three pages or more
+    threshold = max(2, len(pages) // 2)
+    starts = Counter(key[:PREFIX] for key in seen.elements() if len(key) >= PREFIX)
+    running = {
+        key
+        for key, count in seen.items()
+        if len(pages) >= 2
+        and key not in ("", "#")
+        and (count >= threshold or count >= 3 or (len(key) >= PREFIX and starts[key[:PREFIX]] >= threshold))
+    }
+    for number, page in enumerate(pages, 1):
         for index in _edges(page):
             line = page[index]
             if PAGE_NUMBER_RE.match(line.strip()):
                 record.fixed("PDF page numbers removed")
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
             elif _key(line) in running:
                 record.fixed("PDF running headers/footers removed")
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
 
 
 def _paras(page: list[str], where: str, record: Record) -> list[Para]:
-    """Lines with their indentation relative to the page's text margin (an indented line opens a paragraph)."""
+    """Lines with their indentation relative to the page's text margin (an indented line opens a paragraph),
+    except the continuation lines of a hanging-indent item: indented under the item's text, not the page."""
     margin = min((len(line) - len(line.lstrip()) for line in page if line.strip()), default=0)
     out: list[Para] = []
+    hang = -1  # the indent of the item whose lines are running on (-1: none)
     index = 0
     while index < len(page):
         if _is_table_row(page, index):
             index = _table(page, index, where, out, record)
+            hang = -1
             continue
         line = page[index][margin:]
-        indent = len(line) - len(line.lstrip())
-        text, gaps = LATIN_GAP_RE.subn("", line.strip())
-        record.fixed("spaces the PDF layout put between Chinese text and digits/Latin removed", gaps)
-        out.append(Para(("\u3000" if indent >= 2 else "") + text, where))
+        indent = len(line) - len(line.lstrip(" \u3000"))
+        text = _unspaced(line.strip(), record)
+        if hang >= 0 and indent > hang and out and not out[-1].text.endswith(TERMINAL) and not _marker(text):
+            out.append(Para(text, where))  # runs on under the item's text: no paragraph indent
+            record.fixed("PDF continuation lines of hanging-indent items joined")
+        else:
+            hang = indent if _marker(text) else -1
+            out.append(Para(("\u3000" if indent >= 2 else "") + text, where))
         index += 1
     return out
+
+
+def _marker(text: str) -> bool:
+    return markers.item(text) is not None
+
+
+def _unspaced(text: str, record: Record) -> str:
+    """Spaces a PDF writer put between Chinese and Latin letters or digits (超過 15分鐘, A 类) out."""
+    text, gaps = LATIN_GAP_RE.subn("", text)
+    record.fixed("spaces the PDF layout put between Chinese text and digits/Latin removed", gaps)
+    return text
 
 
 def _is_table_row(page: list[str], index: int) -> bool:

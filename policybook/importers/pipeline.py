@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from policybook.diagnostics import Loc, fail
+from policybook.diagnostics import Loc, SourceError, fail
 from policybook.importers import normalise
+from policybook.importers.accounting import Accounting, account, chars, para_chars
 from policybook.importers.blanks import replace_blanks, replace_company
+from policybook.importers.debris import strip_debris, strip_furniture
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
 from policybook.importers.paragraphs import Para
-from policybook.importers.report import Record, render
+from policybook.importers.report import Record, removed_text, render
+from policybook.importers.runin import looked_for, split_run_in
 from policybook.importers.structure import detect
 from policybook.importers.tree import Regulation
 from policybook.importers.writer import Settings, write_tree
+from policybook.source.punctuation import fix_file
 
 LINE_SOURCES = (".txt", ".md", ".pdf")
 
@@ -26,6 +30,8 @@ class Result:
     record: Record
     written: list[Path]
     locale: str
+    accounting: Accounting
+    others: list[Result] = field(default_factory=list)  # documents imported separately (--split)
 
 
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
@@ -36,33 +42,76 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     if suffix == ".docx":
         from policybook.importers.docx_reader import read_docx
 
-        return read_docx(path, record)
+        return normalise.join_broken(read_docx(path, record), record)
     if suffix == ".pdf":
         from policybook.importers.pdf_reader import read_pdf
 
-        return normalise.join_lines(read_pdf(path, record), record)
+        return normalise.join_lines(strip_furniture(read_pdf(path, record), record), record)
     if suffix in (".txt", ".md", ".text"):
         from policybook.importers.text_reader import read_text_file
 
-        return normalise.join_lines(read_text_file(path, record), record)
+        return normalise.join_lines(strip_furniture(read_text_file(path, record), record), record)
     raise fail(
         Loc(str(path)), f"cannot import '{suffix or path.name}' files", "import.format", "give .docx, .txt, .md or .pdf"
     )
 
 
-def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
+def run_import(paths: list[Path], out: Path, company: str = "", split: bool = False) -> Result:
     record = Record()
     paras = [p for path in paths for p in read_paragraphs(path, record)]
     if not any(p.text.strip() or p.table for p in paras):
         raise fail(Loc(str(paths[0])), "no text found", "import.empty")
+    paras = split_run_in(paras, record)
+    return import_paragraphs(paras, record, out, company, [p.name for p in paths], split)
+
+
+def import_paragraphs(
+    paras: list[Para], record: Record, out: Path, company: str, sources: list[str], split: bool = False
+) -> Result:
+    """Paragraphs read → the tree and its report in ``out``; with ``split``, a document appended after the
+    regulation's end is imported the same way into ``out/split-N``."""
+    total = para_chars(paras) + sum(chars(r.text) for r in record.removed)  # what the readers read
+    paras, appended = strip_debris(paras, record, split)
     regulation = detect(paras, record)
+    accounting = account(regulation, record, total)
     if not regulation.articles():
         raise fail(
-            Loc(str(paths[0])),
+            Loc(paras[0].where if paras else sources[0]),
             "no article or item structure found",
             "import.structure",
-            "the importer looks for 第X章/第X条 or 一、（一）1. at the start of paragraphs",
+            looked_for(paras),
         )
+    others = _import_appended(appended, record, out, company, sources)
+    result = _finish(regulation, record, paras, out, company, sources, accounting)
+    result.others = others
+    return result
+
+
+def _import_appended(appended: list[Para], record: Record, out: Path, company: str, sources: list[str]) -> list[Result]:
+    """--split: the document after the regulation's end, imported into ``split-N`` beside it (and so on)."""
+    if not appended:
+        return []
+    top = out.parent if out.name.startswith("split-") else out
+    number = int(out.name.removeprefix("split-")) + 1 if out.name.startswith("split-") else 2
+    try:
+        other = import_paragraphs(appended, Record(), top / f"split-{number}", company, sources, split=True)
+    except SourceError:
+        for removal in record.removed:
+            if removal.reason.endswith("imported separately"):
+                removal.reason = "another document after the regulation (no structure of its own)"
+        return []
+    return [other, *other.others]
+
+
+def _finish(
+    regulation: Regulation,
+    record: Record,
+    paras: list[Para],
+    out: Path,
+    company: str,
+    sources: list[str],
+    accounting: Accounting,
+) -> Result:
     locale, simplified, traditional = normalise.detect_script(" ".join(p.text for p in paras))
     record.infer(
         "document", f"script {locale} ({simplified} simplified-only, {traditional} traditional-only characters)"
@@ -75,16 +124,28 @@ def run_import(paths: list[Path], out: Path, company: str = "") -> Result:
     replace_company(regulation, company, record)
     link_references(regulation, record)
     settings = Settings(
-        title=regulation.title or paths[0].stem,
+        title=regulation.title or Path(sources[0]).stem,
         company=company,
         locale=locale,
         effective=regulation.effective or datetime.date.today().isoformat(),
-        sources=[p.name for p in paths],
+        sources=sources,
     )
     written = write_tree(regulation, variables, settings, out, record)
+    for path in written:
+        if path.suffix == ".md":  # what `policybook fix --punctuation` would still change (headings, cells)
+            record.fixed("half-width punctuation in the written Markdown → full-width", len(fix_file(path)))
     report = out / "import-report.md"
-    report.write_text(render(record, settings.sources, summary(regulation, locale)), encoding="utf-8")
-    return Result(regulation, record, [*written, report], locale)
+    lines = [*summary(regulation, locale), accounting.line()]
+    if record.counts["run-in"]:
+        lines.append(
+            f"run-in text: {record.counts['run-in']} heading/item marker(s) split out where their numbers run in order"
+        )
+    report.write_text(render(record, settings.sources, lines), encoding="utf-8")
+    if record.removed:
+        removed = out / "import-removed.txt"
+        removed.write_text(removed_text(record.removed), encoding="utf-8")
+        written.append(removed)
+    return Result(regulation, record, [*written, report], locale, accounting)
 
 
 def summary(regulation: Regulation, locale: str) -> list[str]:

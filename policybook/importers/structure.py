@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policybook.importers import markers
 from policybook.importers.markers import Marker
-from policybook.importers.normalise import clean
+from policybook.importers.normalise import clean, detect_script
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
 from policybook.importers.tree import (
@@ -33,9 +33,11 @@ PUNCT_RE = re.compile(r"[，。；：,;！？!?]")
 BRACKET_TITLE_RE = re.compile(r"^[【\[（(]([^】\]）)]{1,20})[】\]）)][\s\u3000]*(.*)$", re.S)
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:起)?(?:施行|执行|實施|執行|生效)")
 TITLE_GAP_RE = re.compile(r"^(\S+)(?:\u3000+| {2,})(\S.*)$", re.S)
+TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为了…: one space between Chinese
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
+GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
 @dataclass
@@ -56,16 +58,26 @@ def heading_like(text: str, limit: int = HEADING_MAX) -> bool:
     return 0 < len(text) <= limit and not PUNCT_RE.search(text)
 
 
+def preamble(para: Para) -> bool:
+    """A sentence before the first heading (为规范…，制定本办法。) is the regulation's opening, not front matter."""
+    text = para.text.strip()
+    return (
+        para.table is None and text.endswith(("。", "：", ":")) and len(text) > 15 and bool(PUNCT_RE.search(text[:-1]))
+    )
+
+
 class Detector:
     def __init__(self, record: Record) -> None:
         self.record = record
         self.kinds: dict[str, str] = {}  # in documents without 第X条: item kind → chapter / article
+        self.preamble: list[Para] = []  # text before the first heading
 
     def run(self, paras: list[Para]) -> Regulation:
         self.kinds = self.hierarchy(paras)
         title, start = self.front_matter(paras)
         segments = self.segments(paras[start:])
         builder = Builder(self.record, title, restarts=bool(self.kinds))
+        builder.opening(self.preamble)
         for segment in segments:
             builder.add(segment)
         regulation = builder.finish()
@@ -116,25 +128,56 @@ class Detector:
         return marker.spaced or not marker.rest or marker.number == expected + 1 or expected == 0
 
     def front_matter(self, paras: list[Para]) -> tuple[str, int]:
-        """The title and where the body starts; 目录 and its entries are skipped."""
+        """The title and where the body starts; 目录 and its entries are skipped (and listed as removed)."""
         title, index = "", 0
+        named = self.named_title(paras)
         while index < len(paras):
             para = paras[index]
             if para.toc:
+                self.record.remove(para.where, "目录", para.text)
                 index += 1
                 continue
             if markers.TOC_RE.match(para.text.strip()):
                 index = self.skip_toc(paras, index)
                 continue
-            if self.marker(para, 0) is not None:
+            if self.marker(para, 0) is not None or preamble(para) or (title and self.unnumbered(paras, index)):
                 break
-            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
-                title = clean(para.text, self.record)
-                self.record.infer(para.where, f"title: {title}")
-            elif para.text.strip() or para.table is not None:
-                self.record.doubt(para.where, f"front matter not imported: {_quote(para.text or '(table)')}")
+            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX) and named in (-1, index):
+                title = self.title(para)
+            elif para.table is not None:  # a revision table before the text: front matter
+                cells = " ".join(cell.text for row in para.table.rows for cell in row)
+                self.record.remove(para.where, "front matter", cells)
+            elif para.text.strip():
+                self.record.remove(para.where, "front matter", para.text)
             index += 1
         return title, index
+
+    def named_title(self, paras: list[Para]) -> int:
+        """Where a line before the text names a regulation (员工手册, …管理办法), or -1: on a cover page the
+        company and the document code come first."""
+        for index, para in enumerate(paras[:60]):
+            if para.table is None and (self.marker(para, 0) is not None or preamble(para)):
+                break
+            text = re.sub(r"[\s\u3000]+", "", para.text)
+            if (
+                para.table is None
+                and not para.toc
+                and heading_like(text, TITLE_MAX)
+                and markers.TITLE_NOUN_RE.search(text)
+            ):
+                return index
+        return -1
+
+    def title(self, para: Para) -> str:
+        """The regulation's title; a file name's extension (员工宿舍管理规定.doc on a download page) left out."""
+        text = para.text.strip()
+        extension = markers.FILE_EXT_RE.search(text)
+        if extension:
+            self.record.remove(para.where, "file name extension", extension.group(0))
+            text = text[: extension.start()]
+        title = clean(text, self.record)
+        self.record.infer(para.where, f"title: {title}")
+        return title
 
     def skip_toc(self, paras: list[Para], index: int) -> int:
         start, entries = index, list[str]()
@@ -148,7 +191,9 @@ class Detector:
                 break
             if entry:
                 entries.append(entry)
+            self.record.remove(paras[index].where, "目录", paras[index].text)
             index += 1
+        self.record.remove(paras[start].where, "目录", paras[start].text)
         self.record.infer(paras[start].where, f"目录 (contents, {len(entries)} entries) skipped")
         return index
 
@@ -156,8 +201,8 @@ class Detector:
         out: list[Segment] = []
         articles = 0
         in_appendix = False
-        for para in paras:
-            found = self.marker(para, articles)
+        for index, para in enumerate(paras):
+            found = self.marker(para, articles) or self.unnumbered(paras, index)
             if found is not None and (not in_appendix or found.kind == "appendix"):
                 articles = found.number if found.kind == "article" else articles
                 in_appendix = in_appendix or found.kind == "appendix"
@@ -165,8 +210,22 @@ class Detector:
             elif out:
                 out[-1].body.append(para)
             else:
-                self.record.doubt(para.where, f"text before the first heading not imported: {_quote(para.text)}")
+                self.preamble.append(para)
         return out
+
+    def unnumbered(self, paras: list[Para], index: int) -> Marker | None:
+        """A chapter heading without a number (总则, 考勤规定) where the articles (1. 2. …) restart under it."""
+        if not self.kinds or paras[index].table is not None:
+            return None
+        text = paras[index].text.strip()
+        if not heading_like(text, 15) or markers.item(text) or markers.heading(text):
+            return None
+        after = next((p for p in paras[index + 1 :] if p.text.strip() or p.table is not None), None)
+        found = markers.item(after.text) if after is not None and after.table is None else None
+        if found is None or self.kinds.get(found.kind) != "article" or found.number != 1:
+            return None
+        self.record.infer(paras[index].where, f"“{text}” heads the articles numbered from 1 after it: a chapter")
+        return Marker("chapter", 0, text)
 
     def effective(self, paras: list[Para]) -> str:
         for para in paras:
@@ -188,29 +247,44 @@ class Builder:
         self.chapters: list[Chapter] = []
         self.section: Section | None = None
         self.appendices: list[Appendix] = []
-        self.orphans: list[Block] = []
+        self.orphans: list[Para] = []  # text under a heading before its first article
         self.last = {"chapter": 0, "section": 0, "article": 0}
 
     def add(self, segment: Segment) -> None:
         getattr(self, "on_" + segment.kind)(segment)
 
+    def opening(self, paras: list[Para]) -> None:
+        """Text before the first heading: it opens the regulation (the 总则 chapter holds it)."""
+        self.orphans = [p for p in paras if p.text.strip() or p.table is not None]
+
     def on_chapter(self, segment: Segment) -> None:
         title, body = self.title_of(segment)
         self.check_number("chapter", segment, "章")
-        self.chapters.append(Chapter(segment.marker.number, title, [], segment.para.where))
+        chapter = Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment))
+        if self.orphans and not self.chapters and GENERAL_RE.match(title):
+            self.chapters.append(chapter)  # the text before 第一章 总则 opens it
+            self.flush(opening=True)
+        else:
+            opening = bool(self.orphans and not self.chapters)
+            if opening:
+                self.open_general()
+            self.flush(opening=opening)
+            self.chapters.append(chapter)
         self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
         self.last["section"] = 0
-        self.keep_orphans(body)
+        self.orphans = body
 
     def on_section(self, segment: Segment) -> None:
         title, body = self.title_of(segment)
+        self.flush()
         self.check_number("section", segment, "节")
-        self.section = Section(segment.marker.number, title, [], segment.para.where)
+        self.section = Section(segment.marker.number, title, [], segment.para.where, head=_head(segment))
         self.current_chapter(segment).body.append(self.section)
-        self.keep_orphans(body)
+        self.orphans = body
 
     def on_article(self, segment: Segment) -> None:
+        self.flush(segment)
         if self.last["article"] and segment.marker.number == 1 and self.chapters:
             self.last["article"] = 0
             if not self.restarts:
@@ -221,25 +295,59 @@ class Builder:
             self.check_number("article", segment, "条")
         self.last["article"] = segment.marker.number
         title, text = split_article(segment.marker.rest, bool(segment.body))
+        brackets = BRACKET_TITLE_RE.match(segment.marker.rest.strip())  # 【目的】: the brackets are the title's
         title, text = clean(title, self.record), clean(text, self.record)
         blocks: list[Block] = [Text(text, segment.para.where)] if text else []
-        blocks = self.orphans + blocks + self.blocks(segment.body)
-        self.orphans = []
-        article = Article(segment.marker.number, title, blocks, segment.para.where)
+        blocks += self.blocks(segment.body)
+        head = _head(segment) + (segment.marker.rest.strip()[0] + "】" if brackets else "")
+        article = Article(segment.marker.number, title, blocks, segment.para.where, head=head)
+        self.place(article, segment)
+        self.note_article(article, segment)
+
+    def place(self, article: Article, segment: Segment) -> None:
         if self.section is not None:
             self.section.articles.append(article)
         else:
             self.current_chapter(segment).body.append(article)
-        self.note_article(article, segment)
 
     def on_appendix(self, segment: Segment) -> None:
+        self.flush(segment)
         title, body = self.title_of(segment)
         number = segment.marker.number or len(self.appendices) + 1
         if not body and not title:
+            self.record.remove(segment.para.where, "list of attachments", segment.para.text)
             self.record.infer(segment.para.where, "an entry of the list of attachments, not an appendix: skipped")
             return
-        self.appendices.append(Appendix(number, title, self.blocks(body), segment.para.where))
+        appendix = Appendix(number, title, self.blocks(body), segment.para.where, head=_head(segment))
+        self.appendices.append(appendix)
         self.record.infer(segment.para.where, f"appendix {number}: {title or '(untitled)'}")
+
+    def open_general(self) -> None:
+        """Text before 第一章 that is not 总则: a 总则 chapter of its own holds it."""
+        traditional = detect_script(" ".join(p.text for p in self.orphans))[0] == "zh-Hant"
+        title = "總則" if traditional else "总则"
+        self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
+        self.record.infer(self.orphans[0].where, f"the text before the first chapter: a chapter “{title}” holds it")
+
+    def flush(self, segment: Segment | None = None, opening: bool = False) -> None:
+        """Text under a heading before its first article becomes an untitled article there — never lost,
+        never glued to the next article."""
+        if not self.orphans:
+            return
+        paras, self.orphans = self.orphans, []
+        where = paras[0].where
+        article = Article(0, "", self.blocks(paras), where)
+        self.place(article, segment or Segment("article", Marker("article", 0, ""), paras[0]))
+        heading = self.section.title if self.section is not None else self.chapters[-1].title
+        count = sum(1 for p in paras if p.text.strip() or p.table is not None)
+        if opening:
+            message = "holds the text before the first article: kept as an untitled article of its own"
+        elif segment is not None and segment.kind == "article":
+            message = "opens it before its first article: kept as an untitled article of its own"
+        else:
+            message = "has no articles: its text is kept as one untitled article"
+        shift = "" if self.restarts else "; the source's 第X条 after it print one number higher"
+        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles{shift})")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""
@@ -254,14 +362,9 @@ class Builder:
     def current_chapter(self, segment: Segment) -> Chapter:
         if not self.chapters:
             title = self.title or "总则"
-            self.chapters.append(Chapter(0, title, [], segment.para.where))
+            self.chapters.append(Chapter(0, title, [], segment.para.where, made=True))
             self.record.infer(segment.para.where, f"no 第X章 before this point: one chapter titled “{title}” holds it")
         return self.chapters[-1]
-
-    def keep_orphans(self, body: list[Para]) -> None:
-        if body:
-            self.record.doubt(body[0].where, "text outside any article: kept at the start of the next article")
-            self.orphans += self.blocks(body)
 
     def check_number(self, kind: str, segment: Segment, unit: str) -> None:
         number, expected = segment.marker.number, self.last[kind] + 1
@@ -277,16 +380,15 @@ class Builder:
         return BlockBuilder(self.record, paras).build()
 
     def finish(self) -> Regulation:
-        if self.orphans:
-            self.current_chapter(Segment("article", Marker("article", 0, ""), Para("", "end"))).body.append(
-                Article(0, "", self.orphans, "end")
-            )
-            self.record.doubt("end", "text after the last heading became an untitled article")
+        self.flush()
         for chapter in self.chapters:
             if not chapter.title:
-                chapter.title = f"第{chapter.number}章"
+                chapter.title, chapter.made = f"第{chapter.number}章", True
                 self.record.doubt(chapter.where, "chapter without a title")
-        return Regulation(self.title, [c for c in self.chapters if c.articles()], self.appendices)
+            if not chapter.articles():
+                chapter.body.append(Article(0, "", [], chapter.where))
+                self.record.doubt(chapter.where, f"chapter “{chapter.title}” has no text: an empty article holds it")
+        return Regulation(self.title, self.chapters, self.appendices)
 
 
 def split_article(rest: str, has_body: bool) -> tuple[str, str]:
@@ -299,6 +401,9 @@ def split_article(rest: str, has_body: bool) -> tuple[str, str]:
         return rest, ""
     spaced = TITLE_GAP_RE.match(rest)  # 第一条　目的　为了规范……: a title, a wide gap, the text
     if spaced and heading_like(spaced.group(1), 15) and len(spaced.group(2)) >= 10:
+        return spaced.group(1), spaced.group(2).strip()
+    spaced = TITLE_SPACE_RE.match(rest)
+    if spaced and heading_like(spaced.group(1)) and PUNCT_RE.search(spaced.group(2)) and len(spaced.group(2)) >= 10:
         return spaced.group(1), spaced.group(2).strip()
     return "", rest
 
@@ -333,7 +438,10 @@ class BlockBuilder:
         if level > MAX_ITEM_DEPTH:
             self.record.doubt(para.where, f"items nested {level} deep: kept at level {MAX_ITEM_DEPTH}")
             level = MAX_ITEM_DEPTH
-        item = Item(clean(found.rest, self.record), para.where, found.number, found.kind, sample=found.sample)
+        rest = clean(found.rest, self.record)
+        item = Item(
+            rest, para.where, found.number, found.kind, sample=found.sample, head=markers.head(para.text, found)
+        )
         while len(self.stack) >= level:
             self.stack.pop()
         siblings = self.stack[-1].children if self.stack else self.top_list()
@@ -353,10 +461,9 @@ class BlockBuilder:
         return last.items
 
 
+def _head(segment: Segment) -> str:
+    return markers.head(segment.para.text, segment.marker)
+
+
 def _numbered(para: Para) -> str:
     return f" (Word numbering “{para.numbered}”)" if para.numbered else ""
-
-
-def _quote(text: str) -> str:
-    text = text.strip().replace("\n", " ")
-    return "“" + (text[:40] + "…" if len(text) > 40 else text) + "”"

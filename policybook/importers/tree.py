@@ -26,6 +26,7 @@ class Item:
     kind: str
     children: list[Item] = field(default_factory=list)
     sample: str = ""  # its marker as written for item 1 ("（一）", "1.")
+    head: str = ""  # its marker as written here ("（三）"): counted by the accounting, not printed
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Article:
     blocks: list[Block]
     where: str
     label: str = ""
+    head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Section:
     articles: list[Article]
     where: str
     label: str = ""
+    head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Chapter:
     body: list[Article | Section]
     where: str
     label: str = ""
+    head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
+    made: bool = False  # its title was made by the importer (not text of the source)
 
     def articles(self) -> list[Article]:
         return [a for node in self.body for a in (node.articles if isinstance(node, Section) else [node])]
@@ -80,6 +85,7 @@ class Appendix:
     where: str
     label: str = ""  # its label; the form id when it is a form
     form: bool = False  # a form to fill in (forms/<id>.yaml), else a document appendix (Markdown)
+    head: str = ""  # the marker as written ("附件一")
 
 
 @dataclass

@@ -11,6 +11,7 @@ updated or deleted).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from policybook.diagnostics import Diagnostics, SourceError
 from policybook.ledger.assignments import effective_acks
-from policybook.ledger.evidence import EvidenceStore
+from policybook.ledger.evidence import Evidence, EvidenceStore, locate
 from policybook.ledger.schema import METHODS, Acknowledgement, Assignment, Employee, Release
 from policybook.ledger.tabular import Record, parse_date, read_table
 from policybook.model import Loc
@@ -51,7 +52,7 @@ class Signature:
     method: str
     signed_on: datetime.date
     by: str
-    evidence: Path | None
+    evidence: Evidence | None
     loc: Loc | None
     origin: str
     columns: dict[str, Loc] = field(default_factory=dict)  # field → cell, for messages
@@ -67,18 +68,26 @@ class Recorded:
     unchanged: int = 0
 
 
-def read_signatures(path: Path, version: str, by: str, diags: Diagnostics) -> list[Signature]:
+def read_signatures(
+    path: Path, version: str, by: str, diags: Diagnostics, evidence_from: Sequence[Path] = ()
+) -> list[Signature]:
     """The rows of an import file (CSV or XLSX); ``version``/``by`` fill missing columns.
+    Evidence files are read from the file's own folder or from ``evidence_from``.
     Problems go to ``diags``; :func:`record` adds its own and stops before writing."""
     required = ["employee", "method", "signed_at"] + ([] if version else ["version"])
     out = []
     for record in read_table(path, COLUMNS, required, diags):
-        out.append(_signature(record, path, version, by, diags))
+        out.append(_signature(record, path, version, by, diags, list(evidence_from)))
     return out
 
 
-def _signature(record: Record, path: Path, version: str, by: str, diags: Diagnostics) -> Signature:
-    evidence = record.text("evidence")
+def _signature(record: Record, path: Path, version: str, by: str, diags: Diagnostics, roots: list[Path]) -> Signature:
+    evidence = None
+    if record.text("evidence"):
+        try:
+            evidence = locate(record.text("evidence"), path.parent, roots, record.at("evidence"))
+        except SourceError as exc:
+            diags.extend(exc.diagnostics)
     signed = _date(record.text("signed_at"))
     if signed is None:
         diags.error(
@@ -90,7 +99,7 @@ def _signature(record: Record, path: Path, version: str, by: str, diags: Diagnos
         method=method_of(record.text("method")) or record.text("method"),
         signed_on=signed or datetime.date.min,
         by=record.text("by") or by,
-        evidence=(path.parent / evidence) if evidence else None,
+        evidence=evidence,
         loc=record.loc,
         origin=f"{path.name}:{record.loc.line}",
         columns={name: record.at(name) for name in record.cells},

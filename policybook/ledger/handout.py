@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from policybook.build import check
 from policybook.diagnostics import Diagnostics, fail
 from policybook.ledger.assignments import standings
 from policybook.ledger.db import opened
+from policybook.ledger.names import closest_department, department_matches
 from policybook.ledger.schema import Employee, Release, ReleaseFile
 from policybook.model import Document
 
@@ -55,8 +57,25 @@ def handout(source: str | Path, sub_id: str, department: str, everyone: bool, ur
                 for s in standings(session, datetime.date.today(), sub_id)
                 if s.status != "signed" and s.assignment.release_id == release.id
             ]
-        people = sorted((p for p in found if not department or p.department == department), key=_order)
+        people = sorted((p for p in found if department_matches(department, p.department)), key=_order)
+        if department and not people:
+            _check_department(session, sub_id, department)
         return Handout(doc, recorded.path, recorded.sha256, people)
+
+
+def _check_department(session: Session, sub_id: str, department: str) -> None:
+    """``--department`` naming no department of the subsidiary is a command-line mistake: say the closest."""
+    query = select(Employee.department).where(Employee.subsidiary == sub_id, Employee.status == "active").distinct()
+    known = list(session.scalars(query))
+    if any(department_matches(department, d) for d in known):
+        return  # a real department whose people have all signed
+    near = closest_department(department, known)
+    raise fail(
+        None,
+        f"'{sub_id}' has no department '{department}'",
+        "cli.department",
+        f"did you mean '{near}'?" if near else f"its departments: {', '.join(sorted(known)) or 'none'}",
+    )
 
 
 def _order(person: Person) -> tuple[str, str]:

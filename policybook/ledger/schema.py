@@ -3,7 +3,8 @@
 The migrations in ``migrations/versions/`` create exactly these tables; a
 change here needs a new migration there.
 
-- ``employees``        the roster, upserted from the HR system's export
+- ``employees``        the roster as it stands now, upserted from the HR system's export
+- ``employee_versions`` append-only: every roster entry as imported (a change is a new row)
 - ``releases``         one row per recorded handbook version, with a copy of its source
 - ``release_files``    per release and subsidiary: the handbook PDF's path and SHA-256,
                        and whether its content changed since the previous release
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 METHODS = ("paper", "click", "esign", "proxy")
@@ -38,6 +39,27 @@ class Employee(Base):
     phone: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class EmployeeVersion(Base):
+    """One roster entry as it stood from ``valid_from`` (the import's day; the hire date for the
+    first one) until the next version of the same employee."""
+
+    __tablename__ = "employee_versions"
+    __table_args__ = (Index("ix_employee_versions_employee_id", "employee_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime.date] = mapped_column(Date)
+    recorded_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    name: Mapped[str] = mapped_column(String(200))
+    subsidiary: Mapped[str] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    hire_date: Mapped[datetime.date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    origin: Mapped[str] = mapped_column(String(600), default="")  # import file:row
 
 
 class Release(Base):

@@ -339,7 +339,12 @@ class ChapterReader:
         if chapter is None:
             self.diags.error(Loc(self.path, 1), "empty chapter: no heading and no article", "markdown.empty")
             return None
-        chapter.label = chapter.label or text(front, "id")
+        if not chapter.label and text(front, "id"):  # it names the chapter's page on the site and links to it
+            chapter.label = text(front, "id")
+            if not LABEL_RE.match(chapter.label):
+                hint = "an id is a letter then letters, digits, - or _"
+                self.diags.error(front.loc("id"), f"bad chapter id '{chapter.label}'", "label.syntax", hint)
+                chapter.label = ""
         chapter.title = chapter.title or text(front, "title")
         chapter.when = chapter.when or text(front, "when")
         if not chapter.title:

@@ -29,6 +29,7 @@ from policybook.model import (
     Segment,
 )
 from policybook.naming import form_stem
+from policybook.writers.html.policy import CSP
 from policybook.writers.html.render import Renderer
 from policybook.writers.html.site import APPENDICES, INDEX, REVISIONS, SEARCH, Plan, article_text
 from policybook.writers.html.words import words_for
@@ -88,7 +89,7 @@ class Pages:
         return pages
 
     def page(self, template: str, kind: str, title: str, **context: Any) -> str:
-        values = {"site": self.site, "w": self.w, "kind": kind, "title": title, "current": "", **context}
+        values = {"site": self.site, "w": self.w, "kind": kind, "title": title, "current": "", "csp": CSP, **context}
         return environment().get_template(template).render(values, chapter_nav=self.chapter_nav)
 
     def chapter_nav(self, current: str) -> Markup:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from policybook.model import Article, Chapter, Document, Section, block_text
 from policybook.transforms.walk import items_in
+from policybook.writers.html.policy import page_name_ok, plain_label
 
 INDEX, APPENDICES, REVISIONS, SEARCH = "index.html", "appendices.html", "revisions.html", "search.html"
 
@@ -37,6 +38,7 @@ class Plan:
     ids: dict[int, str] = field(default_factory=dict)  # id(node) → element id
     places: dict[str, Place] = field(default_factory=dict)  # model anchor → place
     used: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)  # chapter page names in use, lower case
 
     def page(self, chapter: Chapter) -> str:
         return self.pages[id(chapter)]
@@ -55,7 +57,7 @@ def plan(doc: Document) -> Plan:
     result.used.update(_labels(doc))
     for chapter in doc.chapters:
         chapter_id = _claim(result, chapter.label, "ch", chapter.title)
-        page = result.pages[id(chapter)] = f"{chapter_id}.html"
+        page = result.pages[id(chapter)] = f"{_page_name(result, chapter_id, chapter.title)}.html"
         _place(result, page, chapter, chapter_id, chapter.anchor)
         for node in chapter.body:
             if isinstance(node, Section):
@@ -64,13 +66,15 @@ def plan(doc: Document) -> Plan:
             _place(result, page, article, _claim(result, article.label, "a", _article_key(article)), article.anchor)
             for item in items_in(article.blocks):
                 if item.label:
-                    _place(result, page, item, item.label, item.anchor)
+                    _place(result, page, item, _claim(result, item.label, "i", item.anchor), item.anchor)
     for appendix in doc.all_appendices():  # forms and Markdown appendices, on one page
-        _place(result, APPENDICES, appendix, appendix.anchor, appendix.anchor)
+        _place(
+            result, APPENDICES, appendix, _claim(result, appendix.anchor, "ax", str(appendix.ordinal)), appendix.anchor
+        )
     for attachment in doc.attachments:
         for item in items_in(attachment.blocks):
             if item.label:
-                _place(result, APPENDICES, item, item.label, item.anchor)
+                _place(result, APPENDICES, item, _claim(result, item.label, "i", item.anchor), item.anchor)
     return result
 
 
@@ -90,9 +94,13 @@ def _labels(doc: Document) -> set[str]:
 
 
 def _claim(result: Plan, label: str, prefix: str, key: str) -> str:
-    """The node's label, else ``prefix-<hash of key>`` made unique on the site."""
-    if label:
+    """The node's label, else ``prefix-<hash of key>`` made unique on the site.
+
+    A label that is not a plain name (the model may come from elsewhere than the
+    source reader, which refuses such labels) is treated as none."""
+    if label and plain_label(label):
         return label
+    key = key or label
     base = f"{prefix}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
     candidate, n = base, 1
     while candidate in result.used:
@@ -100,6 +108,20 @@ def _claim(result: Plan, label: str, prefix: str, key: str) -> str:
         candidate = f"{base}-{n}"
     result.used.add(candidate)
     return candidate
+
+
+def _page_name(result: Plan, chapter_id: str, title: str) -> str:
+    """``chapter_id`` unless it would replace a page of the site (index, search …) or another
+    chapter's (letter case aside: a site copied to Windows); then ``ch-<hash>``."""
+    name = chapter_id
+    if not page_name_ok(name, result.files):
+        base = f"ch-{hashlib.sha1(f'{chapter_id}|{title}'.encode()).hexdigest()[:8]}"
+        name, n = base, 1
+        while not page_name_ok(name, result.files):
+            n += 1
+            name = f"{base}-{n}"
+    result.files.add(name.lower())
+    return name
 
 
 def _article_key(article: Article) -> str:

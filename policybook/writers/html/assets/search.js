@@ -5,20 +5,26 @@
  * and text are folded first with one character table (PB_SEARCH.fold: Traditional
  * and regional variants → one form; full-width Latin and digits → ASCII; case), so
  * 请假 finds 請假 and the other way round. Results keep the handbook's order.
- * Everything shown is set as text (textContent), never parsed as HTML.
+ * Everything shown is set as text (textContent), never parsed as HTML; the query is put
+ * into the status line as text too (no String.replace patterns such as $&).
  */
 (function () {
   "use strict";
   var data = window.PB_SEARCH || { fold: {}, docs: [] };
   var FOLD = data.fold;
+  var own = Object.prototype.hasOwnProperty;
+
+  // "{n} 条" → "3 条": the value is put in as text (String.replace would read $&, $' … in it)
+  function fill(template, key, value) {
+    return String(template || "").split("{" + key + "}").join(String(value));
+  }
   var DOC = { id: 0, page: 1, number: 2, title: 3, chapter: 4, text: 5 };
 
   function fold(s) {
     var out = "";
     for (var i = 0; i < s.length; i++) {
       var c = s.charAt(i);
-      var f = FOLD[c];
-      if (f !== undefined) { out += f; continue; }
+      if (own.call(FOLD, c)) { out += FOLD[c]; continue; }
       var code = s.charCodeAt(i);
       if (code >= 0xff01 && code <= 0xff5e) c = String.fromCharCode(code - 0xfee0);
       else if (code === 0x3000) c = " ";
@@ -79,7 +85,7 @@
     li.setAttribute("data-id", d[DOC.id]);
     var a = document.createElement("a");
     a.className = "hit-title";
-    a.href = d[DOC.page] + "#" + encodeURIComponent(d[DOC.id]);
+    a.href = "./" + encodeURI(d[DOC.page]) + "#" + encodeURIComponent(d[DOC.id]); // ./: never read as a scheme
     a.textContent = d[DOC.number] + (d[DOC.title] ? "\u3000" + d[DOC.title] : "");
     li.appendChild(a);
     var where = document.createElement("span");
@@ -88,7 +94,7 @@
     li.appendChild(where);
     var times = document.createElement("span");
     times.className = "hit-count";
-    times.textContent = timesLabel.replace("{n}", hit.times);
+    times.textContent = fill(timesLabel, "n", hit.times);
     li.appendChild(times);
     li.appendChild(snippet(hit));
     return li;
@@ -103,8 +109,8 @@
     if (!query.trim()) { status.textContent = ""; return; }
     var q = query.trim();
     status.textContent = hits.length
-      ? status.getAttribute("data-found").replace("{n}", hits.length).replace("{q}", q)
-      : status.getAttribute("data-none").replace("{q}", q);
+      ? fill(fill(status.getAttribute("data-found"), "n", hits.length), "q", q)
+      : fill(status.getAttribute("data-none"), "q", q);
     var frag = document.createDocumentFragment();
     var timesLabel = status.getAttribute("data-times");
     hits.forEach(function (hit) { frag.appendChild(item(hit, timesLabel)); });

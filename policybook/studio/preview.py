@@ -1,0 +1,128 @@
+"""Studio: a draft's preview — its PDF page(s) of one article as PNG, and its HTML page — kept warm.
+
+Each (draft, subsidiary) has a :class:`policybook.live.Watch` over the draft's
+working copy (the same machinery as ``policybook watch``: parsed chapters and a Typst
+compiler kept between builds), so the preview after a save rebuilds only what the
+save changed. Pages are found by the article's printed number and title in the PDF's
+text (pypdfium2), and rendered to PNG by it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from policybook.live import Watch
+from policybook.model import Article, Document
+from policybook.naming import handbook_stem
+from policybook.writers.html.site import plan
+
+SPACE = re.compile(r"\s+")
+CONTENTS = re.compile("目录|目錄")
+SCALE = 1.4  # 595 pt A4 width → ~830 px
+
+
+@dataclass
+class Preview:
+    doc: Document
+    article: Article | None
+    pdf: Path
+    pages: list[int]  # 0-based pages that show the article
+    html: str  # the site page (relative to the html folder) and anchor
+
+
+class Previews:
+    """Warm watches, one per draft and subsidiary (closed with the app)."""
+
+    def __init__(self) -> None:
+        self.watches: dict[tuple[int, str], Watch] = {}
+        self.locks: dict[tuple[int, str], threading.Lock] = {}
+        self.lock = threading.Lock()
+
+    def build(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str) -> Preview | None:
+        """Rebuild what changed in the draft's PDF and site for ``sub``; None if the draft does not build."""
+        key = (draft_id, sub)
+        with self.lock:
+            if key not in self.watches:
+                self.watches[key] = Watch(source, [sub], ["pdf", "html"], out, stream=io.StringIO())
+                self.locks[key] = threading.Lock()
+        watch = self.watches[key]
+        with self.locks[key]:
+            from policybook.build import check
+            from policybook.diagnostics import Diagnostics, SourceError
+
+            try:
+                checked = check(watch.source, [sub], Diagnostics(), formats=watch.formats)
+            except SourceError:
+                return None
+            watch.write(checked.documents)
+        doc = checked.documents[sub]
+        return locate(doc, out / sub, anchor)
+
+    def close(self) -> None:
+        for watch in self.watches.values():
+            watch.close()
+
+
+def find_article(doc: Document, anchor: str) -> Article | None:
+    return next((a for ch in doc.chapters for a in ch.articles() if a.anchor == anchor or a.label == anchor), None)
+
+
+def locate(doc: Document, folder: Path, anchor: str) -> Preview:
+    article = find_article(doc, anchor)
+    pdf = folder / f"{handbook_stem(doc)}.pdf"
+    pages: list[int] = []
+    html = "index.html"
+    if article is not None:
+        pages = pages_of(pdf, doc, article)
+        html = plan(doc).href(article.anchor) or html
+    return Preview(doc, article, pdf, pages, html)
+
+
+def pages_of(pdf: Path, doc: Document, article: Article) -> list[int]:
+    """The page where the article's heading is printed, and the next one if it runs on."""
+    following = _next_article(doc, article)
+    mark = SPACE.sub("", article.number + article.title)
+    after = SPACE.sub("", following.number + following.title) if following else ""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        texts = [SPACE.sub("", document[i].get_textpage().get_text_bounded()) for i in range(len(document))]
+    finally:
+        document.close()
+    # the contents pages may list the article before the text prints it
+    starts = [i for i, text in enumerate(texts) if _heading_on(text, mark) and not CONTENTS.search(text)]
+    if not starts:
+        return []
+    first = starts[0]
+    pages = [first]
+    if after and not _heading_on(texts[first], after) and first + 1 < len(texts):
+        pages.append(first + 1)
+    return pages
+
+
+def _heading_on(text: str, mark: str) -> bool:
+    return mark in text
+
+
+def _next_article(doc: Document, article: Article) -> Article | None:
+    articles = [a for ch in doc.chapters for a in ch.articles()]
+    position = next((i for i, a in enumerate(articles) if a is article), -1)
+    return articles[position + 1] if 0 <= position < len(articles) - 1 else None
+
+
+def png(pdf: Path, page: int) -> bytes:
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        if not 0 <= page < len(document):
+            raise IndexError(page)
+        image = document[page].render(scale=SCALE).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
