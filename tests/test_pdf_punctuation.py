@@ -39,3 +39,23 @@ def test_justified_lines_never_squeeze_punctuation(cli, root_copy, tmp_path: Pat
                     if mark["c"] in PUNCT and "\u4e00" <= after["c"] <= "\u9fff" and 0 < advance < 0.9 * em:
                         squeezed.append((mark["c"], round(advance / em, 2)))
     assert not squeezed, f"{sub}: punctuation squeezed on justified lines: {squeezed[:10]}"
+
+
+def test_poppler_reads_the_handbook_without_a_syntax_error(cli, root_copy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """pdfinfo and pdftotext print nothing on stderr (they said "Suspects object is wrong type
+    (boolean)" for /MarkInfo's /Suspects false on every handbook), on both finishing paths."""
+    import importlib
+    import subprocess
+
+    finish = importlib.import_module("policybook.writers.pdf.finish")  # the package exports the function
+
+    root = root_copy("basic")
+    assert cli("build", root / "handbook", "-s", "a", "-f", "pdf", "-o", tmp_path / "out").code == 0
+    [pdf] = (tmp_path / "out" / "a").glob("*.pdf")
+    other = tmp_path / "other.pdf"
+    typst_bytes = pdf.read_bytes()[: pdf.read_bytes().index(b"%%EOF") + 6]  # Typst's own revision
+    other.write_bytes(finish._finish_any(typst_bytes))
+    for path in (pdf, other):
+        for tool in (["pdfinfo"], ["pdftotext", "-layout"]):
+            run = subprocess.run([*tool, str(path), *(["-"] if tool[0] == "pdftotext" else [])], capture_output=True)
+            assert run.returncode == 0 and run.stderr == b"", (path.name, tool, run.stderr)
