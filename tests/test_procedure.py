@@ -233,11 +233,14 @@ def acknowledge_in_browser(app: Any, driver: Any, token: str) -> None:
         driver.get(link)
         body = driver.find_element("tag name", "body").text
         assert "张伟" in body and "王芳" not in body and "3.3" in body
-        driver.find_element("id", "read").click()
+        landing = driver.current_window_handle
+        driver.find_element("id", "read").click()  # the site opens beside the landing page
+        driver.switch_to.window(next(h for h in driver.window_handles if h != landing))
         shown(driver, "main")  # the site's own page
         driver.get(webserver.url(server, f"/ack/{token}/site/ch-attendance.html"))
         assert "每次扣减考勤绩效100元" in squeezed(driver.find_element("tag name", "main").text)
-        driver.get(link)
+        driver.close()
+        driver.switch_to.window(landing)
         shown(driver, "go-confirm").click()
         shown(driver, "agree")
         driver.find_element("css selector", "input[value='30分钟']").click()
