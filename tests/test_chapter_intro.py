@@ -1,0 +1,152 @@
+"""A chapter's or section's opening text (before its first article): read, resolved, printed unnumbered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policybook.cli import main
+from tests.conftest import ROOTS, articles
+
+ROOT = ROOTS / "chapter-intro"
+INTRO = "为规范甲公司的管理，维护员工的合法权益，制定本手册。"  # {{ company }} resolved for a
+FACTORY = "本章前言仅适用于工厂。"  # a paragraph with a condition: only subsidiary a has the tag
+SECTION = "请假须事先申请，填写《请假申请表》（附件一）。"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Subsidiary a built once in every format the intro shows in."""
+    folder = tmp_path_factory.mktemp("intro")
+    assert main(["build", str(ROOT / "handbook"), "-s", "a", "-f", "pdf,docx,html,json", "-o", str(folder)]) == 0
+    return folder / "a"
+
+
+def _model(cli: Any, root: Path, sub: str) -> dict[str, Any]:
+    run = cli("model", root / "handbook", "-s", sub, "--json")
+    assert run.code == 0, run.err
+    return run.json()  # type: ignore[no-any-return]
+
+
+def _chapters(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in model["children"] if c["kind"] == "chapter"]
+
+
+def _texts(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b.get("text") or "\n".join(i["number"] + i["text"] for i in b["children"]) for b in blocks]
+
+
+def test_model_holds_intros_resolved_with_their_lines(cli) -> None:  # type: ignore[no-untyped-def]
+    first, second = _chapters(_model(cli, ROOT, "a"))
+    assert _texts(first["intro"]) == [INTRO, FACTORY]
+    assert first["intro"][0]["loc"].endswith("chapters/01.md:3")
+    assert _texts(second["intro"]) == ["本章规定考勤与请假，依照第二条处理。"]  # a reference, numbered
+    section = second["children"][0]
+    assert section["kind"] == "section" and _texts(section["intro"]) == [SECTION, "（一）事假\n（二）病假"]
+    other, _ = _chapters(_model(cli, ROOT, "b"))
+    assert _texts(other["intro"]) == [INTRO.replace("甲", "乙")]  # the condition is false for b
+
+
+def test_an_intro_changes_no_number(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plain = tmp_path / "plain"
+    shutil.copytree(ROOT, plain)
+    for name, drop in (("01.md", range(2, 7)), ("02.md", [*range(2, 4), *range(6, 11)])):
+        path = plain / "handbook" / "chapters" / name
+        lines = path.read_text(encoding="utf-8").split("\n")
+        path.write_text("\n".join(t for n, t in enumerate(lines) if n not in drop), encoding="utf-8")
+    without = _model(cli, plain, "a")
+    assert all(c["intro"] == [] for c in _chapters(without))
+    numbers = [(a["number"], a["anchor"], a["title"]) for a in articles(_model(cli, ROOT, "a"))]
+    assert numbers == [(a["number"], a["anchor"], a["title"]) for a in articles(without)]
+    assert [n for n, _, _ in numbers] == ["第一条", "第二条", "第三条", "第四条"]
+
+
+def test_text_before_the_chapter_heading_stays_an_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "r"
+    shutil.copytree(ROOT, root)
+    path = root / "handbook" / "chapters" / "01.md"
+    path.write_text("前置文字。\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    run = cli("check", root / "handbook")
+    assert run.code == 1 and "01.md:1: error: text before the chapter heading" in run.err
+    assert "[markdown.orphan-text]" in run.err
+
+
+def _pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.replace(
+        " ", ""
+    )
+
+
+def test_pdf_prints_the_intro_between_heading_and_first_article(out: Path) -> None:
+    text = _pdftotext(next(out.glob("*.pdf")))
+    body = text[text.rindex("第一章总则") :]  # past the contents
+    assert body.index(INTRO) < body.index(FACTORY) < body.index("第一条目的")
+    assert body.index("第一节请假") < body.index(SECTION) < body.index("（一）事假") < body.index("第三条申请")
+    assert "第五条" not in body
+
+
+def test_docx_prints_the_intro_as_body_text_inside_the_chapter_span(out: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(str(next(out.glob("*.docx"))))
+    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    texts = [p.text for p in paragraphs]
+    start = (
+        texts.index("第一章\u3000总则")
+        if "第一章\u3000总则" in texts
+        else next(i for i, t in enumerate(texts) if t.startswith("第一章") and t.endswith("总则") and i > 5)
+    )
+    assert texts[start + 1 : start + 3] == [INTRO, FACTORY] and texts[start + 3].startswith("第一条")
+    body_style = next(p.style.name for p in paragraphs if p.text == "本手册适用于全体员工。")
+    assert paragraphs[start + 1].style.name == body_style
+    # the chapter's identity bookmark spans its heading and its opening text
+    elements = list(document.element.body.iter())
+    marks = [
+        e for e in elements if e.tag == qn("w:bookmarkStart") and e.get(qn("w:name"), "").startswith("pb_ch_general")
+    ]
+    assert marks, "no bookmark for the chapter"
+    mark_id = marks[-1].get(qn("w:id"))
+    end = next(e for e in elements if e.tag == qn("w:bookmarkEnd") and e.get(qn("w:id")) == mark_id)
+    intro = paragraphs[start + 2]._p
+    assert elements.index(marks[-1]) < elements.index(intro) < elements.index(end)
+
+
+def test_html_prints_the_intro_under_the_headings(out: Path) -> None:
+    html = (out / "html" / "ch-general.html").read_text(encoding="utf-8")
+    assert html.index("</h1>") < html.index('<div class="intro">') < html.index(INTRO) < html.index('id="art-purpose"')
+    pages = [p.read_text(encoding="utf-8") for p in (out / "html").glob("ch-*.html")]
+    (attendance,) = [p for p in pages if "考勤" in p and "sec-leave" in p]
+    assert attendance.index("</h2>") < attendance.index("请假须事先申请") < attendance.index('id="art-apply"')
+
+
+def test_json_output_carries_the_intro(out: Path) -> None:
+    model = json.loads(next(out.glob("*.model.json")).read_text(encoding="utf-8"))
+    assert _texts(_chapters(model)[0]["intro"]) == [INTRO, FACTORY]
+
+
+def test_change_table_has_a_row_for_a_changed_intro(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    new = tmp_path / "new"
+    shutil.copytree(ROOT, new)
+    yaml = new / "handbook" / "handbook.yaml"
+    revision = '  - {version: "1.1", date: 2026-03-01, summary: 修订前言}\n'
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace('"1.0"\n', '"1.1"\n', 1) + revision, encoding="utf-8")
+    for name, old, changed in (("01.md", "维护", "保障"), ("02.md", "事先", "提前")):
+        path = new / "handbook" / "chapters" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, changed), encoding="utf-8")
+    run = cli("diff", ROOT, new, "-o", tmp_path / "out", "-f", "json,pdf", "-s", "a")
+    assert run.code == 0, run.err
+    table = json.loads(next((tmp_path / "out" / "a").glob("*.json")).read_text(encoding="utf-8"))
+    rows = [(r["kind"], r["new_number"], r["old_changed"], r["new_changed"]) for r in table["rows"]]
+    assert rows == [
+        ("modified", "第一章 总则（前言）", ["维护"], ["保障"]),
+        ("modified", "第二章第一节 请假（前言）", ["事先"], ["提前"]),
+    ]
+    assert table["renumbered"] == []
+    text = _pdftotext(next((tmp_path / "out" / "a").glob("*.pdf")))
+    assert "第一章总则（前言）" in text and "保障" in text
