@@ -150,3 +150,19 @@ def test_change_table_has_a_row_for_a_changed_intro(cli, tmp_path: Path) -> None
     assert table["renumbered"] == []
     text = _pdftotext(next((tmp_path / "out" / "a").glob("*.pdf")))
     assert "第一章总则（前言）" in text and "保障" in text
+
+
+def test_studio_reading_page_shows_the_intros(tmp_path: Path) -> None:
+    from policybook.studio import StudioConfig, create_app
+    from tests.studio_support import add_people, login
+
+    shutil.copytree(ROOT, tmp_path / "p")
+    db = str(tmp_path / "policybook.db")
+    add_people(db)
+    config = StudioConfig(source=tmp_path / "p" / "handbook", db=db, output=tmp_path / "dist", testing=True)
+    client = create_app(config).test_client()
+    login(client, "zhou")
+    first = client.get("/sub/a/1").get_data(as_text=True)
+    assert first.index("</h1>") < first.index(INTRO) < first.index(FACTORY) < first.index("第一条")
+    second = client.get("/sub/a/2").get_data(as_text=True)
+    assert second.index("第一节") < second.index("请假须事先申请") < second.index("第三条")
