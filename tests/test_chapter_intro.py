@@ -166,3 +166,25 @@ def test_studio_reading_page_shows_the_intros(tmp_path: Path) -> None:
     assert first.index("</h1>") < first.index(INTRO) < first.index(FACTORY) < first.index("第一条")
     second = client.get("/sub/a/2").get_data(as_text=True)
     assert second.index("第一节") < second.index("请假须事先申请") < second.index("第三条")
+
+
+def test_a_review_of_intro_text_maps_back_to_the_chapter_text(tmp_path: Path) -> None:
+    from policybook.build import check
+    from policybook.diagnostics import Diagnostics
+    from policybook.review.importer import import_review
+    from policybook.writers.docx import Draft
+    from tests.review_support import WordReview
+
+    shutil.copytree(ROOT / "handbook", tmp_path / "p" / "handbook")
+    shutil.copytree(ROOT / "forms", tmp_path / "p" / "forms")
+    handbook = tmp_path / "p" / "handbook"
+    doc = check(handbook, ["a"], Diagnostics(), formats=[]).documents["a"]
+    review = WordReview(Draft(doc).data)
+    review.replace("维护员工", "保障员工")
+    path = tmp_path / "reviewed.docx"
+    path.write_bytes(review.data())
+    result = import_review(path, handbook, Diagnostics())
+    (chapter,) = [a for a in result.articles if a.article.label == "ch-general"]
+    assert chapter.matches is True
+    assert "+为规范{{ company }}的管理，保障员工的合法权益，制定本手册。" in result.patch
+    assert "-# 总则" not in result.patch  # the heading is untouched
