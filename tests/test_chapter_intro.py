@@ -188,3 +188,13 @@ def test_a_review_of_intro_text_maps_back_to_the_chapter_text(tmp_path: Path) ->
     assert chapter.matches is True
     assert "+为规范{{ company }}的管理，保障员工的合法权益，制定本手册。" in result.patch
     assert "-# 总则" not in result.patch  # the heading is untouched
+
+
+def test_labour_law_checks_read_the_intro_text() -> None:
+    from policybook.build import check
+    from policybook.diagnostics import Diagnostics
+    from policybook.law.checker import passages
+
+    doc = check(ROOT / "handbook", ["a"], Diagnostics(), formats=[]).documents["a"]
+    found = {p.text: p.where for p in passages(doc)}
+    assert found[INTRO] == "第一章 总则" and found[SECTION] == "第一节 请假"
