@@ -50,6 +50,8 @@ def test_model_holds_intros_resolved_with_their_lines(cli) -> None:  # type: ign
     assert section["kind"] == "section" and _texts(section["intro"]) == [SECTION, "（一）事假\n（二）病假"]
     other, _ = _chapters(_model(cli, ROOT, "b"))
     assert _texts(other["intro"]) == [INTRO.replace("甲", "乙")]  # the condition is false for b
+    hant, _ = _chapters(_model(cli, ROOT, "c"))
+    assert _texts(hant["intro"]) == ["為規範丙公司的管理，維護員工的合法權益，制定本手冊。"]  # converted
 
 
 def test_an_intro_changes_no_number(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
