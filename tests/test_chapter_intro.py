@@ -155,12 +155,14 @@ def test_change_table_has_a_row_for_a_changed_intro(cli, tmp_path: Path) -> None
 
 
 def test_studio_reading_page_shows_the_intros(tmp_path: Path) -> None:
-    from policybook.studio import StudioConfig, create_app
-    from tests.studio_support import add_people, login
+    from policybook.ledger.db import opened
+    from policybook.studio import StudioConfig, create_app, users
+    from tests.studio_support import PASSWORD, login
 
     shutil.copytree(ROOT, tmp_path / "p")
     db = str(tmp_path / "policybook.db")
-    add_people(db)
+    with opened(db) as ledger, ledger.transaction() as session:
+        users.add_user(session, "zhou", "周查阅", PASSWORD, "viewer")  # one reader is enough
     config = StudioConfig(source=tmp_path / "p" / "handbook", db=db, output=tmp_path / "dist", testing=True)
     client = create_app(config).test_client()
     login(client, "zhou")
