@@ -54,13 +54,18 @@ def test_model_holds_intros_resolved_with_their_lines(cli) -> None:  # type: ign
     assert _texts(hant["intro"]) == ["為規範丙公司的管理，維護員工的合法權益，制定本手冊。"]  # converted
 
 
-def test_an_intro_changes_no_number(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    plain = tmp_path / "plain"
+def _without_intros(plain: Path) -> Path:
+    """A copy of the root with the chapters' and the section's opening text taken out."""
     shutil.copytree(ROOT, plain)
     for name, drop in (("01.md", range(2, 7)), ("02.md", [*range(2, 4), *range(6, 11)])):
         path = plain / "handbook" / "chapters" / name
         lines = path.read_text(encoding="utf-8").split("\n")
         path.write_text("\n".join(t for n, t in enumerate(lines) if n not in drop), encoding="utf-8")
+    return plain
+
+
+def test_an_intro_changes_no_number(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plain = _without_intros(tmp_path / "plain")
     without = _model(cli, plain, "a")
     assert all(c["intro"] == [] for c in _chapters(without))
     numbers = [(a["number"], a["anchor"], a["title"]) for a in articles(_model(cli, ROOT, "a"))]
@@ -202,3 +207,16 @@ def test_labour_law_checks_read_the_intro_text() -> None:
     doc = check(ROOT / "handbook", ["a"], Diagnostics(), formats=[]).documents["a"]
     found = {p.text: p.where for p in passages(doc)}
     assert found[INTRO] == "第一章 总则" and found[SECTION] == "第一节 请假"
+
+
+def test_an_added_intro_is_an_added_row_and_renumbers_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("diff", _without_intros(tmp_path / "old"), ROOT, "-o", tmp_path / "out", "-f", "json", "-s", "a")
+    assert run.code == 0, run.err
+    table = json.loads(next((tmp_path / "out" / "a").glob("*.json")).read_text(encoding="utf-8"))
+    rows = [(r["kind"], r["new_number"], r["note"]) for r in table["rows"]]
+    assert rows == [
+        ("added", "第一章 总则（前言）", "新增"),
+        ("added", "第二章 考勤（前言）", "新增"),
+        ("added", "第二章第一节 请假（前言）", "新增"),
+    ]
+    assert table["renumbered"] == [] and table["renumbered_summary"] == ""
