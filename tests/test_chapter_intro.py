@@ -130,6 +130,8 @@ def test_html_prints_the_intro_under_the_headings(out: Path) -> None:
     pages = [p.read_text(encoding="utf-8") for p in (out / "html").glob("ch-*.html")]
     (attendance,) = [p for p in pages if "考勤" in p and "sec-leave" in p]
     assert attendance.index("</h2>") < attendance.index("请假须事先申请") < attendance.index('id="art-apply"')
+    index = (out / "html" / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert INTRO in index and "请假须事先申请" in index  # found by the site's search, like an article
 
 
 def test_json_output_carries_the_intro(out: Path) -> None:
