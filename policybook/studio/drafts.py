@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from policybook.studio import database, store
 from policybook.studio.audit import record
 from policybook.studio.drafting import released_article
-from policybook.studio.handbook import Index
+from policybook.studio.handbook import Entry, Index
 from policybook.studio.roles import requires
 from policybook.studio.schema import Draft
 from policybook.studio.sourcetext import spans, split_heading
@@ -168,8 +168,23 @@ def article(draft_id: int, key: str) -> str | BaseResponse | tuple[str, int]:
             "drafts/article.html", title=title, body=body, checked=checked, stale=None, **context
         ), 422
     record("save", f"draft {draft.id} · {key}", "修改条文", before=released, after=text)
+    _warm_preview(draft, entry, checked)
     flash("已保存，检查通过。")
     return redirect(url_for("drafts.article", draft_id=draft.id, key=key, saved=staged.revision))
+
+
+def _warm_preview(draft: Draft, entry: Entry, checked: store.Checked) -> None:
+    """Start building the article's preview (for the subsidiary last previewed, else the first that prints
+    it) from the save's own
+    check (``watch``'s writers kept warm): the preview asked for next is ready, or nearly."""
+    previews = current_app.extensions["studio_previews"]
+    sub = previews.last.get(draft.id, "")
+    sub = sub if sub in entry.printed else next(iter(entry.printed), "")
+    documents = checked.result.checked.documents if checked.result.checked else {}
+    if sub in documents:
+        source, out = _folder(draft) / workspace().source.name, _folder(draft) / "out"
+        now = store.state(checked.result.applied, workspace().stamp())
+        previews.warm(draft.id, sub, source, out, entry.label or entry.printed[sub].anchor, now, documents[sub])
 
 
 def _value_of(table: Grid):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ text (pypdfium2), and rendered to PNG by it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import threading
@@ -41,32 +42,55 @@ class Previews:
 
     def __init__(self) -> None:
         self.watches: dict[tuple[int, str], Watch] = {}
+        self.docs: dict[tuple[int, str], tuple[str, Document]] = {}  # what each watch last wrote, of which state
+        self.last: dict[int, str] = {}  # the subsidiary each draft was last previewed for
         self.locks: dict[tuple[int, str], threading.Lock] = {}
         self.lock = threading.Lock()
 
-    def build(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str) -> Preview | None:
-        """Rebuild what changed in the draft's PDF and site for ``sub``; None if the draft does not build."""
+    def build(
+        self, draft_id: int, sub: str, source: Path, out: Path, anchor: str, state: str, doc: Document | None = None
+    ) -> Preview | None:
+        """Write what changed in the draft's PDF and site for ``sub``. ``state`` names the working copy's
+        content (:func:`policybook.studio.store.state`); ``doc`` is its document if already checked, else
+        the last one of the same state is used, else the working copy is checked. None if it does not build."""
         key = (draft_id, sub)
         with self.lock:
+            self.last[draft_id] = sub
             if key not in self.watches:
                 self.watches[key] = Watch(source, [sub], ["pdf", "html"], out, stream=io.StringIO())
                 self.locks[key] = threading.Lock()
         watch = self.watches[key]
         with self.locks[key]:
-            from policybook.build import check
-            from policybook.diagnostics import Diagnostics, SourceError
-
-            try:
-                checked = check(watch.source, [sub], Diagnostics(), formats=watch.formats)
-            except SourceError:
+            known = self.docs.get(key)
+            doc = doc or (known[1] if known and known[0] == state else None) or _checked(watch, sub)
+            if doc is None:
                 return None
-            watch.write(checked.documents)
-        doc = checked.documents[sub]
+            watch.write({sub: doc})
+            self.docs[key] = (state, doc)
         return locate(doc, out / sub, anchor)
+
+    def warm(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str, state: str, doc: Document) -> None:
+        """Build in the background from the save's own check, so the preview asked for next is ready."""
+        args = (draft_id, sub, source, out, anchor, state, doc)
+        threading.Thread(target=self._quietly, args=args, daemon=True).start()
+
+    def _quietly(self, *args: object) -> None:
+        with contextlib.suppress(Exception):  # a failed warm-up is done again, and reported, by the preview
+            self.build(*args)  # type: ignore[arg-type]
 
     def close(self) -> None:
         for watch in self.watches.values():
             watch.close()
+
+
+def _checked(watch: Watch, sub: str) -> Document | None:
+    from policybook.build import check
+    from policybook.diagnostics import Diagnostics, SourceError
+
+    try:
+        return check(watch.source, [sub], Diagnostics(), formats=watch.formats).documents[sub]
+    except SourceError:
+        return None
 
 
 def find_article(doc: Document, anchor: str) -> Article | None:
@@ -91,18 +115,18 @@ def pages_of(pdf: Path, doc: Document, article: Article) -> list[int]:
     after = SPACE.sub("", following.number + following.title) if following else ""
     document = pdfium.PdfDocument(str(pdf))
     try:
-        texts = [SPACE.sub("", document[i].get_textpage().get_text_bounded()) for i in range(len(document))]
+        for page in range(len(document)):  # read page by page: stop once the article is found
+            text = _text(document, page)
+            if mark in text and not CONTENTS.search(text):  # the contents may list it before the text
+                runs_on = bool(after) and after not in text and page + 1 < len(document)
+                return [page, page + 1] if runs_on else [page]
     finally:
         document.close()
-    # the contents pages may list the article before the text prints it
-    starts = [i for i, text in enumerate(texts) if _heading_on(text, mark) and not CONTENTS.search(text)]
-    if not starts:
-        return []
-    first = starts[0]
-    pages = [first]
-    if after and not _heading_on(texts[first], after) and first + 1 < len(texts):
-        pages.append(first + 1)
-    return pages
+    return []
+
+
+def _text(document: pdfium.PdfDocument, page: int) -> str:
+    return SPACE.sub("", document[page].get_textpage().get_text_bounded())
 
 
 def _heading_on(text: str, mark: str) -> bool:

@@ -85,9 +85,9 @@ def preview(draft_id: int, key: str) -> str:
     sub = request.args.get("sub") or next(iter(entry.printed), "")
     if sub not in entry.printed:
         abort(404)
-    store.check_draft(draft, workspace().source, _index(), _folder(draft), None)  # syncs the working copy
+    state = store.sync_draft(draft, workspace().source, _index(), _folder(draft), workspace().stamp())
     anchor = entry.label or entry.printed[sub].anchor
-    shown = _previews().build(draft.id, sub, _folder(draft) / workspace().source.name, _out(draft), anchor)
+    shown = _previews().build(draft.id, sub, _folder(draft) / workspace().source.name, _out(draft), anchor, state)
     if shown is None:
         flash("草稿有错误，无法预览。", "error")
     return render_template("review/preview.html", draft=draft, entry=entry, sub=sub, shown=shown)
