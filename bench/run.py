@@ -9,6 +9,7 @@ has ~30 pages a subsidiary; LARGE = 33 copies of every chapter ≈ 1,000 pages):
   docx        one subsidiary's DOCX at LARGE, with and without LibreOffice pagination; Pandoc baseline
   html        every subsidiary's site, 1x and LARGE: the writer's own seconds per site
   subs        3 and 30 subsidiaries at 1x, 3 at LARGE: wall time and memory of the whole process tree
+  ledger      the 签收 ledger at 100,000 employees on SQLite and PostgreSQL (bench/ledger.py)
 
 Every baseline is measured in the same run, so the ratios hold even on a busy machine
 where wall seconds do not; CPU seconds (user + system of the whole process tree) are
@@ -413,7 +414,10 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also the large handbook for 30 subsidiaries (long)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the figures (JSON)")
     parser.add_argument(
-        "--skip", type=lambda v: set(v.split(",")), default=set(), help="leave out: pdf,sample,forms,watch,docx,subs"
+        "--skip",
+        type=lambda v: set(v.split(",")),
+        default=set(),
+        help="leave out: pdf,sample,forms,watch,docx,subs,ledger",
     )
     args = parser.parse_args()
     # bytecode as an installed package has it (pip compiles at install; an editable install under
@@ -437,6 +441,10 @@ def main() -> None:
         cases = [(1, 3)] if args.quick else [(1, 3), (1, 30), (LARGE, 3)] + ([(LARGE, 30)] if args.full else [])
         if "subs" not in args.skip:
             subsidiary_scenarios(work, cases)
+    if "ledger" not in args.skip:  # the 签收 ledger at 100,000 employees, SQLite and PostgreSQL (bench/ledger.py)
+        from bench import ledger
+
+        RESULTS_NOW["ledger"] = ledger.measure(10_000 if args.quick else 100_000, ["sqlite", "postgresql"])
     previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
     compare(previous, RESULTS_NOW)
     results = {

@@ -51,17 +51,24 @@ def check(
     diags: Diagnostics | None = None,
     strict: bool = False,
     formats: Iterable[str] | None = None,
+    law: bool = True,
 ) -> Checked:
     """Read and resolve everything, and let the writers of ``formats`` (default: all)
     check what they need; all problems go to ``diags`` (raises on errors, and on
-    warnings when ``strict``)."""
+    warnings when ``strict``). ``law=False`` leaves out the labour-law checks (the
+    law report runs them itself, to list what check would stop at)."""
     diags = diags if diags is not None else Diagnostics()
     with paused():
-        return _check(source, subs, diags, strict, formats)
+        return _check(source, subs, diags, strict, formats, law)
 
 
 def _check(
-    source: str | Path, subs: Iterable[str], diags: Diagnostics, strict: bool, formats: Iterable[str] | None
+    source: str | Path,
+    subs: Iterable[str],
+    diags: Diagnostics,
+    strict: bool,
+    formats: Iterable[str] | None,
+    law: bool = True,
 ) -> Checked:
     # the stages load here, not with this module: a build with nothing changed never needs them
     from policybook.naming import check_names
@@ -88,6 +95,11 @@ def _check(
 
         with stage("changes"):
             attach_changes(checked, diags, _check_previous)
+    if law and not diags.errors:
+        from policybook.law import check_law  # labour-law checks on each variant's printed text
+
+        with stage("law"):
+            check_law(checked, diags)
     if not diags.errors:
         with stage("writer checks"):
             _writer_checks(checked, names, diags)
@@ -99,7 +111,7 @@ def _check(
 
 def _check_previous(folder: Path) -> Checked:
     """The previous release's source, read and resolved the same way (no writer checks)."""
-    return check(folder, [], Diagnostics(), formats=[])
+    return check(folder, [], Diagnostics(), formats=[], law=False)
 
 
 def _writer_checks(checked: Checked, formats: list[str], diags: Diagnostics) -> None:

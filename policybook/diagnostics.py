@@ -18,7 +18,7 @@ from policybook.safetext import printable
 
 @dataclass(frozen=True)
 class Diagnostic:
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (shown, never fails a run: e.g. a waived law finding)
     loc: Loc | None
     message: str
     code: str

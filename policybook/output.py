@@ -1,8 +1,22 @@
 """Write stage: exclusive, atomic publishing of output folders, and the release manifest.
 
 One build at a time per output folder: the folder itself is locked
-(``flock``), and a second build is told who holds it. Outputs are written into
-``.staging-*`` inside the output folder; publishing then follows a journal:
+(``flock``), and a second build is told who holds it.
+
+Publishing is atomic for readers. Outputs are written into a new tree beside
+the output folder (``.<name>.staging-*`` in its parent); every file of the old
+tree that the new one does not replace is hard-linked into it (no copying), the
+new manifest.json is put in, and the two trees are exchanged in one step
+(Linux ``renameat2(RENAME_EXCHANGE)``). A reader of ``dist/`` — a web server, a
+copy to the file share — sees the old release or the new one, never a mix; a
+build killed at any instant leaves the old tree in place and a staging tree
+beside it, removed by the next run. Where the exchange is not available (another
+kernel, a file system without it) the old tree is renamed aside and the new one
+renamed into place: for that moment the folder is missing, never mixed, and the
+old tree stays readable aside (a kill in between is rolled back by the next run).
+
+Where the parent folder cannot be written (no tree can be made beside), files
+are published in place, following a journal:
 
 1. ``.policybook-journal.json`` names the staging folder and every file to be
    replaced or created;
@@ -20,6 +34,7 @@ killed builds and are removed.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -27,6 +42,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +85,8 @@ def prepare_output(out: Path) -> None:
     """``out`` exists as a writable folder, or a user error says why it cannot."""
     if out.exists() and not out.is_dir():
         raise fail(Loc(str(out)), "the output path is a file, not a folder", "output.not-folder", "give a folder to -o")
+    if not out.exists() and _aside(out).is_dir():  # a publish killed between its two renames
+        os.replace(_aside(out), out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -90,23 +108,48 @@ def exclusive(out: Path) -> Iterator[None]:
     if key in _HELD:
         yield
         return
-    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    fd = _lock(out)
     _HELD.add(key)
+    _LOCKS[key] = [fd]
     try:
+        recover(out)
+        yield
+    finally:
+        _HELD.discard(key)
+        for held in _LOCKS.pop(key, []):
+            os.close(held)  # releases the lock
+
+
+_LOCKS: dict[Path, list[int]] = {}  # output folder → the descriptors whose locks this process holds
+
+
+def _lock(out: Path) -> int:
+    """A descriptor of ``out`` locked for this process. The folder's tree is exchanged when a
+    release is published, so the lock is taken again if ``out`` changed while it was taken."""
+    for _ in range(100):
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise fail(
                 Loc(str(out)),
                 "another policybook run is writing to this output folder",
                 "output.locked",
                 "wait for it to finish, or use another folder with -o",
             ) from None
-        recover(out)
-        yield
-    finally:
-        _HELD.discard(key)
-        os.close(fd)  # releases the lock
+        if _same(os.fstat(fd), out):
+            return fd
+        os.close(fd)  # a release was published into a new tree meanwhile: lock that one
+    raise fail(Loc(str(out)), "the output folder keeps changing", "output.locked", "is another program replacing it?")
+
+
+def _same(held: os.stat_result, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 def recover(out: Path) -> None:
@@ -119,8 +162,9 @@ def recover(out: Path) -> None:
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a journal cut short by the kill: nothing was moved yet
         journal.unlink(missing_ok=True)
-    for stale in out.glob(".staging-*"):
+    for stale in [*out.glob(".staging-*"), *out.parent.glob(f".{glob_escape(out.name)}.staging-*")]:
         shutil.rmtree(stale, ignore_errors=True)
+    shutil.rmtree(_aside(out), ignore_errors=True)  # the old tree, if a publish was killed before removing it
     for half in [*out.glob(f".{JOURNAL}.*"), *out.glob(f".{MANIFEST}.*")]:  # atomic_write cut short
         half.unlink(missing_ok=True)
 
@@ -155,12 +199,102 @@ def staged(out: Path) -> Iterator[Staging]:
     """Write into ``staging.folder``; on success every file moves into ``out`` (see the module's journal)."""
     prepare_output(out)
     with exclusive(out):
-        staging = Staging(Path(tempfile.mkdtemp(prefix=".staging-", dir=out)))
+        beside = os.access(out.parent, os.W_OK | os.X_OK)
+        where = out.parent if beside else out
+        staging = Staging(Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-" if beside else ".staging-", dir=where)))
         try:
             yield staging
-            staging.written = _publish(staging, out)
+            staging.written = _exchanged(staging, out) if beside else _publish(staging, out)
         finally:
             shutil.rmtree(staging.folder, ignore_errors=True)
+
+
+def _exchanged(staging: Staging, out: Path) -> list[Path]:
+    """Complete the staging tree with the old tree's other files (hard links) and the new
+    manifest, then exchange it with ``out`` in one step; the old tree is removed after."""
+    files = staging.files()
+    tree = staging.folder
+    os.chmod(tree, stat.S_IMODE(os.stat(out).st_mode))  # mkdtemp made it private
+    _link_rest(out, tree)
+    if staging.manifest is not None:
+        atomic_write(tree / MANIFEST, staging.manifest)
+    _LOCKS.setdefault(out.resolve(), []).append(_locked(tree))  # the new tree is held too, once it is ``out``
+    exchange(tree, out)
+    return files
+
+
+def _link_rest(old: Path, tree: Path) -> None:
+    """Every file of ``old`` the new ``tree`` does not have, hard-linked (symbolic links copied)."""
+    for folder, dirs, names in os.walk(old):
+        here = Path(folder)
+        rel = here.relative_to(old)
+        if rel == Path("."):
+            dirs[:] = [d for d in dirs if not d.startswith(".staging-")]
+        (tree / rel).mkdir(exist_ok=True)
+        for name in names:
+            if rel == Path(".") and (name == JOURNAL or name.startswith((f".{JOURNAL}.", f".{MANIFEST}."))):
+                continue
+            source, target = here / name, tree / rel / name
+            if target.exists() or target.is_symlink():
+                continue
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            elif source.is_file():
+                os.link(source, target)
+
+
+def _locked(folder: Path) -> int:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody else knows this folder yet
+    return fd
+
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def exchange(new: Path, out: Path) -> None:
+    """Swap the trees at ``new`` and ``out`` atomically (the old tree is then at ``new``).
+
+    Without ``renameat2(RENAME_EXCHANGE)``: ``out`` is renamed aside, ``new`` into place, and
+    the old tree to ``new`` — in between ``out`` is missing, never mixed (the next run puts
+    the old tree back if this one is killed there)."""
+    error = _renameat2(new, out)
+    if error == 0:
+        return
+    if error not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):
+        raise OSError(error, os.strerror(error), str(out))
+    aside = _aside(out)
+    os.replace(out, aside)
+    try:
+        os.replace(new, out)
+    except BaseException:
+        os.replace(aside, out)
+        raise
+    os.replace(aside, new)
+
+
+def _renameat2(a: Path, b: Path) -> int:
+    """0, or the errno of ``renameat2(a, b, RENAME_EXCHANGE)`` (ENOSYS where libc lacks it)."""
+    function = getattr(_libc(), "renameat2", None)
+    if function is None:
+        return errno.ENOSYS
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if function(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return 0
+    return ctypes.get_errno() or errno.EINVAL
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _aside(out: Path) -> Path:
+    return out.with_name(f".{out.name}.previous")
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name)
 
 
 def _publish(staging: Staging, out: Path) -> list[Path]:

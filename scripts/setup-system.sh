@@ -2,7 +2,8 @@
 # Install the Debian packages policybook needs, only those that are missing.
 #   fonts-noto-cjk            Noto Serif/Sans CJK (body and heading fonts)
 #   poppler-utils, qpdf       pdftotext/pdffonts/pdftoppm and qpdf --check (tests)
-#   poppler-data              Poppler's CJK CMaps: form fields name the standard font STSong-Light
+#   poppler-data              Poppler's CJK CMaps: form fields name a standard Adobe-GB1 font
+#   pdftk-java                pdftk as a real programmatic form filler (tests)
 #   fonts-urw-base35          the standard 14 fonts (ZapfDingbats ticks other viewers write) for Poppler
 #   libreoffice-writer-nogui  DOCX pagination and the "real client" check of DOCX output
 #   libreoffice-calc-nogui    the ledger's XLSX reports opened in a real spreadsheet (tests/data/ledger exports)
@@ -25,6 +26,7 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+command -v pdftk >/dev/null || missing+=(pdftk-java)
 # `make bench` also wants Pandoc, the baseline HR would otherwise use for DOCX
 if [ "${1:-}" = "--bench" ]; then command -v pandoc >/dev/null || missing+=(pandoc); fi
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -246,3 +246,76 @@ CLIENTS = {
     "mupdf": (mupdf_fill, mupdf_read),
     "pdfjs": (pdfjs_fill, pdfjs_read),
 }
+
+
+# ---------------------------------------------------------------- programmatic fillers (pypdf, pdftk)
+
+
+def pypdf_fill(src: Path, values: FieldValues, out: Path, mode: str = "appearances") -> None:
+    """pypdf's ``update_page_form_field_values`` as a script filling a form would call it.
+
+    ``mode``: ``appearances`` (auto_regenerate=False: pypdf draws every appearance),
+    ``flatten`` (flatten=True: values printed into the page), ``need`` (NeedAppearances set:
+    the viewer draws)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(str(src))
+    buttons = {name for name, field in (reader.get_fields() or {}).items() if field.get("/FT") == "/Btn"}
+    writer = PdfWriter(clone_from=reader)
+    texts = {k: v for k, v in values.items() if k not in buttons}
+    states = {k: NameObject("/Yes" if v is True else "/Off" if v is False else f"/{v}") for k, v in values.items()}
+    states = {k: v for k, v in states.items() if k in buttons}
+    if mode == "need":
+        writer.set_need_appearances_writer(True)
+    for page in writer.pages:
+        writer.update_page_form_field_values(
+            page, {**texts, **states}, auto_regenerate=mode == "need", flatten=mode == "flatten"
+        )
+    writer.write(str(out))
+
+
+def pdftk_fill(src: Path, values: FieldValues, out: Path, need_appearances: bool = True) -> None:
+    """``pdftk in.pdf fill_form values.xfdf output out.pdf [need_appearances]`` (pdftk-java, Debian)."""
+    pdftk = shutil.which("pdftk")
+    if pdftk is None:
+        raise Missing("pdftk: pdftk is not installed (Debian package pdftk-java, scripts/setup-system.sh)")
+    xfdf = out.with_suffix(".xfdf")
+    xfdf.write_text(_xfdf(values), encoding="utf-8")
+    command = [pdftk, str(src), "fill_form", str(xfdf), "output", str(out)]
+    result = subprocess.run(command + (["need_appearances"] if need_appearances else []), capture_output=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pdftk failed ({result.returncode}): {result.stderr.decode(errors='replace')[-2000:]}")
+
+
+def _xfdf(values: FieldValues) -> str:
+    """XFDF with dotted names as nested fields (``date.y`` → <field name="date"><field name="y">)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    tree: dict = {}
+    for name, value in values.items():
+        node = tree
+        *parents, leaf = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = ("Yes" if value else "Off") if isinstance(value, bool) else value
+
+    def emit(node: dict) -> str:
+        parts = []
+        for key, item in node.items():
+            inner = emit(item) if isinstance(item, dict) else f"<value>{escape(str(item))}</value>"
+            parts.append(f"<field name={quoteattr(key)}>{inner}</field>")
+        return "".join(parts)
+
+    body = emit(tree)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>{body}</fields></xfdf>'
+    )
+
+
+FILLERS = {
+    "pypdf": lambda src, values, out: pypdf_fill(src, values, out, "appearances"),
+    "pypdf-flatten": lambda src, values, out: pypdf_fill(src, values, out, "flatten"),
+    "pypdf-need": lambda src, values, out: pypdf_fill(src, values, out, "need"),
+    "pdftk": pdftk_fill,
+}

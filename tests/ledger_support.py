@@ -44,7 +44,7 @@ class Sample:
     new: Version  # 3.3: only Shenzhen's late fine changed (one article), plus the version bump
 
 
-def make_sample(base: Path) -> Sample:
+def make_sample(base: Path, formats: tuple[str, ...] = ("pdf",)) -> Sample:
     old = _copy(base / "v32")
     new = _copy(base / "v33")
     meta = (new.source / "handbook.yaml").read_text(encoding="utf-8")
@@ -58,7 +58,7 @@ def make_sample(base: Path) -> Sample:
     sz = new.source / "subsidiaries" / "sz.yaml"
     sz.write_text(sz.read_text(encoding="utf-8").replace("late_fine: 80", "late_fine: 100"), encoding="utf-8")
     for version in (old, new):
-        build(version.source, version.dist, SUBS, ["pdf"])
+        build(version.source, version.dist, SUBS, list(formats))
     return Sample(old, new)
 
 

@@ -161,3 +161,20 @@ def test_templates_cannot_reach_files_or_python(cli, root_copy, template: str) -
     assert run.code == 1
     assert "01.md:9: error:" in run.err and "Traceback" not in run.err
     assert "hostname" not in run.out
+
+
+@pytest.mark.parametrize(
+    "template", ["{{ lipsum(1000000) }}", "{{ lipsum(2, max=10000000) }}", "{{ lipsum(n=200000) }}"]
+)
+def test_lipsum_asked_for_too_much_is_refused_at_once(template: str) -> None:
+    """The sandbox refuses lipsum() calls whose text could pass the output limit before they run
+    (lipsum(1000000) used to run for minutes: each count alone is within the limits)."""
+    from policybook.limits import LimitExceeded
+    from policybook.transforms.variables import environment
+
+    env = environment()
+    env.fresh()
+    with pytest.raises(LimitExceeded, match="lipsum|too large"):
+        env.from_string(template).render()
+    env.fresh()
+    assert len(env.from_string("{{ lipsum(3, html=False) }}").render()) > 100

@@ -286,7 +286,7 @@ def test_header_footer_and_core_properties(built):
     footer = part(data, "word/footer1.xml")
     instr = " ".join(t.text for t in footer.iter(f"{W}instrText"))
     assert "PAGE" in instr and "SECTIONPAGES" in instr  # the body's pages: cover and front matter not counted
-    assert "第2.1版" in "".join(paragraph_texts(footer))
+    assert "版本 2.1" in "".join(paragraph_texts(footer))
     props = docx.Document(io.BytesIO(data)).core_properties
     assert props.title.startswith("员工手册") and props.subject == doc.subsidiary.name
     assert props.author == doc.meta.group and "v2.1" in props.keywords

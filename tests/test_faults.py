@@ -8,6 +8,7 @@ output path that is a file, damaged caches and stale staging folders.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -94,7 +95,7 @@ class Killed(BaseException):
 
 
 class Countdown:
-    """Wraps os.replace and os.link: the call after ``stop`` of them is a kill."""
+    """Wraps os.replace, os.link and the trees' exchange: the call after ``stop`` of them is a kill."""
 
     def __init__(self, stop: int) -> None:
         self.stop, self.calls = stop, 0
@@ -115,6 +116,7 @@ def publish_killed_at(out: Path, stop: int, files: dict[str, bytes], manifest: b
     with monkeypatch.context() as patch:
         patch.setattr(output.os, "replace", countdown.wrap(os.replace))
         patch.setattr(output.os, "link", countdown.wrap(os.link))
+        patch.setattr(output, "exchange", countdown.wrap(output.exchange))
         patch.setattr(output.shutil, "rmtree", lambda *a, **k: None)  # a killed process cleans nothing
         try:
             with output.staged(out) as staging:
@@ -143,7 +145,40 @@ def test_killed_at_every_step_of_publishing_leaves_one_release(
         assert not list(out.glob(".staging-*")) and not (out / output.JOURNAL).exists()
         if completed:
             break
-    assert completed and stop > 5  # every step was tried, up to a publish that went through
+    assert completed and stop >= 2  # every step was tried (links, the exchange), up to a publish that went through
+
+
+def test_a_reader_never_sees_a_mixed_release(
+    two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whenever publishing touches the file system, ``dist/`` as a reader finds it holds one
+    whole release — the old or the new — with its own manifest (never the old manifest over
+    new files); the old tree stays in place until one exchange puts the new one there."""
+    root, v1, v2 = two_releases
+    old, new = release_files(v1), release_files(v2)
+    out = fresh_v1(root, v1)
+    seen: list[str] = []
+
+    def read(real):  # type: ignore[no-untyped-def]
+        def op(*args, **kwargs):  # type: ignore[no-untyped-def]
+            now = release_files(out)
+            listed = consistent(out)
+            assert now in (old, new) and listed.keys() == now.keys(), "a reader sees a mixed release"
+            seen.append("new" if now == new else "old")
+            return real(*args, **kwargs)
+
+        return op
+
+    with monkeypatch.context() as patch:
+        patch.setattr(output.os, "replace", read(os.replace))
+        patch.setattr(output.os, "link", read(os.link))
+        patch.setattr(output, "exchange", read(output.exchange))
+        with output.staged(out) as staging:
+            for rel, data in new.items():
+                (staging.folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                (staging.folder / rel).write_bytes(data)
+            staging.manifest = (v2 / "manifest.json").read_bytes()
+    assert seen and release_files(out) == new and consistent(out).keys() == new.keys()
 
 
 def test_build_killed_at_random_instants_keeps_a_consistent_release(two_releases: tuple[Path, Path, Path]) -> None:
@@ -387,3 +422,25 @@ def test_atomic_write_writes_into_a_device_or_pipe_and_never_replaces_it(tmp_pat
     atomic_write(fifo, b"through the pipe")
     reader.join(timeout=10)
     assert got == [b"through the pipe"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_without_renameat2_the_old_tree_is_renamed_aside(
+    two_releases: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the exchange is missing, two renames publish (never a mix), the folder keeps its
+    permissions, and a kill between the renames is undone by the next run."""
+    root, v1, v2 = two_releases
+    new = release_files(v2)
+    out = fresh_v1(root, v1)
+    out.chmod(0o755)
+    monkeypatch.setattr(output, "_renameat2", lambda a, b: errno.ENOSYS)
+    with output.staged(out) as staging:
+        for rel, data in new.items():
+            (staging.folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging.folder / rel).write_bytes(data)
+        staging.manifest = (v2 / "manifest.json").read_bytes()
+    assert release_files(out) == new and (out.stat().st_mode & 0o777) == 0o755
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".dist.")]
+    os.replace(out, root / ".dist.previous")  # killed after the first rename
+    output.prepare_output(out)
+    assert release_files(out) == new

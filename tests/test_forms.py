@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from policybook.build import check
-from policybook.diagnostics import SourceError
+from policybook.diagnostics import Diagnostics, SourceError
 from policybook.model import Document
 from policybook.writers.forms import pdf, write
 from policybook.writers.forms.acroform import read_values
@@ -123,11 +123,13 @@ def test_widgets_sit_in_their_cells(blank: Path) -> None:
 
 
 def test_typed_text_uses_a_standard_cjk_font(blank: Path) -> None:
-    """Viewers draw typed text with STSong-Light (any GB 18030 BMP character); a blank embeds no field font."""
+    """Viewers draw typed text with Adobe's Song (any GB 18030 BMP character); a blank embeds no field
+    font. Not named STSong-Light (pdftk-java fails on it); an identity /ToUnicode for pypdf."""
     pdf = blank / f"{STEM}.pdf"
     form = PdfReader(pdf).trailer["/Root"]["/AcroForm"]
     font = form["/DR"]["/Font"]["/PBS"].get_object()
-    assert font["/BaseFont"] == "/STSong-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    assert font["/BaseFont"] == "/AdobeSongStd-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    assert b"<4E00> <4EFF> <4E00>" in font["/ToUnicode"].get_object().get_data()
     assert "/FontFile3" not in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
     assert str(form["/DA"]).startswith("/PBS ") and "/PBF" not in form["/DR"]["/Font"]
     assert "/NeedAppearances" not in form
@@ -269,7 +271,10 @@ def test_docx_has_content_controls(blank: Path) -> None:
     assert items == [("优", "1"), ("良", "2"), ("中", "3"), ("差", "4")], "values are the PDF's on-states"
     assert "<w:showingPlcHdr/>" in choice[0]
     applicant = re.search(r'<w:tag w:val="applicant"/>.*?</w:sdt>', xml, re.S)
-    assert applicant and "<w:showingPlcHdr/>" in applicant[0] and "请填写" in applicant[0]
+    assert applicant and "<w:showingPlcHdr/>" in applicant[0] and "\u3000" * 2 in applicant[0]
+    assert "请填写" not in xml, "a printed blank shows empty fields, not 请填写"
+    signer = re.search(r'<w:tag w:val="dept_sign"/>.*?</w:sdt>', xml, re.S)
+    assert signer and '<w:u w:val="single"/>' in signer[0], "a signature's blank is a line to sign on"
     assert "\u00a0" * 4 not in xml, "no runs of blank spaces for placeholders"
     rows = re.findall(r"<w:tr[ >].*?</w:tr>", xml, re.S)
     assert rows and all("<w:cantSplit/>" in row for row in rows), "rows never split across pages"
@@ -520,3 +525,35 @@ def test_a_small_batch_shares_one_cut_a_large_one_narrows_it(
     assert own[0] != own[1] and all(len(o) < len(_value_font_program(shared[0])) for o in own)
     for one, two in zip(shared, narrowed, strict=True):
         assert _text(one) == _text(two), "the same values printed either way"
+
+
+LONG = "客户服务中心/深圳呼叫中心/客服一部/夜班A组"
+VERY_LONG = "集团客户服务中心/华南大区深圳呼叫中心/客户服务一部/夜班A组/投诉与回访专线第三小组（临时借调）"
+
+
+@pytest.mark.parametrize("how", ["editable", "flatten", "merge"])
+def test_long_single_line_values_are_never_cut(doc: Document, tmp_path: Path, how: str) -> None:
+    """A value too long for its one-line box wraps (or is set smaller), whole; below 7 pt it
+    is still whole and the run warns, naming the CSV row and field."""
+    data = tmp_path / "long.csv"
+    data.write_text(f"applicant,department,employee_no\n张伟,{LONG},{VERY_LONG}\n", encoding="utf-8")
+    diags = Diagnostics()
+    request = Request("leave-request", fill=data, flatten=how == "flatten", merge=how == "merge")
+    out = run(doc, request, tmp_path / "out", diags)
+    text = re.sub(r"\s+", "", _text(out[0]))
+    assert LONG in text and VERY_LONG in text
+    warned = [d for d in diags.warnings if d.code == "forms.value-small"]
+    assert len(warned) == 1 and "(employee_no)" in warned[0].message and warned[0].loc.path == str(data)
+
+
+def test_service_record_fits_one_page_in_the_handbook_docx(tmp_path: Path) -> None:
+    """Inside the handbook's DOCX (a shorter text area than the form's own page, its heading above)
+    the 客户服务记录单 still ends on its first page: its last row (客户签字) is not alone on the next."""
+    from policybook.build import build
+
+    handbook = Path(__file__).parent.parent / "handbook"
+    [docx_rel] = [f for f in build(handbook, tmp_path / "out", ["sz"], ["docx"]) if f.suffix == ".docx"]
+    printed = libreoffice_pdf(tmp_path / "out" / docx_rel, tmp_path)
+    pages = _text(printed).split("\f")
+    start = next(i for i, page in enumerate(pages) if "CS-F-001 · V" in page)
+    assert "客户签字" in pages[start] and "客户签字" not in pages[start + 1], pages[start + 1][:300]

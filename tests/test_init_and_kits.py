@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from policybook.diagnostics import Diagnostics
 from policybook.source.brand import read_brand
+from tests.clients import libreoffice_pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -83,3 +85,25 @@ def test_chapter_break_none_runs_chapters_on(cli, root_copy, tmp_path: Path) -> 
         styles = package.read("word/styles.xml").decode()
     heading1 = styles[styles.index('w:styleId="Heading1"') :]
     assert "pageBreakBefore" not in heading1[: heading1.index("</w:style>")]
+    # the body starts on the page after the contents (no empty page), numbered 1 as the contents says
+    printed = libreoffice_pdf(docx, tmp_path)
+    text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    contents = next(i for i, page in enumerate(pages) if "录" in page and "第一章" in page)
+    first = pages[contents + 1]
+    assert "第一章" in first and "第一条" in first, f"page after the contents: {first[:200]!r}"
+    assert re.search(r"第一章\s*总则\.*\s*1\b", pages[contents]) and re.search(r"第\s*1\s*页", first)
+
+
+def test_docx_and_pdf_share_revision_and_footer_words(cli, root_copy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The revision history's third column and the footer's version read the same in PDF and DOCX."""
+    root = root_copy("basic")
+    assert cli("build", root / "handbook", "-s", "a", "-f", "pdf,docx", "-o", tmp_path / "out").code == 0
+    [pdf] = (tmp_path / "out" / "a").glob("*.pdf")
+    [docx] = (tmp_path / "out" / "a").glob("*.docx")
+    pdf_text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    with zipfile.ZipFile(io.BytesIO(docx.read_bytes())) as package:
+        xml = package.read("word/document.xml").decode()
+        footers = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("word/footer"))
+    assert "修订内容" in pdf_text and "修订内容" in xml and "修订说明" not in xml
+    assert "版本 1.0" in pdf_text and "版本 1.0" in footers and "第1.0版" not in footers

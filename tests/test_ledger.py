@@ -284,7 +284,9 @@ def test_report_formats_chart_and_reminders(cli, assigned: str, tmp_path: Path) 
     assert english.out.splitlines()[0] == "sh · 研发部: 1 overdue, 1 signed"
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     csv_out = cli("ack", "report", "--db", assigned, "--format", "csv", "--status", "signed").out
-    assert csv_out.lstrip("\ufeff").splitlines()[0].startswith("工号,姓名,公司,部门,版本,状态,截止日期,签收日期,签收方式")
+    assert (
+        csv_out.lstrip("\ufeff").splitlines()[0].startswith("工号,姓名,公司,部门,版本,状态,截止日期,签收日期,签收方式")
+    )
     assert csv_out.lstrip("\ufeff").splitlines()[1].startswith("SH001,刘洋,华远科技（上海）有限公司,研发部,v3.2,签收,")
     csv_en = cli("ack", "report", "--db", assigned, "--format", "csv", "--status", "signed", "--lang", "en").out
     assert csv_en.lstrip("\ufeff").splitlines()[1].startswith("SH001,刘洋,sh,研发部,3.2,signed")

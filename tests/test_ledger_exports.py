@@ -198,3 +198,21 @@ def test_xlsx_report_in_libreoffice_calc_is_one_page_wide(tmp_path: Path) -> Non
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
     assert "签收方式" in text and "华远客户服务（深圳）有限公司" in text and "3.10" in text
     assert '=HYPERLINK("http://x","点我")' in text and "2026-12-31" in text
+
+
+def test_a_hong_kong_file_is_in_its_script_and_names_are_kept() -> None:
+    from policybook.diagnostics import Diagnostics
+    from policybook.ledger import report
+    from policybook.source.project import read_project
+
+    project = read_project(SOURCE, Diagnostics())
+    subs = {k: s.info for k, s in project.subsidiaries.items()}
+    words = report.words_for(subs, project.meta.locale, "hk")
+    rows = report_rows()[:1]
+    rows[0] |= {"subsidiary": "hk", "name": "陈静", "status": "signed", "signed_at": "2026-12-05", "method": "paper"}
+    header, line = report.as_csv(rows, words=words).lstrip("\ufeff").splitlines()
+    assert header == "工號,姓名,公司,部門,版本,狀態,截止日期,簽收日期,簽收方式"
+    assert line.split(",")[1:3] == ["陈静", "華遠（香港）有限公司"]  # a name as written, never converted
+    assert "簽收" in line and "紙質" in line
+    mainland = report.words_for(subs, project.meta.locale, "sz")
+    assert report.as_csv(rows, words=mainland).lstrip("\ufeff").startswith("工号,姓名,公司,部门")

@@ -135,7 +135,8 @@ def test_cli_speaks_chinese_under_a_chinese_locale(cli, root_copy, monkeypatch: 
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     run = cli("check", project / "handbook")
     assert run.code == 1
-    assert "sz.yaml:15: 错误：“attendance.late_fine”在此为 20，集团标准为 50；该值只能加不能减" in run.err
+    line = sz.read_text(encoding="utf-8").splitlines().index("    late_fine: 20") + 1
+    assert f"sz.yaml:{line}: 错误：“attendance.late_fine”在此为 20，集团标准为 50；该值只能加不能减" in run.err
     assert "[constraint.violated]" in run.err
     monkeypatch.setenv("LANG", "zh_TW.UTF-8")
     assert "該值只能加不能減" in cli("check", project / "handbook").err

@@ -28,8 +28,13 @@ COMMANDS = [
     "roster",
     "ack",
     "distribute",
+    "law",
+    "consult",
+    "publicise",
+    "evidence",
     "serve",
     "studio",
+    "review",
 ]
 
 

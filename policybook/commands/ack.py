@@ -37,6 +37,7 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _import(actions.add_parser("import", help="record acknowledgements from a CSV or XLSX file"))
     _report(actions.add_parser("report", help="who signed, who has not, who is overdue"))
     _remind(actions.add_parser("remind", help="write the list of who to remind (CSV); sends nothing"))
+    _links(actions.add_parser("links", help="personal links for online 签收 (CSV for mail merge); sends nothing"))
 
 
 def _assign(cmd: argparse.ArgumentParser) -> None:
@@ -59,6 +60,7 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
     if diags.failed(args.strict):
         raise SourceError(diags)
     with opened(url(args)) as ledger, ledger.transaction() as session:
+        _procedure_done(session, checked, list(built), diags)
         release = record_release(session, checked, built, today(args), now())
         result = assign(session, release, list(built), args.due_days, now())
         print(f"policybook: release {release.version}: {_release_summary(release)}")
@@ -72,6 +74,13 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
         + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
     )
     return EXIT_OK
+
+
+def _procedure_done(session: Any, checked: Any, subs: list[str], diags: Diagnostics) -> None:
+    """``procedure: required``: refuse a release whose 民主程序 / 核備 is incomplete (policybook/procedure)."""
+    from policybook.procedure.gate import require
+
+    require(session, checked, subs, diags)
 
 
 def _release_summary(release: Release) -> str:
@@ -289,4 +298,56 @@ def run_remind(args: argparse.Namespace, diags: Diagnostics) -> int:
     else:
         _emit(report.as_csv(people, report.REMIND_FIELDS, words), args.output)
     print(f"policybook: {len(people)} to remind (nothing was sent)", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- online 签收 links (policybook/procedure/links.py)
+
+
+def _links(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("-s", "--subsidiary", default="", help="issue links for this subsidiary's unsigned employees")
+    cmd.add_argument("--base-url", default="", help="the studio as employees reach it, e.g. https://hr.example.com/")
+    cmd.add_argument("--days", type=int, default=30, help="days a link works (default 30)")
+    cmd.add_argument("-o", "--output", type=Path, help="CSV file (default: standard output)")
+    cmd.add_argument("--revoke", metavar="EMPLOYEE", default="", help="instead: withdraw this employee's links")
+    cmd.add_argument("--by", default="", help="who issues them (default: your login name)")
+    cmd.add_argument("--source", default="handbook", help="the handbook source; ledger and link key beside it")
+    ledger_args(cmd)
+    cmd.set_defaults(run=run_links)
+
+
+def run_links(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from policybook.ledger.db import opened
+    from policybook.procedure.links import issue, load_key, revoke_employee
+
+    if not args.revoke and not (args.subsidiary and args.base_url.startswith(("https://", "http://"))):
+        print(
+            "policybook ack links: error: give -s SUBSIDIARY and --base-url https://… (or --revoke ID)", file=sys.stderr
+        )
+        return 2
+    with opened(url(args)) as ledger, ledger.transaction() as session:
+        if args.revoke:
+            count = revoke_employee(session, args.revoke, now(), _by(args), "revoked by policybook ack links --revoke")
+            print(f"policybook: {count} link(s) of {args.revoke} revoked", file=sys.stderr)
+            return EXIT_OK
+        key = load_key(Path(args.source).resolve().parent, create=True)
+        issued = issue(session, args.subsidiary, args.base_url, args.days, key, now(), _by(args))
+        rows = [
+            {
+                "工号": i.employee.id,
+                "姓名": i.employee.name,
+                "部门": i.employee.department,
+                "邮箱": i.employee.email,
+                "手机": i.employee.phone,
+                "版本": i.version,
+                "链接": i.url,
+                "有效期至": i.expires.isoformat(sep=" "),
+            }
+            for i in issued
+        ]
+    from policybook.ledger import report
+
+    fields = ("工号", "姓名", "部门", "邮箱", "手机", "版本", "链接", "有效期至")
+    _emit(report.as_csv(rows, fields), args.output)
+    print(f"policybook: {len(rows)} personal link(s) (nothing was sent)", file=sys.stderr)
     return EXIT_OK

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 
 from policybook.commands import EXIT_OK, source_args
 from policybook.commands._ledger import dist_arg, ledger_args, output_arg, url
@@ -26,8 +28,22 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.copies import Wanted, write_copies
 
     wanted = Wanted(args.subsidiary, args.department, args.all)
-    written = write_copies(args.source, wanted, args.dist, args.output, url(args), diags)
+    written = write_copies(args.source, wanted, args.dist, args.output, url(args), diags, _progress())
     for path in written:
         print(path)
     print(f"policybook: {len(written)} personalised copies in {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _progress() -> Callable[[int, int], None]:
+    """A progress line on standard error: rewritten in place on a terminal, one line a batch otherwise."""
+    start = time.monotonic()
+    live = sys.stderr.isatty()
+
+    def show(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-6)
+        line = f"policybook: {done}/{total} copies ({rate:.0f}/s)"
+        print(("\r" + line) if live else line, end="\n" if not live or done == total else "", file=sys.stderr)
+        sys.stderr.flush()
+
+    return show

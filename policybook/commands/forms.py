@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         print(f"policybook forms: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     doc = check(args.source, [args.subsidiary], diags, args.strict).documents[args.subsidiary]
-    written = fill(doc, request, args.output or Path("dist") / args.subsidiary / "forms")
+    written = fill(doc, request, args.output or Path("dist") / args.subsidiary / "forms", diags)
     for path in written:
         print(path)
     print(f"policybook: wrote {len(written)} form files", file=sys.stderr)

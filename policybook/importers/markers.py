@@ -31,6 +31,11 @@ ITEM_RES = {
     "num-paren": re.compile(r"^[（(]\s*(\d{1,2})\s*[）)][\s\u3000]*(?P<rest>.+)$", re.S),
     "circled": re.compile(r"^([①-⑳])[\s\u3000]*(?P<rest>.+)$", re.S),
 }
+TITLE_NOUN_RE = re.compile(
+    r"(手册|手冊|办法|辦法|制度|规定|規定|细则|細則|规范|規範|条例|條例|准则|準則|规则|規則|守则|守則|规程|規程|章程|须知|須知)"
+    r"([（(][^）)]{1,6}[）)])?$"
+)
+FILE_EXT_RE = re.compile(r"\.(docx?|pdf|txt|wps|rtf)$", re.I)  # a title copied from a download page
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 

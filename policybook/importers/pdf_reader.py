@@ -23,6 +23,7 @@ from policybook.importers.report import Record
 PAGE_NUMBER_RE = re.compile(
     r"^[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[/／,，]?\s*共\s*\d+\s*[页頁])?|\d+\s*/\s*\d+|\d+|[Pp]age\s*\d+(?:\s*of\s*\d+)?)[-—–\s]*$"
 )
+PREFIX = 10  # characters a running header's start shares across pages
 EDGE = 2  # lines at the top and bottom of a page that may be headers or footers
 GAP_RE = re.compile(r"\S(?: {3,})\S")
 MIN_TEXT = 20
@@ -34,7 +35,7 @@ LATIN_GAP_RE = re.compile(
 
 def read_pdf(path: Path, record: Record) -> list[Para]:
     lines = [_lines(page) for page in _extract(path)]
-    _drop_running(lines, record)
+    _drop_running(lines, record, path.name)
     if sum(len(re.sub(r"\s", "", line)) for page in lines for line in page) < MIN_TEXT:
         raise fail(
             Loc(str(path)),
@@ -105,20 +106,30 @@ def _edges(page: list[str]) -> list[int]:
     return sorted(set(filled[:EDGE] + filled[-EDGE:]))
 
 
-def _drop_running(pages: list[list[str]], record: Record) -> None:
+def _drop_running(pages: list[list[str]], record: Record, name: str = "") -> None:
     """Blank out running headers/footers (recurring at the page edges) and page numbers."""
     seen: Counter[str] = Counter(key for page in pages for key in {_key(page[i]) for i in _edges(page)})
-    running = {key for key, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) // 2)}
+    # a header naming the chapter recurs on that chapter's pages only: its start recurs on most pages,
+    # or the whole line on three pages or more
+    threshold = max(2, len(pages) // 2)
+    starts = Counter(key[:PREFIX] for key in seen.elements() if len(key) >= PREFIX)
+    running = {
+        key
+        for key, count in seen.items()
+        if len(pages) >= 2
+        and key not in ("", "#")
+        and (count >= threshold or count >= 3 or (len(key) >= PREFIX and starts[key[:PREFIX]] >= threshold))
+    }
     for number, page in enumerate(pages, 1):
         for index in _edges(page):
             line = page[index]
             if PAGE_NUMBER_RE.match(line.strip()):
                 record.fixed("PDF page numbers removed")
-                record.remove(f"page {number}", "page furniture", line)
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
             elif _key(line) in running:
                 record.fixed("PDF running headers/footers removed")
-                record.remove(f"page {number}", "page furniture", line)
+                record.remove(f"{name} page {number}".strip(), "page furniture", line)
                 page[index] = ""
 
 

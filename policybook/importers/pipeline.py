@@ -98,7 +98,7 @@ def _import_appended(appended: list[Para], record: Record, out: Path, company: s
     except SourceError:
         for removal in record.removed:
             if removal.reason.endswith("imported separately"):
-                removal.reason = "another document after the end marker (no structure of its own)"
+                removal.reason = "another document after the regulation (no structure of its own)"
         return []
     return [other, *other.others]
 

@@ -102,7 +102,7 @@ def _follows(before: Removal, after: Removal) -> bool:
 
 
 def _where(run: list[Removal]) -> str:
-    if len(run) == 1:
+    if len(run) == 1 or _position(run[0]) == _position(run[-1]):
         return run[0].where
     source, first = _position(run[0])
     unit = source.strip().rsplit(" ", 1)[-1] if source.strip() else ""

@@ -143,11 +143,15 @@ def _fits(found: list[Candidate], index: int, last: list[int]) -> bool:
 
 def _heading_before(text: str, pos: int) -> int:
     """ "…制定本制度。 考勤规定 1.员工…": where a short unnumbered heading, set apart by spaces, starts."""
-    before = text[:pos]
+    offset = max(0, pos - 24)  # a heading is short: look at the end of the text before only
+    before = text[offset:pos]
     match = HEADING_BEFORE_RE.search(before)
-    if not match or (match.start(1) > 0 and not re.match(r"[\s\u3000。；！？]", before[match.start(1) - 1])):
+    if not match:
         return -1
-    return match.start(1) if match.start(1) > 0 else -1
+    start = offset + match.start(1)
+    if start == 0 or not re.match(r"[\s\u3000。；！？]", text[start - 1]):
+        return -1
+    return start
 
 
 def _two_follows(found: list[Candidate], index: int) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policybook.importers import markers
 from policybook.importers.markers import Marker
-from policybook.importers.normalise import clean
+from policybook.importers.normalise import clean, detect_script
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
 from policybook.importers.tree import (
@@ -37,7 +37,6 @@ TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
-FILE_EXT_RE = re.compile(r"\.(docx?|pdf|txt|wps|rtf)$", re.I)
 GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
@@ -131,6 +130,7 @@ class Detector:
     def front_matter(self, paras: list[Para]) -> tuple[str, int]:
         """The title and where the body starts; 目录 and its entries are skipped (and listed as removed)."""
         title, index = "", 0
+        named = self.named_title(paras)
         while index < len(paras):
             para = paras[index]
             if para.toc:
@@ -142,19 +142,36 @@ class Detector:
                 continue
             if self.marker(para, 0) is not None or preamble(para) or (title and self.unnumbered(paras, index)):
                 break
-            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX):
+            if not title and para.table is None and heading_like(para.text.strip(), TITLE_MAX) and named in (-1, index):
                 title = self.title(para)
-            elif para.table is not None:
-                break
+            elif para.table is not None:  # a revision table before the text: front matter
+                cells = " ".join(cell.text for row in para.table.rows for cell in row)
+                self.record.remove(para.where, "front matter", cells)
             elif para.text.strip():
                 self.record.remove(para.where, "front matter", para.text)
             index += 1
         return title, index
 
+    def named_title(self, paras: list[Para]) -> int:
+        """Where a line before the text names a regulation (员工手册, …管理办法), or -1: on a cover page the
+        company and the document code come first."""
+        for index, para in enumerate(paras[:60]):
+            if para.table is None and (self.marker(para, 0) is not None or preamble(para)):
+                break
+            text = re.sub(r"[\s\u3000]+", "", para.text)
+            if (
+                para.table is None
+                and not para.toc
+                and heading_like(text, TITLE_MAX)
+                and markers.TITLE_NOUN_RE.search(text)
+            ):
+                return index
+        return -1
+
     def title(self, para: Para) -> str:
         """The regulation's title; a file name's extension (员工宿舍管理规定.doc on a download page) left out."""
         text = para.text.strip()
-        extension = FILE_EXT_RE.search(text)
+        extension = markers.FILE_EXT_RE.search(text)
         if extension:
             self.record.remove(para.where, "file name extension", extension.group(0))
             text = text[: extension.start()]
@@ -246,11 +263,12 @@ class Builder:
         chapter = Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment))
         if self.orphans and not self.chapters and GENERAL_RE.match(title):
             self.chapters.append(chapter)  # the text before 第一章 总则 opens it
-            self.flush()
+            self.flush(opening=True)
         else:
-            if self.orphans and not self.chapters:
+            opening = bool(self.orphans and not self.chapters)
+            if opening:
                 self.open_general()
-            self.flush()
+            self.flush(opening=opening)
             self.chapters.append(chapter)
         self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
@@ -277,10 +295,12 @@ class Builder:
             self.check_number("article", segment, "条")
         self.last["article"] = segment.marker.number
         title, text = split_article(segment.marker.rest, bool(segment.body))
+        brackets = BRACKET_TITLE_RE.match(segment.marker.rest.strip())  # 【目的】: the brackets are the title's
         title, text = clean(title, self.record), clean(text, self.record)
         blocks: list[Block] = [Text(text, segment.para.where)] if text else []
         blocks += self.blocks(segment.body)
-        article = Article(segment.marker.number, title, blocks, segment.para.where, head=_head(segment))
+        head = _head(segment) + (segment.marker.rest.strip()[0] + "】" if brackets else "")
+        article = Article(segment.marker.number, title, blocks, segment.para.where, head=head)
         self.place(article, segment)
         self.note_article(article, segment)
 
@@ -304,14 +324,12 @@ class Builder:
 
     def open_general(self) -> None:
         """Text before 第一章 that is not 总则: a 总则 chapter of its own holds it."""
-        from policybook.importers.normalise import detect_script
-
         traditional = detect_script(" ".join(p.text for p in self.orphans))[0] == "zh-Hant"
         title = "總則" if traditional else "总则"
         self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
         self.record.infer(self.orphans[0].where, f"the text before the first chapter: a chapter “{title}” holds it")
 
-    def flush(self, segment: Segment | None = None) -> None:
+    def flush(self, segment: Segment | None = None, opening: bool = False) -> None:
         """Text under a heading before its first article becomes an untitled article there — never lost,
         never glued to the next article."""
         if not self.orphans:
@@ -320,9 +338,16 @@ class Builder:
         where = paras[0].where
         article = Article(0, "", self.blocks(paras), where)
         self.place(article, segment or Segment("article", Marker("article", 0, ""), paras[0]))
-        self.record.doubt(
-            where, "text before the first article under its heading: kept as an untitled article of its own"
-        )
+        heading = self.section.title if self.section is not None else self.chapters[-1].title
+        count = sum(1 for p in paras if p.text.strip() or p.table is not None)
+        if opening:
+            message = "holds the text before the first article: kept as an untitled article of its own"
+        elif segment is not None and segment.kind == "article":
+            message = "opens it before its first article: kept as an untitled article of its own"
+        else:
+            message = "has no articles: its text is kept as one untitled article"
+        shift = "" if self.restarts else "; the source's 第X条 after it print one number higher"
+        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles{shift})")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""

@@ -25,7 +25,7 @@ def read_text_file(path: Path, record: Record) -> list[Para]:
     index = 0
     while index < len(lines):
         if PIPE_ROW_RE.match(lines[index]):
-            index = _table(lines, index, path, out)
+            index = _table(lines, index, path, out, record)
             continue
         line, where = lines[index], f"{path.name} line {index + 1}"
         if markdown:
@@ -62,7 +62,7 @@ def decode(path: Path, record: Record) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _table(lines: list[str], start: int, path: Path, out: list[Para]) -> int:
+def _table(lines: list[str], start: int, path: Path, out: list[Para], record: Record) -> int:
     end = start
     rows: list[list[Cell]] = []
     while end < len(lines) and PIPE_ROW_RE.match(lines[end]):
@@ -70,5 +70,12 @@ def _table(lines: list[str], start: int, path: Path, out: list[Para]) -> int:
             cells = re.split(r"(?<!\\)\|", lines[end].strip()[1:-1])
             rows.append([Cell(c.strip().replace("\\|", "|")) for c in cells])
         end += 1
-    out.append(Para("", f"{path.name} line {start + 1}", table=Table(rows)))
+    table = Table(rows)
+    markup = "".join(lines[start:end])
+    kept = sum(len(re.sub(r"\s", "", cell.text)) for row in rows for cell in row)
+    # the pipes, rules and escapes around the cells (as many characters as the cells do not hold)
+    record.remove(
+        f"{path.name} line {start + 1}", "table markup (| and ---)", "|" * (len(re.sub(r"\s", "", markup)) - kept)
+    )
+    out.append(Para("", f"{path.name} line {start + 1}", table=table))
     return end

@@ -15,64 +15,92 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
+from policybook.ledger.schema import Acknowledgement, Assignment, Base, Employee, Release, ReleaseFile
+
+
+@dataclass(frozen=True)
+class NewAssignment:
+    """An assignment :func:`assign` wrote (a plain row: 100,000 of them need no ORM objects)."""
+
+    employee_id: str
+    subsidiary: str
+    due: datetime.date
+    reason: str  # first | changed | new-hire | transfer | renewed
 
 
 @dataclass
 class Assigned:
-    created: list[Assignment] = field(default_factory=list)
+    created: list[NewAssignment] = field(default_factory=list)
     kept: int = 0  # employees whose acknowledgement stays valid
     current: int = 0  # employees already assigned this release
 
 
+@dataclass(frozen=True)
+class _Last:
+    id: int
+    release_id: int
+    subsidiary: str
+    due: datetime.date
+
+
 def assign(session: Session, release: Release, subs: Iterable[str], due_days: int, now: datetime.datetime) -> Assigned:
-    """Assignments for ``release`` to the active employees of ``subs``, in the caller's transaction."""
-    employees = list(
-        session.scalars(
-            select(Employee)
-            .where(Employee.status == "active", Employee.subsidiary.in_(list(subs)))
-            .order_by(Employee.id)
-        )
-    )
-    latest = latest_assignments(session, [e.id for e in employees])
-    signed = effective_acks(session, [a.id for a in latest.values()])
+    """Assignments for ``release`` to the active employees of ``subs``, in the caller's transaction
+    (a few queries and one bulk insert, whatever the number of employees)."""
+    session.flush()
+    employees = session.execute(
+        select(Employee.id, Employee.subsidiary, Employee.hire_date)
+        .where(Employee.status == "active", Employee.subsidiary.in_(list(subs)))
+        .order_by(Employee.id)
+    ).all()
+    latest = _latest(session)
+    signed = set(session.scalars(select(Acknowledgement.assignment_id).distinct()))
     changed = _changed(session, release)
     result = Assigned()
-    for employee in employees:
-        last = latest.get(employee.id)
+    rows: list[dict[str, object]] = []
+    for emp_id, subsidiary, hired in employees:
+        last = latest.get(emp_id)
         if last is not None and last.release_id >= release.id:
             result.current += 1
             continue
-        reason = _reason(employee, last, last is not None and last.id in signed, changed)
+        reason = _reason(subsidiary, last, last is not None and last.id in signed, changed)
         if not reason:
             result.kept += 1
             continue
-        due = last.due if reason == "renewed" and last else _due(employee, release, due_days)
-        assignment = Assignment(
-            employee=employee, release=release, subsidiary=employee.subsidiary, due=due, reason=reason, assigned_at=now
+        due = last.due if reason == "renewed" and last else _due(hired, release, due_days)
+        result.created.append(NewAssignment(emp_id, subsidiary, due, reason))
+        rows.append(
+            {"employee_id": emp_id, "release_id": release.id, "subsidiary": subsidiary, "due": due}
+            | {"reason": reason, "assigned_at": now}
         )
-        session.add(assignment)
-        result.created.append(assignment)
-    session.flush()
+    if rows:
+        session.execute(insert(Base.metadata.tables["assignments"]), rows)
     return result
 
 
-def _reason(employee: Employee, last: Assignment | None, signed: bool, changed: set[tuple[str, int]]) -> str:
+def _latest(session: Session) -> dict[str, _Last]:
+    """Each employee's newest assignment, as plain rows."""
+    query = select(
+        Assignment.employee_id, Assignment.id, Assignment.release_id, Assignment.subsidiary, Assignment.due
+    ).order_by(Assignment.release_id, Assignment.id)
+    return {emp: _Last(aid, rid, sub, due) for emp, aid, rid, sub, due in session.execute(query)}
+
+
+def _reason(subsidiary: str, last: _Last | None, signed: bool, changed: set[tuple[str, int]]) -> str:
     if last is None:
         return "first"
-    if last.subsidiary != employee.subsidiary:
+    if last.subsidiary != subsidiary:
         return "transfer"
-    if any(sub == employee.subsidiary and rid > last.release_id for sub, rid in changed):
+    if any(sub == subsidiary and rid > last.release_id for sub, rid in changed):
         return "changed"
     return "" if signed else "renewed"
 
 
-def _due(employee: Employee, release: Release, due_days: int) -> datetime.date:
+def _due(hired: datetime.date, release: Release, due_days: int) -> datetime.date:
     """N days after the release was recorded — or after the hire date, for someone hired since."""
-    return max(release.recorded_on, employee.hire_date) + datetime.timedelta(days=due_days)
+    return max(release.recorded_on, hired) + datetime.timedelta(days=due_days)
 
 
 def _changed(session: Session, release: Release) -> set[tuple[str, int]]:
@@ -100,28 +128,88 @@ def effective_acks(session: Session, assignment_ids: list[int]) -> dict[int, Ack
     return {a.assignment_id: a for a in sorted(acks, key=lambda a: a.id) if a.id not in superseded}
 
 
-@dataclass
-class Standing:
-    """Where one active employee stands with the assignment in force."""
+@dataclass(slots=True)
+class EmployeeRow:
+    id: str
+    name: str
+    subsidiary: str
+    department: str
+    hire_date: datetime.date
+    email: str
+    phone: str
+    status: str
 
-    employee: Employee
-    assignment: Assignment
-    ack: Acknowledgement | None
+
+@dataclass(slots=True)
+class ReleaseRow:
+    id: int
+    version: str
+
+
+@dataclass(slots=True)
+class AssignmentRow:
+    id: int
+    release_id: int
+    subsidiary: str
+    due: datetime.date
+    reason: str
+    release: ReleaseRow
+
+
+@dataclass(slots=True)
+class AckRow:
+    id: int
+    method: str
+    signed_on: datetime.date
+    recorded_by: str
+
+
+@dataclass(slots=True)
+class Standing:
+    """Where one active employee stands with the assignment in force (plain rows, read in bulk)."""
+
+    employee: EmployeeRow
+    assignment: AssignmentRow
+    ack: AckRow | None
     status: str  # signed | pending | overdue
 
 
+ORDER = {"overdue": 0, "pending": 1, "signed": 2}
+
+
 def standings(session: Session, as_of: datetime.date, subsidiary: str = "") -> list[Standing]:
-    """Every active employee with an assignment, overdue first, then by subsidiary, department, id."""
-    query = select(Employee).where(Employee.status == "active")
+    """Every active employee with an assignment, overdue first, then by subsidiary, department, id
+    (four queries, whatever the number of employees)."""
+    query = select(*(getattr(Employee, f) for f in EmployeeRow.__slots__)).where(Employee.status == "active")
     if subsidiary:
         query = query.where(Employee.subsidiary == subsidiary)
-    employees = {e.id: e for e in session.scalars(query)}
-    latest = latest_assignments(session, list(employees))
-    acks = effective_acks(session, [a.id for a in latest.values()])
+    employees = {row[0]: EmployeeRow(*row) for row in session.execute(query)}
+    releases = {rid: ReleaseRow(rid, v) for rid, v in session.execute(select(Release.id, Release.version))}
+    latest: dict[str, AssignmentRow] = {}
+    columns = (Assignment.employee_id, Assignment.id, Assignment.release_id, Assignment.subsidiary)
+    query = select(*columns, Assignment.due, Assignment.reason).order_by(Assignment.release_id, Assignment.id)
+    if subsidiary:
+        query = query.join(Employee).where(Employee.subsidiary == subsidiary)
+    for emp, aid, rid, sub, due, reason in session.execute(query):
+        if emp in employees:
+            latest[emp] = AssignmentRow(aid, rid, sub, due, reason, releases[rid])
+    acks = _effective(session, {a.id for a in latest.values()})
     out = []
     for emp_id, assignment in latest.items():
         ack = acks.get(assignment.id)
         status = "signed" if ack else "overdue" if as_of > assignment.due else "pending"
         out.append(Standing(employees[emp_id], assignment, ack, status))
-    order = {"overdue": 0, "pending": 1, "signed": 2}
-    return sorted(out, key=lambda s: (order[s.status], s.employee.subsidiary, s.employee.department, s.employee.id))
+    return sorted(out, key=lambda s: (ORDER[s.status], s.employee.subsidiary, s.employee.department, s.employee.id))
+
+
+def _effective(session: Session, assignment_ids: set[int]) -> dict[int, AckRow]:
+    """Per assignment, the acknowledgement no later one supersedes (plain rows)."""
+    columns = (Acknowledgement.assignment_id, Acknowledgement.supersedes_id)
+    query = select(*columns, Acknowledgement.id, Acknowledgement.method, Acknowledgement.signed_on)
+    rows = [r for r in session.execute(query.add_columns(Acknowledgement.recorded_by)) if r[0] in assignment_ids]
+    superseded = {r[1] for r in rows if r[1] is not None}
+    found: dict[int, AckRow] = {}
+    for assignment_id, _sup, ack_id, method, signed_on, by in sorted(rows, key=lambda r: r[2]):
+        if ack_id not in superseded:
+            found[assignment_id] = AckRow(ack_id, method, signed_on, by)
+    return found

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policybook.conversion import phrase_converter, target_of
 from policybook.model import Subsidiary
@@ -28,6 +29,7 @@ SEPARATORS = re.compile(r"\s*[/／\\＼>＞|｜]\s*")  # how HR systems write a 
 LOST = ("?", "\ufffd")  # what a character the export's encoding lacked became
 
 
+@lru_cache(maxsize=4096)
 def key(text: str) -> str:
     """The comparison key of a word: full-width folded (NFKC), Simplified, no spaces, case-folded."""
     folded = unicodedata.normalize("NFKC", text)
@@ -105,11 +107,15 @@ def _variants(spelling: str) -> Iterable[str]:
 def department(text: str, sub: Subsidiary | None) -> str:
     """A department as the ledger keeps it: a path joined by '/', in the subsidiary's script, so
     財務部 and 财务部 of one company are one department."""
+    if sub is None:
+        return _department(text, "")
+    return _department(text, target_of(sub.locale, sub.region) if sub.locale == "zh-Hant" else "zh-cn")
+
+
+@lru_cache(maxsize=4096)
+def _department(text: str, target: str) -> str:
     path = "/".join(part for part in SEPARATORS.split(text.strip()) if part)
-    if sub is None or not path:
-        return path
-    target = target_of(sub.locale, sub.region) if sub.locale == "zh-Hant" else "zh-cn"
-    return phrase_converter(target)(path)
+    return phrase_converter(target)(path) if target and path else path
 
 
 def department_matches(wanted: str, stored: str) -> bool:

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from policybook.diagnostics import Diagnostics
 from policybook.ledger import names
-from policybook.ledger.schema import Employee, EmployeeVersion
+from policybook.ledger.schema import Base, Employee, EmployeeVersion
 from policybook.ledger.tabular import Record, iter_table, parse_date
-from policybook.model import Subsidiary
+from policybook.model import Loc, Subsidiary
 
 # field → accepted headers; each is also matched in the other script and in full-width forms
 COLUMNS = {
@@ -54,16 +54,17 @@ class Imported:
 def read_roster(path: Path, subsidiaries: dict[str, Subsidiary], diags: Diagnostics) -> list[dict[str, object]]:
     """Every row as employee values (plus ``origin``); all problems reported together, then raised."""
     companies = names.Companies(subsidiaries)
-    seen: dict[str, str] = {}
+    shown = str(Loc(str(path)))  # the file as messages name it, worked out once (not per row)
+    seen: dict[str, int] = {}
     rows = []
     for record in iter_table(path, COLUMNS, REQUIRED, diags):
         row = _employee(record, companies, diags)
+        row["origin"] = f"{shown}:{record.loc.line}"
         emp_id = str(row["id"])
         if emp_id and emp_id in seen:
-            diags.error(
-                record.at("id"), f"employee id '{emp_id}' appears twice", "roster.duplicate", f"also at {seen[emp_id]}"
-            )
-        seen.setdefault(emp_id, str(record.loc))
+            also = f"{shown}:{seen[emp_id]}"
+            diags.error(record.at("id"), f"employee id '{emp_id}' appears twice", "roster.duplicate", f"also at {also}")
+        seen.setdefault(emp_id, record.loc.line)
         rows.append(row)
     diags.raise_if_errors()
     return rows
@@ -76,11 +77,11 @@ def upsert(
     each added or changed entry also becomes a version valid from ``day`` (default: ``now``'s day)."""
     day = day or now.date()
     result = Imported()
-    added: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    versions: list[dict[str, Any]] = []
     for chunk in _chunks(rows, CHUNK):
         existing = _existing(session, [str(r["id"]) for r in chunk])
+        added: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        versions: list[dict[str, Any]] = []
         for row in chunk:
             values = {k: row[k] for k in FIELDS}
             old = existing.get(str(row["id"]))
@@ -96,13 +97,23 @@ def upsert(
                 result.unchanged.append(str(row["id"]))
                 continue
             versions.append(_version(values, start, now, str(row.get("origin", ""))))
-    if added:
-        session.execute(insert(Employee), added)
-    if changed:
-        session.execute(update(Employee), changed)
-    if versions:
-        session.execute(insert(EmployeeVersion), versions)
+        _write(session, added, changed, versions)
     return result
+
+
+def _write(
+    session: Session, added: list[dict[str, Any]], changed: list[dict[str, Any]], versions: list[dict[str, Any]]
+) -> None:
+    """One executemany per table and chunk (Core statements: no ORM objects for 100,000 rows)."""
+    table = Base.metadata.tables["employees"]
+    if added:
+        session.execute(insert(table), added)
+    if changed:
+        key: dict[str, Any] = {k: bindparam(f"new_{k}") for k in (*FIELDS[1:], "updated_at")}
+        statement = update(table).where(table.c.id == bindparam("old_id")).values(key)
+        session.execute(statement, [{f"new_{k}": v for k, v in row.items()} | {"old_id": row["id"]} for row in changed])
+    if versions:
+        session.execute(insert(Base.metadata.tables["employee_versions"]), versions)
 
 
 def entry_as_of(session: Session, employee_id: str, when: datetime.date) -> EmployeeVersion | None:
@@ -159,7 +170,6 @@ def _employee(record: Record, companies: names.Companies, diags: Diagnostics) ->
         "email": record.text("email"),
         "phone": record.text("phone"),
         "status": _status(record, diags),
-        "origin": str(record.loc),
     }
 
 

@@ -24,9 +24,11 @@ from policybook.dates import written
 from policybook.diagnostics import Diagnostics, fail
 from policybook.ledger.names import simplified
 from policybook.model import Loc
-from policybook.source.textfile import decode_table, legacy_readings
+from policybook.source.textfile import LEGACY, decode_table, legacy_readings
 
 HEADER_SEARCH = 10  # rows searched for the header (titles and blank rows above it are skipped)
+SAMPLE_BYTES = 1 << 16  # how much of a legacy-encoded file decides between GBK and Big5
+LEGACY_CODECS = {name: codec for name, codec, *_rest in LEGACY}
 
 Cell = str | datetime.date
 
@@ -166,11 +168,18 @@ def _decode(path: Path, wanted: Mapping[str, str]) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    readings = legacy_readings(data)
+    sample = data[: data.rfind(b"\n", 0, SAMPLE_BYTES) + 1 or len(data)]  # whole lines only
+    readings = legacy_readings(sample)  # which encoding, judged on the first lines (fast on 100,000 rows)
     if len(readings) == 2:  # a short file reads as GBK and as Big5: the reading whose header we know wins
         scored = sorted(readings, key=lambda r: -_header_score(r[1], wanted))
         if _header_score(scored[0][1], wanted) > _header_score(scored[1][1], wanted):
-            return scored[0][1]
+            readings = scored[:1]
+    if len(readings) == 1:
+        codec = LEGACY_CODECS[readings[0][0]]
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # the rest of the file is not what its first lines are: let decode_table say why
     return decode_table(data, path, "ledger.encoding")
 
 

@@ -26,6 +26,7 @@ from policybook.source.yamlfile import LocDict, LocList, load_yaml, scalar_text
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 NUMBERINGS = ("zh-regulation", "decimal")
 RULES = ("fixed", "raise-only", "lower-only")
+PROCEDURES = ("required", "optional")  # procedure: required — a release needs its 民主程序 first
 
 HANDBOOK = {
     "title": Key("text", required=True),
@@ -42,6 +43,9 @@ HANDBOOK = {
     "revisions": Key("list"),
     "paths": Key("map"),
     "previous": Key("text"),
+    "law": Key("map"),  # labour-law checks: waive, variables, jurisdiction (policybook/law/)
+    "procedure": Key("text", choices=PROCEDURES),
+    "quiz": Key("list"),
     **HANDBOOK_KEYS,
 }
 NUMBERING = {"style": Key("text", choices=NUMBERINGS), "items": Key("any")}
@@ -61,6 +65,8 @@ SUBSIDIARY = {
     "local": Key("map"),
     "exclude": Key("texts"),
     "add": Key("list"),
+    "jurisdiction": Key("text"),  # CN, CN-SH, CN-GD-SZ, HK, TW …; default from region
+    "law": Key("map"),  # law: {waive: {law.fine: "理由"}}
     **SUBSIDIARY_KEYS,
 }
 ADDITION = {"file": Key("text", required=True), "after": Key("text")}
@@ -103,6 +109,8 @@ class SubsidiarySource:
     exclude: list[tuple[str, Loc]] = field(default_factory=list)
     additions: list[Addition] = field(default_factory=list)
     script: ScriptSettings = field(default_factory=ScriptSettings)
+    jurisdiction: str = ""  # as written ("" = from region, or none)
+    law: LocDict | None = None  # the subsidiary's law: settings (read by policybook/law/)
 
 
 @dataclass
@@ -125,6 +133,9 @@ class Project:
     # "" = none. Articles changed since then are marked 本版修订 where a writer shows it.
     previous: str = ""
     previous_loc: Loc | None = None
+    law: LocDict | None = None  # handbook.yaml's law: settings (read by policybook/law/)
+    procedure: str = ""  # required | optional | "" (not set): see policybook/procedure/gate.py
+    quiz: LocList | None = None  # quiz: questions for the online 签收 (policybook/procedure/quiz.py reads them)
 
 
 def read_project(arg: str | Path, diags: Diagnostics) -> Project:
@@ -152,6 +163,9 @@ def read_project(arg: str | Path, diags: Diagnostics) -> Project:
         script=handbook_script(data, diags),
         previous=text(data, "previous"),
         previous_loc=data.loc("previous"),
+        law=data["law"] if isinstance(data.get("law"), LocDict) else None,
+        procedure=text(data, "procedure"),
+        quiz=data.get("quiz") if isinstance(data.get("quiz"), LocList) else None,
     )
     project.subsidiaries = reader.subsidiaries(paths["subsidiaries"])
     numbering = data.get("numbering")
@@ -440,8 +454,16 @@ class _Reader:
             [(scalar_text(x), exclude.loc(i)) for i, x in enumerate(exclude)] if isinstance(exclude, LocList) else []
         )
         additions = self.additions(data)
+        law = data["law"] if isinstance(data.get("law"), LocDict) else None
         return SubsidiarySource(
-            info, variables, local, exclude=excluded, additions=additions, script=subsidiary_script(data)
+            info,
+            variables,
+            local,
+            exclude=excluded,
+            additions=additions,
+            script=subsidiary_script(data),
+            jurisdiction=text(data, "jurisdiction"),
+            law=law,
         )
 
     def additions(self, data: LocDict) -> list[Addition]:

@@ -39,8 +39,11 @@ BLUEPRINTS = [
     "policybook.studio.audit:bp",
     "policybook.studio.admin:bp",
     "policybook.studio.account:bp",
+    "policybook.studio.evidence:bp",
+    "policybook.studio.acknowledge:bp",  # online 签收: reached by an employee's personal link, no login
 ]
-PUBLIC = {"auth.login", "auth.setup", "static"}  # the only endpoints reachable without a login
+# the only endpoints reachable without a login (and those a blueprint module lists in its own PUBLIC)
+PUBLIC = {"auth.login", "auth.setup", "static"}
 MAX_UPLOAD = 16 * 1024 * 1024
 CSP = "; ".join(
     [
@@ -94,6 +97,7 @@ def create_app(config: StudioConfig) -> Flask:
         module = import_module(entry.split(":")[0])
         app.register_blueprint(getattr(module, entry.split(":")[1]))
         nav.extend(getattr(module, "NAV", []))
+        PUBLIC.update(getattr(module, "PUBLIC", ()))
         if hasattr(module, "init_app"):
             module.init_app(app)
     app.before_request(_login_everywhere)
@@ -121,6 +125,7 @@ ACTIONS = {
     "user-add": "添加账号",
     "user-disable": "停用账号",
     "export": "导出",
+    "evidence": "生成证据包",
     "draft-new": "新建草稿",
     "save": "保存",
     "submit": "提交审批",

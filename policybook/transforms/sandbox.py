@@ -27,6 +27,7 @@ from policybook.limits import LimitExceeded
 BIG_FORMAT_RE = re.compile(r"%[-#0 +]*(\d{7,}|\*)|%[-#0 +]*\d*\.\d{7,}|\{[^{}]*:[^{}]*\d{7,}[^{}]*\}")
 SIZING_FILTERS = ("center", "indent", "wordwrap", "truncate", "batch", "slice", "format")
 MAX_BITS = int(limits.TEMPLATE_NUMBER_DIGITS * 3.33) + 1
+LIPSUM_WORD = 8  # characters of a lorem-ipsum word with its space and punctuation, at most about
 
 
 class Budget:
@@ -155,6 +156,17 @@ def _check_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
         _check_format(owner)
     if isinstance(owner, str | list | tuple) or getattr(func, "__name__", "") == "generate_lorem_ipsum":
         _check_sizes(args, kwargs)
+    if getattr(func, "__name__", "") == "generate_lorem_ipsum":
+        _check_lipsum(*args, **kwargs)
+
+
+def _check_lipsum(n: Any = 5, html: Any = True, min: Any = 20, max: Any = 100, *_: Any, **__: Any) -> None:  # noqa: A002
+    """``lipsum(n, html, min, max)`` writes ``n`` paragraphs of up to ``max`` words: refused
+    before it starts when that much text could pass the output limit (each count alone may
+    not: lipsum(1000000) is a million paragraphs, minutes of work)."""
+    counts = [v if isinstance(v, int) and not isinstance(v, bool) else 0 for v in (n, max)]
+    if counts[0] * counts[1] * LIPSUM_WORD > limits.TEMPLATE_OUTPUT:
+        raise LimitExceeded("the template asks lipsum() for too much text", limits.TEMPLATE_OUTPUT)
 
 
 def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -18,7 +18,17 @@ from docx.document import Document as DocxDocument
 from policybook.model import Document
 from policybook.naming import handbook_stem
 from policybook.writers import Writer, register
-from policybook.writers.docx import body, front, images, page, page_cache, pagination, properties, styles
+from policybook.writers.docx import (
+    body,
+    front,
+    identity,
+    images,
+    page,
+    page_cache,
+    pagination,
+    properties,
+    styles,
+)
 from policybook.writers.docx.context import Context, referenced_anchors
 from policybook.writers.docx.forms import form_pages
 from policybook.writers.docx.kit import Kit, kit_for
@@ -81,6 +91,7 @@ class Draft:
         page.front_matter(document, ctx, doc)
         self.first = ctx.state.headings[0].bookmark if doc.chapters else ""
         properties.set_core(document, doc, kit)
+        identity.set_custom(document, identity.properties_of(doc))
         self.data = properties.package_bytes(document)
 
     def finish(self, pages: pagination.Pages | None) -> bytes:

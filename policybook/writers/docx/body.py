@@ -33,7 +33,7 @@ from policybook.model import (
     Text,
     plain_text,
 )
-from policybook.writers.docx import oxml
+from policybook.writers.docx import identity, oxml
 from policybook.writers.docx.context import Context, Heading
 from policybook.writers.docx.oxml import Element
 from policybook.writers.tables import column_widths, display_width
@@ -44,24 +44,25 @@ JC = {"center": "center", "right": "right", "left": "left"}
 
 
 def chapters(ctx: Context, doc: Document) -> Iterator[Element]:
-    for n, chapter in enumerate(doc.chapters):
-        elements = _chapter(ctx, chapter)
-        heading = next(elements)
-        if n == 0 and ctx.kit.brand.chapter_break != "page":
-            heading.insert(1, oxml.page_break())  # chapters run on, but the body starts a page
-        yield heading
-        yield from elements
+    ctx.state.root = identity.source_root(doc)
+    # The body starts a page without a break of its own: the front matter's section break
+    # (a next-page break) starts it; a page break here too printed an empty page before
+    # 第一章 when chapters run on (chapter_break: none), and the contents said page 1 for page 2.
+    for chapter in doc.chapters:
+        yield from _chapter(ctx, chapter)
 
 
 def _chapter(ctx: Context, chapter: Chapter) -> Iterator[Element]:
-    yield _heading(ctx, "chapter", 1, chapter.number, chapter.title, chapter.anchor)
+    heading = _heading(ctx, "chapter", 1, chapter.number, chapter.title, chapter.anchor)
+    yield from identity.spanned(ctx, identity.node_key(ctx, chapter), [heading])
     for node in chapter.body:
         if isinstance(node, Section):
-            yield _heading(ctx, "section", 2, node.number, node.title, node.anchor)
+            heading = _heading(ctx, "section", 2, node.number, node.title, node.anchor)
+            yield from identity.spanned(ctx, identity.node_key(ctx, node), [heading])
             for article in node.articles:
-                yield from _article(ctx, article)
+                yield from identity.spanned(ctx, identity.article_key(ctx, article), _article(ctx, article))
         else:
-            yield from _article(ctx, node)
+            yield from identity.spanned(ctx, identity.article_key(ctx, node), _article(ctx, node))
 
 
 def _heading(ctx: Context, role: str, level: int, number: str, title: str, anchor: str) -> Element:
@@ -333,10 +334,12 @@ def appendices(
         runs = [oxml.run(f"{appendix.number}\t{_quoted(ctx, form.title)}\t{form.code}　{version}")]
         yield oxml.paragraph(ctx.style("appendix-entry"), runs)
     for appendix in items:
+        key = identity.node_key(ctx, appendix)
         if isinstance(appendix, Attachment):
-            yield from _attachment(ctx, appendix)
+            yield from identity.spanned(ctx, key, _attachment(ctx, appendix))
         else:
-            yield from _form(ctx, appendix, forms[appendix.anchor])
+            heading, *rest = _form(ctx, appendix, forms[appendix.anchor])
+            yield from [*identity.spanned(ctx, key, [heading]), *rest]
 
 
 def _form(ctx: Context, appendix: Appendix, elements: list[Element]) -> Iterator[Element]:

@@ -32,6 +32,7 @@ class Heading:
 class State:
     next_bookmark: int = 1
     headings: list[Heading] = field(default_factory=list)
+    root: str = ""  # the source folder, which identity keys are relative to
 
 
 @dataclass

@@ -16,8 +16,11 @@ from policybook.language import Language
 from policybook.language import of as language_of
 from policybook.model import Brand, Document
 from policybook.source.brand import default_brand
+from policybook.writers.pdf.labels import EN, HANS
 from policybook.writers.typst_fonts import families as families_installed
 from policybook.writers.units import length_pt, page_twips, twips
+
+REV_HANS, REV_EN = HANS["rev_cols"], EN["rev_cols"]  # one set of column words for PDF and DOCX
 
 CJK_FONT = re.compile(r"CJK|Han |Hei|Song|Kai|Fang|Ming|YaHei|PingFang|Sim|GB2312|Gothic|Mincho|[\u3400-\u9fff]", re.I)
 
@@ -34,6 +37,7 @@ class Words:
     cover_labels: tuple[str, str, str, str]  # document code, version, effective, issued by
     form_version: str
     gap: str  # between a number and its title
+    edition: str = "版本 {}"  # the handbook's version in the footers, as the PDF prints it
 
 
 WORDS = {
@@ -41,21 +45,23 @@ WORDS = {
         "目　录",
         "修订记录",
         "附　件",
-        ("版本", "日期", "修订说明"),
+        (REV_HANS[0], REV_HANS[1], REV_HANS[2]),  # the PDF's words (pdf/labels.py): 修订内容
         ("第 ", " 页　共 ", " 页"),
         ("文件编号", "版　　本", "生效日期", "发布单位"),
         "第{}版",
         "\u3000",
+        HANS["version"] + " {}",
     ),
     "en": Words(
         "Contents",
         "Revision history",
         "Appendices",
-        ("Version", "Date", "Changes"),
+        (REV_EN[0], REV_EN[1], REV_EN[2]),
         ("Page ", " of ", ""),
         ("Document", "Version", "Effective", "Issued by"),
         "v{}",
         "  ",
+        EN["version"] + " {}",
     ),
 }
 
@@ -82,6 +88,10 @@ class Kit:
     @property
     def text_width(self) -> int:
         return self.page[0] - self.margins["inside"] - self.margins["outside"]
+
+    @property
+    def text_height(self) -> int:
+        return self.page[1] - self.margins["top"] - self.margins["bottom"]
 
     def pt(self, half_points: int) -> float:
         return half_points / 2

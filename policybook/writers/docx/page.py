@@ -54,7 +54,7 @@ def front_matter(document: DocxDocument, ctx: Context, doc: Document) -> None:
     then the roman page number with code and edition."""
     section = document.sections[0]
     replace_story(section.header, oxml.paragraph(ctx.style("header")))
-    version = ctx.kit.words.form_version.format(doc.meta.version)
+    version = ctx.kit.words.edition.format(doc.meta.version)
     runs = [*oxml.field("PAGE", [oxml.run("I")]), oxml.run(f"\t\t{doc.meta.code}　{version}")]
     replace_story(section.footer, oxml.paragraph(ctx.style("footer"), runs))
 
@@ -105,7 +105,7 @@ def _header(header: object, ctx: Context, doc: Document, logo: bytes | None) -> 
 def _footer(footer: object, ctx: Context, doc: Document) -> Element:
     before, between, after = ctx.kit.words.page
     total = oxml.run("1")
-    version = ctx.kit.words.form_version.format(doc.meta.version)
+    version = ctx.kit.words.edition.format(doc.meta.version)
     runs = [
         oxml.run(f"{doc.meta.code}　{version}\t{before}"),
         *oxml.field("PAGE", [oxml.run("1")]),

@@ -123,14 +123,19 @@ def render(
     color: tuple[float, float, float],
     flatten: bool = False,
     locale: str = "zh-Hans",
+    small: dict[str, float] | None = None,
 ) -> bytes:
-    """The typeset form with fillable fields (or, flattened, with values printed)."""
+    """The typeset form with fillable fields (or, flattened, with values printed).
+
+    ``small`` receives the fields whose value had to be set below appearance.MIN_SIZE."""
     sheet = _Sheet(pdf, font, color, WORDS.get(locale, WORDS["zh-Hans"]))
     for spec in specs:
         if flatten:
             sheet.draw(spec, values.get(spec.name))
         else:
             sheet.fields.extend(sheet.field(spec, values.get(spec.name)))
+    if small is not None:
+        small.update(sheet.small)
     return sheet.finish(flatten)
 
 
@@ -141,15 +146,20 @@ def render_merged(
     font: CutFont | None,
     color: tuple[float, float, float],
     locale: str = "zh-Hans",
+    small: list[dict[str, float]] | None = None,
 ) -> bytes:
     """One print-ready PDF: a flattened copy of the form per row. Every copy shares the
-    form's page content and fonts, and the values share one font cut."""
+    form's page content and fonts, and the values share one font cut. ``small``: as
+    :func:`render`, one dictionary per row."""
     sheet = _Sheet(pdf, font, color, WORDS.get(locale, WORDS["zh-Hans"]))
     for index, values in enumerate(rows):
         if index:
             sheet.add_copy()
+        sheet.small = {}
         for spec in specs:
             sheet.draw(spec, values.get(spec.name))
+        if small is not None:
+            small.append(sheet.small)
     return sheet.finish(flatten=True)
 
 
@@ -225,6 +235,7 @@ class _Sheet:
         self.offset = 0  # index of the current copy's first page
         self._blank = [_copy_resources(page.get("/Resources")) for page in self.writer.pages]  # nothing drawn yet
         self._font_ref: IndirectObject | None = None
+        self.small: dict[str, float] = {}  # field → the size (< ap.MIN_SIZE) its value had to be set in
 
     @property
     def font_ref(self) -> IndirectObject:
@@ -265,7 +276,7 @@ class _Sheet:
         kids = ArrayObject()
         for (key, word, size, (low, high)), box, part in zip(DATE_PARTS, spec.boxes, parts, strict=True):
             drawn = (
-                ap.text_line(self.pen, part, box.w, box.h, PART_SIZE, centred=True)
+                ap.text_line(self.pen, part, box.w, box.h, PART_SIZE, centred=True).content
                 if part and self.pen
                 else b"/Tx BMC EMC"
             )
@@ -393,8 +404,12 @@ class _Sheet:
         if not value or self.pen is None:
             return b"/Tx BMC EMC"
         if spec.kind == "multiline":
-            return ap.text_block(self.pen, value, box.w, box.h, spec.lines)
-        return ap.text_line(self.pen, value, box.w, box.h)
+            drawn = ap.text_block(self.pen, value, box.w, box.h, spec.lines)
+        else:
+            drawn = ap.text_line(self.pen, value, box.w, box.h)
+        if drawn.small:
+            self.small[spec.name] = drawn.size
+        return drawn.content
 
     def _form_xobject(self, content: bytes, box: Box) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -424,7 +439,7 @@ class _Sheet:
                     self._stamp(box, mark(box.w, box.h, self.color))
         elif spec.kind == "date" and isinstance(value, str) and self.pen:
             for box, part in zip(spec.boxes, date_parts(value) or (), strict=False):
-                self._stamp(box, ap.text_line(self.pen, part, box.w, box.h, PART_SIZE, centred=True))
+                self._stamp(box, ap.text_line(self.pen, part, box.w, box.h, PART_SIZE, centred=True).content)
         elif isinstance(value, str) and value:
             self._stamp(spec.boxes[0], self._text_ap(spec, value))
 

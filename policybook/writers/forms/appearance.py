@@ -15,6 +15,9 @@ from policybook.writers.forms.cjkfont import CutFont
 NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%")
 TOKEN_RE = re.compile(r"[A-Za-z0-9@._%+\-/:]+ ?|.", re.S)  # a Latin word (with one space) or one character
 PAD = 4.0  # points of padding inside a text box (matches the layout's cell inset)
+MIN_SIZE = 7.0  # points: a value set smaller than this is still drawn whole, and reported
+FLOOR_SIZE = 3.0  # points: the smallest size tried before giving up on fitting
+LEADING = 1.15  # line height of wrapped values, in ems
 KAPPA = 0.5523  # Bézier handle length for a quarter circle
 
 
@@ -39,33 +42,72 @@ class Pen:
         return (h - asc - desc) / 2 + desc
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """An appearance stream and the size its text was set in."""
+
+    content: bytes
+    size: float
+
+    @property
+    def small(self) -> bool:
+        return self.size < MIN_SIZE - 0.01
+
+
 def marked(body: list[str]) -> bytes:
     return ("/Tx BMC q " + " ".join(body) + " Q EMC").encode("ascii")
 
 
-def text_line(pen: Pen, text: str, w: float, h: float, size: float = 0, centred: bool = False) -> bytes:
-    """One line, vertically centred, left-aligned or centred; shrunk (to 60 %) rather than clipped."""
+def text_line(pen: Pen, text: str, w: float, h: float, size: float = 0, centred: bool = False) -> Drawn:
+    """One line, vertically centred, left-aligned or centred. Too long, it is set smaller,
+    down to MIN_SIZE; still too long, it wraps onto as many lines as the box holds (at the
+    largest size that fits, never below MIN_SIZE if it can be helped). Nothing is cut:
+    a value that fits only below MIN_SIZE is drawn smaller and reported (``Drawn.small``)."""
     text = " ".join(text.split())
     size = size or pen.size
-    natural = pen.font.width(text, size)
     room = w - 2 * PAD if not centred else w - 2
-    fitted = size if natural <= room else max(size * room / natural, size * 0.6)
-    x = (w - pen.font.width(text, fitted)) / 2 if centred else PAD
-    return marked([clip(w, h), pen.show(text, x, pen.baseline(h, fitted), fitted)])
+    natural = pen.font.width(text, size)
+    fitted = size if natural <= room else size * room / natural
+    if fitted >= min(MIN_SIZE, size):
+        x = (w - pen.font.width(text, fitted)) / 2 if centred else PAD
+        return Drawn(marked([clip(w, h), pen.show(text, x, pen.baseline(h, fitted), fitted)]), fitted)
+    return _wrapped(pen, text, w, h, size, room)
 
 
-def text_block(pen: Pen, text: str, w: float, h: float, lines: int) -> bytes:
-    """Wrapped text on the form's ruled lines; more lines than rules share the height."""
-    rows = wrap(pen.font, text, pen.size, w - 2 * PAD)
-    band = (h - 2 * 2.835) / max(lines, 1)  # the layout keeps 1 mm above and below the rules
-    step = min(band, (h - 2 * 2.835) / max(len(rows), 1))
-    size = min(pen.size, step * 0.8)
+def _wrapped(pen: Pen, text: str, w: float, h: float, size: float, room: float) -> Drawn:
+    """``text`` on several lines, at the largest size whose lines fit the box's height."""
+    rows, step = [text], size
+    for tenth in range(int(size * 10), int(FLOOR_SIZE * 10) - 1, -2):
+        step = tenth / 10
+        rows = wrap(pen.font, text, step, room)
+        if len(rows) * step * LEADING <= h - 2 and all(pen.font.width(r, step) <= room for r in rows):
+            break
+    lead = step * LEADING
+    top = (h + len(rows) * lead) / 2
+    body = [clip(w, h)]
+    for i, row in enumerate(rows):
+        body.append(pen.show(row, PAD, top - (i + 1) * lead + pen.baseline(lead, step), step))
+    return Drawn(marked(body), step)
+
+
+def text_block(pen: Pen, text: str, w: float, h: float, lines: int) -> Drawn:
+    """Wrapped text on the form's ruled lines; more lines than rules share the height, set
+    smaller and wrapped again at that size (so the whole width is used); nothing is cut."""
+    room, avail = w - 2 * PAD, h - 2 * 2.835  # the layout keeps 1 mm above and below the rules
+    band = avail / max(lines, 1)
+    size = pen.size
+    rows = wrap(pen.font, text, size, room)
+    while len(rows) * size / 0.8 > avail + 0.01 and size > FLOOR_SIZE:
+        size = round(size - 0.2, 1)
+        rows = wrap(pen.font, text, size, room)
+    step = min(band, avail / max(len(rows), 1))
+    size = min(size, step * 0.8)
     top = h - 2.835
     body = [clip(w, h)]
     for i, row in enumerate(rows):
         y = top - (i + 1) * step + pen.baseline(step, size)
         body.append(pen.show(row, PAD, y, size))
-    return marked(body)
+    return Drawn(marked(body), size)
 
 
 def wrap(font: CutFont, text: str, size: float, width: float) -> list[str]:

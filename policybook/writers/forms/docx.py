@@ -28,7 +28,14 @@ from policybook.language import of as language_of
 from policybook.model import Appendix, Brand, Document, FormCell, FormRow
 from policybook.writers.docx import oxml
 from policybook.writers.docx.properties import package_bytes
-from policybook.writers.forms.typeset import COMPACT, METRICS, WORDS, LabelWidths, form_tag
+from policybook.writers.forms.typeset import (
+    COMPACT,
+    MARGINS,
+    METRICS,
+    WORDS,
+    LabelWidths,
+    form_tag,
+)
 from policybook.writers.typst_fonts import families
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -87,13 +94,17 @@ def render(doc: Document, appendix: Appendix, compact: bool = False) -> bytes:
     return package_bytes(document)  # fixed zip dates and member order
 
 
-def form_elements(doc: Document, appendix: Appendix, width_mm: float, compact: bool = False) -> list[oxml.Element]:
+def form_elements(
+    doc: Document, appendix: Appendix, width_mm: float, compact: bool = False, height_mm: float = 0
+) -> list[oxml.Element]:
     """The form as body elements for another document (the handbook's appendix), ``width_mm`` wide.
 
     Everything the form's own Normal style would give is written on the paragraphs
     and runs, so the host document's styles (a 16 pt 仿宋 body, indents, exact line
-    pitch) do not change how the form looks."""
-    sheet = _sheet(doc, compact)
+    pitch) do not change how the form looks. ``height_mm``: the host page's text height;
+    where it is less than the form's own page leaves, rows and ruled lines are lower
+    by as much (the 客户服务记录单 ran onto a second page in the handbook)."""
+    sheet = _sheet(doc, compact, _fit(appendix, height_mm))
     body = _compose(sheet, doc, appendix, width_mm)
     for p in (p for child in body for p in child.iter(oxml.w("p"))):
         ppr = oxml.properties(p, "pPr")
@@ -112,11 +123,30 @@ def form_elements(doc: Document, appendix: Appendix, width_mm: float, compact: b
     return body
 
 
-def _sheet(doc: Document, compact: bool) -> Sheet:
+def _sheet(doc: Document, compact: bool, scale: float = 1.0) -> Sheet:
     assert doc.brand is not None
     lang = language_of(doc.meta, doc.subsidiary)
-    metrics = COMPACT if compact else METRICS
+    metrics = dict(COMPACT if compact else METRICS)
+    metrics["row"], metrics["line"] = metrics["row"] * scale, metrics["line"] * scale
     return Sheet(doc.brand, WORDS.get(lang.locale, WORDS["zh-Hans"]), metrics, lang)
+
+
+def _fit(appendix: Appendix, host_mm: float) -> float:
+    """How much lower rows must be for the form to fit a host page ``host_mm`` of text high
+    (1: the form's own page leaves no more). The header, title and notes keep their height,
+    so the rows give up the whole difference."""
+    if host_mm <= 0:
+        return 1.0
+    own = _own_height(appendix.form.paper)
+    fixed = FIXED_MM  # header, title, intro and notes: about this much of the form's own page
+    return max(min(1.0, (host_mm - fixed) / (own - fixed)), 0.5)
+
+
+def _own_height(paper: str) -> float:
+    return PAPER_MM.get(paper, PAPER_MM["A4"])[1] - MARGINS["margin-top"] - MARGINS["margin-bottom"]
+
+
+FIXED_MM = 60.0  # header, title, intro, notes and the taller cells (signatures) that rows cannot shrink
 
 
 def _compose(sheet: Sheet, doc: Document, appendix: Appendix, width: float) -> list[oxml.Element]:
@@ -366,7 +396,7 @@ def _value(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
     elif kind == "signature":
         p.append(_run(words["sign"] + words["colon"], sheet, color="muted"))
         signer = label if label.endswith(words["sign"]) else label + words["sign"]
-        p.append(_text_control(sheet, field.name, signer, words["fill"]))
+        p.append(_text_control(sheet, field.name, signer, underline=True))
         second = oxml.paragraph()  # the date on its own line: reads well in narrow cells too
         second.append(_run(words["date"] + words["colon"], sheet, color="muted"))
         second.append(_date_control(sheet, f"{field.name}_date", signer + words["date"]))
@@ -374,13 +404,23 @@ def _value(sheet: Sheet, field: FormCell) -> list[oxml.Element]:
     elif kind == "date":
         p.append(_date_control(sheet, field.name, label))
     else:
-        p.append(_text_control(sheet, field.name, label, words["fill"], kind == "multiline"))
+        p.append(_text_control(sheet, field.name, label, multiline=kind == "multiline"))
     return [p]
 
 
-def _text_control(sheet: Sheet, tag: str, alias: str, hint: str, multiline: bool = False) -> oxml.Element:
+def _text_control(sheet: Sheet, tag: str, alias: str, multiline: bool = False, underline: bool = False) -> oxml.Element:
+    """A text control whose placeholder is blank (ideographic spaces, a signature's underlined):
+    a printed blank form shows an empty box to write in, as the PDF does — not 请填写 in every
+    field. Word names the field (``alias``) when the control is entered."""
+    run = _hint_run(BLANK * (SIGN_BLANK if underline else FIELD_BLANK), sheet)
+    if underline:
+        oxml.prop(oxml.properties(run, "rPr"), "u", {"val": "single"})
     kind = "multiline" if multiline else "text"
-    return oxml.content_control([_hint_run(hint, sheet)], tag, alias, kind, placeholder=True)
+    return oxml.content_control([run], tag, alias, kind, placeholder=True)
+
+
+BLANK = "\u3000"  # an ideographic space: Word and LibreOffice keep it, and it prints nothing
+FIELD_BLANK, SIGN_BLANK = 2, 3  # no wider than the 请填写 they replace: dense forms stay on one page
 
 
 def _date_control(sheet: Sheet, tag: str, alias: str) -> oxml.Element:

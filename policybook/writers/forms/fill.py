@@ -28,6 +28,7 @@ from policybook.output import staged
 from policybook.source.textfile import CONTROL_RE, decode_table, read_bytes
 from policybook.writers.forms import pdf
 from policybook.writers.forms.acroform import FieldSpec, Value
+from policybook.writers.forms.appearance import MIN_SIZE
 
 SPLIT_RE = re.compile(r"\s*[;|；]\s*")
 SERIAL_MAX = 40  # characters of one serial number
@@ -47,11 +48,12 @@ class Request:
     merge: bool = False  # with ``fill``: every row in one print-ready PDF
 
 
-def run(doc: Document, request: Request, out: Path) -> list[Path]:
-    """Carry out ``request`` for one subsidiary; returns the files written."""
+def run(doc: Document, request: Request, out: Path, diags: Diagnostics | None = None) -> list[Path]:
+    """Carry out ``request`` for one subsidiary; returns the files written. ``diags`` receives
+    a warning for every value that had to be set below the smallest readable size."""
     appendices = [find_form(doc, request.form_id)] if request.form_id else doc.appendices
     if request.fill is not None:
-        return _publish(out, _filled(doc, appendices[0], request))
+        return _publish(out, _filled(doc, appendices[0], request, diags if diags is not None else Diagnostics()))
     if request.serial_start is not None:
         name = _pad_name(doc, appendices[0], request)
         return _publish(out, iter([(name, _pad(doc, appendices[0], request))]))
@@ -113,7 +115,7 @@ def _pad_name(doc: Document, appendix: Appendix, request: Request) -> str:
 # ---------------------------------------------------------------- CSV filling
 
 
-def _filled(doc: Document, appendix: Appendix, request: Request) -> Iterator[tuple[str, bytes]]:
+def _filled(doc: Document, appendix: Appendix, request: Request, diags: Diagnostics) -> Iterator[tuple[str, bytes]]:
     """One filled PDF per row, made one at a time (the caller streams each to disk), or
     (``merge``) all rows in one; ``serial_start`` numbers the rows."""
     assert request.fill is not None
@@ -126,11 +128,31 @@ def _filled(doc: Document, appendix: Appendix, request: Request) -> Iterator[tup
     stem = form_stem(doc, appendix)
     width = max(3, len(str(len(rows))))
     if request.merge:
-        yield f"{stem}-{1:0{width}d}-{len(rows):0{width}d}.pdf", pdf.merged(form, list(rows))
+        small: list[dict[str, float]] = []
+        yield f"{stem}-{1:0{width}d}-{len(rows):0{width}d}.pdf", pdf.merged(form, list(rows), small)
+        for number, row_sizes in enumerate(small, start=1):
+            _warn_small(diags, request.fill, number, row_sizes, rows[number - 1])
         return
     font = form.font(rows)
     for i, row in enumerate(rows, start=1):
-        yield f"{stem}-{i:0{width}d}.pdf", pdf.fillable(form, row, request.flatten, font)
+        sizes: dict[str, float] = {}
+        yield f"{stem}-{i:0{width}d}.pdf", pdf.fillable(form, row, request.flatten, font, sizes)
+        _warn_small(diags, request.fill, i, sizes, row)
+
+
+def _warn_small(diags: Diagnostics, path: Path, number: int, sizes: dict[str, float], row: dict[str, Value]) -> None:
+    """A value drawn whole but smaller than appearance.MIN_SIZE: say so (it is never cut)."""
+    for name, size in sizes.items():
+        value = row.get(name, "")
+        text = value if isinstance(value, str) else "".join(value)
+        shown = text if len(text) <= 24 else text[:23] + "…"
+        diags.warning(
+            Loc(str(path), number + 1),
+            f"row {number} ({name}): '{shown}' is printed at {size:.1f} pt to fit its box "
+            f"(smaller than {MIN_SIZE:g} pt)",
+            "forms.value-small",
+            "shorten the value, or give the field more room (span, lines) in the form",
+        )
 
 
 def read_csv(path: Path, specs: list[FieldSpec], form_id: str) -> list[dict[str, Value]]:

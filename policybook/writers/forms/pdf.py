@@ -45,7 +45,11 @@ def prepare(doc: Document, appendix: Appendix) -> Prepared:
 
 
 def fillable(
-    form: Prepared, values: Mapping[str, Value] | None = None, flatten: bool = False, font: CutFont | None = None
+    form: Prepared,
+    values: Mapping[str, Value] | None = None,
+    flatten: bool = False,
+    font: CutFont | None = None,
+    small: dict[str, float] | None = None,
 ) -> bytes:
     """The form with AcroForm fields (optionally filled), or flattened with values printed.
 
@@ -57,12 +61,13 @@ def fillable(
         font = form.font([values])
     elif len(font.cff) > SHARED_MAX:
         font = font.narrow(_chars(values))
-    return render(form.sheet.pdf, form.specs, values, font, form.color, flatten, form.doc.meta.locale)
+    return render(form.sheet.pdf, form.specs, values, font, form.color, flatten, form.doc.meta.locale, small)
 
 
-def merged(form: Prepared, rows: list[Mapping[str, Value]]) -> bytes:
+def merged(form: Prepared, rows: list[Mapping[str, Value]], small: list[dict[str, float]] | None = None) -> bytes:
     """Every row flattened into one PDF to print: a copy of the form per row, one font cut."""
-    return render_merged(form.sheet.pdf, form.specs, rows, form.font(rows), form.color, form.doc.meta.locale)
+    locale = form.doc.meta.locale
+    return render_merged(form.sheet.pdf, form.specs, rows, form.font(rows), form.color, locale, small)
 
 
 def pad(doc: Document, appendix: Appendix, serials: list[str]) -> bytes:

@@ -153,16 +153,22 @@ end
 """
 
 
-# The standard CJK CID fonts every PDF viewer knows (PDF 1.7 / Acrobat's Asian font pack):
-# referenced, never embedded — the viewer draws them with an installed CJK face.
+# The standard CJK CID fonts every PDF viewer knows (Acrobat's Asian font pack): referenced,
+# never embedded — the viewer draws them with an installed CJK face, found by the collection
+# (Adobe-GB1) and the Unicode CMap. Named AdobeSongStd-Light (the pack's Song face), not
+# STSong-Light: pdftk-java takes a font whose name starts with STSong-Light for one of iText's
+# own CJK fonts, whose tables it does not ship, and fails on every form it fills.
 STANDARD_FONTS = {
-    "GB1": ("STSong-Light", "UniGB-UCS2-H", 4),
-    "CNS1": ("MSung-Light", "UniCNS-UCS2-H", 0),
+    "GB1": ("AdobeSongStd-Light", "UniGB-UCS2-H", 4),
 }
 
 
 def add_standard_font(writer: PdfWriter, ordering: str = "GB1") -> IndirectObject:
-    """A non-embedded standard CID font (Type0, Unicode CMap): any BMP character it can map."""
+    """A non-embedded standard CID font (Type0, Unicode CMap): any BMP character it can map.
+
+    Its /ToUnicode is the identity on UCS-2 codes (what the UCS2 CMap reads): a program
+    that fills a field and encodes text through /ToUnicode (pypdf; Poppler drawing a field
+    under NeedAppearances) writes each character's code, not ``?``."""
     base, cmap, supplement = STANDARD_FONTS[ordering]
     descriptor = DictionaryObject(
         {
@@ -202,6 +208,18 @@ def add_standard_font(writer: PdfWriter, ordering: str = "GB1") -> IndirectObjec
                 NameObject("/BaseFont"): NameObject(f"/{base}"),
                 NameObject("/Encoding"): NameObject(f"/{cmap}"),
                 NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
+                NameObject("/ToUnicode"): writer._add_object(_stream(identity_to_unicode(), {})),
             }
         )
     )
+
+
+@lru_cache(maxsize=1)
+def identity_to_unicode() -> bytes:
+    """Code = UCS-2 code point for the whole BMP but the surrogates."""
+    lines = [f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in range(256) if not 0xD8 <= hi <= 0xDF]
+    blocks = []
+    for i in range(0, len(lines), 100):
+        chunk = lines[i : i + 100]
+        blocks.append(f"{len(chunk)} beginbfrange\n" + "\n".join(chunk) + "\nendbfrange")
+    return (CMAP_HEAD + "\n".join(blocks) + CMAP_TAIL).encode("ascii")

@@ -44,11 +44,11 @@ MARGINS = {"margin-x": 15.0, "margin-top": 12.0, "margin-bottom": 16.0}
 WORDS = {
     "zh-Hans": {
         **{"sign": "签字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "注", "colon": "："},
-        **{"fill": "请填写", "or": "／"},
+        **{"or": "／"},
     },
     "zh-Hant": {
         **{"sign": "簽字", "date": "日期", "year": "年", "month": "月", "day": "日", "notes": "註", "colon": "："},
-        **{"fill": "請填寫", "or": "／"},
+        **{"or": "／"},
     },
     "en": {
         "sign": "Signature",
@@ -58,7 +58,6 @@ WORDS = {
         "day": " D",
         "notes": "Notes",
         "colon": ": ",
-        "fill": "Enter text",
         "or": " / ",
     },
 }
