@@ -17,6 +17,7 @@ from policybook.studio.schema import AuditEntry
 from policybook.studio.users import now
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+NAV = [("audit.index", "审计", ("admin", "approver", "publisher", "clerk"))]
 PAGE = 200
 COLUMNS = ["id", "at", "actor", "action", "target", "detail", "before_sha256", "after_sha256", "address"]
 

@@ -92,7 +92,7 @@ def index() -> str:
 def new() -> BaseResponse:
     title = request.form.get("title", "").strip()[:200]
     draft = store.new_draft(database.session(), current_user.id, title)
-    record("draft-new", f"draft {draft.id}", draft.title)
+    record("draft-new", f"草稿 #{draft.id}", draft.title)
     return redirect(url_for("drafts.show", draft_id=draft.id))
 
 
@@ -106,7 +106,7 @@ def start_article(key: str) -> BaseResponse:
     draft = store.open_draft_of(db, current_user.id)
     if draft is None:
         draft = store.new_draft(db, current_user.id, f"修改：{entry.title or entry.key}")
-        record("draft-new", f"draft {draft.id}", draft.title)
+        record("draft-new", f"草稿 #{draft.id}", draft.title)
     return redirect(url_for("drafts.article", draft_id=draft.id, key=key))
 
 
@@ -167,7 +167,7 @@ def article(draft_id: int, key: str) -> str | BaseResponse | tuple[str, int]:
         return render_template(
             "drafts/article.html", title=title, body=body, checked=checked, stale=None, **context
         ), 422
-    record("save", f"draft {draft.id} · {key}", "修改条文", before=released, after=text)
+    record("save", f"草稿 #{draft.id} · {key}", "修改条文", before=released, after=text)
     _warm_preview(draft, entry, checked)
     flash("已保存，检查通过。")
     return redirect(url_for("drafts.article", draft_id=draft.id, key=key, saved=staged.revision))
@@ -250,7 +250,7 @@ def values(draft_id: int) -> str | BaseResponse | tuple[str, int]:
             "drafts/values.html", draft=draft, grid=table, rules=RULE_NAMES, errors=errors, other=other
         ), 422
     for sub, path, value in edits:
-        record("save", f"draft {draft.id} · {table.files[sub]} · {path}", f"修改数值为 {value}", after=value)
+        record("save", f"草稿 #{draft.id} · {table.files[sub]} · {path}", f"修改数值为 {value}", after=value)
     flash(f"已保存 {len(edits)} 个数值，检查通过。")
     return redirect(url_for("drafts.values", draft_id=draft.id))
 
@@ -345,6 +345,6 @@ def _checked_or_refused(draft: Draft, target: str, detail: str, after: str, befo
         for diag in checked.result.diagnostics.errors[:10]:
             flash(f"未保存：{diag.loc}：{current_app.jinja_env.filters['diag'](diag)}", "error")
     else:
-        record("save", f"draft {draft.id} · {target}", detail, before=before or None, after=after)
+        record("save", f"草稿 #{draft.id} · {target}", detail, before=before or None, after=after)
         flash(f"已保存：{detail}。")
     return redirect(url_for("drafts.show", draft_id=draft.id))

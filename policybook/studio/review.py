@@ -139,7 +139,7 @@ def submit(draft_id: int) -> BaseResponse:
         flash("请填写修订说明；草稿须有修改且检查通过才能提交。", "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
     draft.summary, draft.state, draft.updated_at = summary, "submitted", now()
-    record("submit", f"draft {draft.id}", summary)
+    record("submit", f"草稿 #{draft.id}", summary)
     flash("已提交审批。")
     return redirect(url_for("drafts.show", draft_id=draft.id))
 
@@ -151,7 +151,7 @@ def comment(draft_id: int) -> BaseResponse:
     body = request.form.get("body", "").strip()[:4000]
     if body:
         database.session().add(Comment(draft_id=draft.id, author=current_user.name, body=body, created_at=now()))
-        record("comment", f"draft {draft.id}", body)
+        record("comment", f"草稿 #{draft.id}", body)
     return redirect(url_for("review.diff", draft_id=draft.id) + "#comments")
 
 
@@ -176,5 +176,5 @@ def decide(draft_id: int) -> BaseResponse:
     note = request.form.get("note", "").strip()[:2000]
     if note:
         database.session().add(Comment(draft_id=draft.id, author=current_user.name, body=note, created_at=now()))
-    record("approve" if verdict == "approve" else "return", f"draft {draft.id}", note)
+    record("approve" if verdict == "approve" else "return", f"草稿 #{draft.id}", note)
     return redirect(url_for("review.diff", draft_id=draft.id))
