@@ -92,6 +92,8 @@ def stage_change(
     elif revision is not None and revision != change.revision:
         raise Stale(change)
     change.text, change.updated_by, change.updated_at = text, who, now()
+    if base:  # made on the released text shown now: a save after another release re-bases the change
+        change.base_sha256 = sha256(base)
     change.revision += 1
     draft.updated_at = now()
     return change
