@@ -117,7 +117,8 @@ def test_the_whole_story_in_a_browser(browser: Any, story: tuple[Studio, str]) -
     click(browser, "在草稿中修改本条")
     body = browser.find_element(By.NAME, "body")
     body.send_keys("\n" + ADDED)
-    assert browser.find_elements(By.CSS_SELECTOR, ".article .chip")  # variables shown as labelled chips
+    assert browser.find_elements(By.CSS_SELECTOR, "#shown .chip")  # variables shown as labelled chips
+    WebDriverWait(browser, 30).until(lambda d: ADDED in d.find_element(By.ID, "shown").text)  # htmx, as typed
     click(browser, "保存（并检查）")
     assert "已保存，检查通过" in main_text(browser)
     shot(browser, "edit")

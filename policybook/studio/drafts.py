@@ -187,6 +187,14 @@ def _warm_preview(draft: Draft, entry: Entry, checked: store.Checked) -> None:
         previews.warm(draft.id, sub, source, out, entry.label or entry.printed[sub].anchor, now, documents[sub])
 
 
+@bp.post("/<int:draft_id>/shown")
+@requires("editor")
+def shown(draft_id: int) -> str:
+    """The text as typed, with its variables as chips (htmx swaps it in while the editor types)."""
+    _draft(draft_id)
+    return render_template("drafts/_shown.html", body=request.form.get("body", "")[:MAX_TEXT])
+
+
 def _value_of(table: Grid):  # type: ignore[no-untyped-def]
     def value(sub: str, path: str) -> str:
         row = table.row(path)
