@@ -94,3 +94,19 @@ def test_errors_at_the_field_and_stale_saves(studio: Studio) -> None:
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "第一次。" in text and "第二次。" in text
     assert wang.get(edit).status_code == 403  # another editor's draft
+
+
+def test_an_approver_never_approves_a_draft_they_edited(studio: Studio) -> None:
+    zhao = studio.client("zhao")  # approver and editor
+    start = zhao.post("/drafts/start/art-property", data={"csrf_token": token(_page(zhao, "/"))})
+    edit = start.headers["Location"]
+    draft = int(re.search(r"/drafts/(\d+)/", edit).group(1))  # type: ignore[union-attr]
+    page = _page(zhao, edit)
+    form = {"csrf_token": token(page), "title": "公共财物", "body": _body(page) + "\n节约用纸。"}
+    assert zhao.post(edit, data=form).status_code == 302
+    summary = {"csrf_token": token(page), "summary": "节约用纸"}
+    assert zhao.post(f"/review/{draft}/submit", data=summary).status_code == 302
+    diff = _page(zhao, f"/review/{draft}/diff")
+    assert 'value="approve"' not in diff  # no button for the draft's own editor
+    verdict = {"csrf_token": token(diff), "verdict": "approve"}
+    assert zhao.post(f"/review/{draft}/decide", data=verdict).status_code == 403
