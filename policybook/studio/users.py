@@ -77,11 +77,23 @@ def count(db: Session) -> int:
     return len(all_users(db))
 
 
-def disable(db: Session, username: str) -> User:
+def existing(db: Session, username: str) -> User:
     user = find(db, username)
     if user is None:
         raise fail(None, f"no user '{username}'", "studio.user", "policybook studio users list")
-    user.active = False
+    return user
+
+
+def disable(db: Session, username: str, active: bool = False) -> User:
+    """Disabled (or, ``active``, enabled again): a disabled user cannot log in; their records stay."""
+    user = existing(db, username)
+    user.active = active
+    return user
+
+
+def set_roles(db: Session, username: str, roles: str | list[str]) -> User:
+    user = existing(db, username)
+    user.roles = ",".join(parse_roles(roles))
     return user
 
 
