@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from sqlalchemy import select
 from policybook.ledger.db import opened
 from policybook.studio import StudioConfig, create_app, users
 
+# Argon2id at its lowest cost in tests (the studio's default costs 64 MiB and ~0.1–1.5 s per
+# hash on this shared machine; what is tested is that the hash is Argon2id and checked)
+users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 REPO = Path(__file__).parent.parent
 PASSWORD = "correct horse battery"
 PEOPLE = {  # username: (name, roles)

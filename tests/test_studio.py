@@ -83,6 +83,8 @@ def test_the_audit_log_is_append_only(studio) -> None:  # type: ignore[no-untype
     with opened(studio.db) as ledger, ledger.engine.connect() as connection:
         rows = connection.execute(text("SELECT actor, action FROM studio_audit")).all()
         assert ("zhou", "login") in rows and ("wang", "login-failed") in rows
+        hashes = connection.execute(text("SELECT password_hash FROM studio_users")).scalars().all()
+        assert hashes and all(h.startswith("$argon2id$") for h in hashes)
         with pytest.raises(Exception, match="append-only"):
             connection.execute(text("UPDATE studio_audit SET actor = 'x'"))
         with pytest.raises(Exception, match="append-only"):

@@ -175,6 +175,8 @@ def test_the_whole_story_in_a_browser(browser: Any, story: tuple[Studio, str]) -
         assert sorted(a.employee_id for a in assigned) == ["SZ001", "SZ002"]
 
     login(browser, base, "admin")
+    browser.get(f"{base}/admin/")
+    shot(browser, "admin")
     browser.get(f"{base}/audit/")
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "main table tr")]
     for who, what in [("li", "保存"), ("li", "提交审批"), ("zhao", "批准"), ("qian", "发布")]:

@@ -7,6 +7,7 @@ hash made with older parameters is re-made at the next successful login.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from argon2 import PasswordHasher
@@ -102,7 +103,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     user = find(db, username)
     try:
         if user is None:
-            HASHER.verify(_DUMMY, password)
+            HASHER.verify(_dummy(), password)
             return None
         HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -112,4 +113,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     return user if user.active else None
 
 
-_DUMMY = HASHER.hash("policybook-no-such-user")
+@functools.cache
+def _dummy() -> str:
+    """A hash to verify against for an unknown user name (the same work as for a known one)."""
+    return HASHER.hash("policybook-no-such-user")
