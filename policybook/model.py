@@ -251,6 +251,7 @@ class Form:
     loc: Loc
     intro: str = ""
     notes: list[str] = field(default_factory=list)
+    locs: dict[str, Loc] = field(default_factory=dict)  # where title, intro, notes.<i> are written
 
     def fields(self) -> list[FormCell]:
         return [c for row in self.rows for c in row.cells if c.type != "static"]

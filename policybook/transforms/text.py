@@ -58,7 +58,7 @@ class TextPass:
     def __init__(self, renderer: Renderer, convert: Callable[[str], str]) -> None:
         self.renderer = renderer
         self.convert = convert
-        self.reported: set[tuple[str, str]] = set()
+        self.reported: set[tuple[str, int, str]] = set()
 
     def plain(self, value: str, loc: Loc | None) -> str:
         return self.localise(join_soft_breaks(self.renderer.text(value, loc)), loc)
@@ -68,8 +68,8 @@ class TextPass:
         text = self.convert(text)
         take = getattr(self.convert, "take", None)
         foreign = take() if take else ""
-        if foreign and loc is not None and (loc.path, foreign) not in self.reported:
-            self.reported.add((loc.path, foreign))
+        if foreign and loc is not None and (loc.path, loc.line, foreign) not in self.reported:
+            self.reported.add((loc.path, loc.line, foreign))  # every line that has them, not the first
             self.renderer.diags.warning(
                 loc,
                 f"characters of the other script left in this variant: {foreign}",
@@ -133,9 +133,9 @@ class TextPass:
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:
             form = appendix.form
-            form.title = self.plain(form.title, form.loc)
-            form.intro = self.plain(form.intro, form.loc)
-            form.notes = [self.plain(n, form.loc) for n in form.notes]
+            form.title = self.plain(form.title, form.locs.get("title", form.loc))
+            form.intro = self.plain(form.intro, form.locs.get("intro", form.loc))
+            form.notes = [self.plain(n, form.locs.get(f"notes.{i}", form.loc)) for i, n in enumerate(form.notes)]
             for row in form.rows:
                 row.section = self.plain(row.section, row.loc)
                 for cell in row.cells:
