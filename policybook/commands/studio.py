@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+import threading
 
 from policybook.commands import EXIT_OK, EXIT_USAGE
 from policybook.commands._ledger import ledger_args, output_arg, url
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     server_host, port = webserver.check_address(args.host, args.port)
     app = create_app(StudioConfig(source=source, db=url(args), output=args.output.resolve()))
     server = webserver.create(app, server_host, port)
+    # the released source is checked once in the background now, not by the first person's first page
+    threading.Thread(target=app.extensions["studio_workspace"].released, daemon=True).start()
     if not webserver.is_loopback(server_host):
         print(
             f"policybook: warning: the studio listens on {server_host}, reachable from the network; "

@@ -24,6 +24,7 @@ from policybook.naming import handbook_stem
 from policybook.writers.html.site import plan
 
 SPACE = re.compile(r"\s+")
+PDFIUM = threading.Lock()  # PDFium is not thread-safe (two threads in it at once abort the process)
 CONTENTS = re.compile("目录|目錄")
 SCALE = 1.4  # 595 pt A4 width → ~830 px
 
@@ -67,11 +68,11 @@ class Previews:
                 return None
             watch.write({sub: doc})
             self.docs[key] = (state, doc)
-        return locate(doc, out / sub, anchor)
+        return locate(doc, out / sub, anchor) if anchor else None
 
     def warm(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str, state: str, doc: Document) -> None:
         """Build in the background from the save's own check, so the preview asked for next is ready."""
-        args = (draft_id, sub, source, out, anchor, state, doc)
+        args = (draft_id, sub, source, out, "", state, doc)  # built only: the page is found when asked
         threading.Thread(target=self._quietly, args=args, daemon=True).start()
 
     def _quietly(self, *args: object) -> None:
@@ -113,6 +114,11 @@ def pages_of(pdf: Path, doc: Document, article: Article) -> list[int]:
     following = _next_article(doc, article)
     mark = SPACE.sub("", article.number + article.title)
     after = SPACE.sub("", following.number + following.title) if following else ""
+    with PDFIUM:
+        return _pages_of(pdf, mark, after)
+
+
+def _pages_of(pdf: Path, mark: str, after: str) -> list[int]:
     document = pdfium.PdfDocument(str(pdf))
     try:
         for page in range(len(document)):  # read page by page: stop once the article is found
@@ -140,13 +146,14 @@ def _next_article(doc: Document, article: Article) -> Article | None:
 
 
 def png(pdf: Path, page: int) -> bytes:
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        if not 0 <= page < len(document):
-            raise IndexError(page)
-        image = document[page].render(scale=SCALE).to_pil()
-    finally:
-        document.close()
+    with PDFIUM:
+        document = pdfium.PdfDocument(str(pdf))
+        try:
+            if not 0 <= page < len(document):
+                raise IndexError(page)
+            image = document[page].render(scale=SCALE).to_pil()
+        finally:
+            document.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
     return out.getvalue()
