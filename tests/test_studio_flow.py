@@ -94,6 +94,9 @@ def test_errors_at_the_field_and_stale_saves(studio: Studio) -> None:
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "第一次。" in text and "第二次。" in text
     assert wang.get(edit).status_code == 403  # another editor's draft
+    theirs = wang.post("/drafts/start/art-dress", data={"csrf_token": token(_page(wang, "/"))})
+    page = _page(wang, theirs.headers["Location"])  # a second person on the same article: both versions shown
+    assert "也在修改本条" in page and "第一次。" in page
 
 
 def test_an_approver_never_approves_a_draft_they_edited(studio: Studio) -> None:
