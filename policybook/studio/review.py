@@ -69,7 +69,8 @@ def tables(draft: Draft) -> tuple[list[ChangeTable], list[str], store.Checked]:
 def diff(draft_id: int) -> str:
     draft = _draft(draft_id, editable=False)
     changed, unchanged, checked = tables(draft)
-    approvable = draft.state == "submitted" and current_user.has("approver") and draft.editor_id != current_user.id
+    approvable = draft.state in ("submitted", "approved") and current_user.has("approver")
+    approvable = approvable and draft.editor_id != current_user.id
     return render_template(
         "review/diff.html", draft=draft, tables=changed, unchanged=unchanged, checked=checked, approvable=approvable
     )
@@ -161,9 +162,10 @@ def decide(draft_id: int) -> BaseResponse:
     draft = _draft(draft_id, editable=False)
     if draft.editor_id == current_user.id:
         abort(403)  # never approved by its own editor
-    if draft.state != "submitted":
-        abort(409)
     verdict = request.form.get("verdict")
+    # an approved draft can still be sent back (its article changed by another release: re-saved on the new text)
+    if draft.state != "submitted" and not (verdict == "return" and draft.state == "approved"):
+        abort(409)
     if verdict == "approve":
         draft.state, draft.approver_id = "approved", current_user.id
         flash("已批准，等待发布。")
