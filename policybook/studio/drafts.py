@@ -253,7 +253,7 @@ def values(draft_id: int) -> str | BaseResponse | tuple[str, int]:
     errors = _cell_errors(checked, table)
     if not checked.ok:
         database.session().rollback()
-        other = [d for d in checked.result.diagnostics.errors if not any(d in e for e in errors.values())]
+        other = [d for d in checked.result.diagnostics.items if not any(d in e for e in errors.values())]
         return render_template(
             "drafts/values.html", draft=draft, grid=table, rules=RULE_NAMES, errors=errors, other=other
         ), 422
@@ -287,11 +287,11 @@ def _value_edits(table: Grid) -> list[tuple[str, str, str]]:
 
 
 def _cell_errors(checked: store.Checked, table: Grid) -> dict[tuple[str, str], list]:  # type: ignore[type-arg]
-    """Errors located on a value's line → (sub, path) of its cell."""
+    """Diagnostics (errors, law warnings, notes) located on a value's line → (sub, path) of its cell."""
     by_file = {f: s for s, f in table.files.items()}
     found: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
     copy = checked.result.source
-    for diag in checked.result.diagnostics.errors:
+    for diag in checked.result.diagnostics.items:
         if diag.loc is None:
             continue
         rel = diag.loc.path  # relative to the source (store.check_draft relocated it)
