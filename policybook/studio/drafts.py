@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from policybook.studio import database, store
 from policybook.studio.audit import record
-from policybook.studio.drafting import released_article
+from policybook.studio.drafting import apply, released_article
 from policybook.studio.handbook import Entry, Index
 from policybook.studio.roles import requires
 from policybook.studio.schema import Draft
@@ -218,8 +218,6 @@ def _int(value: str | None) -> int | None:
 
 def _touched(draft: Draft, file: str, text: str) -> tuple[str, range]:
     """Where the saved article lands in the draft's file (its heading line to its last line)."""
-    from policybook.studio.drafting import apply
-
     applied = apply(workspace().source, _index(), draft.changes)
     new = applied.files.get(file, "")
     first = text.split("\n", 1)[0]
