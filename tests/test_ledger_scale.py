@@ -75,7 +75,7 @@ def statements_for(tmp_path: Path, count: int) -> dict[str, int]:
         with counted(ledger.engine) as seen, ledger.transaction() as session:
             release = session.get(Release, release.id)
             assert release is not None
-            assert len(assign(session, release, ["sz"], 30, NOW).created) == count
+            assert len(assign(session, release, ["sz"], 30, NOW).new) == count
         found["assign"] = len(seen)
         with counted(ledger.engine) as seen, ledger.transaction() as session:
             rows = standing_rows(session, NOW.date(), "sz")
