@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from policybook.ledger.bulk import insert_rows
 from policybook.ledger.schema import Acknowledgement, Assignment, Base, Employee, Release, ReleaseFile
 
 
@@ -118,8 +119,7 @@ def assign(session: Session, release: Release, subs: Iterable[str], due_days: in
             {"employee_id": emp_id, "release_id": release.id, "subsidiary": subsidiary, "due": due}
             | {"reason": reason, "assigned_at": now}
         )
-    if rows:
-        session.execute(insert(Base.metadata.tables["assignments"]), rows)
+    insert_rows(session, Base.metadata.tables["assignments"], rows)
     return result
 
 
