@@ -64,12 +64,10 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
         release = record_release(session, checked, built, today(args), now())
         result = assign(session, release, list(built), args.due_days, now())
         print(f"policybook: release {release.version}: {_release_summary(release)}")
-    reasons: dict[str, int] = {}
-    for a in result.created:
-        reasons[a.reason] = reasons.get(a.reason, 0) + 1
+    reasons = result.reasons
     detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
     print(
-        f"policybook: {len(result.created)} assigned"
+        f"policybook: {len(result.new)} assigned"
         + (f" ({detail})" if detail else "")
         + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
     )
