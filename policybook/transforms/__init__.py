@@ -37,8 +37,9 @@ def check_numbering(project: Project, diags: Diagnostics) -> None:
     for chapter in _all_chapters(project):
         for article in chapter.articles():
             for block in blocks_in(article.blocks):
-                if isinstance(block, ItemList) and block.style and bad_item_samples([block.style]):
-                    diags.error(block.loc, f"cannot read the item format '{block.style}'", "numbering.items", hint)
+                unread = bad_item_samples(block.style.split()) if isinstance(block, ItemList) and block.style else []
+                if unread:
+                    diags.error(block.loc, f"cannot read the item format '{unread[0]}'", "numbering.items", hint)
 
 
 def _all_chapters(project: Project) -> list[Chapter]:
