@@ -44,7 +44,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def roster_csv(path: Path, count: int, seed: int = 26) -> dict[str, list[str]]:
-    """N employees as an Excel GBK CSV; returns the ids per subsidiary."""
+    """N employees as an Excel GBK CSV; returns the ids of the active ones per subsidiary."""
     rng = random.Random(seed)
     ids: dict[str, list[str]] = {s: [] for s in SUBS}
     lines = ["工号,姓名,所属公司,部门,入职日期,员工状态,手机"]
@@ -52,9 +52,10 @@ def roster_csv(path: Path, count: int, seed: int = 26) -> dict[str, list[str]]:
     for n in range(count):
         sub = rng.choices(subs, weights)[0]
         emp = f"{sub.upper()}{n:06d}"
-        ids[sub].append(emp)
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         status = "离职" if rng.random() < 0.03 else rng.choice(["在职", "正式", "试用"])
+        if status != "离职":
+            ids[sub].append(emp)
         hired = f"20{rng.randint(10, 26):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         depts = DEPARTMENTS[sub]
         shares = [19 / (len(depts) - 1)] * (len(depts) - 1) + [1.0]
@@ -83,7 +84,8 @@ def run(args: list[str | Path], cwd: Path) -> tuple[float, float, float, str]:
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"bench: {' '.join(map(str, args))} failed:\n{text}")
+        tail = "\n".join(text.splitlines()[-20:])
+        raise SystemExit(f"bench: {' '.join(map(str, args))} failed:\n{tail}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
 
 

@@ -40,6 +40,7 @@ class Expect:
 CASES = {
     "runin-hant.txt": Expect("員工考勤管理辦法", 3, 7, 0, run_in=10),
     "runin-items.txt": Expect("差旅费管理规定", 3, 5, 3, run_in=10),
+    "hardwrap-title.txt": Expect("员工培训管理制度实施细则", 1, 3, 0, blanks=1),
     "hardwrap.txt": Expect("员工培训管理制度", 1, 5, 3, blanks=1),
     "runin-web-hant.txt": Expect("員工請假辦法", 1, 5, 0, ("breadcrumb", "footer"), run_in=5),
     "web-noend.txt": Expect("员工离职管理办法", 1, 4, 0, ("breadcrumb", "another document")),
@@ -48,6 +49,7 @@ CASES = {
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
     "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
     "blanks-hant.txt": Expect("員工出差管理辦法", 2, 7, 0, blanks=6),
+    "runin-paren-items.txt": Expect("员工警告办法", 1, 2, 3, run_in=5),
     "runin-unnumbered.txt": Expect("考勤制度", 3, 7, 0, run_in=10),
     "items-end-midway.txt": Expect("员工考勤规定", 3, 6, 0, ("Q&A", "issuing unit")),
     "qa-noend.txt": Expect("年休假管理办法", 3, 6, 0, ("Q&A",)),

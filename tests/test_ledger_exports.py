@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import select, text
 from policybook.ledger.db import opened
 from policybook.ledger.roster import entry_as_of, history
 from policybook.ledger.schema import Employee
+from tests.ledger_support import Postgres, start_postgres
 
 REPO = Path(__file__).parent.parent
 DATA = REPO / "tests" / "data" / "ledger"
@@ -97,8 +100,21 @@ def test_title_row_without_a_known_header_still_names_the_columns(cli, tmp_path:
     assert run.code == 1 and "no column for subsidiary" in run.err and "Traceback" not in run.err
 
 
-def test_roster_history_keeps_every_version(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "l.db"
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    yield from start_postgres()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "l.db")
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.create_database(f"h_{uuid.uuid4().hex[:12]}")
+
+
+def test_roster_history_keeps_every_version(cli, tmp_path: Path, ledger_url: str) -> None:  # type: ignore[no-untyped-def]
+    db = ledger_url
     first = tmp_path / "a.csv"
     first.write_text("工号,姓名,公司,部门,入职日期\nA1,张伟,sz,客服一部,2025-03-01\n")
     second = tmp_path / "b.csv"
@@ -109,7 +125,7 @@ def test_roster_history_keeps_every_version(cli, tmp_path: Path) -> None:  # typ
     assert "1 updated" in imported(cli, db, second, day="2026-06-01").err
     assert "1 unchanged" in imported(cli, db, second, day="2026-06-02").err  # no new version
     assert "1 updated" in imported(cli, db, third, day="2026-09-01").err
-    with opened(str(db)) as ledger, ledger.transaction() as session:
+    with opened(db) as ledger, ledger.transaction() as session:
         assert entry_as_of(session, "A1", datetime.date(2025, 2, 28)) is None  # before the hire date
         was = entry_as_of(session, "A1", datetime.date(2025, 12, 31))
         assert was is not None and (was.subsidiary, was.department) == ("sz", "客服一部")
@@ -119,7 +135,7 @@ def test_roster_history_keeps_every_version(cli, tmp_path: Path) -> None:  # typ
         assert now is not None and now.status == "left" and now.origin.endswith("c.csv:2")
         assert [v.valid_from.isoformat() for v in history(session, "A1")] == ["2025-03-01", "2026-06-01", "2026-09-01"]
         assert entry_as_of(session, "nobody", datetime.date(2026, 1, 1)) is None
-    with opened(str(db)) as ledger, pytest.raises(Exception, match="append-only"), ledger.engine.begin() as connection:
+    with opened(db) as ledger, pytest.raises(Exception, match="append-only"), ledger.engine.begin() as connection:
         connection.execute(text("UPDATE employee_versions SET department = 'x'"))
 
 

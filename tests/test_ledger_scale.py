@@ -19,7 +19,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import event
 
 from policybook.build import build
-from policybook.ledger.assignments import assign, standings
+from policybook.ledger.assignments import assign, standing_rows, standings
 from policybook.ledger.db import opened
 from policybook.ledger.pdfstream import StreamingPdf
 from policybook.ledger.roster import upsert
@@ -78,8 +78,14 @@ def statements_for(tmp_path: Path, count: int) -> dict[str, int]:
             assert len(assign(session, release, ["sz"], 30, NOW).created) == count
         found["assign"] = len(seen)
         with counted(ledger.engine) as seen, ledger.transaction() as session:
-            assert len(standings(session, NOW.date(), "sz")) == count
+            rows = standing_rows(session, NOW.date(), "sz")
         found["report"] = len(seen)
+        with ledger.transaction() as session:  # the same as the ORM objects other callers use
+            orm = standings(session, NOW.date(), "sz")
+            assert [(s.employee.id, s.assignment.release.version, s.status) for s in orm] == [
+                (s.employee.id, s.assignment.release.version, s.status) for s in rows
+            ]
+            assert len(rows) == count
     return found
 
 

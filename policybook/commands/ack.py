@@ -20,7 +20,7 @@ from policybook.safetext import printable
 
 if TYPE_CHECKING:
     from policybook.ledger.acks import Signature
-    from policybook.ledger.assignments import Standing
+    from policybook.ledger.assignments import StandingRow
     from policybook.ledger.report import Words
     from policybook.ledger.schema import Release
 
@@ -252,13 +252,13 @@ def _words(args: argparse.Namespace) -> Words:
     return report.words_for(subs, project.meta.locale, args.subsidiary)
 
 
-def _standings(args: argparse.Namespace, convert: Callable[[list[Standing]], Rows]) -> Rows:
+def _standings(args: argparse.Namespace, convert: Callable[[list[StandingRow]], Rows]) -> Rows:
     """Where everyone stands, converted to rows while the session is still open."""
-    from policybook.ledger.assignments import standings
+    from policybook.ledger.assignments import standing_rows
     from policybook.ledger.db import opened
 
     with opened(url(args)) as ledger, ledger.transaction() as session:
-        return convert(standings(session, today(args), args.subsidiary))
+        return convert(standing_rows(session, today(args), args.subsidiary))
 
 
 def _emit(text: str, output: Path | None, for_terminal: bool = False) -> None:

@@ -41,8 +41,12 @@ def _progress() -> Callable[[int, int], None]:
     live = sys.stderr.isatty()
 
     def show(done: int, total: int) -> None:
+        nonlocal start
+        if done == 0:
+            start = time.monotonic()
+            return
         rate = done / max(time.monotonic() - start, 1e-6)
-        line = f"policybook: {done}/{total} copies ({rate:.0f}/s)"
+        line = f"policybook: {done}/{total} copies ({rate:.3g}/s)"
         print(("\r" + line) if live else line, end="\n" if not live or done == total else "", file=sys.stderr)
         sys.stderr.flush()
 

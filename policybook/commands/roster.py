@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from policybook.commands import EXIT_OK
@@ -35,7 +36,9 @@ def run_import(args: argparse.Namespace, diags: Diagnostics) -> int:
 
     project = read_project(args.source, diags)
     diags.raise_if_errors()
-    rows = read_roster(args.file, {k: s.info for k, s in project.subsidiaries.items()}, diags)
+    # a subsidiary without its own locale writes in the handbook's (departments are kept in that script)
+    subs = {k: replace(s.info, locale=s.info.locale or project.meta.locale) for k, s in project.subsidiaries.items()}
+    rows = read_roster(args.file, subs, diags)
     with opened(url(args)) as ledger, ledger.transaction() as session:
         result = upsert(session, rows, now(), today(args))
     print(

@@ -338,16 +338,20 @@ class Builder:
         where = paras[0].where
         article = Article(0, "", self.blocks(paras), where)
         self.place(article, segment or Segment("article", Marker("article", 0, ""), paras[0]))
-        heading = self.section.title if self.section is not None else self.chapters[-1].title
+        chapter = self.chapters[-1]
+        heading = self.section.title if self.section is not None else chapter.title
+        if self.section is None and chapter.made and not chapter.articles()[:-1]:
+            opening = True  # no heading of the source's: the regulation's own opening
         count = sum(1 for p in paras if p.text.strip() or p.table is not None)
         if opening:
-            message = "holds the text before the first article: kept as an untitled article of its own"
+            heading, message = "the regulation", "opens with text before its first article: kept as an untitled article"
         elif segment is not None and segment.kind == "article":
             message = "opens it before its first article: kept as an untitled article of its own"
         else:
             message = "has no articles: its text is kept as one untitled article"
         shift = "" if self.restarts else "; the source's 第X条 after it print one number higher"
-        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s); a chapter holds only articles{shift})")
+        name = heading if heading == "the regulation" else f"“{heading}”"
+        self.record.doubt(where, f"{name} {message} ({count} paragraph(s); a chapter holds only articles{shift})")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""

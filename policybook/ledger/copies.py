@@ -62,6 +62,8 @@ def write_copies(
         return []
     data = original.read_bytes()
     stamp = _incremental(data) if supported(data) else _rewritten(data)
+    if progress:
+        progress(0, len(given.people))  # the copies start now (the ledger and the release file are read)
     with staged(out) as staging:
         for start in range(0, len(given.people), BATCH):
             people = given.people[start : start + BATCH]

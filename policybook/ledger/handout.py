@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from policybook.build import check
 from policybook.diagnostics import Diagnostics, fail
-from policybook.ledger.assignments import standings
+from policybook.ledger.assignments import standing_rows
 from policybook.ledger.db import opened
 from policybook.ledger.names import closest_department, department_matches
 from policybook.ledger.schema import Employee, Release, ReleaseFile
@@ -54,7 +54,7 @@ def handout(source: str | Path, sub_id: str, department: str, everyone: bool, ur
         else:
             found = [
                 Person(s.employee.id, s.employee.name, s.employee.department)
-                for s in standings(session, datetime.date.today(), sub_id)
+                for s in standing_rows(session, datetime.date.today(), sub_id)
                 if s.status != "signed" and s.assignment.release_id == release.id
             ]
         people = sorted((p for p in found if department_matches(department, p.department)), key=_order)

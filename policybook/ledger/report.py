@@ -1,6 +1,6 @@
 """Ledger stage: where everyone stands — as a table, JSON, CSV, XLSX, a bar chart, a reminder list.
 
-Rows come from :func:`assignments.standings` (overdue first); the table groups
+Rows come from :func:`assignments.standing_rows` (or ``standings``) (overdue first); the table groups
 them per subsidiary and department with counts and names. What HR reads (the
 table, CSV, XLSX) is Chinese — headers, 签收/待签/逾期, companies by name, in
 a Traditional subsidiary's script when the file is that subsidiary's —
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 from policybook.language import language
 from policybook.ledger import export
-from policybook.ledger.assignments import Standing
+from policybook.ledger.assignments import Standing, StandingRow
 from policybook.model import Subsidiary
 from policybook.widths import display_width
 
@@ -92,7 +92,7 @@ def words_for(subsidiaries: Mapping[str, Subsidiary], locale: str, only: str = "
     return Words(True, convert, {k: s.name for k, s in subsidiaries.items()})
 
 
-def rows(standings: list[Standing]) -> list[dict[str, Any]]:
+def rows(standings: Sequence[Standing | StandingRow]) -> list[dict[str, Any]]:
     return [
         {
             "employee": s.employee.id,
@@ -172,7 +172,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def reminders(standings: list[Standing], as_of: datetime.date) -> list[dict[str, Any]]:
+def reminders(standings: Sequence[Standing | StandingRow], as_of: datetime.date) -> list[dict[str, Any]]:
     """Who to remind: everyone who has not signed, most overdue first."""
     unsigned = [s for s in standings if s.status != "signed"]
     unsigned.sort(key=lambda s: (s.assignment.due, s.employee.subsidiary, s.employee.id))
