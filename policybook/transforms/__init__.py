@@ -36,8 +36,9 @@ def check_numbering(project: Project, diags: Diagnostics) -> None:
         )
     for blocks in block_lists(_all_chapters(project)):
         for block in blocks_in(blocks):
-            if isinstance(block, ItemList) and block.style and bad_item_samples([block.style]):
-                diags.error(block.loc, f"cannot read the item format '{block.style}'", "numbering.items", hint)
+            unread = bad_item_samples(block.style.split()) if isinstance(block, ItemList) and block.style else []
+            if unread:
+                diags.error(block.loc, f"cannot read the item format '{unread[0]}'", "numbering.items", hint)
 
 
 def _all_chapters(project: Project) -> list[Chapter]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from policybook.diagnostics import Diagnostics
 from policybook.model import Appendix, Article, Attachment, Block, Chapter, Item, ItemList, Note, Ref, Section
 from policybook.transforms.labels import Target, label_table
-from policybook.transforms.styles import ItemFormat, NumberingStyle, item_format
+from policybook.transforms.styles import ItemFormat, NumberingStyle, list_formats
 from policybook.transforms.variants import Removed
 from policybook.transforms.walk import all_inlines, all_inlines_of, blocks_of, holders
 
@@ -49,17 +49,22 @@ def _set(
     node.anchor = getattr(node, "label", "") or anchor
 
 
-def _number_items(blocks: list[Block], style: NumberingStyle, prefix: str, level: int) -> None:
+def _number_items(
+    blocks: list[Block], style: NumberingStyle, prefix: str, level: int, own: tuple[ItemFormat, ...] = ()
+) -> None:
+    """``own``: the formats a list's ``items="…"`` set for it and the lists inside it."""
     for block in blocks:
         if isinstance(block, ItemList):
-            fmt = item_format(block.style) if block.style else None
+            formats = list_formats(block.style, own)
+            fmt = formats[0] if formats else None
             for n, item in enumerate(block.items, start=block.start if block.ordered else 1):
                 item.level = level
                 text = style.item(level, n, fmt) if block.ordered else ""
                 _set(item, n if block.ordered else 0, text, f"{prefix}-{n}")
-                _number_items(item.blocks, style, item.anchor, level + 1 if block.ordered else level)
+                deeper = (level + 1, formats[1:]) if block.ordered else (level, formats)
+                _number_items(item.blocks, style, item.anchor, *deeper)
         elif isinstance(block, Note):
-            _number_items(block.blocks, style, prefix, level)
+            _number_items(block.blocks, style, prefix, level, own)
 
 
 class RefResolver:
@@ -134,16 +139,18 @@ def _item_paths(
     blocks: list[Block],
     path: ItemPath,
     found: dict[int, tuple[object, ItemPath]],
+    own: tuple[ItemFormat, ...] = (),
 ) -> None:
     for block in blocks:
         if isinstance(block, ItemList):
-            fmt = item_format(block.style) if block.style else None
+            formats = list_formats(block.style, own)
+            fmt = formats[0] if formats else None
             for item in block.items:
                 here = [*path, (item.level, item.ordinal, fmt)] if block.ordered else path
                 found[id(item)] = (article, here)
-                _item_paths(article, item.blocks, here, found)
+                _item_paths(article, item.blocks, here, found, formats[1:] if block.ordered else formats)
         elif isinstance(block, Note):
-            _item_paths(article, block.blocks, path, found)
+            _item_paths(article, block.blocks, path, found, own)
 
 
 def _report_missing(ref: Ref, removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:

@@ -36,6 +36,7 @@ from policybook.model import (
     Text,
     plain_text,
 )
+from policybook.naming import document_code
 from policybook.source.brand import default_brand
 from policybook.writers.pdf.forms import sheet_name
 from policybook.writers.tables import column_widths, display_width, text_units
@@ -62,7 +63,7 @@ def _meta(doc: Document) -> Json:
     meta, sub = doc.meta, doc.subsidiary
     return {
         "title": meta.title,
-        "code": meta.code,
+        "code": document_code(doc),  # HY-HR-001-SZ: the code the 签收单 and the site print
         "version": meta.version,
         "effective": long_date(meta.effective, meta.locale),  # 2026年12月1日 / 1 December 2026
         "group": meta.group,
