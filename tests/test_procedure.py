@@ -302,7 +302,7 @@ def check_package(s: Story, out: Path, employee: str, day: str, online: bool) ->
 # ---------------------------------------------------------------- append-only, in the database itself
 
 
-def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: Sample) -> None:  # type: ignore[no-untyped-def]
+def test_append_only_tables_refuse_every_rewrite(cli, db: str, tmp_path: Path, sample: Sample) -> None:  # type: ignore[no-untyped-def]
     s = Story(cli, sample, db, tmp_path)
     s.run("roster", "import", s.file("roster.csv", ROSTER), "--source", sample.old.source)
     s.run("ack", "assign", sample.old.source, "--dist", sample.old.dist, "--date", "2026-11-20")
@@ -321,6 +321,8 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
             "recorded_by) SELECT id, version, subsidiaries, 'board', published_on, note, recorded_at, recorded_by "
             "FROM publications ON CONFLICT (id) DO UPDATE SET channel = 'board'",
             "TRUNCATE publication_evidence",
+            "TRUNCATE employee_versions",
+            "TRUNCATE studio_audit",
         ]
     else:
         attempts += [
@@ -329,8 +331,15 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
             "REPLACE INTO acknowledgements (id, assignment_id, method, signed_on, recorded_at, recorded_by, "
             "evidence_sha256, evidence_name, origin) SELECT 1, id, 'paper', '2026-01-01', '2026-01-01 00:00:00', "
             "'', '', '', '' FROM assignments LIMIT 1",
+            "INSERT OR REPLACE INTO employee_versions SELECT * FROM employee_versions",
+            "REPLACE INTO studio_audit SELECT * FROM studio_audit",
         ]
     with opened(db) as ledger:
+        with ledger.engine.begin() as conn:  # an audit entry (the studio's log shares the ledger)
+            conn.execute(text(
+                "INSERT INTO studio_audit (at, actor, action, target, detail, before_sha256, after_sha256, address) "
+                "VALUES ('2026-11-22 00:00:00', 'hr1', 'save', 'art-late', '', '', '', '127.0.0.1')"
+            ))  # fmt: skip
         if not postgres:  # a first acknowledgement, so that REPLACE has a row to replace
             with ledger.engine.begin() as conn:
                 conn.execute(text(
@@ -344,6 +353,7 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
         with ledger.engine.begin() as conn:
             assert conn.execute(text("SELECT channel FROM publications")).scalars().all() == ["email"]
             assert conn.execute(text("SELECT count(*) FROM publication_evidence")).scalar() == 1
+            assert conn.execute(text("SELECT actor FROM studio_audit")).scalars().all() == ["hr1"]
 
 
 # ---------------------------------------------------------------- the link, in the studio (no login)
