@@ -42,6 +42,8 @@ def _serve(made: Studio) -> Iterator[str]:
         yield webserver.url(server, "").rstrip("/")
     finally:
         server.close()
+        for channel in list(server._map.values()):  # the browser's kept-alive connections end the loop too
+            channel.close()
         thread.join(10)
 
 

@@ -199,7 +199,7 @@ def local_time(at: datetime.datetime | None, zone: str) -> str:
 def _login_everywhere() -> BaseResponse | None:
     if request.endpoint in PUBLIC or current_user.is_authenticated:
         return None
-    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
 def _headers(response: Response) -> Response:

@@ -45,7 +45,9 @@ class Previews:
         self.watches: dict[tuple[int, str], Watch] = {}
         self.docs: dict[tuple[int, str], tuple[str, Document]] = {}  # what each watch last wrote, of which state
         self.last: dict[int, str] = {}  # the subsidiary each draft was last previewed for
-        self.locks: dict[tuple[int, str], threading.Lock] = {}
+        # one build at a time: two Typst compiles on two threads at once are not safe to rely on, and
+        # a preview asked while its save's warm-up runs waits for it instead of building twice
+        self.building = threading.Lock()
         self.lock = threading.Lock()
 
     def build(
@@ -59,9 +61,8 @@ class Previews:
             self.last[draft_id] = sub
             if key not in self.watches:
                 self.watches[key] = Watch(source, [sub], ["pdf", "html"], out, stream=io.StringIO())
-                self.locks[key] = threading.Lock()
         watch = self.watches[key]
-        with self.locks[key]:
+        with self.building:
             known = self.docs.get(key)
             doc = doc or (known[1] if known and known[0] == state else None) or _checked(watch, sub)
             if doc is None:

@@ -126,7 +126,9 @@ def site(draft_id: int, sub: str, name: str) -> Response:
         Path(path).suffix, "application/octet-stream"
     )
     response = Response(Path(path).read_bytes(), mimetype=mimetype)
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'self'; script-src 'none'; style-src 'self'"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox allow-same-origin; default-src 'self'; script-src 'none'; style-src 'self'"
+    )
     return response
 
 
