@@ -18,7 +18,7 @@ test: $(STAMP) $(PDFJS)
 
 # every case of the adversarial corpus and a longer hypothesis run (minutes, not part of `make test`)
 fuzz: $(STAMP)
-	POLICYBOOK_FUZZ=1 $(PY) -m pytest tests/test_hostile.py tests/test_fuzz.py -q
+	POLICYBOOK_FUZZ=1 $(PY) -m pytest tests/test_hostile.py tests/test_hostile_surfaces.py tests/test_fuzz.py -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check policybook tests bench

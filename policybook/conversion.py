@@ -75,10 +75,19 @@ class Converter:
     """Source script → one variant's script, region and quotation marks."""
 
     def __init__(
-        self, same: bool, target: str, quotes: str, rules: Sequence[tuple[str, str]] = (), names: Sequence[str] = ()
+        self,
+        same: bool,
+        target: str,
+        quotes: str,
+        rules: Sequence[tuple[str, str]] = (),
+        names: Sequence[str] = (),
+        scan_source: bool = False,
     ) -> None:
         self.convert = (lambda s: s) if same or not target else phrase_converter(target, tuple(rules))
         self.target = target
+        # converting into the source's own script: the other script's characters are looked
+        # for in the source text (the conversion fixes them, the author should too)
+        self.scan_source = scan_source
         self.foreign: set[str] = set()  # characters of the other script left in converted text (see take)
         self.classified: set[str] = set()  # every Han character met so far …
         self.other: set[str] = set()  # … and those of them that belong to the other script
@@ -106,14 +115,17 @@ class Converter:
         return found
 
     def _free(self, text: str) -> str:
+        source = text
         text = self.convert(text) if text else text
         if self.target:
-            chars = set(HAN.findall(text))
+            chars = set(HAN.findall(source if self.scan_source else text))
             fresh = chars - self.classified  # each character is looked up once per converter
             if fresh:
                 self.classified |= fresh
                 self.other |= {c for c in fresh if c not in SHARED and _char(c, self.target) != c}
             self.foreign |= chars & self.other
+            if self.scan_source and len(source) == len(text):  # 于 后 …: Simplified only where converted
+                self.foreign |= {a for a, b in zip(source, text, strict=True) if a != b and a in SHARED}
         if self.quotes is not None:
             text = text.translate(self.quotes)
             if self.quotes is CORNER:

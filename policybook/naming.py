@@ -20,6 +20,12 @@ def safe(part: str) -> str:
     return UNSAFE.sub("_", part).strip("_")
 
 
+def document_code(doc: Document) -> str:
+    """The code of one subsidiary's handbook, ``HY-HR-001-SZ``: printed on its cover and footers,
+    the 签收单, the site and personal copies — the code an employee signs for."""
+    return f"{doc.meta.code}-{doc.subsidiary.code}" if doc.subsidiary.code else doc.meta.code
+
+
 def handbook_stem(doc: Document) -> str:
     """e.g. ``HY-HR-001-SH-v3.2``."""
     return safe(f"{doc.meta.code}-{doc.subsidiary.code}-v{doc.meta.version}")

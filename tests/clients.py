@@ -313,9 +313,27 @@ def _xfdf(values: FieldValues) -> str:
     )
 
 
+def pdflib_fill(src: Path, values: FieldValues, out: Path) -> None:
+    """pdf-lib under node: set every field, save without redrawing, NeedAppearances set (a script
+    filling Chinese values does so unless it embeds a CJK font with fontkit)."""
+    spec = out.with_suffix(".values.json")
+    spec.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    if not (JS / "node_modules" / "pdf-lib").is_dir():
+        raise Missing(f"pdf-lib filler: pdf-lib is not installed (run: npm ci --prefix {JS})")
+    node = shutil.which("node")
+    if node is None:
+        raise Missing("pdf-lib filler: node is not installed (make setup installs Debian's nodejs)")
+    result = subprocess.run(
+        [node, str(JS / "pdflib-client.mjs"), "fill", str(src), str(spec), str(out)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"pdf-lib failed: {result.stderr[-2000:]}")
+
+
 FILLERS = {
     "pypdf": lambda src, values, out: pypdf_fill(src, values, out, "appearances"),
     "pypdf-flatten": lambda src, values, out: pypdf_fill(src, values, out, "flatten"),
     "pypdf-need": lambda src, values, out: pypdf_fill(src, values, out, "need"),
     "pdftk": pdftk_fill,
+    "pdf-lib": pdflib_fill,
 }

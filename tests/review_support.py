@@ -224,6 +224,24 @@ class WordReview:
         change.append(old)
         ppr.append(change)
 
+    def delete_row(self, text: str) -> None:
+        """The table row holding ``text`` deleted (w:trPr/w:del, its runs in w:del)."""
+        row = self.paragraph_of(text)
+        while row.tag != w("tr"):
+            row = row.getparent()
+        for p in row.iter(w("p")):
+            for run in [r for r in p if r.tag == w("r")]:
+                wrapper = self._mark("del")
+                run.addprevious(wrapper)
+                wrapper.append(run)
+                for t in run.findall(w("t")):
+                    t.tag = w("delText")
+        trpr = row.find(w("trPr"))
+        if trpr is None:
+            trpr = etree.Element(w("trPr"))
+            row.insert(0, trpr)
+        trpr.append(self._mark("del"))
+
     def insert_row_after(self, text: str, cells: list[str]) -> None:
         """A new table row after the row holding ``text`` (w:trPr/w:ins, its runs in w:ins)."""
         row = self.paragraph_of(text)

@@ -171,3 +171,24 @@ def test_change_table_docx(cli, tmp_path: Path, monkeypatch) -> None:  # type: i
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # emb column
+
+
+def test_diff_tells_each_warning_once_under_names_the_user_knows(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A warning of the new version is printed once, its file named ``REV:handbook/…`` (not the
+    temporary export's path); the old version's warnings (history) are not repeated."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOTS / "diff-old", repo)
+    chapter = next((repo / "handbook" / "chapters").glob("*.md"))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n规定,员工应当遵守。\n", encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "v1.0")
+    _git(repo, "tag", "v1.0")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "v1.1")
+    monkeypatch.chdir(repo)
+    run = cli("diff", "v1.0", "HEAD", "-o", tmp_path / "out", "-f", "json")
+    assert run.code == 0, run.err
+    warned = [line for line in run.err.splitlines() if "[punctuation.half-width]" in line]
+    assert len(warned) == 1, run.err
+    assert warned[0].startswith(f"HEAD:handbook/chapters/{chapter.name}:"), warned[0]
+    assert "/tmp" not in run.err.replace(str(tmp_path), "")

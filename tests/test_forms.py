@@ -557,3 +557,35 @@ def test_service_record_fits_one_page_in_the_handbook_docx(tmp_path: Path) -> No
     pages = _text(printed).split("\f")
     start = next(i for i, page in enumerate(pages) if "CS-F-001 · V" in page)
     assert "客户签字" in pages[start] and "客户签字" not in pages[start + 1], pages[start + 1][:300]
+
+
+def test_an_a5_form_fills_the_a4_handbook_page_and_long_labels_stay_legible(root_copy, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The A5 service record inside the A4 handbook is enlarged to the page, so its own footer
+    sits at the foot of the page (not in the middle, above the handbook's line); a long label in
+    a narrow A5 cell wraps rather than shrinking below 8 pt."""
+    import pymupdf
+
+    root = root_copy("forms-leave")
+    form = root / "forms" / "service-record.yaml"
+    form.write_text(
+        form.read_text(encoding="utf-8").replace(
+            "  - - {label: 客户单位, name: client, type: text}\n",
+            "  - - {label: 客户单位, name: client, type: text}\n"
+            "    - {label: 客户联系人及联系电话, name: contact, type: text}\n",
+        ),
+        encoding="utf-8",
+    )
+    assert cli("build", root / "handbook", "-s", "sh", "-f", "pdf,forms", "-o", tmp_path / "out").code == 0
+    [book] = (tmp_path / "out" / "sh").glob("*.pdf")
+    page = pymupdf.open(str(book))[-1]
+    footer = [b for b in page.get_text("blocks") if "员工手册附件二" in b[4]]
+    assert footer and footer[0][1] > 0.9 * page.rect.height, (footer, page.rect.height)
+    [sheet] = (tmp_path / "out" / "sh" / "forms").glob("*客户服务记录单*.pdf")
+    sizes = [
+        span["size"]
+        for block in pymupdf.open(str(sheet))[0].get_text("dict")["blocks"]
+        for line in block.get("lines", [])
+        for span in line["spans"]
+        if "客户联系" in span["text"] or "系电话" in span["text"]
+    ]
+    assert sizes and min(sizes) >= 7.9, sizes

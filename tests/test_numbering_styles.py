@@ -106,3 +106,31 @@ def test_inline_condition_spans_reference_emphasis_and_variables(cli, root_copy)
     run = cli("model", root / "handbook", "-s", "b", "--json")
     assert run.code == 0, run.err
     assert articles(run.json())[-1]["text"] == "最后一条。\n。"
+
+
+PRESET_LIST = """
+### 公文式列表 {#art-preset}
+
+{items="gbt9704"}
+1. 第一项
+   1. 子项 {#item-preset-sub}
+      1. 孙项
+2. 第二项
+
+{items="decimal"}
+1. 甲
+   1. 乙
+
+见[](#item-preset-sub)。
+"""
+
+
+def test_a_preset_on_one_list_numbers_its_levels(cli, root_copy) -> None:  # type: ignore[no-untyped-def]
+    """items="gbt9704" on one list (a preset the hint names) numbers that list and the lists inside
+    it with the preset's levels — it was accepted and ignored; a preset's first level is not all."""
+    root: Path = root_copy("basic")
+    chapter = root / "handbook" / "chapters" / "01.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + PRESET_LIST, encoding="utf-8")
+    art = next(a for a in articles(_model(cli, root)) if a.get("title") == "公文式列表")
+    assert _numbers(art) == ["一、", "（一）", "1.", "二、", "1.", "(1)"]
+    assert art["children"][-1]["text"].startswith(f"见{art['number']}第一项第（一）")

@@ -125,6 +125,8 @@ def test_insertion_and_deletion_become_a_markdown_patch_that_git_applies_and_reb
     result = imported(tmp_path, review, project)
     trip = article(result, "art-business-trip")
     assert trip.matches is True and not trip.proposal.flags
+    assert trip.shared == ["bj", "hk", "sh"]  # the Markdown is shared: the report says whom else it reaches
+    assert "修改同样适用于 bj、hk、sh" in report.render(result)
     assert "按实际工作时间计算出勤" in result.patch and "-员工因公外出或者出差" in result.patch
     copy = applied(result, project, tmp_path)
     text = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
@@ -161,6 +163,17 @@ def test_a_deleted_paragraph_mark_joins_two_paragraphs_and_a_deleted_paragraph_g
     assert "员工依法享有休息日" not in (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
 
 
+def test_a_last_paragraph_joined_with_the_next_article_is_not_joined(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.delete_paragraph_mark("但公司安排在休息日开展工作的除外。")
+    review.replace("但公司安排在休息日开展工作的除外。", "但公司安排在休息日开展工作的除外；")
+    result = imported(tmp_path, review, project)
+    trip = article(result, "art-business-trip")
+    assert any("不合并" in f for f in trip.proposal.flags) and trip.matches is True
+    markdown = (applied(result, project, tmp_path) / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "开展工作的除外；\n\n###\n\n人力资源部于每月" in markdown
+
+
 def test_an_inserted_table_row_becomes_a_markdown_table_row(drafts, project, tmp_path):
     review = WordReview(drafts["sz"])
     review.insert_row_after("按旷工半日处理", ["代打卡", "经查实", "按旷工处理"])
@@ -181,6 +194,18 @@ def test_a_paragraph_typed_after_a_list_item_is_the_next_item(drafts, project, t
     markdown = (copy / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
     assert "3. 以虚假理由或者伪造、变造的证明骗取假期的；\n4. 冒用他人身份打卡的；\n4. 不服从" in markdown
     assert absent.matches is True
+
+
+def test_a_deleted_row_and_a_deleted_item_leave_no_markup_or_empty_value_behind(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.delete_row("在下班时间前")  # the 早退 row: two variables in it
+    review.delete_paragraph("请假期满未续假，或者续假未获批准而逾期不归的；")
+    result = imported(tmp_path, review, project)
+    assert [(a.article.label, a.matches) for a in result.articles] == [("art-late", True), ("art-absent", True)]
+    assert not result.overrides  # the row's values went with it, no variable was emptied
+    markdown = (applied(result, project, tmp_path) / "chapters" / "04-attendance.md").read_text(encoding="utf-8")
+    assert "早退 | 在下班时间前" not in markdown and "\n| 迟到、早退超过时限 |" in markdown
+    assert "请假期满未续假" not in markdown and "\n1. 未请假或者请假未获批准，擅自不到岗的；\n3. 以虚假理由" in markdown
 
 
 def test_formatting_changes_are_reported_not_applied(drafts, project, tmp_path):
@@ -292,6 +317,15 @@ def test_an_item_and_a_value_in_a_table_come_back_together(drafts, project, tmp_
     assert "attendance.early_leave_fine" in late.also  # the next row prints 80 too: named in the report
 
 
+def test_a_value_the_group_does_not_allow_is_proposed_and_the_failed_check_reported(drafts, project, tmp_path):
+    review = WordReview(drafts["sz"])
+    review.replace("每次扣减考勤绩效80元", "每次扣减考勤绩效20元")  # late_fine is raise-only (group: 50)
+    result = imported(tmp_path, review, project)
+    assert "+    late_fine: 20" in result.patch
+    assert any("无法通过检查" in note and "late_fine" in note for note in result.notes)
+    assert "无法通过检查" in report.render(result)
+
+
 def _text(doc, label):  # type: ignore[no-untyped-def]
     from policybook.model import block_text
 
@@ -316,9 +350,13 @@ def test_lost_identities_fall_back_to_the_heading_and_text_and_say_so(drafts, pr
     review = WordReview(drafts["sz"])
     review.strip_identities()
     review.replace("按标准工作时间计算出勤", "按实际工作时间计算出勤")
+    review.replace("不计入工作时间", "不计入工作时间和加班时间")  # the first article after 第四章's heading
     result = imported(tmp_path, review, project)
     trip = article(result, "art-business-trip")
     assert trip.piece.how == "heading" and trip.matches is True
+    hours = article(result, "art-hours")
+    assert "考勤管理" not in hours.piece.old and hours.matches is True  # the chapter heading is not in it
+    assert [a.article.label for a in result.articles] == ["art-hours", "art-business-trip"]
     assert "“第X条”标题与文字相似度" in report.render(result) and result.notes
 
 
@@ -342,6 +380,19 @@ def test_an_article_changed_in_the_source_since_the_build_is_a_three_way_conflic
     assert "按[-标准-]{+实际+}工作时间" in text and "经部门负责人{+书面+}批准" in text  # both sides' changes marked
 
 
+def test_an_unlabelled_article_moved_by_an_article_added_above_it_is_followed(drafts, tmp_path):
+    source = copy_project(ROOT, tmp_path / "grown")
+    review = WordReview(drafts["sz"])
+    review.replace("汇总并公布上月考勤结果", "汇总并书面公布上月考勤结果")  # an unlabelled article (#6 of its file)
+    chapter = source / "chapters" / "04-attendance.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("### 考勤方式 {#art-clock}", "###\n\n新增的一条。\n\n### 考勤方式 {#art-clock}"))
+    result = imported(tmp_path, review, source)
+    report_ = next(a for a in result.articles if "上月考勤结果" in a.piece.old)
+    assert report_.piece.how == "moved" and report_.current is None and report_.matches is True
+    assert "+人力资源部于每月{{ attendance.report_day }}日前汇总并书面公布上月考勤结果" in result.patch
+
+
 def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, project, tmp_path):
     review = WordReview(drafts["hk"])
     review.replace("出差期間按標準工作時間計算出勤", "出差期間按實際工作時間計算出勤")
@@ -349,6 +400,9 @@ def test_a_traditional_variant_maps_back_to_the_simplified_source(drafts, projec
     trip = article(result, "art-business-trip")
     assert "+员工因公外出或者出差" in result.patch and "出差期间按实际工作时间计算出勤" in result.patch
     assert trip.matches is True and not trip.proposal.flags
+    text = report.render(result)  # the report's own words in the variant's script, the texts as they are
+    assert text.startswith("# 審閱意見導入報告") and "對應方式：條款標識" in text
+    assert "按[-標準-]{+實際+}工作時間" in text
 
 
 def test_traditional_text_that_does_not_convert_back_exactly_is_flagged(drafts, project, tmp_path):

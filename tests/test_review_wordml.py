@@ -25,6 +25,8 @@ BODY = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
   <w:bookmarkStart w:id="1" w:name="pb_art_one"/><w:r w:rsidRPr="00B2"><w:t>第一条</w:t></w:r>
   <w:r><w:t xml:space="preserve">　考勤</w:t></w:r></w:p>
 <w:p><w:r><w:t xml:space="preserve">员工应当</w:t></w:r>
+  <w:ins w:id="12" {A}><w:del w:id="13" w:author="Li Si" w:date="2026-11-21T09:30:00Z"><w:r>
+  <w:delText>每日</w:delText></w:r></w:del></w:ins>
   <w:del w:id="10" {A}><w:r w:rsidDel="00C3"><w:delText>按时</w:delText></w:r></w:del>
   <w:ins w:id="11" {A}><w:r w:rsidR="00C3"><w:t>准时</w:t></w:r></w:ins><w:r><w:t>打卡。</w:t></w:r>
   <w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF art2 \\h </w:instrText></w:r>
@@ -98,6 +100,7 @@ def test_insertions_and_deletions_give_the_text_sent_and_the_text_accepted(revie
     assert unit.old == "员工应当按时打卡。第二条\n"  # a field's result is text, its code is not
     assert unit.new == "员工应当准时打卡。第二条\n"
     assert [(c.kind, c.text, c.author, c.date) for c in unit.changes] == [
+        ("delete", "每日", "Li Si", "2026-11-21T09:30:00Z"),  # inserted by one, deleted by another: in neither
         ("delete", "按时", "Zhang San", "2026-11-20T09:30:00Z"),
         ("insert", "准时", "Zhang San", "2026-11-20T09:30:00Z"),
     ]

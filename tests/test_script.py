@@ -195,3 +195,89 @@ def test_fix_refuses_links_out_and_reports_unwritable_files(root_copy, cli, tmp_
     assert result.code == 1 and "01-general.md: error: cannot write: Read-only file system" in result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     assert chapter.read_bytes() == before and not list(chapters.glob(".*"))  # no temporary file left
+
+
+def test_simplified_leftovers_read_alike_in_taiwan_and_hong_kong_and_every_line_is_reported(
+    root_copy, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Simplified characters left in a Traditional source: TW prints them as HK does (both run the
+    region's tables: 于到職 → 於到職, 三日后 → 三日後), and check names every line that has them —
+    the form's intro and notes at their own lines, not line 1."""
+    project = root_copy("hant-source")
+    chapter = project / "handbook" / "chapters" / "01-general.md"
+    text = chapter.read_text(encoding="utf-8")
+    text = text.replace("並應於到職時簽收", "並應于到職時簽收").replace("修正時亦同", "修正后亦同")
+    chapter.write_text(text + "\n### 補充 {#art-extra}\n\n員工于離職時亦同，三日后生效。\n", encoding="utf-8")
+    form = project / "forms" / "leave.yaml"
+    form.write_text(form.read_text(encoding="utf-8").replace("得事後補辦", "得事后補辦"), encoding="utf-8")
+    result = cli("check", project / "handbook")
+    lines = text.split("\n")
+    for needle in ("修正后亦同",):  # a paragraph is reported at its first line
+        line = 1 + lines.index(next(x for x in lines if needle in x))
+        assert f"01-general.md:{line}: warning: characters of the other script" in result.err, (needle, result.err)
+    extra = 1 + (text + "\n### 補充 {#art-extra}\n\n員工于離職時亦同，三日后生效。\n").split("\n").index(
+        "員工于離職時亦同，三日后生效。"
+    )
+    assert f"01-general.md:{extra}: warning: characters of the other script" in result.err
+    intro = 1 + form.read_text(encoding="utf-8").split("\n").index(
+        next(x for x in form.read_text(encoding="utf-8").split("\n") if x.startswith("intro:"))
+    )
+    assert f"leave.yaml:{intro}: warning: characters of the other script left in this variant: 后" in result.err
+    assert "leave.yaml:1: warning" not in result.err
+    printed = {}
+    for sub in ("tw", "hk"):
+        model = cli("model", project / "handbook", "-s", sub, "--json")
+        assert model.code == 0, model.err
+        printed[sub] = model.out
+        assert (
+            "並應於到職時簽收" in model.out
+            and "三日後生效" in model.out
+            and "于" not in model.out.replace("于美華", "")
+        )
+
+
+HALF_WIDTH = [
+    ("得聯繫{{ hr.office }}{{ hr.contact }}，或來信詢問。", "得聯繫{{ hr.office }}{{ hr.contact }},或來信詢問。"),
+    ("本規則適用於本公司全體員工，包括", "本規則適用於本公司全體員工,“包括"),
+    ("修正時亦同。員工得隨時", "修正時亦同,\n員工得隨時"),
+]
+
+
+def test_half_width_punctuation_beside_templates_links_quotes_digits_and_line_ends(root_copy, cli) -> None:  # type: ignore[no-untyped-def]
+    """Reported and fixed: next to a template, a quotation mark, a digit, at a line's end, and in a
+    form's intro and notes; digits on both sides (1,000 · 09:00) and Latin text stay."""
+    project = root_copy("hant-source")
+    chapter = project / "handbook" / "chapters" / "01-general.md"
+    text = chapter.read_text(encoding="utf-8")
+    for good, bad in HALF_WIDTH:
+        assert good in text, good
+        text = text.replace(good, bad)
+    extra = "每次扣款80,另依[目的](#art-purpose),辦理。共1,000元,09:00上班。Note: see HR, later."
+    text += f"\n### 補充 {{#art-extra}}\n\n{extra}\n"
+    chapter.write_text(text, encoding="utf-8")
+    form = project / "forms" / "leave.yaml"
+    form.write_text(
+        form.read_text(encoding="utf-8")
+        .replace("請假應於事前提出；", "請假應於事前提出;")
+        .replace("由人力資源處存檔，", "由人力資源處存檔,"),
+        encoding="utf-8",
+    )
+    result = cli("check", project / "handbook")
+    warned = [line for line in result.err.splitlines() if "[punctuation.half-width]" in line]
+    assert sum("01-general.md" in line for line in warned) == 4 and sum("leave.yaml" in line for line in warned) == 2, (
+        warned
+    )
+    assert "leave.yaml:5:" in result.err and "leave.yaml:7:" in result.err
+
+    fixed = cli("fix", "--punctuation", project / "handbook")
+    assert fixed.code == 0, fixed.err
+    after = chapter.read_text(encoding="utf-8")
+    assert "{{ hr.contact }}，或來信" in after and "全體員工，“包括" in after and "修正時亦同，\n" in after
+    assert "扣款80，另依[目的](#art-purpose)，辦理。共1,000元，09:00上班。Note: see HR, later." in after
+    assert "事前提出；" in form.read_text(encoding="utf-8") and "存檔，" in form.read_text(encoding="utf-8")
+    assert "half-width" not in cli("check", project / "handbook").err
+
+
+def test_the_sample_handbook_has_no_half_width_punctuation_warnings(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", Path(__file__).resolve().parent.parent / "handbook")
+    assert result.code == 0 and "[punctuation.half-width]" not in result.err

@@ -274,3 +274,41 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     _, rest = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in rest
+
+
+RAW = [
+    b"GARBAGE\r\n\r\n",
+    b"GET\r\n\r\n",
+    b"GET / HTTP/9.9\r\nHost: t\r\n\r\n",
+    b"GET http://evil.example/html/index.html HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET //etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /html/index.html HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+    b"GET /html/" + b"a/" * 5000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /html/index.html?" + b"q=1&" * 10_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /html/index.html HTTP/1.1\r\nHost: t\r\nRange: bytes=0-0,1-1,2-2\r\n\r\n",
+    b"GET /html/index.html HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /html/index.html HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n",
+    b"GET /html/index.html HTTP/1.1\r\nHost: t\r\n\r\nGET /html/../../outside.txt HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /html/\xff\xfe HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /html/\xed\xa0\x80 HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello
+]
+
+
+@pytest.mark.parametrize("request_bytes", RAW, ids=[f"raw{n}" for n in range(len(RAW))])
+def test_malformed_requests_leave_the_server_serving(served: tuple[int, Path], request_bytes: bytes) -> None:
+    port = served[0]
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(request_bytes)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    assert SECRET.encode() not in data and b"Traceback" not in data
+    if data:
+        assert data.startswith(b"HTTP/1."), data[:80]
+    status, _ = raw_get(port, b"/html/index.html")
+    assert status == 200  # still serving

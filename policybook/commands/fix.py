@@ -28,8 +28,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     source = find_source(args.source)
     root = source.parent
     changed = 0
-    for path in sorted(source.rglob("*.md")):
-        inside(root, path, Loc(str(path)), "chapter file")  # a link out of the project is never rewritten
+    forms = sorted((root / "forms").glob("*.yaml")) if (root / "forms").is_dir() else []
+    for path in [*sorted(source.rglob("*.md")), *forms]:
+        kind = "chapter file" if path.suffix == ".md" else "form file"
+        inside(root, path, Loc(str(path)), kind)  # a link out of the project is never rewritten
         found = fix_file(path, write=not args.dry_run)
         for item in found:
             print(f"{path.relative_to(source.parent)}:{item.line}: {item.before.strip()}")

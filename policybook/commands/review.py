@@ -31,6 +31,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     written = report.write(review, args.output)
     for path in written:
         print(path)
+    for note in review.notes:
+        print(f"{written[0]}: warning: {note} [review.note]", file=sys.stderr)
     conflicts = sum(1 for a in review.articles if a.current is not None)
     unsure = sum(1 for a in review.articles if a.proposal and (a.proposal.flags or a.matches is False))
     print(

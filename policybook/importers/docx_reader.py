@@ -5,12 +5,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from policybook.archives import check_archive
 from policybook.diagnostics import Loc, fail
 from policybook.importers.paragraphs import Cell, Para, Table
 from policybook.importers.report import Record
-from policybook.importers.word_numbering import Element, Numbering, Styles, W
+from policybook.importers.word_numbering import Element, Numbering, Styles, W, number
 
 TOC_STYLES = ("toc", "目录")
+MAX_COLUMNS = 63  # Word's own limit for a table's columns
 
 
 def read_docx(path: Path, record: Record) -> list[Para]:
@@ -26,12 +28,19 @@ def read_docx(path: Path, record: Record) -> list[Para]:
 def _open(path: Path):  # type: ignore[no-untyped-def]
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     hint = "save it as .docx (Word 2007 or later); LibreOffice: soffice --headless --convert-to docx FILE"
+    if not zipfile.is_zipfile(path):
+        raise fail(Loc(str(path)), "not a Word .docx file", "import.docx", hint)
+    check_archive(path, "import.docx", "Word file")  # bombs, DTDs and entities refused before parsing
     try:
         return docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, EOFError, NotImplementedError):
         raise fail(Loc(str(path)), "not a Word .docx file", "import.docx", hint) from None
+    except (LxmlError, RecursionError) as exc:  # malformed or too deeply nested XML (libxml2 stops at 256 levels)
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise fail(Loc(str(path)), f"the Word file's XML cannot be read: {reason}", "import.docx", hint) from None
 
 
 def _numbering_root(part) -> Element | None:  # type: ignore[no-untyped-def]
@@ -113,7 +122,7 @@ def read_table(tbl: Element) -> Table:
         row: list[Cell] = []
         column = 0
         for tc in tr.findall(W + "tc"):
-            span = int(_tc_val(tc, "gridSpan") or 1)
+            span = number(_tc_val(tc, "gridSpan"), 1, MAX_COLUMNS, 1)
             merge = tc.find(f"{W}tcPr/{W}vMerge")
             if merge is not None and merge.get(W + "val", "continue") == "continue" and column in origins:
                 origins[column].rowspan += 1

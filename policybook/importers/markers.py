@@ -23,12 +23,13 @@ TOC_RE = re.compile(r"^目\s*[录錄]$")
 LEADER_RE = re.compile(r"[\s.·…．\-_]{2,}\s*\d+\s*$|\s+\d+\s*$")
 
 # item markers, outermost first as regulations conventionally nest them
-ITEM_KINDS = ("cn-dun", "cn-paren", "num-dot", "num-paren", "circled")
+ITEM_KINDS = ("cn-dun", "cn-paren", "num-dot", "num-paren", "num-rparen", "circled")
 ITEM_RES = {
     "cn-dun": re.compile(rf"^({SMALL}){SEP}[、，．]{SEP}(?P<rest>.+)$", re.S),
     "cn-paren": re.compile(rf"^[（(]{SEP}({SMALL}){SEP}[）)]{SEP}(?P<rest>.+)$", re.S),
     "num-dot": re.compile(r"^(\d{1,2})[.．、](?!\d)[\s\u3000]*(?P<rest>.+)$", re.S),
     "num-paren": re.compile(r"^[（(]\s*(\d{1,2})\s*[）)][\s\u3000]*(?P<rest>.+)$", re.S),
+    "num-rparen": re.compile(r"^(\d{1,2})[）)][\s\u3000]*(?P<rest>.+)$", re.S),
     "circled": re.compile(r"^([①-⑳])[\s\u3000]*(?P<rest>.+)$", re.S),
 }
 TITLE_NOUN_RE = re.compile(
@@ -61,12 +62,12 @@ def heading(text: str) -> Marker | None:
 
 
 def item(text: str) -> Marker | None:
-    """一、 /（一）/ 1. /（1）/ ① at the start of a paragraph."""
+    """一、 /（一）/ 1. /（1）/ 1) / ① at the start of a paragraph."""
     for kind in ITEM_KINDS:
         match = ITEM_RES[kind].match(text)
         if match:
             written = text[: match.start("rest")].strip()
-            first = {"circled": "①", "num-dot": "1", "num-paren": "1"}.get(kind, "一")
+            first = {"circled": "①", "num-dot": "1", "num-paren": "1", "num-rparen": "1"}.get(kind, "一")
             sample = (written[: match.start(1)] + first + written[match.end(1) :]).replace(" ", "")
             return Marker(kind, _item_number(kind, match.group(1)), match["rest"].strip(), sample=sample)
     return None

@@ -2,7 +2,7 @@
 
 Passes that insert markup (a reference, a variable) wrap it in private-use
 sentinels; the writer escapes everything outside them as plain text and drops
-the sentinels, so a ``*`` or ``{{`` in the source can never become markup.
+the sentinels, so a ``*``, ``{{`` or ``{#label}`` in the source can never become markup.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 OPEN, CLOSE = "\ue000", "\ue001"
 PIECES_RE = re.compile(f"{OPEN}(.*?){CLOSE}", re.S)
 MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>|~])")
-JINJA_RE = re.compile(r"(\{[{%#])")
 LINE_START_RE = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
@@ -38,9 +37,23 @@ def to_markdown(text: str) -> str:
     return LINE_START_RE.sub(_escape_line_start, out)
 
 
+def to_heading(text: str) -> str:
+    """A heading's title: the Markdown reader keeps it as written (no ``\\*`` escapes to undo),
+    so only braces are made literal; markup is kept as is."""
+    parts = PIECES_RE.split(text)
+    return "".join(part if i % 2 else literal_braces(part) for i, part in enumerate(parts))
+
+
 def _escape(text: str) -> str:
-    text = MD_SPECIAL_RE.sub(r"\\\1", text)
-    return JINJA_RE.sub(lambda m: "{{ '" + m.group(1) + "' }}", text)
+    return literal_braces(MD_SPECIAL_RE.sub(r"\\\1", text))
+
+
+def literal_braces(text: str) -> str:
+    """Every ``{`` as the template expression ``{{ '{' }}``: the template language prints it as
+    written (an imported ``{{ 7*7 }}`` stays that, not 49), and no ``{…}`` of the source can be
+    read as an attribute block — not a line ``{: .class}``, not a trailing ``{#label}`` of a
+    heading or an item — since the Markdown reader keeps ``{{ … }}`` whole."""
+    return text.replace("{", "{{ '{' }}")
 
 
 def _escape_line_start(match: re.Match[str]) -> str:

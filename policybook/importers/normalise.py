@@ -68,7 +68,11 @@ def join_lines(lines: list[Para], record: Record) -> list[Para]:
                 previous = None
             gap = True
             continue
-        if previous is not None and _continues(last_line, line.text, full, indents and not gap):
+        if (
+            previous is not None
+            and _continues(last_line, line.text, full, indents and not gap)
+            and (not gap or _mid_sentence(last_line, full))
+        ):
             previous.text = previous.text.rstrip() + _glue(previous.text, line.text.strip())
             record.fixed("line breaks inside paragraphs joined" + (" (blank lines between the pieces)" if gap else ""))
         else:
@@ -121,6 +125,12 @@ def _continues(last_line: str, line: str, full: int, indents: bool) -> bool:
     if not last_line.endswith(TERMINAL):
         return display_width(last_line) >= full * 0.6  # a heading or title line is short
     return indents and display_width(last_line) >= full
+
+
+def _mid_sentence(line: str, full: int) -> bool:
+    """Across a blank line only a piece that is plainly mid-sentence goes on: it holds a clause mark, or it
+    fills the line (a title standing alone above the text does neither)."""
+    return bool(re.search(r"[，、；：,;]", line)) or display_width(line) >= full * 0.9
 
 
 def _glue(before: str, after: str) -> str:

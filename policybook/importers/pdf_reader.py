@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from policybook.diagnostics import Loc, fail
 from policybook.importers import markers
@@ -27,6 +28,8 @@ PREFIX = 10  # characters a running header's start shares across pages
 EDGE = 2  # lines at the top and bottom of a page that may be headers or footers
 GAP_RE = re.compile(r"\S(?: {3,})\S")
 MIN_TEXT = 20
+MAX_PAGES = 2000  # a regulation; the 782-page sample handbook fits, a 10,000-page file is refused at once
+MAX_TEXT = 20_000_000  # characters of text in all (layout mode pads lines with spaces)
 PUNCT = "，。、；：！？（）《》“”"
 LATIN_GAP_RE = re.compile(
     rf"(?<=[{HAN}{PUNCT}])[ \u00a0]+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%])[ \u00a0]+(?=[{HAN}{PUNCT}])"
@@ -52,14 +55,36 @@ def read_pdf(path: Path, record: Record) -> list[Para]:
 def _extract(path: Path) -> list[str]:
     """Each page's text laid out as on the page (pypdf's layout mode keeps indentation and gaps)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     if _encrypted(path):
         return _extract_decrypted(path)
     try:
-        return [page.extract_text(extraction_mode="layout") for page in PdfReader(str(path)).pages]
-    except (PdfReadError, ValueError, OSError, KeyError) as exc:
-        raise fail(Loc(str(path)), f"not a readable PDF file ({exc})", "import.pdf") from None
+        pages = PdfReader(str(path)).pages
+        if len(pages) > MAX_PAGES:
+            raise fail(
+                Loc(str(path)),
+                f"the PDF has {len(pages):,} pages; the importer reads at most {MAX_PAGES:,}",
+                "import.pdf-pages",
+                "split it (qpdf --split-pages=500 in.pdf out.pdf) and import the parts, or import the Word original",
+            )
+        return _texts(path, pages)
+    except (PdfReadError, PyPdfError, ValueError, OSError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # pypdf's own limits (a Flate bomb: LimitReachedError) and malformed objects of every kind
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise fail(Loc(str(path)), f"not a readable PDF file ({reason})", "import.pdf") from None
+
+
+def _texts(path: Path, pages: Any) -> list[str]:
+    """Each page's text, within :data:`MAX_TEXT` characters in all."""
+    out: list[str] = []
+    total = 0
+    for page in pages:
+        out.append(page.extract_text(extraction_mode="layout"))
+        total += len(out[-1])
+        if total > MAX_TEXT:
+            raise fail(Loc(str(path)), f"the PDF holds more than {MAX_TEXT:,} characters of text", "import.pdf-size")
+    return out
 
 
 def _encrypted(path: Path) -> bool:

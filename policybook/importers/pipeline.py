@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,15 +14,22 @@ from policybook.importers.blanks import replace_blanks, replace_company
 from policybook.importers.debris import strip_debris, strip_furniture
 from policybook.importers.forms import is_form
 from policybook.importers.links import link_references
+from policybook.importers.markup import CLOSE, OPEN
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record, removed_text, render
 from policybook.importers.runin import looked_for, split_run_in
 from policybook.importers.structure import detect
 from policybook.importers.tree import Regulation
 from policybook.importers.writer import Settings, write_tree
+from policybook.safetext import printable
 from policybook.source.punctuation import fix_file
 
 LINE_SOURCES = (".txt", ".md", ".pdf")
+MAX_TEXT_BYTES = 8 * 2**20  # a text regulation: 8 MB is ~2.7 million Chinese characters (peak memory ~0.4 GB)
+MAX_CHARS = 3_000_000  # of text from any one file (Word: its XML parts are bounded by archives.py too)
+MAX_FILE_BYTES = 200 * 2**20  # a Word file or PDF (its parts and pages are bounded again inside)
+# what the source checker refuses (policybook.source.textfile.CONTROL_RE), markup's sentinels, surrogates
+UNSAFE_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{OPEN}{CLOSE}\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -35,14 +43,35 @@ class Result:
 
 
 def read_paragraphs(path: Path, record: Record) -> list[Para]:
-    """Any supported file → paragraphs (line sources get their wrapped lines joined)."""
+    """Any supported file → paragraphs (line sources get their wrapped lines joined), with
+    characters no source can hold removed and counted."""
+    paras = _read(path, record)
+    if sum(len(p.text) for p in paras) > MAX_CHARS:
+        raise fail(
+            Loc(str(path)),
+            f"the file holds more than {MAX_CHARS:,} characters of text; the importer reads at most that",
+            "import.size",
+            "a regulation is far shorter: split the file, or check that it is the right one",
+        )
+    return _clean(paras, path, record)
+
+
+def _read(path: Path, record: Record) -> list[Para]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise fail(Loc(str(path)), "file not found", "import.missing")
+    limit = MAX_TEXT_BYTES if suffix in (".txt", ".md", ".text") else MAX_FILE_BYTES
+    if path.stat().st_size > limit:
+        raise fail(
+            Loc(str(path)),
+            f"the file is {path.stat().st_size / 2**20:.0f} MB; the importer reads at most {limit // 2**20} MB",
+            "import.size",
+            "a regulation is far smaller: split the file, or check that it is the right one",
+        )
     if suffix == ".docx":
         from policybook.importers.docx_reader import read_docx
 
-        return normalise.join_broken(read_docx(path, record), record)
+        return normalise.join_broken(strip_furniture(read_docx(path, record), record), record)
     if suffix == ".pdf":
         from policybook.importers.pdf_reader import read_pdf
 
@@ -54,6 +83,23 @@ def read_paragraphs(path: Path, record: Record) -> list[Para]:
     raise fail(
         Loc(str(path)), f"cannot import '{suffix or path.name}' files", "import.format", "give .docx, .txt, .md or .pdf"
     )
+
+
+def _clean(paras: list[Para], path: Path, record: Record) -> list[Para]:
+    """Control characters (NUL, escape …), the importer's own markup sentinels and lone
+    surrogates are removed — a source tree cannot hold them — and listed as removed (shown
+    as escapes such as ``\\x00``), so the accounting still adds up."""
+    for para in paras:
+        texts = [para.text] if para.table is None else [c.text for row in para.table.rows for c in row]
+        found = "".join(UNSAFE_RE.findall("".join(texts)))
+        if not found:
+            continue
+        para.text = UNSAFE_RE.sub("", para.text)
+        for row in para.table.rows if para.table else []:
+            for cell in row:
+                cell.text = UNSAFE_RE.sub("", cell.text)
+        record.remove(para.where, "control characters (NUL, escape …)", printable(found))
+    return paras
 
 
 def run_import(paths: list[Path], out: Path, company: str = "", split: bool = False) -> Result:

@@ -84,6 +84,24 @@ class Num:
     levels: dict[int, Level] = field(default_factory=dict)  # a whole w:lvl inside w:lvlOverride
 
 
+MAX_START = 32767  # Word's own limit for w:start and w:startOverride
+LEVELS = 9  # w:ilvl 0–8
+
+
+def number(value: str | None, low: int, high: int, default: int) -> int:
+    """An integer attribute of the file, if it is one within [low, high]; else ``default``.
+
+    Every number read from numbering.xml goes through here: "abc", "1e3", -5 or 10¹³ in a
+    hostile or broken file must not stop the import or make a counter print a million digits."""
+    if value is None:
+        return default
+    text = value.strip()
+    if not text.lstrip("-").isdigit() or len(text) > 7:
+        return default
+    found = int(text)
+    return found if low <= found <= high else default
+
+
 def _val(element: Element | None, tag: str) -> str | None:
     child = element.find(W + tag) if element is not None else None
     return None if child is None else child.get(W + "val")
@@ -91,12 +109,14 @@ def _val(element: Element | None, tag: str) -> str | None:
 
 def read_level(lvl: Element, base: Level | None = None) -> Level:
     level = replace(base) if base else Level()
-    for tag, attr, cast in (("start", "start", int), ("numFmt", "fmt", str), ("lvlText", "text", str)):
+    level.start = number(_val(lvl, "start"), 0, MAX_START, level.start)
+    for tag, attr in (("numFmt", "fmt"), ("lvlText", "text")):
         value = _val(lvl, tag)
         if value is not None:
-            setattr(level, attr, cast(value))
+            setattr(level, attr, value[:200])
     restart, suffix, style = _val(lvl, "lvlRestart"), _val(lvl, "suff"), _val(lvl, "pStyle")
-    level.restart = int(restart) if restart is not None else level.restart
+    level.restart = number(restart, 0, LEVELS, -1) if restart is not None else level.restart
+    level.restart = None if level.restart == -1 else level.restart
     level.suffix = suffix or level.suffix
     level.style = style or level.style
     legal = lvl.find(W + "isLgl")
@@ -120,7 +140,7 @@ class Styles:
             pr = style.find(f"{W}pPr/{W}numPr")
             if pr is not None:
                 ilvl = _val(pr, "ilvl")
-                return _val(pr, "numId"), int(ilvl) if ilvl is not None else None
+                return _val(pr, "numId"), number(ilvl, 0, LEVELS - 1, 0) if ilvl is not None else None
             style_id = _val(style, "basedOn") or ""
         return None, None
 
@@ -145,7 +165,9 @@ class Numbering:
     def read(self, root: Element) -> None:
         for abstract in root.iter(W + "abstractNum"):
             key = abstract.get(W + "abstractNumId", "")
-            self.abstracts[key] = {int(lvl.get(W + "ilvl", "0")): read_level(lvl) for lvl in abstract.iter(W + "lvl")}
+            self.abstracts[key] = {
+                number(lvl.get(W + "ilvl", "0"), 0, LEVELS - 1, 0): read_level(lvl) for lvl in abstract.iter(W + "lvl")
+            }
             link = _val(abstract, "numStyleLink")
             if link:
                 self.links[key] = link
@@ -155,10 +177,10 @@ class Numbering:
     def read_num(self, num: Element) -> Num:
         entry = Num(_val(num, "abstractNumId") or "")
         for override in num.iter(W + "lvlOverride"):
-            ilvl = int(override.get(W + "ilvl", "0"))
+            ilvl = number(override.get(W + "ilvl", "0"), 0, LEVELS - 1, 0)
             start = _val(override, "startOverride")
             if start is not None:
-                entry.starts[ilvl] = int(start)
+                entry.starts[ilvl] = number(start, 0, MAX_START, 1)
             lvl = override.find(W + "lvl")
             if lvl is not None:
                 entry.levels[ilvl] = read_level(lvl, self.abstracts.get(entry.abstract, {}).get(ilvl))
@@ -194,7 +216,7 @@ class Numbering:
         if own is not None:
             own_ilvl = _val(own, "ilvl")
             num_id = _val(own, "numId") or num_id
-            ilvl = int(own_ilvl) if own_ilvl is not None else ilvl
+            ilvl = number(own_ilvl, 0, LEVELS - 1, 0) if own_ilvl is not None else ilvl
         if not num_id or num_id == "0" or num_id not in self.nums:
             return None
         if ilvl is None:
@@ -234,6 +256,17 @@ class Numbering:
             level = self.level(num_id, index)
             value = counters.get(index, level.start)
             fmt = "decimal" if this.legal and index < ilvl else level.fmt
-            return FORMATS.get(fmt, str)(value)
+            return formatted(fmt, value)
 
         return PLACEHOLDER_RE.sub(shown, this.text)
+
+
+def formatted(fmt: str, value: int) -> str:
+    """``value`` in Word's number format ``fmt``; in digits where the format has no way to write it
+    (0 or a negative start in Chinese counting, a letter list past any sensible length)."""
+    if value < 1 or value > 10 * MAX_START:
+        return str(value)
+    try:
+        return FORMATS.get(fmt, str)(value)
+    except (ValueError, IndexError):
+        return str(value)

@@ -14,7 +14,7 @@ from typing import Any
 
 from policybook.conversion import phrase_converter, target_of
 from policybook.importers.forms import form_rows
-from policybook.importers.markup import JINJA_RE, PIECES_RE, to_markdown
+from policybook.importers.markup import PIECES_RE, literal_braces, to_heading, to_markdown
 from policybook.importers.paragraphs import Table
 from policybook.importers.report import Record
 from policybook.importers.tree import (
@@ -63,7 +63,8 @@ def write_tree(
             written.append(_write(handbook / "appendices" / f"{index:02d}.md", appendix_markdown(appendix, record)))
             continue
         intro, notes, rows = form_rows(appendix, record)
-        form = {"id": appendix.label, "code": f"F-{appendix.number:02d}", "title": appendix.title, "version": "1.0"}
+        title = _form_text(appendix.title)  # a form's title is a template too
+        form = {"id": appendix.label, "code": f"F-{appendix.number:02d}", "title": title, "version": "1.0"}
         written.append(_write(out / "forms" / f"{appendix.label}.yaml", form_yaml(form, intro, notes, rows)))
     return written
 
@@ -76,9 +77,11 @@ def _write(path: Path, text: str) -> Path:
 
 def chapter_markdown(chapter: Chapter, record: Record) -> str:
     lines = [_heading("#", chapter.title, chapter.label), ""]
+    lines += _intro_markdown(chapter.intro, record)
     for node in chapter.body:
         if isinstance(node, Section):
             lines += [_heading("##", node.title, node.label), ""]
+            lines += _intro_markdown(node.intro, record)
             for article in node.articles:
                 lines += article_markdown(article, record)
         else:
@@ -86,8 +89,16 @@ def chapter_markdown(chapter: Chapter, record: Record) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _intro_markdown(blocks: list[Block], record: Record) -> list[str]:
+    """A chapter's (section's) opening text: Markdown between its heading and the first ###."""
+    lines: list[str] = []
+    for block in blocks:
+        lines += block_markdown(block, record) + [""]
+    return lines
+
+
 def _heading(marks: str, title: str, label: str) -> str:
-    words = [marks, to_markdown(title)] if title else [marks]
+    words = [marks, to_heading(title)] if title else [marks]
     return " ".join(words + ([f"{{#{label}}}"] if label else []))
 
 
@@ -268,4 +279,4 @@ def _form_row(row: Any) -> Any:
 def _form_text(text: str) -> str:
     """Form texts are templates but not Markdown: escape Jinja only; keep inserted variables."""
     parts = PIECES_RE.split(text)
-    return "".join(p if i % 2 else JINJA_RE.sub(lambda m: "{{ '" + m.group(1) + "' }}", p) for i, p in enumerate(parts))
+    return "".join(p if i % 2 else literal_braces(p) for i, p in enumerate(parts))

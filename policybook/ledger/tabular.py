@@ -31,6 +31,8 @@ SAMPLE_BYTES = 1 << 16  # how much of a legacy-encoded file decides between GBK 
 LEGACY_CODECS = {name: codec for name, codec, *_rest in LEGACY}
 
 Cell = str | datetime.date
+MAX_ROWS, MAX_COLUMNS = 200_000, 200  # a roster or sign-off list; a far "used range" is not read cell by cell
+EXCEL_ROWS = 1_048_576  # a row numbered beyond Excel's last is not waited for
 
 
 @dataclass
@@ -191,16 +193,29 @@ def _header_score(text: str, wanted: Mapping[str, str]) -> int:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     from openpyxl import load_workbook
 
+    from policybook.archives import check_archive
+
+    check_archive(path, "ledger.read", "workbook")  # zip bombs, DTDs and entities refused before openpyxl
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, KeyError, ValueError) as exc:
         raise fail(Loc(str(path)), f"cannot read the workbook: {exc}", "ledger.read") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises zipfile and XML errors of many kinds
         raise fail(Loc(str(path)), f"not an XLSX workbook ({type(exc).__name__})", "ledger.read") from None
+    line = filled = 0
     try:
         sheet = book.worksheets[0]
-        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        sheet.reset_dimensions()  # the stored used range may claim A1:XFD1048576: read the rows there are
+        rows = sheet.iter_rows(max_row=EXCEL_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        for line, row in enumerate(rows, 1):
+            if row.count(None) == len(row):
+                continue  # the gap before a far row comes as empty rows: skipped, not converted
+            filled += 1
+            if filled > MAX_ROWS:
+                raise fail(Loc(str(path), line), f"more than {MAX_ROWS:,} rows", "ledger.read", "split the file")
             yield line, [_xlsx_cell(v) for v in row]
+    except (IndexError, KeyError, ValueError, TypeError, OSError, EOFError, SyntaxError) as exc:
+        raise fail(Loc(str(path), line + 1), f"cannot read the workbook: {type(exc).__name__}", "ledger.read") from None
     finally:
         book.close()
 

@@ -14,6 +14,7 @@ text aside), or the report names it.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -43,6 +44,7 @@ class ArticleReview:
     file: Path
     proposal: Proposal | None = None
     current: str | None = None  # the source's text now, when it differs from the text sent (a conflict)
+    shared: list[str] = field(default_factory=list)  # other subsidiaries printing this article (text edits reach them)
     rebuilt: str | None = None  # the article as the patched source prints it
     matches: bool | None = None  # whether that reads as accepted (generated text aside)
 
@@ -90,7 +92,9 @@ def import_review(docx: Path, source: str | Path, diags: Diagnostics, subsidiary
         )
         raise SourceError(diags)
     checked = check(source, [sub], diags, formats=[])
-    return _review(docx, reviewed, checked.project, checked.documents[sub], sub)
+    review = _review(docx, reviewed, checked.project, checked.documents[sub], sub)
+    _shared(review, checked.project, sub)
+    return review
 
 
 def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Document, sub: str) -> Review:
@@ -104,22 +108,13 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
         pieces = cut_by_heading(reviewed.units, list(current.values()))
         notes.append("文件中没有条款标识（书签丢失）：按“第X条”标题与文字相似度对应，请逐条核对。")
     same_source = reviewed.properties.get("source", "") == identity.fingerprint(doc)
+    if not same_source:
+        _follow_moved(pieces, current)
     mapper = Mapper(project, doc, sub, same_source)
-    articles: list[ArticleReview] = []
-    for piece in pieces:
-        now = current.get(piece.key)
-        differs = piece.changed or (now is not None and now.old != piece.old)  # tracked, or not
-        reviewed_node = isinstance(piece.node, Article) or (isinstance(piece.node, Chapter | Section) and differs)
-        if reviewed_node and (differs or piece.comments or piece.changes):
-            articles.append(mapper.article(piece, current.get(piece.key)))
-    outside = [p for p in pieces if p not in [a.piece for a in articles] and (p.changed or p.comments or p.changes)]
-    margins = Piece("页眉页脚", None)
-    for unit in reviewed.margins:
-        if unit.old != unit.new or unit.changes:
-            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
-            margins.changes.extend(unit.changes)
-    if margins.changes or margins.changed:
-        outside.append(margins)
+    articles = [mapper.article(p, current.get(p.key)) for p in pieces if _reviewed(p, current.get(p.key))]
+    taken = {id(a.piece) for a in articles}
+    outside = [p for p in pieces if id(p) not in taken and (p.changed or p.comments or p.changes)]
+    outside += _margins(reviewed)
     release = reviewed.properties.get("release", "")
     if release and release != doc.meta.version:
         notes.append(f"审阅的 DOCX 为 {release} 版，源文件现为 {doc.meta.version} 版。")
@@ -143,6 +138,52 @@ def _review(docx: Path, reviewed: wordml.Reviewed, project: Project, doc: Docume
     if review.patch:
         _try_patch(review, project, sub)
     return review
+
+
+def _follow_moved(pieces: list[Piece], current: dict[str, Piece]) -> None:
+    """An unlabelled article's key is its place in its file: an article added or removed above it
+    in the source since the build moves it. A piece whose text as sent is not what its key prints
+    now, but is exactly what one other unlabelled article of the same file prints, is that article."""
+    by_text: dict[str, list[Piece]] = {}
+    for printed in current.values():
+        if isinstance(printed.node, Article) and not printed.node.label:
+            by_text.setdefault(_body(printed.old), []).append(printed)
+    for piece in pieces:
+        node, now = piece.node, current.get(piece.key)
+        lost = node is None and piece.key.startswith("pb_")  # a key the source no longer has
+        if not lost and (not isinstance(node, Article) or node.label or (now is not None and _as_sent(now, piece))):
+            continue
+        same = [p for p in by_text.get(_body(piece.old), []) if lost or _same_file(p.node, node)]
+        if len(same) == 1:
+            piece.key, piece.node, piece.how = same[0].key, same[0].node, "moved"
+
+
+def _as_sent(now: Piece, piece: Piece) -> bool:
+    """Whether the source prints today what was sent (its numbers aside: they follow other articles)."""
+    return _body(now.old) == _body(piece.old)
+
+
+def _same_file(a: object, b: object) -> bool:
+    return isinstance(a, Article) and isinstance(b, Article) and a.loc.path == b.loc.path
+
+
+def _reviewed(piece: Piece, now: Piece | None) -> bool:
+    """An article with tracked changes, comments, or text not as sent (edited untracked, or the
+    source moved on); a chapter or section only when its heading's text changed."""
+    differs = piece.changed or (now is not None and not _as_sent(now, piece))
+    if isinstance(piece.node, Article):
+        return differs or bool(piece.comments or piece.changes)
+    return isinstance(piece.node, Chapter | Section) and differs
+
+
+def _margins(reviewed: wordml.Reviewed) -> list[Piece]:
+    """Headers and footers, as one piece, when something in them was changed."""
+    margins = Piece("页眉页脚", None)
+    for unit in reviewed.margins:
+        if unit.old != unit.new or unit.changes:
+            margins.old, margins.new = margins.old + unit.old, margins.new + unit.new
+            margins.changes.extend(unit.changes)
+    return [margins] if margins.changes or margins.changed else []
 
 
 def _draft_units(doc: Document) -> list[wordml.Unit]:
@@ -178,16 +219,21 @@ class Mapper:
         assert isinstance(article, Article | Chapter | Section)
         path = Path(article.loc.path)
         result = ArticleReview(piece, article, path)
-        untracked = now is not None and now.old != piece.old and self.same_source
+        untracked = now is not None and not _as_sent(now, piece) and self.same_source and piece.how == "identity"
         if untracked:  # the source is as it was: the reviewer edited without tracking changes
             assert now is not None
             piece.old = now.old
-        elif now is None or now.old != piece.old:
+        elif now is None or not _as_sent(now, piece):
             result.current = now.old if now is not None else ""
             return result
+        joined = piece.old.endswith("\n") and piece.new.strip() != "" and not piece.new.endswith("\n")
+        if joined:  # its last paragraph mark deleted: joined with the next article's heading, which stays
+            piece.new += "\n"
         if piece.changed:
             printed, (begin, end) = self.printed(article)
             result.proposal = propose(piece.old, piece.new, printed, self.forward, self.back)
+            if joined:
+                result.proposal.flags.append("本条最后一段与下一条合并（删除了段落标记）：未采用，条款之间不合并")
             if isinstance(article, Article) and not _body(piece.new).strip():
                 result.proposal.edits = [Edit(begin, end, "")]  # the whole article struck out
                 result.proposal.flags.append("整条删除：删除了源文件中本条的全部内容（含标题行）")
@@ -199,7 +245,7 @@ class Mapper:
         """The node's source as this subsidiary prints it (a heading: its own line), and where it is."""
         text = self.text(Path(node.loc.path))
         begin, end = article_lines(text, node.loc.line)
-        if isinstance(node, Chapter | Section):
+        if isinstance(node, Chapter | Section) and not node.intro:  # with an intro: heading and its text
             end = min(end, text.find("\n", begin) + 1 or end)
         return Renderer(text, self.value, self.refs, self.condition).article(begin, end), (begin, end)
 
@@ -240,6 +286,24 @@ class Mapper:
             also = [n for n in sorted(printed - {change.name}) if self.value(n) == change.old]
             chosen.setdefault(change.name, Override(change.name, change.old, change.new, yaml_path, also))
         return list(chosen.values())
+
+
+def _shared(review: Review, project: Project, sub: str) -> None:
+    """Name, for each article with text edits, the other subsidiaries whose handbook prints it:
+    the Markdown is one for all, so the edit reaches them too (a value's override does not)."""
+    edited = [a for a in review.articles if a.proposal is not None and a.proposal.edits]
+    if not edited:
+        return
+    from policybook.transforms import project_labels, resolve
+
+    labels = project_labels(project, Diagnostics())
+    keys: dict[str, list[str]] = {}
+    for other in project.subsidiaries:
+        if other != sub:
+            for name in known_nodes(resolve(project, other, Diagnostics(), labels)):
+                keys.setdefault(name, []).append(other)
+    for article in edited:
+        article.shared = keys.get(article.piece.key, [])
 
 
 def _converters(project: Project, sub: Any) -> tuple[Any, Back | None]:
@@ -283,9 +347,9 @@ def _try_patch(review: Review, project: Project, sub: str) -> None:
         try:
             rebuilt = check(source, [sub], Diagnostics(), formats=[])
         except SourceError as exc:
-            review.notes.append(
-                f"补丁应用后源文件无法通过检查：{exc.diagnostics.errors[0] if exc.diagnostics.errors else exc}"
-            )
+            said = str(exc.diagnostics.errors[0]) if exc.diagnostics.errors else str(exc)
+            said = said.replace(str(copy) + os.sep, "")  # the copy's paths as the project's own
+            review.notes.append(f"补丁应用后源文件无法通过检查，请先处理：{said}")
             return
         doc = rebuilt.documents[sub]
         pieces = cut(_draft_units(doc), known_nodes(doc))

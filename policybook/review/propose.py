@@ -22,6 +22,7 @@ from policybook.review.printed import GEN, LIST_MARK, Printed, Trace
 from policybook.review.units import ARTICLE_START
 
 ITEM_LABEL = re.compile(r"^\s*(（[一二三四五六七八九十百]+）|\(\d+\)|\d+[.、)]|[一二三四五六七八九十百]+、|•)\s*")
+LINE_MARKUP = re.compile(r"\s*(\||\d+[.)]|[-*+]|>)?\s*")
 TITLE_MAX = 20  # a typed 第X条 line this short (and not ending like a sentence) is a title
 
 Convert = Callable[[str], str]
@@ -50,6 +51,7 @@ class Proposal:
     ignored: list[str] = field(default_factory=list)  # changes to generated text
     flags: list[str] = field(default_factory=list)  # what could not be mapped exactly
     variables: set[str] = field(default_factory=set)  # the variables the article prints
+    consumed: set[Trace] = field(default_factory=set)  # values removed with the text around them
 
 
 def propose(old: str, new: str, printed: Printed, forward: Convert | None, back: Back | None) -> Proposal:
@@ -108,12 +110,18 @@ def _one(
 ) -> None:
     """One change: sent[i1:i2] became ``text``."""
     touched = traces[i1:i2]
-    if any(t.kind == "var" for t in touched) or _inside_value(traces, i1, i2):
-        return  # handled with its variable (_values)
     literal = [t for t in touched if t.kind == "lit"]
+    values = {t for t in touched if t.kind == "var"}
+    if values and literal and all(_whole(traces, t, i1, i2) for t in values):
+        out.consumed |= values  # text with whole values in it replaced: their {{ }} go with it
+        literal += values
+    elif values or _inside_value(traces, i1, i2):
+        return  # handled with its variable (_values)
     source_text = _back(out, text, back)
     if literal:
         start, end = min(t.start for t in literal), max(t.end for t in literal)
+        if not source_text.strip("\n") and source[end - 1 : end] == "\n":
+            start = _line_start(source, start)  # a whole line (row, item) goes with its | or 1.
         out.edits.append(Edit(start, end, _markdown(out, source_text, _line_at(source, start))))
         if len(literal) < len(touched):
             out.ignored.append(f"「{_generated(old, traces, i1, i2)}」是生成的文字（编号、引用），只采用了其余部分")
@@ -131,6 +139,17 @@ def _one(
             return
         at = found
     out.edits.append(Edit(at, at, _markdown(out, source_text, _line_at(source, max(at - 1, 0)))))
+
+
+def _whole(traces: list[Trace], value: Trace, i1: int, i2: int) -> bool:
+    """Whether every character a value printed lies in sent[i1:i2]."""
+    return all(i1 <= k < i2 for k, t in enumerate(traces) if t == value)
+
+
+def _line_start(source: str, at: int) -> int:
+    """The line's start when only markup (| of a row, a list marker, >, spaces) stands before ``at``."""
+    begin = source.rfind("\n", 0, at) + 1
+    return begin if LINE_MARKUP.fullmatch(source[begin:at]) else at
 
 
 def _inside_value(traces: list[Trace], i1: int, i2: int) -> bool:
@@ -219,6 +238,8 @@ def _values(out: Proposal, old: str, new: str, traces: list[Trace], back: Back |
             occurrences[trace] = (first, i + 1)
     ops = opcodes(old, new)
     for trace, (a, b) in occurrences.items():
+        if trace in out.consumed:
+            continue
         parts: list[str] = []
         for tag, i1, i2, j1, j2 in ops:
             if tag == "equal":

@@ -3,10 +3,12 @@ their comments, what is proposed for the source, and what could not be mapped.""
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
+import re
 from pathlib import Path
 
+from policybook.conversion import phrase_converter, target_of
 from policybook.review.importer import ArticleReview, Review
+from policybook.review.propose import opcodes
 from policybook.review.units import Piece
 from policybook.review.wordml import Change, Comment
 
@@ -23,7 +25,13 @@ KINDS = {
     "cell-insert": "插入单元格",
     "cell-delete": "删除单元格",
 }
-HOW = {"identity": "条款标识", "heading": "“第X条”标题与文字相似度", "similarity": "文字相似度（编号不符）"}
+QUOTED = re.compile(r"(「[^」]*」)")
+HOW = {
+    "identity": "条款标识",
+    "heading": "“第X条”标题与文字相似度",
+    "similarity": "文字相似度（编号不符）",
+    "moved": "文字（源文件中此条之前增删了条款，标识已移位）",
+}
 
 
 def render(review: Review, patch_name: str = "review.patch") -> str:
@@ -38,7 +46,26 @@ def render(review: Review, patch_name: str = "review.patch") -> str:
             out.extend(_changes(piece.changes))
             comments = review.reviewed.comments
             out.extend(_comments([comments[c] for c in piece.comments if c in comments]))
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(_in_script(out, review.properties)).rstrip() + "\n"
+
+
+def _in_script(lines: list[str], properties: dict[str, str]) -> list[str]:
+    """The report's own words in the script of the variant reviewed (繁體 for a Hong Kong or Taiwan
+    DOCX): everything outside text blocks and outside 「…」, which hold the texts themselves, as
+    they were sent or as the source has them."""
+    target = target_of(properties.get("locale", ""), properties.get("region", ""))
+    if properties.get("locale") != "zh-Hant" or not target:
+        return lines
+    convert = phrase_converter(target)
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            line = "".join(part if n % 2 else convert(part) for n, part in enumerate(QUOTED.split(line)))
+        out.append(line)
+    return out
 
 
 def _header(review: Review, patch_name: str) -> list[str]:
@@ -94,7 +121,7 @@ def _article(review: Review, item: ArticleReview) -> list[str]:
 def marked(old: str, new: str) -> str:
     """``new`` with what changed from ``old`` marked, character by character: [-删除-]{+插入+}."""
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old, new):
         if tag == "equal":
             out.append(old[i1:i2])
             continue
@@ -151,13 +178,17 @@ def _proposal(review: Review, item: ArticleReview) -> list[str]:
     lines = ["### 对源文件的修改\n"]
     if proposal.edits:
         lines.append(f"- 正文修改 {len(proposal.edits)} 处（见补丁）")
+        if item.shared:
+            lines.append(f"  - 各子公司共用此条正文：修改同样适用于 {'、'.join(item.shared)}")
     for value in proposal.values:
         override = next((o for o in review.overrides if o.name == value.name), None)
         if override is None:
             lines.append(f"- 「{value.old}」由表达式 {value.name} 生成，无法改为「{value.new}」：请人工修改")
             continue
         where = override.file.name
-        lines.append(f"- 变量 {value.name}：{value.old} → {value.new}（写入 {where} 中本子公司的覆盖值，不改正文）")
+        lines.append(
+            f"- 变量 {value.name}：「{value.old}」→「{value.new}」（写入 {where} 中本子公司的覆盖值，不改正文）"
+        )
         if override.also:
             lines.append(
                 f"  - 同为「{value.old}」的还有：{'、'.join(override.also)}；按源文件中的位置选择了 {value.name}"

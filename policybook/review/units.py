@@ -19,6 +19,7 @@ from policybook.review.wordml import Change, Unit
 from policybook.writers.docx import identity
 
 ARTICLE_START = re.compile(r"^\s*(第[零〇一二三四五六七八九十百千两]+[条條])")
+HEADING_START = re.compile(r"^\s*第[零〇一二三四五六七八九十百千两]+[章节節]")
 SIMILAR = 0.5
 
 Node = Article | Chapter | Section | Appendix | Attachment
@@ -83,10 +84,14 @@ def cut_by_heading(units: list[Unit], current: list[Piece]) -> list[Piece]:
     for unit in units:
         if not unit.table and ARTICLE_START.match(unit.old or unit.new):
             pieces.append(Piece("", None, how="heading"))
+        elif not unit.table and HEADING_START.match(unit.old or unit.new):
+            pieces.append(Piece("", None))  # a chapter or section heading: outside every article
         _add(pieces[-1], unit)
     articles = [p for p in current if isinstance(p.node, Article)]
     taken: set[str] = set()
     for piece in pieces[1:]:
+        if piece.how != "heading":
+            continue
         best = _pair(piece, articles, taken)
         if best is not None:
             piece.key, piece.node = best.key, best.node

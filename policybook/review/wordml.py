@@ -229,9 +229,9 @@ class _Text:
                     self.format_change(child)
                 continue
             if tag in (f"{W}ins", f"{W}moveTo"):
-                self.tracked(child, "insert" if tag == f"{W}ins" else "move-to", "new")
+                self.tracked(child, "insert" if tag == f"{W}ins" else "move-to", "new", state)
             elif tag in (f"{W}del", f"{W}moveFrom"):
-                self.tracked(child, "delete" if tag == f"{W}del" else "move-from", "old")
+                self.tracked(child, "delete" if tag == f"{W}del" else "move-from", "old", state)
             elif tag == f"{W}bookmarkStart" and _is_identity(child):
                 self.unit.identities.append(child.get(f"{W}name", ""))
             elif tag == f"{W}commentRangeStart":
@@ -251,7 +251,13 @@ class _Text:
             else:
                 self.walk(child, state)
 
-    def tracked(self, node: Element, kind: str, side: str) -> None:
+    def tracked(self, node: Element, kind: str, side: str, state: str) -> None:
+        """An insertion (``side`` new) or deletion (old) inside ``state``: text one reviewer inserted
+        and another deleted (w:del inside w:ins) was never sent and is not accepted: in neither."""
+        if state not in ("", side):
+            self.walk(node, "none")
+            self.unit.changes.append(_change(kind, node, "".join(_texts(node))))
+            return
         before = len(self.old if side == "old" else self.new)
         self.walk(node, side)
         collected = "".join((self.old if side == "old" else self.new)[before:])
@@ -265,7 +271,7 @@ class _Text:
             value = {"tab": "\t", "noBreakHyphen": "-"}.get(node.tag[len(W) :], "\n")
             if node.tag == f"{W}br" and node.get(f"{W}type") == "page":
                 return
-        if self.in_field_code:
+        if self.in_field_code or state == "none":
             return
         if state != "new":
             self.old.append(value)
@@ -279,6 +285,10 @@ class _Text:
         change = rpr.find(f"{W}rPrChange")
         if change is not None:
             self.unit.changes.append(_change("format", change, "run properties"))
+
+
+def _texts(node: Element) -> list[str]:
+    return [t.text or "" for t in node.iter() if t.tag in (f"{W}t", f"{W}delText")]
 
 
 def _is_identity(node: Element) -> bool:

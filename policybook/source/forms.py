@@ -79,7 +79,17 @@ def read_form(path: Path, diags: Diagnostics) -> Form | None:
         loc=data.loc(),
         intro=text(data, "intro"),
         notes=texts(data, "notes"),
+        locs=_text_locs(data),
     )
+
+
+def _text_locs(data: Any) -> dict[str, Loc]:
+    """The lines of the form's own texts, so a warning about one names its line (not line 1)."""
+    locs = {key: data.loc(key) for key in ("title", "intro", "notes") if key in data}
+    notes = data.get("notes")
+    if isinstance(notes, LocList):
+        locs.update({f"notes.{i}": notes.loc(i) for i in range(len(notes))})
+    return locs
 
 
 def _row(raw: Any, loc: Loc, diags: Diagnostics) -> FormRow | None:

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from policybook.diagnostics import Diagnostics
 from policybook.model import Appendix, Article, Attachment, Block, Chapter, Item, ItemList, Note, Ref, Section
 from policybook.transforms.labels import Target, label_table
-from policybook.transforms.styles import ItemFormat, NumberingStyle, item_format
+from policybook.transforms.styles import ItemFormat, NumberingStyle, list_formats
 from policybook.transforms.variants import Removed
-from policybook.transforms.walk import all_inlines, all_inlines_of
+from policybook.transforms.walk import all_inlines, all_inlines_of, blocks_of, holders
 
 
 def number(chapters: list[Chapter], appendices: Sequence[Appendix | Attachment], style: NumberingStyle) -> None:
@@ -23,11 +23,13 @@ def number(chapters: list[Chapter], appendices: Sequence[Appendix | Attachment],
     article_no = 0
     for c_no, chapter in enumerate(chapters, start=1):
         _set(chapter, c_no, style.chapter(c_no), f"_ch{c_no}")
+        _number_items(chapter.intro, style, chapter.anchor, level=1)  # the intro itself has no number
         s_no = 0
         for node in chapter.body:
             if isinstance(node, Section):
                 s_no += 1
                 _set(node, s_no, style.section(c_no, s_no), f"_ch{c_no}s{s_no}")
+                _number_items(node.intro, style, node.anchor, level=1)
             for article in node.articles if isinstance(node, Section) else [node]:
                 article_no += 1
                 _set(article, article_no, style.article(c_no, article_no), f"_art{article_no}")
@@ -47,17 +49,22 @@ def _set(
     node.anchor = getattr(node, "label", "") or anchor
 
 
-def _number_items(blocks: list[Block], style: NumberingStyle, prefix: str, level: int) -> None:
+def _number_items(
+    blocks: list[Block], style: NumberingStyle, prefix: str, level: int, own: tuple[ItemFormat, ...] = ()
+) -> None:
+    """``own``: the formats a list's ``items="…"`` set for it and the lists inside it."""
     for block in blocks:
         if isinstance(block, ItemList):
-            fmt = item_format(block.style) if block.style else None
+            formats = list_formats(block.style, own)
+            fmt = formats[0] if formats else None
             for n, item in enumerate(block.items, start=block.start if block.ordered else 1):
                 item.level = level
                 text = style.item(level, n, fmt) if block.ordered else ""
                 _set(item, n if block.ordered else 0, text, f"{prefix}-{n}")
-                _number_items(item.blocks, style, item.anchor, level + 1 if block.ordered else level)
+                deeper = (level + 1, formats[1:]) if block.ordered else (level, formats)
+                _number_items(item.blocks, style, item.anchor, *deeper)
         elif isinstance(block, Note):
-            _number_items(block.blocks, style, prefix, level)
+            _number_items(block.blocks, style, prefix, level, own)
 
 
 class RefResolver:
@@ -122,26 +129,28 @@ def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, ItemPath]]:
         for node in chapter.body:
             if isinstance(node, Section):
                 found[id(node)] = (chapter, [])
-        for article in chapter.articles():
-            _item_paths(article, article.blocks, [], found)
+    for holder in holders(chapters):  # an item of an intro is cited after its chapter's (section's) number
+        _item_paths(holder, blocks_of(holder), [], found)
     return found
 
 
 def _item_paths(
-    article: Article,
+    article: Article | Chapter | Section,
     blocks: list[Block],
     path: ItemPath,
     found: dict[int, tuple[object, ItemPath]],
+    own: tuple[ItemFormat, ...] = (),
 ) -> None:
     for block in blocks:
         if isinstance(block, ItemList):
-            fmt = item_format(block.style) if block.style else None
+            formats = list_formats(block.style, own)
+            fmt = formats[0] if formats else None
             for item in block.items:
                 here = [*path, (item.level, item.ordinal, fmt)] if block.ordered else path
                 found[id(item)] = (article, here)
-                _item_paths(article, item.blocks, here, found)
+                _item_paths(article, item.blocks, here, found, formats[1:] if block.ordered else formats)
         elif isinstance(block, Note):
-            _item_paths(article, block.blocks, path, found)
+            _item_paths(article, block.blocks, path, found, own)
 
 
 def _report_missing(ref: Ref, removed: dict[str, Removed], known: dict[str, Target], diags: Diagnostics) -> None:

@@ -2,7 +2,8 @@
 
 The source declares its script (``locale:``, and ``region:`` for a Traditional
 source, TW by default); a variant that shares script and region is not
-converted, any other is, both ways. Quotation marks follow the region (「」 for
+converted (but a Traditional one is normalised by its region's tables, so leftover
+Simplified characters read alike in TW and HK), any other is, both ways. Quotation marks follow the region (「」 for
 TW/HK) unless handbook.yaml or the subsidiary sets ``quotes:``.
 """
 
@@ -41,4 +42,9 @@ def converter(project: Project, sub: SubsidiarySource, lang: Language) -> Conver
     if quotes == "auto":
         quotes = "corner" if lang.corner_quotes else "curly"
     names = [*project.script.names, *sub.script.names]
-    return Converter(same, target_of(lang.locale, lang.region), quotes, rules, names)
+    # A Traditional source is converted into its own region too: Simplified characters left in
+    # it (于 后 …) then read the same in TW as in HK (HK's conversion fixed them, TW printed
+    # them as written); they are still reported, from the source text.
+    traditional = same and lang.locale == "zh-Hant"
+    target = target_of(lang.locale, lang.region)
+    return Converter(same and not traditional, target, quotes, rules, names, scan_source=traditional)

@@ -57,6 +57,13 @@ def item_formats(samples: Sequence[str]) -> tuple[ItemFormat, ...]:
     return tuple(f for f in formats if f is not None)
 
 
+def list_formats(style: str, inherited: tuple[ItemFormat, ...] = ()) -> tuple[ItemFormat, ...]:
+    """The formats of a list and the lists nested in it: ``items="gbt9704"`` (a preset: its
+    levels from this list down), ``items="（一） 1."`` (samples, one per level) or one sample;
+    a list without its own ``items`` goes on with what an enclosing list left (``inherited``)."""
+    return item_formats(style.split()) if style.strip() else inherited
+
+
 def bad_item_samples(samples: Sequence[str]) -> list[str]:
     """The samples that name no preset and hold no single numeral."""
     if len(samples) == 1 and samples[0] in ITEM_PRESETS:

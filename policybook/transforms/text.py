@@ -27,7 +27,7 @@ from policybook.model import (
     plain_text,
 )
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists
+from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists, map_blocks
 
 # \ue010/\ue011 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
 CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue010\ue011\U00020000-\U0003ffff]")
@@ -58,7 +58,7 @@ class TextPass:
     def __init__(self, renderer: Renderer, convert: Callable[[str], str]) -> None:
         self.renderer = renderer
         self.convert = convert
-        self.reported: set[tuple[str, str]] = set()
+        self.reported: set[tuple[str, int, str]] = set()
 
     def plain(self, value: str, loc: Loc | None) -> str:
         return self.localise(join_soft_breaks(self.renderer.text(value, loc)), loc)
@@ -68,8 +68,8 @@ class TextPass:
         text = self.convert(text)
         take = getattr(self.convert, "take", None)
         foreign = take() if take else ""
-        if foreign and loc is not None and (loc.path, foreign) not in self.reported:
-            self.reported.add((loc.path, foreign))
+        if foreign and loc is not None and (loc.path, loc.line, foreign) not in self.reported:
+            self.reported.add((loc.path, loc.line, foreign))  # every line that has them, not the first
             self.renderer.diags.warning(
                 loc,
                 f"characters of the other script left in this variant: {foreign}",
@@ -86,7 +86,7 @@ class TextPass:
                     node.title = self.plain(node.title, node.loc)
             for article in chapter.articles():
                 article.title = self.plain(article.title, article.loc)
-                article.blocks = self.blocks(article.blocks)
+        map_blocks(chapters, self.blocks)
 
     def blocks(self, blocks: list[Block]) -> list[Block]:
         """Render every text; a paragraph that a false ``{% if %}`` left empty goes."""
@@ -133,9 +133,9 @@ class TextPass:
     def appendices(self, appendices: list[Appendix]) -> None:
         for appendix in appendices:
             form = appendix.form
-            form.title = self.plain(form.title, form.loc)
-            form.intro = self.plain(form.intro, form.loc)
-            form.notes = [self.plain(n, form.loc) for n in form.notes]
+            form.title = self.plain(form.title, form.locs.get("title", form.loc))
+            form.intro = self.plain(form.intro, form.locs.get("intro", form.loc))
+            form.notes = [self.plain(n, form.locs.get(f"notes.{i}", form.loc)) for i, n in enumerate(form.notes)]
             for row in form.rows:
                 row.section = self.plain(row.section, row.loc)
                 for cell in row.cells:

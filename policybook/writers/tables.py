@@ -35,6 +35,14 @@ def column_widths(table: Table, total: float) -> list[float]:
     return _share(least, wanted, total)
 
 
+def least_widths(table: Table, comfort: float = 14.0) -> list[float]:
+    """The narrowest each column reads well, in half-ems: as wide as its longest unbreakable
+    word, and a column with more text at least ``comfort`` (five characters and the insets)."""
+    count = max([len(table.header), *(len(r) for r in table.rows)], default=0)
+    least, wanted = _needs(table, count)
+    return [min(w, max(m, comfort)) for m, w in zip(least, wanted, strict=True)]
+
+
 def _needs(table: Table, count: int) -> tuple[list[float], list[float]]:
     """(minimum, preferred) width of every column; cells spanning columns are left out."""
     wide = {(s.row, s.column) for s in table.spans if s.columns > 1}

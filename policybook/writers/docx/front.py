@@ -14,6 +14,7 @@ from docx.shared import Mm
 
 from policybook.dates import long_date
 from policybook.model import Document
+from policybook.naming import document_code
 from policybook.writers.docx import oxml
 from policybook.writers.docx.body import table_of
 from policybook.writers.docx.context import Context, Heading
@@ -75,7 +76,7 @@ def _centred_cover(ctx: Context, doc: Document) -> Iterator[Element]:
 def _meta_table(ctx: Context, doc: Document) -> Element:
     """Document code, version, effective date and issuer, in a quiet two-column block."""
     labels = ctx.kit.words.cover_labels
-    values = (doc.meta.code, doc.meta.version, long_date(doc.meta.effective, doc.meta.locale), doc.meta.group)
+    values = (document_code(doc), doc.meta.version, long_date(doc.meta.effective, doc.meta.locale), doc.meta.group)
     size = ctx.kit.body_size + 2  # half-points, as the Cover Meta and Cover Label styles
     label_width = _text_twips(labels, size)
     width = min(ctx.kit.text_width, max(ctx.kit.text_width // 2, label_width + _text_twips(values, size)))

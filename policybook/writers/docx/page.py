@@ -17,6 +17,7 @@ from docx.shared import Mm, Twips
 
 from policybook.dates import long_date
 from policybook.model import Document
+from policybook.naming import document_code
 from policybook.writers.docx import oxml
 from policybook.writers.docx.context import Context
 from policybook.writers.docx.front import picture
@@ -55,7 +56,7 @@ def front_matter(document: DocxDocument, ctx: Context, doc: Document) -> None:
     section = document.sections[0]
     replace_story(section.header, oxml.paragraph(ctx.style("header")))
     version = ctx.kit.words.edition.format(doc.meta.version)
-    runs = [*oxml.field("PAGE", [oxml.run("I")]), oxml.run(f"\t\t{doc.meta.code}　{version}")]
+    runs = [*oxml.field("PAGE", [oxml.run("I")]), oxml.run(f"\t\t{document_code(doc)}　{version}")]
     replace_story(section.footer, oxml.paragraph(ctx.style("footer"), runs))
 
 
@@ -107,7 +108,7 @@ def _footer(footer: object, ctx: Context, doc: Document) -> Element:
     total = oxml.run("1")
     version = ctx.kit.words.edition.format(doc.meta.version)
     runs = [
-        oxml.run(f"{doc.meta.code}　{version}\t{before}"),
+        oxml.run(f"{document_code(doc)}　{version}\t{before}"),
         *oxml.field("PAGE", [oxml.run("1")]),
         oxml.run(between),
         *oxml.field("SECTIONPAGES", [total]),

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from policybook.cache import user_cache_dir
+from policybook.dates import long_date
 from policybook.model import (
     Appendix,
     Article,
@@ -28,7 +29,7 @@ from policybook.model import (
     Section,
     Segment,
 )
-from policybook.naming import form_stem
+from policybook.naming import document_code, form_stem
 from policybook.writers.html.policy import CSP
 from policybook.writers.html.render import Renderer
 from policybook.writers.html.site import APPENDICES, INDEX, REVISIONS, SEARCH, Plan, article_text
@@ -107,9 +108,9 @@ class Pages:
             "name": sub.name,
             "short_name": sub.short_name,
             "title": meta.title,
-            "code": f"{meta.code}-{sub.code}",
+            "code": document_code(self.doc),
             "version": meta.version,
-            "effective": meta.effective,
+            "effective": long_date(meta.effective, meta.locale),  # 2027年1月1日, as the PDF prints it
             "group": meta.group,
             "has_appendices": bool(self.doc.all_appendices()),
             "chapters": [self._chapter_entry(c) for c in self.doc.chapters],
@@ -166,6 +167,7 @@ class Pages:
         chapter = chapters[n]
         body = [self._section(node) if isinstance(node, Section) else self._article(node) for node in chapter.body]
         view = {"id": self.plan.id(chapter), "number": chapter.number, "title": chapter.title, "body": body}
+        view["intro"] = self.render.blocks(chapter.intro)  # text before the first article: unnumbered
         entries = self.site["chapters"]
         return self.page(
             "chapter.html",
@@ -183,6 +185,7 @@ class Pages:
             "id": self.plan.id(section),
             "number": section.number,
             "title": section.title,
+            "intro": self.render.blocks(section.intro),
             "articles": [self._article(a) for a in section.articles],
         }
 
@@ -240,7 +243,12 @@ class Pages:
     def revisions(self) -> str:
         ordered = sorted(self.doc.revisions, key=_revision_key, reverse=True)
         rows = [
-            {"version": r.version, "date": r.date, "summary": r.summary, "current": r.version == self.doc.meta.version}
+            {
+                "version": r.version,
+                "date": long_date(r.date, self.doc.meta.locale),
+                "summary": r.summary,
+                "current": r.version == self.doc.meta.version,
+            }
             for r in ordered
         ]
         return self.page("revisions.html", "revisions", self.w["revisions"], revisions=rows, changes=self._changes())
@@ -267,7 +275,8 @@ class Pages:
     def _change_words(self) -> dict[str, Any]:
         table = self.doc.changes
         assert table is not None
-        return {"old": table.old_version, "date": table.old_effective, "n": len(self.marks.kinds)}
+        date = long_date(table.old_effective, self.doc.meta.locale)
+        return {"old": table.old_version, "date": date, "n": len(self.marks.kinds)}
 
     def _number_href(self, number: str) -> str:
         for chapter in self.doc.chapters:

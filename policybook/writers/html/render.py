@@ -30,6 +30,7 @@ from policybook.model import (
     plain_text,
     shown_ref,
 )
+from policybook.writers.tables import least_widths
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 ALIGNS = {"left", "center", "right"}
@@ -126,7 +127,8 @@ class Renderer:
         label = esc(" / ".join(plain_text(c) for c in table.header))
         return (
             f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
-            f"<table>{_colgroup(table.widths)}<thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
+            f'<table style="min-width: {sum(least_widths(table)) / 2:.1f}em">{_colgroup(table)}'
+            f"<thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
         )
 
     def cell(self, tag: str, content: list[Inline], aligns: list[str], column: int, span: Span | None) -> str:
@@ -141,10 +143,14 @@ class Renderer:
         return f"<{tag}{attrs}>{self.inlines(content)}</{tag}>"
 
 
-def _colgroup(widths: list[float]) -> str:
-    """The author's relative column widths as percentages ("" = the browser's own layout)."""
+def _colgroup(table: Table) -> str:
+    """The author's relative column widths as percentages; without them, each column's least
+    readable width (an auto-layout table takes a column's width as its minimum): on a phone a
+    column was squeezed to three characters, now a wide table scrolls inside its frame."""
+    widths = table.widths
     total = sum(w for w in widths if w > 0)
-    if not widths or total <= 0:
-        return ""
-    cols = "".join(f'<col style="width: {100 * max(w, 0) / total:.1f}%">' for w in widths)
-    return f"<colgroup>{cols}</colgroup>"
+    if widths and total > 0:
+        cols = "".join(f'<col style="width: {100 * max(w, 0) / total:.1f}%">' for w in widths)
+    else:
+        cols = "".join(f'<col style="width: {w / 2:.1f}em">' for w in least_widths(table))
+    return f"<colgroup>{cols}</colgroup>" if cols else ""

@@ -36,6 +36,7 @@ from policybook.model import (
     Text,
     plain_text,
 )
+from policybook.naming import document_code
 from policybook.source.brand import default_brand
 from policybook.writers.pdf.forms import sheet_name
 from policybook.writers.tables import column_widths, display_width, text_units
@@ -62,7 +63,7 @@ def _meta(doc: Document) -> Json:
     meta, sub = doc.meta, doc.subsidiary
     return {
         "title": meta.title,
-        "code": meta.code,
+        "code": document_code(doc),  # HY-HR-001-SZ: the code the 签收单 and the site print
         "version": meta.version,
         "effective": long_date(meta.effective, meta.locale),  # 2026年12月1日 / 1 December 2026
         "group": meta.group,
@@ -97,7 +98,8 @@ def _revision(rev: Revision, locale: str) -> Json:
 
 def _chapter(chapter: Chapter, units: float) -> Json:
     body = [_section(n, units) if isinstance(n, Section) else _article(n, units) for n in chapter.body]
-    return {"n": chapter.number, "t": chapter.title, "a": chapter.anchor, "b": body}
+    intro = blocks_data(chapter.intro, units)  # "o": text before the first article, unnumbered
+    return {"n": chapter.number, "t": chapter.title, "a": chapter.anchor, "o": intro, "b": body}
 
 
 def _section(section: Section, units: float) -> Json:
@@ -106,6 +108,7 @@ def _section(section: Section, units: float) -> Json:
         "n": section.number,
         "t": section.title,
         "a": section.anchor,
+        "o": blocks_data(section.intro, units),
         "b": [_article(a, units) for a in section.articles],
     }
 

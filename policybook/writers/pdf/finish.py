@@ -1,7 +1,8 @@
 """Write stage (pdf): finishing touches Typst does not write, added with pypdf.
 
 The viewer opens with the bookmarks panel and shows the document title instead
-of the file name. The change is a classic incremental update (one new catalog
+of the file name; the catalog's /MarkInfo loses ``/Suspects false`` (the default),
+which every Poppler tool reported as a syntax error. The change is a classic incremental update (one new catalog
 revision, an xref section, a trailer) appended to Typst's bytes, so Typst's
 structure tags, PDF/A conformance and determinism stay intact. pypdf reads and
 serialises the objects; the update itself is written here because pypdf's
@@ -21,6 +22,9 @@ if TYPE_CHECKING:  # pypdf is imported only for a PDF not laid out as Typst writ
 STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 TRAILER = re.compile(rb"trailer\s*(<<(?:(?!>>).)*>>)\s*startxref\s+(\d+)\s+%%EOF\s*$", re.DOTALL)
 ROOT = re.compile(rb"/Root (\d+) (\d+) R")
+# /MarkInfo's /Suspects false is the default; Poppler (pdfinfo, pdftotext, Evince, Okular)
+# prints "Syntax Error: Suspects object is wrong type (boolean)" for it on every run
+SUSPECTS = re.compile(rb"/Suspects\s*false")
 
 
 def finish(pdf: bytes) -> bytes:
@@ -46,7 +50,7 @@ def _finish_typst(pdf: bytes) -> bytes | None:
         or catalog.count(b"/ViewerPreferences<<") != 1
     ):
         return None
-    catalog = catalog.replace(b"<</Type/Catalog", b"<</Type/Catalog/PageMode/UseOutlines", 1)
+    catalog = SUSPECTS.sub(b"", catalog.replace(b"<</Type/Catalog", b"<</Type/Catalog/PageMode/UseOutlines", 1))
     catalog = catalog.replace(b"/ViewerPreferences<<", b"/ViewerPreferences<</DisplayDocTitle true", 1)
     head = pdf if pdf.endswith(b"\n") else pdf + b"\n"
     obj = b"%d %d obj\n" % (num, gen) + catalog + b"\nendobj\n"
@@ -81,6 +85,10 @@ def _with_viewer_settings(catalog: DictionaryObject) -> DictionaryObject:
     prefs = prefs.get_object() if prefs is not None else DictionaryObject()
     prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     catalog[NameObject("/ViewerPreferences")] = prefs
+    marks = catalog.get("/MarkInfo")
+    marks = marks.get_object() if marks is not None else None
+    if isinstance(marks, DictionaryObject) and getattr(marks.get("/Suspects"), "value", None) is False:  # SUSPECTS
+        del marks[NameObject("/Suspects")]
     return catalog
 
 
