@@ -109,7 +109,8 @@ def scenario(project: Path, db: str, employees: int, copies: int) -> dict[str, A
     def step(name: str, args: list[str | Path], count: int = 0, unit: str = "") -> None:
         wall, cpu, mb, _err = run(pb + args, project)
         figures[name] = {"seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "peak_mb": round(mb), "count": count}
-        rate = f"  {count / wall:8.0f} {unit}/s" if count and unit else ""
+        # per wall second, and per CPU second (what the machine's load does not change much)
+        rate = f"  {count / wall:7.0f} {unit}/s ({count / cpu:.0f} per cpu s)" if count and unit else ""
         print(f"  {name:32s} {wall:7.2f} s wall {cpu:7.2f} s cpu {mb:6.0f} MB{rate}", flush=True)
 
     step("roster import", ["roster", "import", work / "roster.csv", "--date", "2026-12-01", *ledger], employees)

@@ -184,6 +184,7 @@ class Section:
     number: str = ""  # 第一节 / 1.1
     ordinal: int = 0
     anchor: str = ""
+    intro: list[Block] = field(default_factory=list)  # text before its first article (unnumbered)
 
 
 @dataclass
@@ -196,6 +197,7 @@ class Chapter:
     number: str = ""  # 第一章 / Chapter 1
     ordinal: int = 0
     anchor: str = ""
+    intro: list[Block] = field(default_factory=list)  # text before its first article or section (unnumbered)
 
     def articles(self) -> list[Article]:
         out: list[Article] = []

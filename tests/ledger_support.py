@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,15 @@ class Postgres:
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
+
+
+def fresh_ledger(request: pytest.FixtureRequest, tmp_path: Path, prefix: str) -> str:
+    """A ledger for one test, by the ``db`` fixture's parameter: a SQLite file, or a new database on the
+    session's PostgreSQL server (the test module's ``postgres`` fixture)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.create_database(f"{prefix}_{uuid.uuid4().hex[:12]}")
 
 
 def start_postgres() -> Iterator[Postgres]:

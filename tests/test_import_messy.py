@@ -40,14 +40,14 @@ class Expect:
 CASES = {
     "runin-hant.txt": Expect("員工考勤管理辦法", 3, 7, 0, run_in=10),
     "runin-items.txt": Expect("差旅费管理规定", 3, 5, 3, run_in=10),
-    "hardwrap-title.txt": Expect("员工培训管理制度实施细则", 1, 3, 0, blanks=1),
+    "hardwrap-title.txt": Expect("员工培训管理制度实施细则", 1, 2, 0, blanks=1),  # the preamble opens the chapter
     "hardwrap.txt": Expect("员工培训管理制度", 1, 5, 3, blanks=1),
     "runin-web-hant.txt": Expect("員工請假辦法", 1, 5, 0, ("breadcrumb", "footer"), run_in=5),
     "web-noend.txt": Expect("员工离职管理办法", 1, 4, 0, ("breadcrumb", "another document")),
     "web-page.txt": Expect("员工奖惩管理制度", 1, 10, 5, ("breadcrumb", "navigation", "another document"), blanks=1),
     "qa-page.txt": Expect("加班管理規定", 1, 10, 0, ("Q&A",)),
     "items-heading.txt": Expect("员工请假管理规定", 4, 7, 0),
-    "preamble-blanks.txt": Expect("员工行为规范", 2, 7, 0, blanks=6),
+    "preamble-blanks.txt": Expect("员工行为规范", 2, 6, 0, blanks=6),
     "blanks-hant.txt": Expect("員工出差管理辦法", 2, 7, 0, blanks=6),
     "runin-paren-items.txt": Expect("员工警告办法", 1, 2, 3, run_in=5),
     "runin-unnumbered.txt": Expect("考勤制度", 3, 7, 0, run_in=10),
@@ -191,16 +191,19 @@ def test_writer_pdf(cli: Any, tmp_path: Path, script: str) -> None:
 
 
 def test_word_file_of_pasted_paragraphs(cli: Any, tmp_path: Path) -> None:
-    """Typed paragraphs only: the preamble stays, run-in items split, a broken sentence joined."""
+    """Typed paragraphs only: the preamble stays (the chapter's opening text), run-in items split, a broken
+    sentence joined; the articles keep the source's numbers."""
     source = sources.pasted_docx(tmp_path)
     result = imported(source, tmp_path / "out")
     regulation = result.regulation
     assert regulation.title == "员工保密管理规定"
-    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == (1, 5, 3)
+    assert (len(regulation.chapters), len(regulation.articles()), items(regulation)) == (1, 4, 3)
     assert result.record.counts["run-in"] == 3
     assert_accounted(result, chars("".join(sources.PASTED)))
-    preamble, *_, breach, _ = regulation.articles()
-    assert preamble.blocks[0].text.startswith("为保护公司商业秘密")  # type: ignore[union-attr]
+    assert [a.number for a in regulation.articles()] == [1, 2, 3, 4]
+    (preamble,) = regulation.chapters[0].intro
+    assert preamble.text.startswith("为保护公司商业秘密")  # type: ignore[union-attr]
+    *_, breach, _ = regulation.articles()
     assert breach.blocks[0].text == (  # type: ignore[union-attr]
         "员工违反"
         + markup("[](#art-2)")
@@ -208,6 +211,23 @@ def test_word_file_of_pasted_paragraphs(cli: Any, tmp_path: Path) -> None:
     )
     check = cli("check", "--strict", tmp_path / "out" / "handbook")
     assert check.code == 0, check.err
+    model = cli("model", tmp_path / "out" / "handbook", "-s", "main", "--json").json()
+    (chapter,) = model["children"]
+    assert chapter["intro"][0]["text"].startswith("为保护公司商业秘密")
+    assert [a["number"] for a in chapter["children"]] == ["第一条", "第二条", "第三条", "第四条"]
+
+
+def test_preamble_before_the_first_chapter_opens_it(cli: Any, tmp_path: Path) -> None:
+    """Text before 第一章 总则 is 总则's opening text, written between '#' and the first '###': 第一条 stays 第一条."""
+    result = imported(CORPUS / "preamble-blanks.txt", tmp_path / "out")
+    general = result.regulation.chapters[0]
+    assert general.title == "总则" and general.intro[0].text.startswith("为塑造良好的企业形象")  # type: ignore[union-attr]
+    assert [a.number for a in result.regulation.articles()] == [1, 2, 3, 4, 5, 6]
+    (first, *_) = sorted((tmp_path / "out/handbook/chapters").glob("*.md"))
+    text = first.read_text(encoding="utf-8")
+    assert text.index("# 总则") < text.index("为塑造良好的企业形象") < text.index("###")
+    report = (tmp_path / "out/import-report.md").read_text(encoding="utf-8")
+    assert "untitled article" not in report and "opening text" in report
 
 
 @pytest.mark.parametrize("script", ["zh-Hans", "zh-Hant"])

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from policybook.ledger.db import opened
 from policybook.ledger.schema import Acknowledgement, Assignment, Release, ReleaseFile
-from tests.ledger_support import Postgres, Sample, make_sample, start_postgres
+from tests.ledger_support import Postgres, Sample, fresh_ledger, make_sample, start_postgres
 
 ROSTER = """工号,姓名,公司,部门,入职日期,邮箱,手机,状态
 SZ001,张伟,sz,客服一部,2023-03-01,zw@example.com,13800000001,在职
@@ -43,10 +43,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    server: Postgres = request.getfixturevalue("postgres")
-    return server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+    return fresh_ledger(request, tmp_path, "t")
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from policybook.build import build
 from policybook.ledger.assignments import assign, standing_rows, standings
 from policybook.ledger.db import opened
+from policybook.ledger.overlay import supported
 from policybook.ledger.pdfstream import StreamingPdf
 from policybook.ledger.roster import upsert
 from policybook.ledger.schema import Release
@@ -75,7 +76,7 @@ def statements_for(tmp_path: Path, count: int) -> dict[str, int]:
         with counted(ledger.engine) as seen, ledger.transaction() as session:
             release = session.get(Release, release.id)
             assert release is not None
-            assert len(assign(session, release, ["sz"], 30, NOW).created) == count
+            assert len(assign(session, release, ["sz"], 30, NOW).new) == count
         found["assign"] = len(seen)
         with counted(ledger.engine) as seen, ledger.transaction() as session:
             rows = standing_rows(session, NOW.date(), "sz")
@@ -155,6 +156,10 @@ def test_long_names_and_paths_never_stop_distribute_or_sheets(cli, built: Path, 
     assert "3/3 copies" in run.err  # the progress line
     original = next((dist / "sz").glob("*.pdf")).read_bytes()
     pages = len(PdfReader(io.BytesIO(original)).pages)
+    assert supported(original)  # Typst's classic cross-reference table: stamped as an incremental update
+    streamed = tmp_path / "xref-stream.pdf"
+    subprocess.run(["qpdf", "--object-streams=generate", next((dist / "sz").glob("*.pdf")), streamed], check=True)
+    assert not supported(streamed.read_bytes())  # such a file is rewritten whole instead
     copies = sorted((tmp_path / "copies").glob("*.pdf"))
     assert len(copies) == 3
     for copy in copies:

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import threading
-import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from policybook.ledger.db import opened
 from policybook.ledger.schema import Acknowledgement
-from tests.ledger_support import Postgres, Sample, make_sample, start_postgres
+from tests.ledger_support import Postgres, Sample, fresh_ledger, make_sample, start_postgres
 from tests.test_html_browser import browser as chromium  # noqa: F401 - the one headless Chromium fixture
 
 ROSTER = """工号,姓名,公司,部门,入职日期
@@ -58,10 +57,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    server: Postgres = request.getfixturevalue("postgres")
-    return server.create_database(f"p_{uuid.uuid4().hex[:12]}")
+    return fresh_ledger(request, tmp_path, "p")
 
 
 def pdf_text(path: Path) -> str:
@@ -123,6 +119,10 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
     assert "[consult.closed]" in late.err
 
     s.run("ack", "assign", sample.new.source, "--dist", sample.new.dist, "--date", "2026-12-15")
+    again = s.run(
+        "consult", "open", sample.new.source, "--until", "2027-01-10", "-o", out, "--date", "2026-12-16", code=1
+    )
+    assert "[consult.released]" in again.err  # a consultation comes before the release, never after the fact
     board, page = s.file("board.jpg", b"\xff\xd8 board photo"), s.file("intranet.html", "<html>3.3</html>")
     s.run("publicise", "record", "--release", "3.3", "--channel", "board", "--date", "2026-12-16",
           "--evidence", board, *s.opts())  # fmt: skip
@@ -143,6 +143,8 @@ def test_whole_story(cli, sample: Sample, db: str, tmp_path: Path, request: pyte
         ack = session.scalars(select(Acknowledgement)).one()
         assert ack.method == "click" and ack.evidence_name.endswith(".json")
     check_package(s, tmp_path / "pkg", "SZ001", "2027-01-15", online=True)
+    if request.node.callspec.params["db"] != "sqlite":
+        return  # the rest reads the same records: once is enough
     first = check_package(s, tmp_path / "pkg-sh", "SH001", "2027-01-15", online=False)
     assert "无签收记录" in first
     before = check_package(s, tmp_path / "pkg-old", "SZ001", "2026-12-20", online=False)
@@ -231,11 +233,14 @@ def acknowledge_in_browser(app: Any, driver: Any, token: str) -> None:
         driver.get(link)
         body = driver.find_element("tag name", "body").text
         assert "张伟" in body and "王芳" not in body and "3.3" in body
-        driver.find_element("id", "read").click()
+        landing = driver.current_window_handle
+        driver.find_element("id", "read").click()  # the site opens beside the landing page
+        driver.switch_to.window(next(h for h in driver.window_handles if h != landing))
         shown(driver, "main")  # the site's own page
         driver.get(webserver.url(server, f"/ack/{token}/site/ch-attendance.html"))
         assert "每次扣减考勤绩效100元" in squeezed(driver.find_element("tag name", "main").text)
-        driver.get(link)
+        driver.close()
+        driver.switch_to.window(landing)
         shown(driver, "go-confirm").click()
         shown(driver, "agree")
         driver.find_element("css selector", "input[value='30分钟']").click()
@@ -285,6 +290,7 @@ def check_package(s: Story, out: Path, employee: str, day: str, online: bool) ->
     assert f"每次扣减考勤绩效{fine}元" in article  # the text in force on the day
     for name in listed:
         assert squeezed(name) in whole or name.startswith("证据包")  # the PDF's index names every file
+    assert "当日的记录" in whole  # the roster entry as it stood on the day (roster imports keep versions)
     if online:
         assert "在线确认" in whole and "127.0.0.1" in whole
         assert "Chrome" in whole or "Werkzeug" in whole  # the browser that confirmed
@@ -296,7 +302,7 @@ def check_package(s: Story, out: Path, employee: str, day: str, online: bool) ->
 # ---------------------------------------------------------------- append-only, in the database itself
 
 
-def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: Sample) -> None:  # type: ignore[no-untyped-def]
+def test_append_only_tables_refuse_every_rewrite(cli, db: str, tmp_path: Path, sample: Sample) -> None:  # type: ignore[no-untyped-def]
     s = Story(cli, sample, db, tmp_path)
     s.run("roster", "import", s.file("roster.csv", ROSTER), "--source", sample.old.source)
     s.run("ack", "assign", sample.old.source, "--dist", sample.old.dist, "--date", "2026-11-20")
@@ -315,6 +321,8 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
             "recorded_by) SELECT id, version, subsidiaries, 'board', published_on, note, recorded_at, recorded_by "
             "FROM publications ON CONFLICT (id) DO UPDATE SET channel = 'board'",
             "TRUNCATE publication_evidence",
+            "TRUNCATE employee_versions",
+            "TRUNCATE studio_audit",
         ]
     else:
         attempts += [
@@ -323,8 +331,15 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
             "REPLACE INTO acknowledgements (id, assignment_id, method, signed_on, recorded_at, recorded_by, "
             "evidence_sha256, evidence_name, origin) SELECT 1, id, 'paper', '2026-01-01', '2026-01-01 00:00:00', "
             "'', '', '', '' FROM assignments LIMIT 1",
+            "INSERT OR REPLACE INTO employee_versions SELECT * FROM employee_versions",
+            "REPLACE INTO studio_audit SELECT * FROM studio_audit",
         ]
     with opened(db) as ledger:
+        with ledger.engine.begin() as conn:  # an audit entry (the studio's log shares the ledger)
+            conn.execute(text(
+                "INSERT INTO studio_audit (at, actor, action, target, detail, before_sha256, after_sha256, address) "
+                "VALUES ('2026-11-22 00:00:00', 'hr1', 'save', 'art-late', '', '', '', '127.0.0.1')"
+            ))  # fmt: skip
         if not postgres:  # a first acknowledgement, so that REPLACE has a row to replace
             with ledger.engine.begin() as conn:
                 conn.execute(text(
@@ -338,6 +353,7 @@ def test_procedure_tables_are_append_only(cli, db: str, tmp_path: Path, sample: 
         with ledger.engine.begin() as conn:
             assert conn.execute(text("SELECT channel FROM publications")).scalars().all() == ["email"]
             assert conn.execute(text("SELECT count(*) FROM publication_evidence")).scalar() == 1
+            assert conn.execute(text("SELECT actor FROM studio_audit")).scalars().all() == ["hr1"]
 
 
 # ---------------------------------------------------------------- the link, in the studio (no login)
@@ -449,3 +465,59 @@ def test_check_notes_a_mainland_handbook_without_procedure(cli) -> None:  # type
     done = cli("check", REPO / "handbook", "--strict")
     assert done.code == 0  # a note, never a failure under --strict
     assert "note:" in done.err and "[procedure.unset]" in done.err and "bj, sh, sz" in done.err
+
+
+def test_the_studio_release_asks_for_the_procedure_too(tmp_path: Path) -> None:
+    """A release from the studio is refused like ack assign when procedure: required is not met (before any build)."""
+    import datetime
+
+    from policybook.diagnostics import SourceError
+    from policybook.studio.handbook import Index
+    from policybook.studio.publish import prepare, publish
+    from tests.studio_support import copy_sample
+
+    source = copy_sample(tmp_path)
+    meta = source / "handbook.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "\nprocedure: required\n", encoding="utf-8")
+    applied = prepare(source, Index(source), [], "3.3", datetime.date(2027, 1, 1), "调整")
+    refused = pytest.raises(SourceError, match=r"sz: version 3.3 was not put out for comment")
+    with opened(str(tmp_path / "ledger.db")) as ledger, ledger.transaction() as session, refused:
+        publish(session, source, tmp_path / "dist", tmp_path / "work", applied, ("钱发布", ""), ["pdf"])
+    assert "3.2" in meta.read_text(encoding="utf-8") and not (tmp_path / "dist").exists()  # nothing written
+
+
+def test_mistakes_are_one_line_never_a_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import REPO
+
+    db = ("--db", str(tmp_path / "ledger.db"))
+    cases = [
+        (("consult", "open", REPO / "handbook", "--until", "2030-01-01", "--notice-file", tmp_path / "none.txt"),
+         1, "[consult.notice]"),
+        (("consult", "close", "--outcome", "通过"), 1, "[consult.none]"),
+        (("consult", "meeting", "--kind", "party", "--held", "2026-12-01", "--attendees", "3", "--resolution", "x"),
+         2, "invalid choice"),
+        (("publicise", "record", "--release", "9.9", "--channel", "board", "--date", "2026-12-01"),
+         1, "[publicise.version]"),
+        (("evidence", "--employee", "NOBODY", "--article", "art-late", "-o", tmp_path / "pkg"),
+         1, "[evidence.employee]"),
+        (("ack", "links", "-s", "sz", "--base-url", "hr.example.com"), 2, "--base-url https://"),
+        (("ack", "links", "--revoke", "NOBODY"), 1, "[links.employee]"),
+    ]  # fmt: skip
+    for args, code, said in cases:
+        done = cli(*args, *db)
+        assert (done.code, said in done.err) == (code, True), (args, done.err)
+        assert "Traceback" not in done.err
+    (tmp_path / "file").write_text("x")
+    done = cli("evidence", "--employee", "X", "--article", "a", "-o", tmp_path / "file", *db)
+    assert done.code == 1 and "is a file" in done.err
+
+
+def test_the_refusal_reads_in_chinese() -> None:
+    from policybook.diagnostics import Diagnostic
+    from policybook.i18n import line
+    from policybook.model import Loc
+
+    refusal = "procedure: required, but sz: version 3.3 was not put out for comment (policybook consult open …)"
+    shown = line(Diagnostic("error", Loc("handbook/handbook.yaml"), refusal, "procedure.missing"), "zh-Hant")
+    assert "錯誤：已設 procedure: required，但「sz」尚缺：version 3.3 未徵求意見" in shown
+    assert "[procedure.missing]" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,8 @@ def test_the_audit_log_is_append_only(studio) -> None:  # type: ignore[no-untype
     with opened(studio.db) as ledger, ledger.engine.connect() as connection:
         rows = connection.execute(text("SELECT actor, action FROM studio_audit")).all()
         assert ("zhou", "login") in rows and ("wang", "login-failed") in rows
+        hashes = connection.execute(text("SELECT password_hash FROM studio_users")).scalars().all()
+        assert hashes and all(h.startswith("$argon2id$") for h in hashes)
         with pytest.raises(Exception, match="append-only"):
             connection.execute(text("UPDATE studio_audit SET actor = 'x'"))
         with pytest.raises(Exception, match="append-only"):
@@ -91,9 +94,10 @@ def test_the_audit_log_is_append_only(studio) -> None:  # type: ignore[no-untype
 def test_audit_page_and_csv(studio) -> None:  # type: ignore[no-untyped-def]
     client = studio.client("admin")
     html = client.get("/audit/").get_data(as_text=True)
-    assert "审计日志" in html and "登录" in html
+    assert "审计日志" in html and "登录" in html and '<option value="login">登录</option>' in html
+    assert "登录失败" in client.get("/audit/?action=login-failed").get_data(as_text=True)
     csv = client.get("/audit/audit.csv").get_data(as_text=True)
-    assert csv.startswith("\ufeffid,at,actor,action") and ",login," in csv
+    assert csv.startswith("\ufeffid,at,at_local,actor,action") and ",login," in csv
     assert studio.client("li").get("/audit/").status_code == 403
 
 
@@ -124,6 +128,12 @@ def test_users_from_the_command_line(cli, tmp_path: Path, monkeypatch: pytest.Mo
     listed = cli("studio", "users", "list", "--db", db)
     assert "hr1\t张三\teditor,clerk\tdisabled" in listed.out
     assert cli("studio", "users", "frobnicate", "--db", db).code == 2
+    monkeypatch.delenv("POLICYBOOK_PASSWORD")
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))  # a script pipes it (not a terminal)
+    assert cli("studio", "handbook", "users", "add", "hr3", "--db", db).code == 0  # the source first, as usual
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    empty = cli("studio", "users", "add", "hr4", "--db", db)
+    assert empty.code == 2 and "no password given" in empty.err
 
 
 def test_cli_speaks_chinese_under_a_chinese_locale(cli, root_copy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -197,3 +207,21 @@ def test_a_user_who_chooses_traditional_reads_traditional(studio) -> None:  # ty
     assert "### 仪容仪表 {#art-dress}" in article  # the source text as written
     client.post("/me/", data={"csrf_token": token(home), "script": "zh-Hans"})
     assert "员工手册" in client.get("/").get_data(as_text=True)
+
+
+def test_admin_changes_roles_and_enables_again(studio) -> None:  # type: ignore[no-untyped-def]
+    admin = studio.client("admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert 'type="checkbox" name="roles" value="editor"' in page
+    assert (
+        admin.post("/admin/zhou/roles", data={"csrf_token": token(page), "roles": ["viewer", "clerk"]}).status_code
+        == 302
+    )
+    assert studio.client("zhou").get("/ledger/").status_code == 200  # a clerk now
+    assert admin.post("/admin/zhou/active", data={"csrf_token": token(page), "active": "0"}).status_code == 302
+    assert login(studio.app.test_client(), "zhou").status_code == 200  # disabled: the login page again
+    admin.post("/admin/zhou/active", data={"csrf_token": token(page), "active": "1"})
+    admin.post("/admin/zhou/roles", data={"csrf_token": token(page), "roles": ["viewer"]})
+    assert login(studio.app.test_client(), "zhou").status_code == 302
+    audit = admin.get("/audit/?action=user-roles").get_data(as_text=True)
+    assert "修改角色" in audit and "roles=clerk,viewer" in audit

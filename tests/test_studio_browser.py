@@ -117,7 +117,8 @@ def test_the_whole_story_in_a_browser(browser: Any, story: tuple[Studio, str]) -
     click(browser, "在草稿中修改本条")
     body = browser.find_element(By.NAME, "body")
     body.send_keys("\n" + ADDED)
-    assert browser.find_elements(By.CSS_SELECTOR, ".article .chip")  # variables shown as labelled chips
+    assert browser.find_elements(By.CSS_SELECTOR, "#shown .chip")  # variables shown as labelled chips
+    WebDriverWait(browser, 30).until(lambda d: ADDED in d.find_element(By.ID, "shown").text)  # htmx, as typed
     click(browser, "保存（并检查）")
     assert "已保存，检查通过" in main_text(browser)
     shot(browser, "edit")
@@ -174,6 +175,8 @@ def test_the_whole_story_in_a_browser(browser: Any, story: tuple[Studio, str]) -
         assert sorted(a.employee_id for a in assigned) == ["SZ001", "SZ002"]
 
     login(browser, base, "admin")
+    browser.get(f"{base}/admin/")
+    shot(browser, "admin")
     browser.get(f"{base}/audit/")
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "main table tr")]
     for who, what in [("li", "保存"), ("li", "提交审批"), ("zhao", "批准"), ("qian", "发布")]:

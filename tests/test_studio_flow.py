@@ -94,3 +94,40 @@ def test_errors_at_the_field_and_stale_saves(studio: Studio) -> None:
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "第一次。" in text and "第二次。" in text
     assert wang.get(edit).status_code == 403  # another editor's draft
+    theirs = wang.post("/drafts/start/art-dress", data={"csrf_token": token(_page(wang, "/"))})
+    page = _page(wang, theirs.headers["Location"])  # a second person on the same article: both versions shown
+    assert "也在修改本条" in page and "第一次。" in page
+
+
+def test_an_approver_never_approves_a_draft_they_edited(studio: Studio) -> None:
+    zhao = studio.client("zhao")  # approver and editor
+    start = zhao.post("/drafts/start/art-property", data={"csrf_token": token(_page(zhao, "/"))})
+    edit = start.headers["Location"]
+    draft = int(re.search(r"/drafts/(\d+)/", edit).group(1))  # type: ignore[union-attr]
+    page = _page(zhao, edit)
+    form = {"csrf_token": token(page), "title": "公共财物", "body": _body(page) + "\n节约用纸。"}
+    assert zhao.post(edit, data=form).status_code == 302
+    summary = {"csrf_token": token(page), "summary": "节约用纸"}
+    assert zhao.post(f"/review/{draft}/submit", data=summary).status_code == 302
+    diff = _page(zhao, f"/review/{draft}/diff")
+    assert 'value="approve"' not in diff  # no button for the draft's own editor
+    verdict = {"csrf_token": token(diff), "verdict": "approve"}
+    assert zhao.post(f"/review/{draft}/decide", data=verdict).status_code == 403
+
+
+def test_labour_law_warnings_are_shown_not_blocking(studio: Studio) -> None:
+    li, zhao = studio.client("li"), studio.client("zhao")
+    start = li.post("/drafts/start/art-dress", data={"csrf_token": token(_page(li, "/"))})
+    edit = start.headers["Location"]
+    draft = int(re.search(r"/drafts/(\d+)/", edit).group(1))  # type: ignore[union-attr]
+    page = _page(li, edit)
+    revision = re.search(r'name="revision" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": token(page), "title": "仪容仪表", "revision": revision}
+    saved = li.post(edit, data={**form, "body": _body(page) + "\n加班每月不超过48小时。"})
+    assert saved.status_code == 302  # a warning does not block the save
+    shown = _page(li, f"/drafts/{draft}")
+    assert 'class="diag warning"' in shown and "超过上限36小时" in shown and "劳动法" in shown
+    assert 'class="diag note"' in shown and "已豁免" in shown  # the sample's waived findings, with their reason
+    li.post(f"/review/{draft}/submit", data={"csrf_token": token(shown), "summary": "加班上限"})
+    review = _page(zhao, f"/review/{draft}/diff")
+    assert "超过上限36小时" in review and "建议" in review  # the approver sees it, with the suggestion

@@ -75,3 +75,10 @@ def test_reminders_and_sheets(studio: Studio) -> None:
     assert clerk.get("/ledger/sheets/..%2Fetc.pdf").status_code == 404
     sheets = clerk.get("/ledger/sheets/sz.pdf")
     assert sheets.status_code in (200, 302)
+
+
+def test_uploads_are_size_limited(studio: Studio) -> None:
+    clerk = studio.client("sun")
+    csrf = token(clerk.get("/ledger/").get_data(as_text=True))
+    big = {"csrf_token": csrf, "roster": (io.BytesIO(b"a" * (17 * 1024 * 1024)), "roster.csv")}
+    assert clerk.post("/ledger/roster", data=big, content_type="multipart/form-data").status_code == 413

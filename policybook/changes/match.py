@@ -2,7 +2,9 @@
 
 Labelled articles pair by label. The rest pair by content similarity, best
 pairs first, so inserting an article does not make every later one look
-changed.
+changed. The opening text of a chapter or section (its intro) is an entry of
+its own, paired only with the intro of the same chapter (section): by label,
+else by title.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from policybook.model import Article, Document, Ref, block_text, plain_text
+from policybook.model import Article, Chapter, Document, Ref, Section, block_text, plain_text
+from policybook.transforms.walk import blocks_of, holders
 
 SIMILAR = 0.55  # below this, two unlabelled articles are different articles
 
@@ -25,6 +28,12 @@ class Entry:
     body: str  # as printed: references as their numbers
     identity: str  # as compared: references as what they point at, so renumbering is no change
     refs: dict[str, str]  # "[label]" in identity → the number printed for it
+    intro: str = ""  # for a chapter's (section's) opening text: its pairing key ("" = an article)
+
+    @property
+    def key(self) -> str:
+        """What pairs this entry with its other version before any similarity: label or intro key."""
+        return f"\0intro:{self.intro}" if self.intro else self.label
 
     @property
     def content(self) -> str:
@@ -43,12 +52,25 @@ class Pair:
     new: Entry | None
 
 
-def entries(doc: Document) -> list[Entry]:
-    found: list[Article] = [a for chapter in doc.chapters for a in chapter.articles()]
-    return [_entry(i, a) for i, a in enumerate(found)]
+def entries(doc: Document, intro_name: str = "{number} {title}（前言）") -> list[Entry]:
+    """Articles and the intros of chapters and sections, in document order; an intro's number
+    is printed by ``intro_name`` (e.g. 第一章 总则（前言）)."""
+    found: list[Entry] = []
+    chapter = ""  # a section's number is printed after its chapter's: 第二章第一节
+    for node in holders(doc.chapters):
+        chapter = node.number if isinstance(node, Chapter) else chapter
+        if isinstance(node, Article):
+            found.append(_entry(len(found), node))
+        elif node.intro:
+            entry = _entry(len(found), node)
+            number = node.number if isinstance(node, Chapter) else chapter + node.number
+            entry.number = intro_name.format(number=number, title=node.title).strip()
+            entry.intro, entry.label, entry.title, entry.ordinal = node.label or node.title, "", "", 0
+            found.append(entry)
+    return found
 
 
-def _entry(index: int, article: Article) -> Entry:
+def _entry(index: int, article: Article | Chapter | Section) -> Entry:
     refs: dict[str, str] = {}
 
     def target(ref: Ref) -> str:
@@ -58,23 +80,24 @@ def _entry(index: int, article: Article) -> Entry:
         refs[f"[{ref.target}]"] = ref.display
         return f"[{ref.target}]"
 
-    body = "\n".join(block_text(b) for b in article.blocks)
-    identity = "\n".join(block_text(b, target) for b in article.blocks)
+    blocks = blocks_of(article)
+    body = "\n".join(block_text(b) for b in blocks)
+    identity = "\n".join(block_text(b, target) for b in blocks)
     return Entry(index, article.ordinal, article.number, article.label, article.title, body, identity, refs)
 
 
 def match(old: list[Entry], new: list[Entry]) -> list[Pair]:
     """Every old and new entry in exactly one pair, ordered as the new version reads."""
-    by_label = {e.label: e for e in new if e.label}
+    by_key = {e.key: e for e in new if e.key}
     pairs: dict[int, Pair] = {}  # new index → pair
     unmatched_old: list[Entry] = []
     for entry in old:
-        partner = by_label.get(entry.label) if entry.label else None
+        partner = by_key.get(entry.key) if entry.key else None
         if partner is not None:
             pairs[partner.index] = Pair(entry, partner)
-        else:
+        elif not entry.intro:  # an intro pairs only by its key
             unmatched_old.append(entry)
-    unmatched_new = [e for e in new if e.index not in pairs]
+    unmatched_new = [e for e in new if e.index not in pairs and not e.intro]
     for old_entry, new_entry in _similar(unmatched_old, unmatched_new):
         pairs[new_entry.index] = Pair(old_entry, new_entry)
     paired_old = {p.old.index for p in pairs.values() if p.old}

@@ -26,6 +26,9 @@ WORDS = {
         "tail": "，内容未作修改。",
         "tail_some": "；其中内容有修改的条款见上表，其余条款内容未作修改。",
         "sep": "；",
+        "intro": "{number} {title}（前言）",
+        "added_intro": "新增",
+        "deleted_intro": "删除",
     },
     "en": {
         "modified": "Amended",
@@ -37,6 +40,9 @@ WORDS = {
         "tail": "; text unchanged.",
         "tail_some": "; amended articles are listed above, the others are unchanged.",
         "sep": "; ",
+        "intro": "{number} {title} (opening text)",
+        "added_intro": "Added",
+        "deleted_intro": "Deleted",
     },
 }
 TOKEN_RE = re.compile(r"\[[A-Za-z][A-Za-z0-9_-]*\]|\d+(?:[.:]\d+)*|[A-Za-z]+|\s+|.", re.DOTALL)
@@ -49,11 +55,12 @@ def change_table(old: Document, new: Document) -> ChangeTable:
     rows: list[ChangeRow] = []
     renumbered: list[tuple[str, str]] = []
     moved: list[Pair] = []  # matched articles whose number changed, amended or not
-    for pair in match(entries(old), entries(new)):
+    intro = convert(words["intro"])
+    for pair in match(entries(old, intro), entries(new, intro)):
         row = _row(pair, len(rows) + 1, words, convert)
         if row is not None:
             rows.append(row)
-        if pair.old and pair.new and pair.old.number != pair.new.number:
+        if pair.old and pair.new and pair.old.number != pair.new.number and not pair.new.intro:
             moved.append(pair)
             if row is None:
                 renumbered.append((pair.old.number, pair.new.number))
@@ -75,7 +82,7 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
             return None
         old_seg, new_seg = segments(pair.old.content, pair.new.content, pair.old.refs, pair.new.refs)
         note = words["modified"]
-        if pair.old.number != pair.new.number:
+        if pair.old.number != pair.new.number and not pair.new.intro:
             note += words["sep"] + words["renumbered"].format(old=pair.old.number, new=pair.new.number)
         return ChangeRow(
             seq, "modified", pair.old.number, pair.new.number, old_seg, new_seg, conv(note), pair.new.label
@@ -88,7 +95,7 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
             pair.new.number,
             [],
             [Segment(pair.new.shown.replace("\t", " | "), True)],
-            conv(words["added"]),
+            conv(words["added_intro" if pair.new.intro else "added"]),
             pair.new.label,
         )
     assert pair.old is not None
@@ -99,7 +106,7 @@ def _row(pair: Pair, seq: int, words: dict[str, str], conv: Callable[[str], str]
         "",
         [Segment(pair.old.shown.replace("\t", " | "), True)],
         [],
-        conv(words["deleted"]),
+        conv(words["deleted_intro" if pair.old.intro else "deleted"]),
         pair.old.label,
     )
 

@@ -64,12 +64,10 @@ def run_assign(args: argparse.Namespace, diags: Diagnostics) -> int:
         release = record_release(session, checked, built, today(args), now())
         result = assign(session, release, list(built), args.due_days, now())
         print(f"policybook: release {release.version}: {_release_summary(release)}")
-    reasons: dict[str, int] = {}
-    for a in result.created:
-        reasons[a.reason] = reasons.get(a.reason, 0) + 1
+    reasons = result.reasons
     detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
     print(
-        f"policybook: {len(result.created)} assigned"
+        f"policybook: {len(result.new)} assigned"
         + (f" ({detail})" if detail else "")
         + f", {result.kept} keep their acknowledgement, {result.current} already assigned"
     )
@@ -320,9 +318,12 @@ def run_links(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.procedure.links import issue, load_key, revoke_employee
 
-    if not args.revoke and not (args.subsidiary and args.base_url.startswith(("https://", "http://"))):
+    if not args.revoke and not (
+        args.subsidiary and args.base_url.startswith(("https://", "http://")) and args.days > 0
+    ):
         print(
-            "policybook ack links: error: give -s SUBSIDIARY and --base-url https://… (or --revoke ID)", file=sys.stderr
+            "policybook ack links: error: give -s SUBSIDIARY, --base-url https://… and --days ≥ 1 (or --revoke ID)",
+            file=sys.stderr,
         )
         return 2
     with opened(url(args)) as ledger, ledger.transaction() as session:
@@ -333,21 +334,12 @@ def run_links(args: argparse.Namespace, diags: Diagnostics) -> int:
         key = load_key(Path(args.source).resolve().parent, create=True)
         issued = issue(session, args.subsidiary, args.base_url, args.days, key, now(), _by(args))
         rows = [
-            {
-                "工号": i.employee.id,
-                "姓名": i.employee.name,
-                "部门": i.employee.department,
-                "邮箱": i.employee.email,
-                "手机": i.employee.phone,
-                "版本": i.version,
-                "链接": i.url,
-                "有效期至": i.expires.isoformat(sep=" "),
-            }
+            [i.employee.id, i.employee.name, i.employee.department, i.employee.email, i.employee.phone, i.version,
+             i.url, i.expires.isoformat(sep=" ")]
             for i in issued
-        ]
-    from policybook.ledger import report
+        ]  # fmt: skip
+    from policybook.ledger.export import as_csv
 
-    fields = ("工号", "姓名", "部门", "邮箱", "手机", "版本", "链接", "有效期至")
-    _emit(report.as_csv(rows, fields), args.output)
+    _emit(as_csv(["工号", "姓名", "部门", "邮箱", "手机", "版本", "链接", "有效期至"], rows), args.output)
     print(f"policybook: {len(rows)} personal link(s) (nothing was sent)", file=sys.stderr)
     return EXIT_OK

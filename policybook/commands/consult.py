@@ -19,13 +19,16 @@ KINDS = ("congress", "assembly", "union", "representatives")
 def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     cmd = commands.add_parser("consult", help="民主程序: put a draft out for comment, opinions, meetings, close; 核備")
     actions = cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _open(actions.add_parser("open", help="record that the current draft is out for comment; write the 征求意见稿"))
-    _opinion(actions.add_parser("opinion", help="record one opinion and the answer given"))
-    _opinions(actions.add_parser("opinions", help="opinions from a file: consult opinions import FILE"))
-    _meeting(actions.add_parser("meeting", help="record a 职工代表大会 / 全体职工 discussion or a 工会 协商"))
-    _close(actions.add_parser("close", help="fix the outcome (after the period, with a meeting recorded)"))
-    _filing(actions.add_parser("filing", help="Taiwan: record the 核備 of the 工作規則"))
-    _status(actions.add_parser("status", help="what a version's procedure holds and what it lacks"))
+    for name, declare, text in (
+        ("open", _open, "record that the current draft is out for comment; write the 征求意见稿"),
+        ("opinion", _opinion, "record one opinion and the answer given"),
+        ("opinions", _opinions, "opinions from a file: consult opinions import FILE"),
+        ("meeting", _meeting, "record a 职工代表大会 / 全体职工 discussion or a 工会 协商"),
+        ("close", _close, "fix the outcome (after the period, with a meeting recorded)"),
+        ("filing", _filing, "Taiwan: record the 核備 of the 工作規則"),
+        ("status", _status, "what a version's procedure holds and what it lacks"),
+    ):
+        declare(actions.add_parser(name, help=text))
 
 
 def _common(cmd: argparse.ArgumentParser, with_version: bool = True) -> None:
@@ -58,11 +61,11 @@ def run_open(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.procedure.consult import open_consultation
 
+    notice = _notice_file(args.notice_file) if args.notice_file else args.notice
     checked = check(args.source, [], diags, args.strict, formats=[])
     if diags.failed(args.strict):
         raise SourceError(diags)
     meta = checked.project.meta
-    notice = args.notice_file.read_text(encoding="utf-8") if args.notice_file else args.notice
     notice = notice or (
         f"公司拟修订《{meta.title}》（版本{meta.version}）。依照《中华人民共和国劳动合同法》第四条，现将修订草案及"
         f"修订对照表公布，征求全体职工意见。请于{long_date(args.until)}前通过意见反馈表或向工会、职工代表提出意见和建议。"
@@ -75,6 +78,17 @@ def run_open(args: argparse.Namespace, diags: Diagnostics) -> int:
     for path in sorted(args.output.glob(f"*v{meta.version}*.pdf")):
         print(path)
     return EXIT_OK
+
+
+def _notice_file(path: Path) -> str:
+    from policybook.diagnostics import fail
+    from policybook.model import Loc
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise fail(Loc(str(path)), f"cannot read the notice: {reason}", "consult.notice") from None
 
 
 def _opinion(cmd: argparse.ArgumentParser) -> None:

@@ -32,8 +32,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     from policybook.ledger.db import opened
     from policybook.ledger.evidence import EvidenceStore
     from policybook.procedure.evidence import gather
-    from policybook.procedure.package import write_package
+    from policybook.procedure.package import check_output, write_package
 
+    check_output(Path(args.output))
     day = args.date or datetime.date.today()
     source = Path(args.source).resolve().parent
     store = EvidenceStore(Path(args.evidence_dir) if args.evidence_dir else source / "evidence")

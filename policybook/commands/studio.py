@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+import threading
 
 from policybook.commands import EXIT_OK, EXIT_USAGE
 from policybook.commands._ledger import ledger_args, output_arg, url
@@ -27,7 +28,11 @@ def add(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     """``policybook studio [SOURCE]`` serves; ``policybook studio users ACTION [NAME]`` manages accounts."""
-    if args.source == "users":
+    if args.source == "users":  # policybook studio users ACTION …
+        args.source = os.environ.get("POLICYBOOK_SOURCE", "handbook")
+        return run_users(args, diags)
+    if args.words[:1] == ["users"]:  # policybook studio SOURCE users ACTION …
+        args.words = args.words[1:]
         return run_users(args, diags)
     if args.words:
         print(
@@ -44,6 +49,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     server_host, port = webserver.check_address(args.host, args.port)
     app = create_app(StudioConfig(source=source, db=url(args), output=args.output.resolve()))
     server = webserver.create(app, server_host, port)
+    # the released source is checked once in the background now, not by the first person's first page
+    threading.Thread(target=app.extensions["studio_workspace"].released, daemon=True).start()
     if not webserver.is_loopback(server_host):
         print(
             f"policybook: warning: the studio listens on {server_host}, reachable from the network; "
@@ -71,8 +78,15 @@ def run_users(args: argparse.Namespace, diags: Diagnostics) -> int:
     if action != "list" and not username:
         print(f"policybook studio users {action}: name the user", file=sys.stderr)
         return EXIT_USAGE
-    args.source = os.environ.get("POLICYBOOK_SOURCE", "handbook")  # where the default ledger is
-    with opened(url(args)) as ledger, ledger.transaction() as db:
+    password = ""
+    if action == "add":
+        password = _password()
+        if not password:
+            print(
+                "policybook studio users add: no password given (type it, or pipe one line to stdin)", file=sys.stderr
+            )
+            return EXIT_USAGE
+    with opened(url(args)) as ledger, ledger.transaction() as db:  # the default ledger lies beside the source
         if action == "list":
             for user in users.all_users(db):
                 state = "active" if user.active else "disabled"
@@ -83,7 +97,6 @@ def run_users(args: argparse.Namespace, diags: Diagnostics) -> int:
             users.disable(db, username)
             record("user-disable", username, "command line", actor=actor, db=db)
             return EXIT_OK
-        password = _password()
         user = users.add_user(db, username, args.name, password, args.roles)
         record("user-add", user.username, f"roles={user.roles}; command line", actor=actor, db=db)
     print(f"policybook: added {username}", file=sys.stderr)
@@ -91,12 +104,19 @@ def run_users(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 
 def _password() -> str:
-    """From POLICYBOOK_PASSWORD (scripts) or asked twice on the terminal, never on the command line."""
+    """From POLICYBOOK_PASSWORD, else the first line of standard input when it is not a terminal (scripts),
+    else asked twice on the terminal — never on the command line. "" when none was given."""
     given = os.environ.get("POLICYBOOK_PASSWORD")
     if given:
         return given
-    first = getpass.getpass("password: ")
-    if first != getpass.getpass("again: "):
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        first = getpass.getpass("password: ")
+        again = getpass.getpass("again: ")
+    except EOFError:
+        return ""
+    if first != again:
         from policybook.diagnostics import fail
 
         raise fail(None, "the two passwords differ", "studio.password")

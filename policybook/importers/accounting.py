@@ -63,10 +63,10 @@ def account(regulation: Regulation, record: Record, total: int) -> Accounting:
 def tree_chars(regulation: Regulation) -> int:
     count = chars(regulation.title)
     for chapter in regulation.chapters:
-        count += chars(chapter.head + ("" if chapter.made else chapter.title))
+        count += chars(chapter.head + ("" if chapter.made else chapter.title)) + _blocks(chapter.intro)
         for node in chapter.body:
             if isinstance(node, Section):
-                count += chars(node.head + node.title)
+                count += chars(node.head + node.title) + _blocks(node.intro)
         for article in chapter.articles():
             count += chars(article.head + article.title) + _blocks(article.blocks)
     for appendix in regulation.appendices:

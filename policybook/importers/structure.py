@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policybook.importers import markers
 from policybook.importers.markers import Marker
-from policybook.importers.normalise import clean, detect_script
+from policybook.importers.normalise import clean
 from policybook.importers.paragraphs import Para
 from policybook.importers.report import Record
 from policybook.importers.tree import (
@@ -37,7 +37,6 @@ TITLE_SPACE_RE = re.compile(r"^(\S{2,8}) (\S.*)$", re.S)  # 第一条 目的 为
 MAX_ITEM_DEPTH = 3
 TITLE_MAX = 40
 HEADING_MAX = 30
-GENERAL_RE = re.compile(r"^(总则|總則|总 则|總 則)$")
 
 
 @dataclass
@@ -261,23 +260,18 @@ class Builder:
         title, body = self.title_of(segment)
         self.check_number("chapter", segment, "章")
         chapter = Chapter(segment.marker.number, title, [], segment.para.where, head=_head(segment))
-        if self.orphans and not self.chapters and GENERAL_RE.match(title):
-            self.chapters.append(chapter)  # the text before 第一章 总则 opens it
-            self.flush(opening=True)
-        else:
-            opening = bool(self.orphans and not self.chapters)
-            if opening:
-                self.open_general()
-            self.flush(opening=opening)
-            self.chapters.append(chapter)
+        opening = [] if self.chapters else self.orphans  # the text before 第一章 (总则 or not) opens it
+        if not opening:
+            self.flush()
+        self.chapters.append(chapter)
         self.record.infer(segment.para.where, f"chapter {segment.marker.number}: {title}{_numbered(segment.para)}")
         self.section = None
         self.last["section"] = 0
-        self.orphans = body
+        self.orphans = opening + body
 
     def on_section(self, segment: Segment) -> None:
         title, body = self.title_of(segment)
-        self.flush()
+        self.flush(segment)
         self.check_number("section", segment, "节")
         self.section = Section(segment.marker.number, title, [], segment.para.where, head=_head(segment))
         self.current_chapter(segment).body.append(self.section)
@@ -322,36 +316,29 @@ class Builder:
         self.appendices.append(appendix)
         self.record.infer(segment.para.where, f"appendix {number}: {title or '(untitled)'}")
 
-    def open_general(self) -> None:
-        """Text before 第一章 that is not 总则: a 总则 chapter of its own holds it."""
-        traditional = detect_script(" ".join(p.text for p in self.orphans))[0] == "zh-Hant"
-        title = "總則" if traditional else "总则"
-        self.chapters.append(Chapter(0, title, [], self.orphans[0].where, made=True))
-        self.record.infer(self.orphans[0].where, f"the text before the first chapter: a chapter “{title}” holds it")
+    def flush(self, segment: Segment | None = None) -> None:
+        """Text under a heading before its first article — never lost, never glued to the next article.
 
-    def flush(self, segment: Segment | None = None, opening: bool = False) -> None:
-        """Text under a heading before its first article becomes an untitled article there — never lost,
-        never glued to the next article."""
+        When an article follows under the same chapter (section), or a section follows a chapter's
+        text, the text opens that chapter (section): its intro, unnumbered, so the articles keep the
+        source's numbers. A heading with no article at all keeps its text as an untitled article."""
         if not self.orphans:
             return
         paras, self.orphans = self.orphans, []
-        where = paras[0].where
+        where, count = paras[0].where, sum(1 for p in paras if p.text.strip() or p.table is not None)
+        kind = segment.kind if segment is not None else ""
+        if segment is not None and (kind == "article" or (kind == "section" and self.section is None)):
+            holder = self.section if kind == "article" and self.section is not None else self.current_chapter(segment)
+            holder.intro += self.blocks(paras)
+            message = f"“{holder.title}” opens with {count} paragraph(s) before its first article: its opening text"
+            self.record.infer(where, message + " (unnumbered)")
+            return
         article = Article(0, "", self.blocks(paras), where)
         self.place(article, segment or Segment("article", Marker("article", 0, ""), paras[0]))
-        chapter = self.chapters[-1]
-        heading = self.section.title if self.section is not None else chapter.title
-        if self.section is None and chapter.made and not chapter.articles()[:-1]:
-            opening = True  # no heading of the source's: the regulation's own opening
-        count = sum(1 for p in paras if p.text.strip() or p.table is not None)
-        if opening:
-            heading, message = "the regulation", "opens with text before its first article: kept as an untitled article"
-        elif segment is not None and segment.kind == "article":
-            message = "opens it before its first article: kept as an untitled article of its own"
-        else:
-            message = "has no articles: its text is kept as one untitled article"
+        heading = self.section.title if self.section is not None else self.chapters[-1].title
         shift = "" if self.restarts else "; the source's 第X条 after it print one number higher"
-        name = heading if heading == "the regulation" else f"“{heading}”"
-        self.record.doubt(where, f"{name} {message} ({count} paragraph(s); a chapter holds only articles{shift})")
+        message = "has no articles: its text is kept as one untitled article"
+        self.record.doubt(where, f"“{heading}” {message} ({count} paragraph(s){shift})")
 
     def title_of(self, segment: Segment) -> tuple[str, list[Para]]:
         """A heading's title: after the marker, or the next short paragraph when the marker stands alone."""

@@ -61,6 +61,7 @@ class Section:
     where: str
     label: str = ""
     head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
+    intro: list[Block] = field(default_factory=list)  # text before its first article (unnumbered)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Chapter:
     label: str = ""
     head: str = ""  # the marker as written ("第十二条"): counted by the accounting, not printed
     made: bool = False  # its title was made by the importer (not text of the source)
+    intro: list[Block] = field(default_factory=list)  # text before its first article or section (unnumbered)
 
     def articles(self) -> list[Article]:
         return [a for node in self.body for a in (node.articles if isinstance(node, Section) else [node])]
@@ -125,8 +127,13 @@ def rewrite_texts(regulation: Regulation, func: Rewrite, forms: bool = True) -> 
 
 
 def _all_blocks(regulation: Regulation, forms: bool = True) -> Iterator[list[Block]]:
-    for article in regulation.articles():
-        yield article.blocks
+    """Every list of blocks: the intros of chapters and sections, articles, appendices."""
+    for chapter in regulation.chapters:
+        yield chapter.intro
+        for node in chapter.body:
+            yield node.intro if isinstance(node, Section) else node.blocks
+            if isinstance(node, Section):
+                yield from (article.blocks for article in node.articles)
     for appendix in regulation.appendices:
         if forms or not appendix.form:
             yield appendix.blocks

@@ -77,14 +77,24 @@ def _write(path: Path, text: str) -> Path:
 
 def chapter_markdown(chapter: Chapter, record: Record) -> str:
     lines = [_heading("#", chapter.title, chapter.label), ""]
+    lines += _intro_markdown(chapter.intro, record)
     for node in chapter.body:
         if isinstance(node, Section):
             lines += [_heading("##", node.title, node.label), ""]
+            lines += _intro_markdown(node.intro, record)
             for article in node.articles:
                 lines += article_markdown(article, record)
         else:
             lines += article_markdown(node, record)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _intro_markdown(blocks: list[Block], record: Record) -> list[str]:
+    """A chapter's (section's) opening text: Markdown between its heading and the first ###."""
+    lines: list[str] = []
+    for block in blocks:
+        lines += block_markdown(block, record) + [""]
+    return lines
 
 
 def _heading(marks: str, title: str, label: str) -> str:

@@ -22,8 +22,20 @@ from policybook.diagnostics import Diagnostic, Diagnostics
 from policybook.law.detect import Sentence, detect
 from policybook.law.rules import Rule, rules_for
 from policybook.law.settings import Settings, Waiver, lookup, settings
-from policybook.model import Article, Attachment, Chapter, Document, Inline, Loc, Paragraph, Table, Text, plain_text
-from policybook.transforms.walk import blocks_in, inlines_in
+from policybook.model import (
+    Article,
+    Attachment,
+    Chapter,
+    Document,
+    Inline,
+    Loc,
+    Paragraph,
+    Section,
+    Table,
+    Text,
+    plain_text,
+)
+from policybook.transforms.walk import blocks_in, holders, inlines_in
 
 if TYPE_CHECKING:
     from policybook.build import Checked
@@ -64,8 +76,9 @@ def normal(text: str) -> str:
 
 def passages(doc: Document) -> Iterator[Passage]:
     for chapter in doc.chapters:
-        for article in chapter.articles():
-            yield from _article_passages(article, _where(chapter, article))
+        for node in holders([chapter]):  # a chapter's or section's opening text is checked too
+            where = _where(chapter, node) if isinstance(node, Article) else f"{node.number} {node.title}".strip()
+            yield from _article_passages(node, where)
     for attachment in doc.attachments:
         yield from _article_passages(attachment, f"{attachment.number} {attachment.title}".strip())
 
@@ -74,7 +87,7 @@ def _where(chapter: Chapter, article: Article) -> str:
     return f"{article.number} {article.title}".strip() or chapter.number
 
 
-def _article_passages(article: Article | Attachment, where: str) -> Iterator[Passage]:
+def _article_passages(article: Article | Attachment | Chapter | Section, where: str) -> Iterator[Passage]:
     runs = list(_runs(article))
     whole = normal("\n".join(text for text, _ in runs))
     for text, loc in runs:
@@ -83,9 +96,9 @@ def _article_passages(article: Article | Attachment, where: str) -> Iterator[Pas
                 yield Passage(sentence.strip(), loc, where, article.label, whole)
 
 
-def _runs(article: Article | Attachment) -> Iterator[tuple[str, Loc]]:
+def _runs(article: Article | Attachment | Chapter | Section) -> Iterator[tuple[str, Loc]]:
     """The article's text as printed, paragraph by paragraph and table row by row."""
-    for block in blocks_in(article.blocks):
+    for block in blocks_in(article.blocks if isinstance(article, Article | Attachment) else article.intro):
         if isinstance(block, Paragraph):
             yield plain_text(block.inlines), block.loc
         elif isinstance(block, Table):

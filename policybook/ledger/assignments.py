@@ -12,12 +12,15 @@ Assigning twice changes nothing.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from policybook.ledger.bulk import insert_rows
 from policybook.ledger.schema import Acknowledgement, Assignment, Base, Employee, Release, ReleaseFile
 
 
@@ -33,9 +36,50 @@ class NewAssignment:
 
 @dataclass
 class Assigned:
-    created: list[NewAssignment] = field(default_factory=list)
+    new: list[NewAssignment] = field(default_factory=list)  # what was written, as plain rows
     kept: int = 0  # employees whose acknowledgement stays valid
     current: int = 0  # employees already assigned this release
+    session: Session | None = None
+    release_id: int = 0
+
+    @property
+    def reasons(self) -> Counter[str]:
+        return Counter(a.reason for a in self.new)
+
+    @property
+    def created(self) -> Created:
+        """The new assignments as ORM objects, read back only when iterated (a command that only
+        counts them never builds 100,000 objects; ``len`` needs no database)."""
+        return Created(self.new, self.session, self.release_id)
+
+
+class Created(Sequence[Assignment]):
+    def __init__(self, new: list[NewAssignment], session: Session | None, release_id: int) -> None:
+        self.new, self.session, self.release_id = new, session, release_id
+        self._loaded: list[Assignment] | None = None
+
+    def __len__(self) -> int:
+        return len(self.new)
+
+    @overload
+    def __getitem__(self, index: int) -> Assignment: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Assignment]: ...
+    def __getitem__(self, index: int | slice) -> Assignment | Sequence[Assignment]:
+        return self._load()[index]
+
+    def _load(self) -> list[Assignment]:
+        if self._loaded is None:
+            assert self.session is not None or not self.new, "assignments are read back in their session"
+            wanted = [a.employee_id for a in self.new]
+            found: dict[str, Assignment] = {}
+            for start in range(0, len(wanted), 5000):
+                query = select(Assignment).where(
+                    Assignment.release_id == self.release_id, Assignment.employee_id.in_(wanted[start : start + 5000])
+                )
+                found.update((a.employee_id, a) for a in self.session.scalars(query))  # type: ignore[union-attr]
+            self._loaded = [found[e] for e in wanted]
+        return self._loaded
 
 
 @dataclass(frozen=True)
@@ -58,7 +102,7 @@ def assign(session: Session, release: Release, subs: Iterable[str], due_days: in
     latest = _latest(session)
     signed = set(session.scalars(select(Acknowledgement.assignment_id).distinct()))
     changed = _changed(session, release)
-    result = Assigned()
+    result = Assigned(session=session, release_id=release.id)
     rows: list[dict[str, object]] = []
     for emp_id, subsidiary, hired in employees:
         last = latest.get(emp_id)
@@ -70,13 +114,12 @@ def assign(session: Session, release: Release, subs: Iterable[str], due_days: in
             result.kept += 1
             continue
         due = last.due if reason == "renewed" and last else _due(hired, release, due_days)
-        result.created.append(NewAssignment(emp_id, subsidiary, due, reason))
+        result.new.append(NewAssignment(emp_id, subsidiary, due, reason))
         rows.append(
             {"employee_id": emp_id, "release_id": release.id, "subsidiary": subsidiary, "due": due}
             | {"reason": reason, "assigned_at": now}
         )
-    if rows:
-        session.execute(insert(Base.metadata.tables["assignments"]), rows)
+    insert_rows(session, Base.metadata.tables["assignments"], rows)
     return result
 
 

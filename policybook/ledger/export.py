@@ -25,6 +25,7 @@ Value = str | int | float | datetime.date | None
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 48  # characters: a very long department path wraps instead of widening the page
 EPOCH = datetime.date(1899, 12, 30)  # day 0 of spreadsheet dates
+LETTERS = [xlsx_parts.column(i) for i in range(26)]
 
 
 def neutral(text: str) -> str:
@@ -82,7 +83,7 @@ def as_xlsx(
 def _row(number: int, values: Sequence[Value], texts: set[int], text_style: int) -> bytes:
     cells = []
     for index, value in enumerate(values):
-        ref = f"{xlsx_parts.column(index)}{number}"
+        ref = f"{LETTERS[index] if index < len(LETTERS) else xlsx_parts.column(index)}{number}"
         if value is None or value == "":
             continue
         if isinstance(value, str) or index in texts:
@@ -98,9 +99,16 @@ def _row(number: int, values: Sequence[Value], texts: set[int], text_style: int)
 
 
 def _widths(header: Sequence[str], rows: list[Sequence[Value]]) -> list[float]:
-    widths = [display_width(h) for h in header]
-    for row in rows:
-        for index, value in enumerate(row[: len(widths)]):
-            shown = 10 if isinstance(value, datetime.date) else display_width(str(value)) if value is not None else 0
-            widths[index] = max(widths[index], shown)
-    return [min(MAX_WIDTH, w) + 2.0 for w in widths]
+    return [min(MAX_WIDTH, _widest(h, [row[i] for row in rows if i < len(row)])) + 2.0 for i, h in enumerate(header)]
+
+
+def _widest(header: str, values: list[Value]) -> int:
+    """The widest value of a column (a Chinese character counting two), measuring only the values
+    long enough to matter: a value is at most twice its length wide."""
+    best = display_width(header)
+    texts = sorted({"0" * 10 if isinstance(v, datetime.date) else str(v) for v in values if v is not None}, key=len)
+    for text in reversed(texts):
+        if 2 * len(text) <= best:
+            break
+        best = max(best, display_width(text))
+    return best

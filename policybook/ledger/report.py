@@ -59,7 +59,7 @@ class Words:
     companies: Mapping[str, str] = field(default_factory=dict)  # subsidiary id → name
 
     def header(self, name: str) -> str:
-        return self.convert(HEADERS[name]) if self.chinese else name
+        return self.convert(HEADERS.get(name, name)) if self.chinese else name
 
     def word(self, text: str) -> str:
         return self.convert(text) if self.chinese else text

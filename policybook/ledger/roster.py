@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from policybook.diagnostics import Diagnostics
 from policybook.ledger import names
+from policybook.ledger.bulk import insert_rows
 from policybook.ledger.schema import Base, Employee, EmployeeVersion
 from policybook.ledger.tabular import Record, iter_table, parse_date
 from policybook.model import Loc, Subsidiary
@@ -104,16 +105,14 @@ def upsert(
 def _write(
     session: Session, added: list[dict[str, Any]], changed: list[dict[str, Any]], versions: list[dict[str, Any]]
 ) -> None:
-    """One executemany per table and chunk (Core statements: no ORM objects for 100,000 rows)."""
+    """One COPY or executemany per table and chunk (no ORM objects for 100,000 rows)."""
     table = Base.metadata.tables["employees"]
-    if added:
-        session.execute(insert(table), added)
+    insert_rows(session, table, added)
     if changed:
         key: dict[str, Any] = {k: bindparam(f"new_{k}") for k in (*FIELDS[1:], "updated_at")}
         statement = update(table).where(table.c.id == bindparam("old_id")).values(key)
         session.execute(statement, [{f"new_{k}": v for k, v in row.items()} | {"old_id": row["id"]} for row in changed])
-    if versions:
-        session.execute(insert(Base.metadata.tables["employee_versions"]), versions)
+    insert_rows(session, Base.metadata.tables["employee_versions"], versions)
 
 
 def entry_as_of(session: Session, employee_id: str, when: datetime.date) -> EmployeeVersion | None:

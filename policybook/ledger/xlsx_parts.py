@@ -14,6 +14,7 @@ HEADER, DATE, TEXT = 1, 2, 3
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # anything text() has to change
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -103,6 +104,8 @@ def sheet_tail(landscape: bool) -> bytes:
 
 def text(value: str) -> str:
     """Cell text as XML: escaped, characters XML cannot hold shown as U+FFFD (never dropped silently)."""
+    if not SPECIAL.search(value):
+        return value  # most names and dates: nothing to do
     return escape(ILLEGAL.sub("\ufffd", value), {"\r": "&#13;"})  # a bare CR would be read back as LF
 
 

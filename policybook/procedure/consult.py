@@ -13,6 +13,7 @@ import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from policybook.model import ChangeTable, Document
 from policybook.naming import safe
 from policybook.output import atomic_write
 from policybook.procedure.rules import jurisdiction
-from policybook.procedure.schema import MEETING_KINDS, Close, Consultation, Filing, Meeting, Opinion
+from policybook.procedure.schema import CHANNEL_NAMES, MEETING_KINDS, Close, Consultation, Filing, Meeting, Opinion
 from policybook.procedure.typeset import Block, style_of, typeset
 
 OPINION_COLUMNS = {
@@ -41,6 +42,7 @@ OPINION_COLUMNS = {
     "date": ("received_on", "日期", "提出日期"),
 }
 BLANK = "＿" * 16
+T = TypeVar("T")
 
 
 @dataclass
@@ -92,6 +94,14 @@ def open_consultation(
     who: Who,
 ) -> Consultation:
     version = checked.project.meta.version
+    released = session.scalar(select(Release).where(Release.version == version))
+    if released is not None:
+        raise fail(
+            None,
+            f"version {version} was released on {released.recorded_on}: a consultation comes before the release",
+            "consult.released",
+            "raise version: in handbook.yaml for the next draft",
+        )
     taken = session.scalar(select(Consultation).where(Consultation.version == version))
     if taken is not None:
         raise fail(
@@ -161,7 +171,7 @@ def draft_blocks(
             "rows": [
                 [say("草案版本"), f"{doc.meta.version}（{say('拟施行日期')} {long_date(doc.meta.effective, loc)}）"],
                 [say("征求意见期间"), f"{long_date(opened, loc)} — {long_date(until, loc)}"],
-                [say("发布渠道"), channel],
+                [say("发布渠道"), say(CHANNEL_NAMES.get(channel, channel))],
             ],
         },
         {"k": "h", "text": say("二、修订对照表")},
@@ -267,20 +277,23 @@ def add_meeting(
         raise fail(None, f"unknown meeting kind '{m.kind}'", "consult.meeting", f"one of: {', '.join(MEETING_KINDS)}")
     if m.attendees < 1:
         raise fail(None, "a meeting needs at least one attendee", "consult.meeting")
-    digest = store.digest(m.minutes) if m.minutes else ""
-    if m.minutes:
-        store.put(m.minutes, digest)
-    row = Meeting(
-        consultation_id=consultation.id,
-        kind=m.kind,
-        held_on=m.held_on,
-        attendees=m.attendees,
-        resolution=m.resolution,
-        minutes_sha256=digest,
-        minutes_name=m.minutes.name if m.minutes else "",
-        recorded_at=who.now,
-        recorded_by=who.by,
-    )
+    digest, name = kept(store, m.minutes)
+    return _added(session, Meeting(
+        consultation_id=consultation.id, kind=m.kind, held_on=m.held_on, attendees=m.attendees,
+        resolution=m.resolution, minutes_sha256=digest, minutes_name=name, recorded_at=who.now, recorded_by=who.by,
+    ))  # fmt: skip
+
+
+def kept(store: EvidenceStore, path: Path | None) -> tuple[str, str]:
+    """An evidence file hashed and copied into the evidence folder: (SHA-256, name), or ("", "") for none."""
+    if path is None:
+        return "", ""
+    digest = store.digest(path)
+    store.put(path, digest)
+    return digest, path.name
+
+
+def _added(session: Session, row: T) -> T:
     session.add(row)
     session.flush()
     return row
@@ -304,12 +317,16 @@ def close(session: Session, consultation: Consultation, outcome: str, who: Who) 
         )
     if not outcome.strip():
         raise fail(None, "the outcome is empty", "consult.outcome", "e.g. --outcome '经职工代表大会讨论通过'")
-    row = Close(
-        consultation_id=consultation.id, closed_on=who.today, outcome=outcome, recorded_at=who.now, recorded_by=who.by
+    return _added(
+        session,
+        Close(
+            consultation_id=consultation.id,
+            closed_on=who.today,
+            outcome=outcome,
+            recorded_at=who.now,
+            recorded_by=who.by,
+        ),
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 @dataclass
@@ -327,20 +344,8 @@ def add_filing(session: Session, f: FilingInput, store: EvidenceStore, who: Who)
     for name, value in (("authority", f.authority), ("reference", f.reference)):
         if not value.strip():
             raise fail(None, f"the {name} is empty", "consult.filing")
-    digest = store.digest(f.evidence) if f.evidence else ""
-    if f.evidence:
-        store.put(f.evidence, digest)
-    row = Filing(
-        version=f.version,
-        subsidiary=f.subsidiary,
-        filed_on=f.filed_on,
-        authority=f.authority,
-        reference=f.reference,
-        evidence_sha256=digest,
-        evidence_name=f.evidence.name if f.evidence else "",
-        recorded_at=who.now,
-        recorded_by=who.by,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    digest, name = kept(store, f.evidence)
+    return _added(session, Filing(
+        version=f.version, subsidiary=f.subsidiary, filed_on=f.filed_on, authority=f.authority,
+        reference=f.reference, evidence_sha256=digest, evidence_name=name, recorded_at=who.now, recorded_by=who.by,
+    ))  # fmt: skip

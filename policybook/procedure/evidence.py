@@ -11,6 +11,7 @@ release's own copy of its source; anything missing becomes a stated gap, never a
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,22 +23,31 @@ from policybook.dates import parse as parse_day
 from policybook.diagnostics import fail
 from policybook.ledger.assignments import effective_acks
 from policybook.ledger.releases import _resolved
+from policybook.ledger.roster import entry_as_of
 from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
 from policybook.model import ChangeRow, Document
 from policybook.procedure.publicise import publications
 from policybook.procedure.rules import jurisdiction
 from policybook.procedure.schema import Consultation, Filing, Publication
 
-ROSTER_BASIS = (
-    "花名册现行记录（本账本尚无花名册历史版本；以下为生成本证据包时的员工记录，"
-    "而非 {day} 当日的记录，如其间有变动须另行核对）"
+FALLBACK = (
+    "花名册现行记录（账本中没有该员工 {day} 当日的花名册历史版本，例如在本账本开始记录历史之前导入；"
+    "以下为生成本证据包时的记录，如其间有变动须另行核对）"
 )
 
 
 @dataclass
 class RosterEntry:
-    employee: Employee
-    basis: str  # which record this is: the row as it stood on the day, or the current one
+    """The employee's roster entry used by the package, and which record it is."""
+
+    id: str
+    name: str
+    subsidiary: str
+    department: str
+    hire_date: datetime.date
+    status: str
+    basis: str  # the row as it stood on the day (from which import), or the current row
+    as_of: bool  # True: the entry as it stood on the day
 
 
 @dataclass
@@ -48,6 +58,7 @@ class Step:
     effective: str
     what: str  # 首次发布 | 修改 | 新增 | 删除 | 无修改 | 不适用
     rows: list[ChangeRow] = field(default_factory=list)
+    text: str = ""  # the article as first released (its later text is in the change rows)
 
 
 @dataclass
@@ -74,20 +85,27 @@ class Facts:
 
 
 def roster_entry(session: Session, employee_id: str, day: datetime.date) -> RosterEntry:
-    """The employee's roster entry for ``day``.
-
-    The ledger keeps only the current row for now; once roster imports keep history
-    (a changed row a new version), this is the one place to read the row as it stood on ``day``."""
+    """The employee's roster entry as it stood on ``day`` (roster imports keep every version);
+    the current row, said so, for an employee the history does not reach back to."""
     employee = session.get(Employee, employee_id)
     if employee is None:
         raise fail(None, f"unknown employee '{employee_id}'", "evidence.employee", "import the roster first")
-    return RosterEntry(employee, ROSTER_BASIS.format(day=day.isoformat()))
+    version = entry_as_of(session, employee_id, day)
+    if version is None:
+        basis = FALLBACK.format(day=day.isoformat())
+        return RosterEntry(employee.id, employee.name, employee.subsidiary, employee.department,
+                           employee.hire_date, employee.status, basis, False)  # fmt: skip
+    origin = f"，导入来源 {version.origin}" if version.origin else ""
+    basis = f"花名册 {day.isoformat()} 当日的记录（该版本自 {version.valid_from.isoformat()} 起有效{origin}）"
+    return RosterEntry(employee_id, version.name, version.subsidiary, version.department, version.hire_date,
+                       version.status, basis, True)  # fmt: skip
 
 
 def gather(session: Session, employee_id: str, label: str, day: datetime.date) -> Facts:
     roster = roster_entry(session, employee_id, day)
-    facts = Facts(day, label, roster, roster.employee.subsidiary)
-    facts.gaps.append(f"员工记录：{roster.basis}")
+    facts = Facts(day, label, roster, roster.subsidiary)
+    if not roster.as_of:
+        facts.gaps.append(f"员工记录：{roster.basis}")
     releases = _releases_of(session, facts.subsidiary)
     in_force = [r for r, _ in releases if _effective(r) <= day]
     if not in_force:
@@ -117,11 +135,21 @@ def _releases_of(session: Session, sub_id: str) -> list[tuple[Release, ReleaseFi
     return sorted(found, key=lambda rf: (_effective(rf[0]), rf[0].id))
 
 
+_RESOLVED: dict[tuple[str, str], Document | None] = {}  # (snapshot SHA-256, subsidiary) → document
+_KEEP = 16  # a few releases × subsidiaries: a studio making packages does not resolve them each time
+
+
 def _documents(session: Session, releases: list[Release], sub_id: str) -> dict[int, Document]:
-    """Each release's own source (kept in the ledger), resolved for the subsidiary."""
+    """Each release's own source (kept in the ledger), resolved for the subsidiary (read-only; cached
+    by the snapshot's SHA-256, so a changed snapshot can never be served from the cache)."""
     out = {}
     for release in releases:
-        doc = _resolved(release, [sub_id]).get(sub_id)
+        key = (hashlib.sha256(release.snapshot).hexdigest(), sub_id)
+        if key not in _RESOLVED:
+            if len(_RESOLVED) >= _KEEP:
+                _RESOLVED.pop(next(iter(_RESOLVED)))
+            _RESOLVED[key] = _resolved(release, [sub_id]).get(sub_id)
+        doc = _RESOLVED[key]
         if doc is not None:
             out[release.id] = doc
     return out
@@ -151,9 +179,11 @@ def _history(releases: list[Release], docs: dict[int, Document], label: str) -> 
             steps.append(Step(release.version, release.effective, "源文件副本无法读取"))
             previous = None
             continue
-        has = any(e.label == label for e in entries(doc))
+        found = next((e for e in entries(doc) if e.label == label), None)
+        has = found is not None
         if previous is None:
-            steps.append(Step(release.version, release.effective, "首次发布" if has else "不适用"))
+            text = f"{found.number} {found.shown}".replace("\t", " | ") if found else ""
+            steps.append(Step(release.version, release.effective, "首次发布" if has else "不适用", text=text))
         else:
             rows = [r for r in change_table(previous, doc).rows if r.label == label]
             kinds = {"modified": "修改", "added": "新增", "deleted": "删除"}
@@ -191,7 +221,7 @@ def _acknowledged(session: Session, facts: Facts) -> None:
     assert release is not None
     query = (
         select(Assignment)
-        .where(Assignment.employee_id == facts.roster.employee.id, Assignment.release_id <= release.id)
+        .where(Assignment.employee_id == facts.roster.id, Assignment.release_id <= release.id)
         .order_by(Assignment.release_id.desc(), Assignment.id.desc())
     )
     facts.assignment = session.scalars(query).first()

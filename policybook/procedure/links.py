@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from policybook.diagnostics import Diagnostics, fail
 from policybook.ledger.acks import Signature, record
-from policybook.ledger.assignments import effective_acks, latest_assignments, standings
+from policybook.ledger.assignments import EmployeeRow, effective_acks, latest_assignments, standing_rows
 from policybook.ledger.evidence import EvidenceStore, named
 from policybook.ledger.schema import Acknowledgement, Assignment, Employee, Release, ReleaseFile
 from policybook.procedure.schema import AckLink, AckLinkRevocation
@@ -81,7 +81,7 @@ def verified(key: bytes, token: str, now: datetime.datetime) -> str:
 
 @dataclass
 class Issued:
-    employee: Employee
+    employee: EmployeeRow
     version: str
     url: str
     expires: datetime.datetime
@@ -94,7 +94,7 @@ def issue(
     expires = now + datetime.timedelta(days=days)
     base = base_url.rstrip("/") + "/ack/"
     out = []
-    for standing in standings(session, now.date(), sub_id):
+    for standing in standing_rows(session, now.date(), sub_id):  # plain rows, read in bulk
         if standing.status == "signed":
             continue
         assignment = standing.assignment

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
@@ -85,7 +86,10 @@ def safe_name(name: str) -> str:
     return safe(stem) + re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10]
 
 
-def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Path) -> Package:
+def check_output(out: Path) -> None:
+    """A package goes into a new or empty folder: it is never overwritten."""
+    if out.exists() and not out.is_dir():
+        raise fail(None, f"{out} is a file", "evidence.output", "name a new folder for the package")
     if out.exists() and any(out.iterdir()):
         raise fail(
             None,
@@ -93,16 +97,18 @@ def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Pa
             "evidence.output",
             "name a new folder: a package is never overwritten",
         )
+
+
+def write_package(facts: Facts, dists: list[Path], store: EvidenceStore, out: Path) -> Package:
+    check_output(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".evidence-", dir=out.parent) as tmp:
         folder = _Folder(Path(tmp), store, facts)
         handbook, excerpt = _handbook(folder, dists)
         receipt = sections.copy_records(folder, facts)
-        name = safe(f"证据包-{facts.roster.employee.id}-{facts.label}-{facts.day.isoformat()}") + ".pdf"
+        name = safe(f"证据包-{facts.roster.id}-{facts.label}-{facts.day.isoformat()}") + ".pdf"
         blocks = sections.blocks(facts, handbook, folder.files, receipt)
-        pdf = typeset(
-            blocks, "证据材料", f"{facts.roster.employee.id} · {facts.label} · {facts.day}", style_of(facts.doc)
-        )
+        pdf = typeset(blocks, "证据材料", f"{facts.roster.id} · {facts.label} · {facts.day}", style_of(facts.doc))
         (folder.path / name).write_bytes(_with_pages(pdf, excerpt))
         _index(folder, name)
         if out.exists():
@@ -149,30 +155,64 @@ def _squeeze(text: str) -> str:
 
 
 def _excerpt(path: Path, facts: Facts) -> tuple[list[int], bytes]:
-    """The pages (1-based) where the article's text begins and ends, as a PDF of their own."""
+    """The pages (1-based) where the article is printed, as a PDF of their own: found by the
+    PDF's bookmarks (one per article), confirmed by the text on those pages; a PDF without
+    them is searched page by page."""
     if facts.article is None:
         return [], b""
-    lines = [line for line in facts.article.body.split("\n") if line and "\t" not in line]
-    if not lines:
-        return [], b""
-    first, last = _squeeze(lines[0])[:14], _squeeze(lines[-1])[-12:]
     reader = PdfReader(path)
-    texts = [_squeeze(page.extract_text() or "") for page in reader.pages]
-    head = _squeeze(facts.article.number + facts.article.title)
-    starts = [i for i, t in enumerate(texts) if first in t and head in t] or [
-        i for i, t in enumerate(texts) if first in t
-    ]
-    if not starts:
+    found = _bookmarked(reader, facts.article.number) or _searched(reader, facts)
+    if not found:
         facts.gaps.append(f"在手册 PDF 中未能定位 {facts.article.number} 所在页面")
         return [], b""
-    start = starts[-1]
-    end = next((i for i in range(start, min(start + 3, len(texts))) if last in texts[i]), start)
     writer = PdfWriter()
-    for i in range(start, end + 1):
+    for i in found:
         writer.add_page(reader.pages[i])
     buffer = io.BytesIO()
     writer.write(buffer)
-    return list(range(start + 1, end + 2)), buffer.getvalue()
+    return [i + 1 for i in found], buffer.getvalue()
+
+
+def _bookmarked(reader: PdfReader, number: str) -> list[int]:
+    """From the article's bookmark to the page where the next bookmark begins (0-based)."""
+    marks: list[tuple[str, int]] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                page = reader.get_destination_page_number(item)
+                if page is not None:
+                    marks.append((str(item.title), page))
+
+    try:
+        walk(reader.outline)
+    except (KeyError, ValueError, TypeError):
+        return []
+    for index, (title, page) in enumerate(marks):
+        if title == number or title.startswith(number + "\u3000") or title.startswith(number + " "):
+            after = marks[index + 1][1] if index + 1 < len(marks) else page
+            pages = list(range(page, max(page, after) + 1))
+            head = _squeeze(number)
+            return pages if head in _squeeze(reader.pages[page].extract_text() or "") else []
+    return []
+
+
+def _searched(reader: PdfReader, facts: Facts) -> list[int]:
+    article = facts.article
+    assert article is not None
+    lines = [line for line in article.body.split("\n") if line and "\t" not in line]
+    if not lines:
+        return []
+    first, last = _squeeze(lines[0])[:14], _squeeze(lines[-1])[-12:]
+    texts = [_squeeze(page.extract_text() or "") for page in reader.pages]
+    starts = [i for i, t in enumerate(texts) if first in t]
+    if not starts:
+        return []
+    start = starts[-1]
+    end = next((i for i in range(start, min(start + 3, len(texts))) if last in texts[i]), start)
+    return list(range(start, end + 1))
 
 
 def _with_pages(pdf: bytes, excerpt: bytes) -> bytes:
@@ -189,7 +229,7 @@ def _index(folder: _Folder, main: str) -> None:
     facts = folder.facts
     listed = [*folder.files, File(main, "证据材料汇编（本 PDF）", sha256(folder.path / main))]
     index = {
-        "employee": facts.roster.employee.id,
+        "employee": facts.roster.id,
         "article": facts.label,
         "date": facts.day.isoformat(),
         "release": facts.release.version if facts.release else "",

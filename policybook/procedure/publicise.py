@@ -20,14 +20,6 @@ from policybook.ledger.schema import Release
 from policybook.procedure.consult import Who
 from policybook.procedure.schema import CHANNELS, Publication, PublicationEvidence
 
-CHANNEL_NAMES = {
-    "board": "公告栏张贴",
-    "intranet": "内网公布",
-    "email": "电子邮件送达",
-    "training": "培训学习",
-    "meeting": "会议宣讲",
-}
-
 
 @dataclass
 class Notice:

@@ -13,8 +13,7 @@ from typing import Protocol
 from policybook.dates import long_date
 from policybook.model import Segment
 from policybook.procedure.evidence import Facts
-from policybook.procedure.publicise import CHANNEL_NAMES
-from policybook.procedure.schema import MEETING_KINDS
+from policybook.procedure.schema import CHANNEL_NAMES, MEETING_KINDS
 from policybook.procedure.typeset import Block, mono
 
 METHOD_NAMES = {"paper": "纸质签收", "click": "在线确认", "esign": "电子签名", "proxy": "代签"}
@@ -59,7 +58,9 @@ def copy_records(folder: Keeper, facts: Facts) -> dict[str, str]:
         folder.kept(f.evidence_sha256, f.evidence_name, f"核備文件（{f.reference}）", "03")
     for p in facts.publications:
         for e in p.evidence:
-            folder.kept(e.sha256, e.name, f"公示证据（{CHANNEL_NAMES[p.channel]} {p.published_on}）", "04")
+            folder.kept(
+                e.sha256, e.name, f"公示证据（{CHANNEL_NAMES.get(p.channel, p.channel)} {p.published_on}）", "04"
+            )
     if facts.ack is None:
         return {}
     copied = folder.kept(facts.ack.evidence_sha256, facts.ack.evidence_name, "签收凭证", "05")
@@ -90,7 +91,7 @@ def _pages(pages: list[int]) -> str:
 
 
 def _first_page(facts: Facts, handbook: Handbook | None) -> list[Block]:
-    e = facts.roster.employee
+    e = facts.roster
     article = facts.article
     named = f"{article.number}　{article.title}" if article else facts.label
     rows: list[list[object]] = [
@@ -134,7 +135,9 @@ def _checklist(facts: Facts, handbook: Handbook | None) -> list[list[object]]:
         procedure = "无记录"
     else:
         procedure = "该地区法律未要求"
-    pub = "；".join(f"{p.published_on} {CHANNEL_NAMES[p.channel]}" for p in facts.publications) or "无记录"
+    pub = (
+        "；".join(f"{p.published_on} {CHANNEL_NAMES.get(p.channel, p.channel)}" for p in facts.publications) or "无记录"
+    )
     ack = facts.ack
     signed = f"{METHOD_NAMES.get(ack.method, ack.method)}，{long_date(ack.signed_on)}" if ack else "无签收记录"
     return [
@@ -173,7 +176,9 @@ def _history(facts: Facts) -> list[Block]:
     rows = []
     for step in facts.history:
         old = {"segs": [seg for r in step.rows for seg in _segs(r.old_number, r.old)]}
-        new = {"segs": [seg for r in step.rows for seg in _segs(r.new_number, r.new)]}
+        new = (
+            {"segs": [seg for r in step.rows for seg in _segs(r.new_number, r.new)]} if step.rows else step.text or "—"
+        )
         rows.append([step.version, long_date(step.effective), step.what, old, new])
     return [
         {"k": "h", "text": "二、条款沿革（修订对照表，截至所涉日期）"},
@@ -214,7 +219,7 @@ def _procedure(facts: Facts) -> list[Block]:
             "k": "kv",
             "rows": [
                 ["征求意见期间", f"{long_date(c.opened_on)} — {long_date(c.until)}"],
-                ["渠道", c.channel],
+                ["渠道", CHANNEL_NAMES.get(c.channel, c.channel)],
                 ["记录人", c.recorded_by or "—"],
             ],
         }
@@ -260,7 +265,7 @@ def _publicity(facts: Facts) -> list[Block]:
     rows = []
     for p in facts.publications:
         files = "\n".join(f"{e.name} {e.sha256}" for e in p.evidence) or "—"
-        rows.append([str(p.published_on), CHANNEL_NAMES[p.channel], p.note or "—", mono(files, True)])
+        rows.append([str(p.published_on), CHANNEL_NAMES.get(p.channel, p.channel), p.note or "—", mono(files, True)])
     if not rows:
         return [*out, {"k": "p", "text": "所涉日期前没有该版本的公示记录。"}]
     return [
@@ -275,7 +280,7 @@ def _publicity(facts: Facts) -> list[Block]:
 
 
 def _employee(facts: Facts, receipt: dict[str, str]) -> list[Block]:
-    e = facts.roster.employee
+    e = facts.roster
     out: list[Block] = [
         {"k": "h", "text": "五、员工信息、分派与签收"},
         {

@@ -245,7 +245,7 @@ class Mapper:
         """The node's source as this subsidiary prints it (a heading: its own line), and where it is."""
         text = self.text(Path(node.loc.path))
         begin, end = article_lines(text, node.loc.line)
-        if isinstance(node, Chapter | Section):
+        if isinstance(node, Chapter | Section) and not node.intro:  # with an intro: heading and its text
             end = min(end, text.find("\n", begin) + 1 or end)
         return Renderer(text, self.value, self.refs, self.condition).article(begin, end), (begin, end)
 

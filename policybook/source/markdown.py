@@ -197,6 +197,7 @@ class ChapterReader:
         self.chapter: Chapter | None = None
         self.section: Section | None = None
         self.article: Article | None = None
+        self.headed = False  # a '#' chapter heading was read: text after it opens the chapter
         self.front: LocDict | None = None
 
     def loc(self, token: Token) -> Loc:
@@ -304,6 +305,7 @@ class ChapterReader:
             )
             return
         self.chapter = Chapter(title=title, body=[], loc=loc, label=label, when=when)
+        self.headed = True
 
     def ensure_chapter(self, loc: Loc) -> Chapter:
         if self.chapter is None:
@@ -323,15 +325,20 @@ class ChapterReader:
             self.ensure_chapter(loc).body.append(self.article)
 
     def add_block(self, block: Block, token: Token) -> None:
-        if self.article is None:
+        """A block of the open article, else the opening text of the open section or chapter."""
+        if self.article is not None:
+            self.article.blocks.append(block)
+        elif self.section is not None:
+            self.section.intro.append(block)
+        elif self.chapter is not None and self.headed:
+            self.chapter.intro.append(block)
+        else:
             self.diags.error(
                 self.loc(token),
-                "text outside an article",
+                "text before the chapter heading",
                 "markdown.orphan-text",
-                "start an article with ### (an empty ### makes an untitled article)",
+                "begin the file with '# 章名'; text after it opens the chapter, ### starts an article",
             )
-            return
-        self.article.blocks.append(block)
 
     def finish(self) -> Chapter | None:
         front = self.front or LocDict()

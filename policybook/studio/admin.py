@@ -1,13 +1,16 @@
-"""Studio: accounts for the administrator — list, add, disable (the same functions as ``studio users``)."""
+"""Studio: accounts for the administrator — list, add, change roles, disable and enable (the functions
+of ``studio users``); every change audited."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from policybook.diagnostics import SourceError
 from policybook.i18n import message
@@ -28,6 +31,8 @@ class UserForm(FlaskForm):
         "角色",
         choices=[SelectChoice(r, users.ROLE_NAMES[r]) for r in ROLES],
         validators=[DataRequired(message="至少选一个角色")],
+        widget=ListWidget(prefix_label=False),  # checkboxes: easy to tick on a tablet
+        option_widget=CheckboxInput(),
     )
 
 
@@ -55,15 +60,33 @@ def index() -> str | BaseResponse:
     return render_template("admin/index.html", form=form, users=users.all_users(db), action=ActionForm())
 
 
-@bp.post("/<username>/disable")
+@bp.post("/<username>/roles")
 @requires("admin")
-def disable(username: str) -> BaseResponse:
+def roles(username: str) -> BaseResponse:
+    chosen = [r for r in request.form.getlist("roles") if r in ROLES]
     if ActionForm().validate_on_submit():
         try:
-            user = users.disable(database.session(), username)
+            user = users.set_roles(database.session(), username, chosen)
+        except SourceError:
+            flash("请至少选一个角色。", "error")
+        else:
+            record("user-roles", user.username, f"roles={user.roles}")
+            flash(f"已修改 {user.username} 的角色。")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/<username>/active")
+@requires("admin")
+def active(username: str) -> BaseResponse:
+    enable = request.form.get("active") == "1"
+    if username == current_user.username:
+        flash("不能停用自己的账号。", "error")
+    elif ActionForm().validate_on_submit():
+        try:
+            user = users.disable(database.session(), username, active=enable)
         except SourceError:
             flash("没有这个账号。", "error")
         else:
-            record("user-disable", user.username)
-            flash(f"已停用账号 {user.username}。")
+            record("user-enable" if enable else "user-disable", user.username)
+            flash(f"已{'启用' if enable else '停用'}账号 {user.username}。")
     return redirect(url_for("admin.index"))

@@ -9,11 +9,13 @@ request bodies are size-limited.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -67,6 +69,7 @@ class StudioConfig:
     output: Path = Path("dist")  # where released outputs are published
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     secure_cookies: bool = False  # set when served behind HTTPS
+    timezone: str = "Asia/Shanghai"  # times on pages (stored in UTC)
     release_formats: tuple[str, ...] = ("pdf", "docx", "forms", "html")  # what a release builds
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # further Flask settings (tests)
@@ -115,6 +118,7 @@ ERRORS = {
     409: ("不能修改", "草稿已提交或已发布，不能再修改；被退回后可以继续修改。"),
     413: ("文件太大", f"上传的文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"),
     429: ("尝试次数过多", "请稍后再试。"),
+    503: ("现行源文件有错误", "现行发布版的源文件未通过检查，页面暂时无法显示。请联系技术人员修正（首页列出了错误）。"),
 }
 ACTIONS = {
     "login": "登录",
@@ -124,6 +128,8 @@ ACTIONS = {
     "setup-admin": "创建管理员",
     "user-add": "添加账号",
     "user-disable": "停用账号",
+    "user-enable": "启用账号",
+    "user-roles": "修改角色",
     "export": "导出",
     "evidence": "生成证据包",
     "draft-new": "新建草稿",
@@ -151,8 +157,13 @@ def _error(exc: HTTPException) -> tuple[str, int]:
 
 
 def _template_helpers(app: Flask, nav: list[tuple[str, str, tuple[str, ...]]]) -> None:
-    def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
-        return [item for item in nav if current_user.has(*item[2])]
+    def nav_items() -> list[tuple[str, str, bool]]:
+        """(endpoint, label, current?): the page's own item, else the first item of its blueprint."""
+        shown = [(endpoint, label) for endpoint, label, roles in nav if current_user.has(*roles)]
+        endpoints = [e for e, _ in shown]
+        own = [e for e in endpoints if e.split(".")[0] == request.blueprint]
+        here = request.endpoint if request.endpoint in endpoints else (own[0] if own else "")
+        return [(endpoint, label, endpoint == here) for endpoint, label in shown]
 
     def role_labels(roles: frozenset[str]) -> str:
         return "、".join(ROLE_NAMES[r] for r in ROLE_NAMES if r in roles)
@@ -168,7 +179,21 @@ def _template_helpers(app: Flask, nav: list[tuple[str, str, tuple[str, ...]]]) -
 
     app.jinja_env.filters["diag"] = diag
     app.jinja_env.filters["sub_name"] = sub_name
-    app.jinja_env.globals.update(nav_items=nav_items, role_labels=role_labels, action_label=lambda a: ACTIONS.get(a, a))
+    app.jinja_env.globals.update(
+        role_names=ROLE_NAMES,
+        actions=ACTIONS,
+        nav_items=nav_items,
+        role_labels=role_labels,
+        action_label=lambda a: ACTIONS.get(a, a),
+    )
+    app.jinja_env.filters["local"] = lambda at: local_time(at, app.extensions["studio_config"].timezone)
+
+
+def local_time(at: datetime.datetime | None, zone: str) -> str:
+    """A stored UTC time as the studio's clock shows it (``2026-12-08 09:37``)."""
+    if at is None:
+        return ""
+    return at.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _login_everywhere() -> BaseResponse | None:

@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +17,9 @@ from policybook.studio.schema import AuditEntry
 from policybook.studio.users import now
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+NAV = [("audit.index", "审计", ("admin", "approver", "publisher", "clerk"))]
 PAGE = 200
-COLUMNS = ["id", "at", "actor", "action", "target", "detail", "before_sha256", "after_sha256", "address"]
+COLUMNS = ["id", "at", "at_local", "actor", "action", "target", "detail", "before_sha256", "after_sha256", "address"]
 
 
 def sha256(text: str | bytes | None) -> str:
@@ -78,10 +79,13 @@ def index() -> str:
 @requires("admin", "approver", "publisher", "clerk")
 def export() -> Response:
     out = io.StringIO()
+    from policybook.studio.app import local_time  # the app imports this module: resolved at call time
+
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for entry in reversed(entries(database.session(), limit=None)):
-        writer.writerow([_cell(getattr(entry, c)) for c in COLUMNS])
+        local = local_time(entry.at, current_app.extensions["studio_config"].timezone)
+        writer.writerow([_cell(local if c == "at_local" else getattr(entry, c)) for c in COLUMNS])
     record("export", "audit.csv")
     body = "\ufeff" + out.getvalue()  # the BOM lets Excel read it as UTF-8
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=audit.csv"})

@@ -150,18 +150,22 @@ class WorkingCopy:
         self.root = folder
         self.source = folder / released.name
 
-    def sync(self, applied: Applied) -> None:
-        """The released project, then the draft's files on top (only files that differ are written)."""
+    def sync(self, applied: Applied) -> bool:
+        """The released project, then the draft's files on top (only files that differ are written);
+        True if any file was written."""
         root = self.released.parent
+        written = False
         for name in {self.released.name, "forms", "templates"}:
             if (root / name).is_dir():
                 drafted = {Path(rel) for rel in applied.files} if name == self.released.name else set()
-                _mirror(root / name, self.root / name, drafted)
+                written |= _mirror(root / name, self.root / name, drafted)
         for rel, text in applied.files.items():
             path = self.source / rel
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
+                written = True
+        return written
 
     def check(self, applied: Applied, subs: Iterable[str] = ()) -> Result:
         self.sync(applied)
@@ -181,9 +185,11 @@ class WorkingCopy:
             return ""
 
 
-def _mirror(origin: Path, copy: Path, drafted: set[Path]) -> None:
-    """``copy`` made equal to ``origin`` (but the ``drafted`` files): changed files copied, removed ones removed."""
+def _mirror(origin: Path, copy: Path, drafted: set[Path]) -> bool:
+    """``copy`` made equal to ``origin`` (but the ``drafted`` files): changed files copied, removed ones
+    removed; True if anything changed."""
     wanted = {p.relative_to(origin) for p in origin.rglob("*") if p.is_file()}
+    changed = False
     for rel in sorted(wanted - drafted):
         src, dst = origin / rel, copy / rel
         stat = src.stat()
@@ -191,7 +197,10 @@ def _mirror(origin: Path, copy: Path, drafted: set[Path]) -> None:
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
+        changed = True
     if copy.is_dir():
         for path in sorted(copy.rglob("*"), reverse=True):
-            if path.is_file() and path.relative_to(copy) not in wanted:
+            if path.is_file() and path.relative_to(copy) not in wanted and path.relative_to(copy) not in drafted:
                 path.unlink()
+                changed = True
+    return changed

@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from policybook.studio import database, store
 from policybook.studio.audit import record
-from policybook.studio.drafting import released_article
-from policybook.studio.handbook import Index
+from policybook.studio.drafting import apply, released_article
+from policybook.studio.handbook import Entry, Index
 from policybook.studio.roles import requires
 from policybook.studio.schema import Draft
 from policybook.studio.sourcetext import spans, split_heading
@@ -92,7 +92,7 @@ def index() -> str:
 def new() -> BaseResponse:
     title = request.form.get("title", "").strip()[:200]
     draft = store.new_draft(database.session(), current_user.id, title)
-    record("draft-new", f"draft {draft.id}", draft.title)
+    record("draft-new", f"草稿 #{draft.id}", draft.title)
     return redirect(url_for("drafts.show", draft_id=draft.id))
 
 
@@ -106,7 +106,7 @@ def start_article(key: str) -> BaseResponse:
     draft = store.open_draft_of(db, current_user.id)
     if draft is None:
         draft = store.new_draft(db, current_user.id, f"修改：{entry.title or entry.key}")
-        record("draft-new", f"draft {draft.id}", draft.title)
+        record("draft-new", f"草稿 #{draft.id}", draft.title)
     return redirect(url_for("drafts.article", draft_id=draft.id, key=key))
 
 
@@ -167,9 +167,32 @@ def article(draft_id: int, key: str) -> str | BaseResponse | tuple[str, int]:
         return render_template(
             "drafts/article.html", title=title, body=body, checked=checked, stale=None, **context
         ), 422
-    record("save", f"draft {draft.id} · {key}", "修改条文", before=released, after=text)
+    record("save", f"草稿 #{draft.id} · {key}", "修改条文", before=released, after=text)
+    _warm_preview(draft, entry, checked)
     flash("已保存，检查通过。")
     return redirect(url_for("drafts.article", draft_id=draft.id, key=key, saved=staged.revision))
+
+
+def _warm_preview(draft: Draft, entry: Entry, checked: store.Checked) -> None:
+    """Start building the article's preview (for the subsidiary last previewed, else the first that prints
+    it) from the save's own
+    check (``watch``'s writers kept warm): the preview asked for next is ready, or nearly."""
+    previews = current_app.extensions["studio_previews"]
+    sub = previews.last.get(draft.id, "")
+    sub = sub if sub in entry.printed else next(iter(entry.printed), "")
+    documents = checked.result.checked.documents if checked.result.checked else {}
+    if sub in documents:
+        source, out = _folder(draft) / workspace().source.name, _folder(draft) / "out"
+        now = store.state(checked.result.applied, workspace().stamp())
+        previews.warm(draft.id, sub, source, out, entry.label or entry.printed[sub].anchor, now, documents[sub])
+
+
+@bp.post("/<int:draft_id>/shown")
+@requires("editor")
+def shown(draft_id: int) -> str:
+    """The text as typed, with its variables as chips (htmx swaps it in while the editor types)."""
+    _draft(draft_id)
+    return render_template("drafts/_shown.html", body=request.form.get("body", "")[:MAX_TEXT])
 
 
 def _value_of(table: Grid):  # type: ignore[no-untyped-def]
@@ -195,8 +218,6 @@ def _int(value: str | None) -> int | None:
 
 def _touched(draft: Draft, file: str, text: str) -> tuple[str, range]:
     """Where the saved article lands in the draft's file (its heading line to its last line)."""
-    from policybook.studio.drafting import apply
-
     applied = apply(workspace().source, _index(), draft.changes)
     new = applied.files.get(file, "")
     first = text.split("\n", 1)[0]
@@ -230,12 +251,12 @@ def values(draft_id: int) -> str | BaseResponse | tuple[str, int]:
     errors = _cell_errors(checked, table)
     if not checked.ok:
         database.session().rollback()
-        other = [d for d in checked.result.diagnostics.errors if not any(d in e for e in errors.values())]
+        other = [d for d in checked.result.diagnostics.items if not any(d in e for e in errors.values())]
         return render_template(
             "drafts/values.html", draft=draft, grid=table, rules=RULE_NAMES, errors=errors, other=other
         ), 422
     for sub, path, value in edits:
-        record("save", f"draft {draft.id} · {table.files[sub]} · {path}", f"修改数值为 {value}", after=value)
+        record("save", f"草稿 #{draft.id} · {table.files[sub]} · {path}", f"修改数值为 {value}", after=value)
     flash(f"已保存 {len(edits)} 个数值，检查通过。")
     return redirect(url_for("drafts.values", draft_id=draft.id))
 
@@ -264,11 +285,11 @@ def _value_edits(table: Grid) -> list[tuple[str, str, str]]:
 
 
 def _cell_errors(checked: store.Checked, table: Grid) -> dict[tuple[str, str], list]:  # type: ignore[type-arg]
-    """Errors located on a value's line → (sub, path) of its cell."""
+    """Diagnostics (errors, law warnings, notes) located on a value's line → (sub, path) of its cell."""
     by_file = {f: s for s, f in table.files.items()}
     found: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
     copy = checked.result.source
-    for diag in checked.result.diagnostics.errors:
+    for diag in checked.result.diagnostics.items:
         if diag.loc is None:
             continue
         rel = diag.loc.path  # relative to the source (store.check_draft relocated it)
@@ -330,6 +351,6 @@ def _checked_or_refused(draft: Draft, target: str, detail: str, after: str, befo
         for diag in checked.result.diagnostics.errors[:10]:
             flash(f"未保存：{diag.loc}：{current_app.jinja_env.filters['diag'](diag)}", "error")
     else:
-        record("save", f"draft {draft.id} · {target}", detail, before=before or None, after=after)
+        record("save", f"草稿 #{draft.id} · {target}", detail, before=before or None, after=after)
         flash(f"已保存：{detail}。")
     return redirect(url_for("drafts.show", draft_id=draft.id))

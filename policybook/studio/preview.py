@@ -9,6 +9,7 @@ text (pypdfium2), and rendered to PNG by it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import threading
@@ -23,6 +24,7 @@ from policybook.naming import handbook_stem
 from policybook.writers.html.site import plan
 
 SPACE = re.compile(r"\s+")
+PDFIUM = threading.Lock()  # PDFium is not thread-safe (two threads in it at once abort the process)
 CONTENTS = re.compile("目录|目錄")
 SCALE = 1.4  # 595 pt A4 width → ~830 px
 
@@ -41,32 +43,55 @@ class Previews:
 
     def __init__(self) -> None:
         self.watches: dict[tuple[int, str], Watch] = {}
+        self.docs: dict[tuple[int, str], tuple[str, Document]] = {}  # what each watch last wrote, of which state
+        self.last: dict[int, str] = {}  # the subsidiary each draft was last previewed for
         self.locks: dict[tuple[int, str], threading.Lock] = {}
         self.lock = threading.Lock()
 
-    def build(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str) -> Preview | None:
-        """Rebuild what changed in the draft's PDF and site for ``sub``; None if the draft does not build."""
+    def build(
+        self, draft_id: int, sub: str, source: Path, out: Path, anchor: str, state: str, doc: Document | None = None
+    ) -> Preview | None:
+        """Write what changed in the draft's PDF and site for ``sub``. ``state`` names the working copy's
+        content (:func:`policybook.studio.store.state`); ``doc`` is its document if already checked, else
+        the last one of the same state is used, else the working copy is checked. None if it does not build."""
         key = (draft_id, sub)
         with self.lock:
+            self.last[draft_id] = sub
             if key not in self.watches:
                 self.watches[key] = Watch(source, [sub], ["pdf", "html"], out, stream=io.StringIO())
                 self.locks[key] = threading.Lock()
         watch = self.watches[key]
         with self.locks[key]:
-            from policybook.build import check
-            from policybook.diagnostics import Diagnostics, SourceError
-
-            try:
-                checked = check(watch.source, [sub], Diagnostics(), formats=watch.formats)
-            except SourceError:
+            known = self.docs.get(key)
+            doc = doc or (known[1] if known and known[0] == state else None) or _checked(watch, sub)
+            if doc is None:
                 return None
-            watch.write(checked.documents)
-        doc = checked.documents[sub]
-        return locate(doc, out / sub, anchor)
+            watch.write({sub: doc})
+            self.docs[key] = (state, doc)
+        return locate(doc, out / sub, anchor) if anchor else None
+
+    def warm(self, draft_id: int, sub: str, source: Path, out: Path, anchor: str, state: str, doc: Document) -> None:
+        """Build in the background from the save's own check, so the preview asked for next is ready."""
+        args = (draft_id, sub, source, out, "", state, doc)  # built only: the page is found when asked
+        threading.Thread(target=self._quietly, args=args, daemon=True).start()
+
+    def _quietly(self, *args: object) -> None:
+        with contextlib.suppress(Exception):  # a failed warm-up is done again, and reported, by the preview
+            self.build(*args)  # type: ignore[arg-type]
 
     def close(self) -> None:
         for watch in self.watches.values():
             watch.close()
+
+
+def _checked(watch: Watch, sub: str) -> Document | None:
+    from policybook.build import check
+    from policybook.diagnostics import Diagnostics, SourceError
+
+    try:
+        return check(watch.source, [sub], Diagnostics(), formats=watch.formats).documents[sub]
+    except SourceError:
+        return None
 
 
 def find_article(doc: Document, anchor: str) -> Article | None:
@@ -89,20 +114,25 @@ def pages_of(pdf: Path, doc: Document, article: Article) -> list[int]:
     following = _next_article(doc, article)
     mark = SPACE.sub("", article.number + article.title)
     after = SPACE.sub("", following.number + following.title) if following else ""
+    with PDFIUM:
+        return _pages_of(pdf, mark, after)
+
+
+def _pages_of(pdf: Path, mark: str, after: str) -> list[int]:
     document = pdfium.PdfDocument(str(pdf))
     try:
-        texts = [SPACE.sub("", document[i].get_textpage().get_text_bounded()) for i in range(len(document))]
+        for page in range(len(document)):  # read page by page: stop once the article is found
+            text = _text(document, page)
+            if mark in text and not CONTENTS.search(text):  # the contents may list it before the text
+                runs_on = bool(after) and after not in text and page + 1 < len(document)
+                return [page, page + 1] if runs_on else [page]
     finally:
         document.close()
-    # the contents pages may list the article before the text prints it
-    starts = [i for i, text in enumerate(texts) if _heading_on(text, mark) and not CONTENTS.search(text)]
-    if not starts:
-        return []
-    first = starts[0]
-    pages = [first]
-    if after and not _heading_on(texts[first], after) and first + 1 < len(texts):
-        pages.append(first + 1)
-    return pages
+    return []
+
+
+def _text(document: pdfium.PdfDocument, page: int) -> str:
+    return SPACE.sub("", document[page].get_textpage().get_text_bounded())
 
 
 def _heading_on(text: str, mark: str) -> bool:
@@ -116,13 +146,14 @@ def _next_article(doc: Document, article: Article) -> Article | None:
 
 
 def png(pdf: Path, page: int) -> bytes:
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        if not 0 <= page < len(document):
-            raise IndexError(page)
-        image = document[page].render(scale=SCALE).to_pil()
-    finally:
-        document.close()
+    with PDFIUM:
+        document = pdfium.PdfDocument(str(pdf))
+        try:
+            if not 0 <= page < len(document):
+                raise IndexError(page)
+            image = document[page].render(scale=SCALE).to_pil()
+        finally:
+            document.close()
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
     return out.getvalue()

@@ -28,6 +28,7 @@ from policybook.ledger.assignments import Assigned, assign
 from policybook.ledger.releases import built_pdfs, record_release
 from policybook.ledger.schema import Release
 from policybook.output import atomic_write
+from policybook.procedure.gate import require
 from policybook.studio import yamledit
 from policybook.studio.drafting import Applied, WorkingCopy, apply
 from policybook.studio.handbook import Index
@@ -84,6 +85,8 @@ def publish(
     result = copy.check(applied)
     if result.diagnostics.errors:
         raise SourceError(result.diagnostics)
+    if result.checked is not None:  # procedure: required — the 民主程序 / 核備 first, as ack assign asks
+        require(session, result.checked, list(result.checked.documents), Diagnostics())
     diags = Diagnostics()
     build(copy.source, output, [], list(formats), diags)
     for rel, text in applied.files.items():

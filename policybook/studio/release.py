@@ -91,7 +91,7 @@ def _release(chosen: list, form: dict[str, str]) -> BaseResponse | None:  # type
     detail = f"版本 {form['version']}，{form['effective']} 起施行；内容变化：{changed or '无'}；新分配 {count} 人"
     record(
         "release",
-        f"release {form['version']}",
+        f"版本 {form['version']}",
         detail + (f"；git {done.commit[:12]}" if done.commit else ""),
         before,
         after,

@@ -69,7 +69,8 @@ def tables(draft: Draft) -> tuple[list[ChangeTable], list[str], store.Checked]:
 def diff(draft_id: int) -> str:
     draft = _draft(draft_id, editable=False)
     changed, unchanged, checked = tables(draft)
-    approvable = draft.state == "submitted" and current_user.has("approver") and draft.editor_id != current_user.id
+    approvable = draft.state in ("submitted", "approved") and current_user.has("approver")
+    approvable = approvable and draft.editor_id != current_user.id
     return render_template(
         "review/diff.html", draft=draft, tables=changed, unchanged=unchanged, checked=checked, approvable=approvable
     )
@@ -85,9 +86,9 @@ def preview(draft_id: int, key: str) -> str:
     sub = request.args.get("sub") or next(iter(entry.printed), "")
     if sub not in entry.printed:
         abort(404)
-    store.check_draft(draft, workspace().source, _index(), _folder(draft), None)  # syncs the working copy
+    state = store.sync_draft(draft, workspace().source, _index(), _folder(draft), workspace().stamp())
     anchor = entry.label or entry.printed[sub].anchor
-    shown = _previews().build(draft.id, sub, _folder(draft) / workspace().source.name, _out(draft), anchor)
+    shown = _previews().build(draft.id, sub, _folder(draft) / workspace().source.name, _out(draft), anchor, state)
     if shown is None:
         flash("草稿有错误，无法预览。", "error")
     return render_template("review/preview.html", draft=draft, entry=entry, sub=sub, shown=shown)
@@ -139,7 +140,7 @@ def submit(draft_id: int) -> BaseResponse:
         flash("请填写修订说明；草稿须有修改且检查通过才能提交。", "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
     draft.summary, draft.state, draft.updated_at = summary, "submitted", now()
-    record("submit", f"draft {draft.id}", summary)
+    record("submit", f"草稿 #{draft.id}", summary)
     flash("已提交审批。")
     return redirect(url_for("drafts.show", draft_id=draft.id))
 
@@ -151,7 +152,7 @@ def comment(draft_id: int) -> BaseResponse:
     body = request.form.get("body", "").strip()[:4000]
     if body:
         database.session().add(Comment(draft_id=draft.id, author=current_user.name, body=body, created_at=now()))
-        record("comment", f"draft {draft.id}", body)
+        record("comment", f"草稿 #{draft.id}", body)
     return redirect(url_for("review.diff", draft_id=draft.id) + "#comments")
 
 
@@ -161,9 +162,10 @@ def decide(draft_id: int) -> BaseResponse:
     draft = _draft(draft_id, editable=False)
     if draft.editor_id == current_user.id:
         abort(403)  # never approved by its own editor
-    if draft.state != "submitted":
-        abort(409)
     verdict = request.form.get("verdict")
+    # an approved draft can still be sent back (its article changed by another release: re-saved on the new text)
+    if draft.state != "submitted" and not (verdict == "return" and draft.state == "approved"):
+        abort(409)
     if verdict == "approve":
         draft.state, draft.approver_id = "approved", current_user.id
         flash("已批准，等待发布。")
@@ -176,5 +178,5 @@ def decide(draft_id: int) -> BaseResponse:
     note = request.form.get("note", "").strip()[:2000]
     if note:
         database.session().add(Comment(draft_id=draft.id, author=current_user.name, body=note, created_at=now()))
-    record("approve" if verdict == "approve" else "return", f"draft {draft.id}", note)
+    record("approve" if verdict == "approve" else "return", f"草稿 #{draft.id}", note)
     return redirect(url_for("review.diff", draft_id=draft.id))

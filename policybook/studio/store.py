@@ -7,6 +7,7 @@ and returns what the page shows; the audit entry is the caller's.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ def stage_change(
     elif revision is not None and revision != change.revision:
         raise Stale(change)
     change.text, change.updated_by, change.updated_at = text, who, now()
+    if base:  # made on the released text shown now: a save after another release re-bases the change
+        change.base_sha256 = sha256(base)
     change.revision += 1
     draft.updated_at = now()
     return change
@@ -119,6 +122,22 @@ def _relocated(diag: Diagnostic, rel: str, copy: Path) -> Diagnostic:
     prefix = str(copy) + "/"
     loc = Loc(rel, diag.loc.line) if diag.loc and rel else diag.loc
     return Diagnostic(diag.severity, loc, diag.message.replace(prefix, ""), diag.code, diag.hint.replace(prefix, ""))
+
+
+def sync_draft(draft: Draft, released: Path, index: Index, folder: Path, stamp: str) -> str:
+    """The draft's working copy brought up to date (no check: the preview's build checks what it builds);
+    returns its :func:`state`."""
+    applied = apply(released, index, draft.changes)
+    WorkingCopy(released, folder).sync(applied)
+    return state(applied, stamp)
+
+
+def state(applied: Applied, released: str) -> str:
+    """A name for what a working copy holds: the released source's ``released`` stamp and the draft's files."""
+    digest = hashlib.sha256(released.encode())
+    for rel, text in sorted(applied.files.items()):
+        digest.update(f"\0{rel}\0{text}".encode())
+    return digest.hexdigest()
 
 
 def working_folder(root: Path, draft_id: int) -> Path:

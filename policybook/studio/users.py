@@ -7,6 +7,7 @@ hash made with older parameters is re-made at the next successful login.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from argon2 import PasswordHasher
@@ -77,11 +78,23 @@ def count(db: Session) -> int:
     return len(all_users(db))
 
 
-def disable(db: Session, username: str) -> User:
+def existing(db: Session, username: str) -> User:
     user = find(db, username)
     if user is None:
         raise fail(None, f"no user '{username}'", "studio.user", "policybook studio users list")
-    user.active = False
+    return user
+
+
+def disable(db: Session, username: str, active: bool = False) -> User:
+    """Disabled (or, ``active``, enabled again): a disabled user cannot log in; their records stay."""
+    user = existing(db, username)
+    user.active = active
+    return user
+
+
+def set_roles(db: Session, username: str, roles: str | list[str]) -> User:
+    user = existing(db, username)
+    user.roles = ",".join(parse_roles(roles))
     return user
 
 
@@ -90,7 +103,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     user = find(db, username)
     try:
         if user is None:
-            HASHER.verify(_DUMMY, password)
+            HASHER.verify(_dummy(), password)
             return None
         HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -100,4 +113,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     return user if user.active else None
 
 
-_DUMMY = HASHER.hash("policybook-no-such-user")
+@functools.cache
+def _dummy() -> str:
+    """A hash to verify against for an unknown user name (the same work as for a known one)."""
+    return HASHER.hash("policybook-no-such-user")

@@ -16,7 +16,7 @@ from typing import Any
 from policybook.source.project import Project
 from policybook.source.yamlfile import scalar_text
 from policybook.studio.schema import DraftChange
-from policybook.studio.yamledit import KEY_LINE
+from policybook.studio.yamledit import keys
 
 RULE_NAMES = {"raise-only": "只能加不能减", "lower-only": "只能减不能加", "fixed": "子公司不得修改"}
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
@@ -54,20 +54,12 @@ def leaves(data: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
 
 
 def comments(text: str) -> dict[str, str]:
-    """``variables.x.y`` → the comment on its line (the author's name for the value)."""
-    found: dict[str, str] = {}
-    stack: list[tuple[int, str]] = []
-    for line in text.splitlines():
-        match = KEY_LINE.match(line)
-        if not match:
-            continue
-        indent = len(match.group("indent"))
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        stack.append((indent, match.group("key")))
-        if match.group("comment"):
-            found[".".join(k for _, k in stack[1:])] = match.group("comment").lstrip("# ").strip()
-    return found
+    """``x.y`` (under ``variables:``) → the comment on its line (the author's name for the value)."""
+    return {
+        ".".join(path[1:]): match.group("comment").lstrip("# ").strip()
+        for path, _, match in keys(text)
+        if match.group("comment")
+    }
 
 
 def grid(project: Project, changes: Iterable[DraftChange] = ()) -> Grid:

@@ -37,6 +37,11 @@ class Workspace:
         root = self.source.parent
         return [self.source, *(p for p in (root / "forms", root / "templates") if p.is_dir())]
 
+    def stamp(self) -> str:
+        """Names the released source's state (it changes when any of its files does)."""
+        self.released()
+        return str(hash(frozenset(self.stamps.items())))
+
     def released(self) -> Released:
         with self.lock:
             stamps = scan(self.folders())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import yaml
 
@@ -27,9 +28,8 @@ def scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
-def paths(text: str) -> dict[tuple[str, ...], int]:
-    """Every key's dotted path → its 1-based line."""
-    found: dict[tuple[str, ...], int] = {}
+def keys(text: str) -> Iterator[tuple[tuple[str, ...], int, re.Match[str]]]:
+    """Every key of a block-style YAML text: its path of keys, its 1-based line, and the line's match."""
     stack: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):
         match = KEY_LINE.match(line)
@@ -39,8 +39,12 @@ def paths(text: str) -> dict[tuple[str, ...], int]:
         while stack and stack[-1][0] >= indent:
             stack.pop()
         stack.append((indent, match.group("key")))
-        found[tuple(k for _, k in stack)] = number
-    return found
+        yield tuple(k for _, k in stack), number, match
+
+
+def paths(text: str) -> dict[tuple[str, ...], int]:
+    """Every key's path → its 1-based line."""
+    return {path: number for path, number, _ in keys(text)}
 
 
 def set_value(text: str, path: tuple[str, ...], value: str) -> str:

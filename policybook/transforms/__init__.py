@@ -24,7 +24,7 @@ from policybook.transforms.styles import ITEM_PRESETS, bad_item_samples, style_f
 from policybook.transforms.text import TextPass
 from policybook.transforms.variables import Renderer
 from policybook.transforms.variants import Selector
-from policybook.transforms.walk import blocks_in
+from policybook.transforms.walk import block_lists, blocks_in
 
 
 def check_numbering(project: Project, diags: Diagnostics) -> None:
@@ -34,12 +34,11 @@ def check_numbering(project: Project, diags: Diagnostics) -> None:
         diags.error(
             project.items_loc or project.meta.loc, f"cannot read the item format '{bad}'", "numbering.items", hint
         )
-    for chapter in _all_chapters(project):
-        for article in chapter.articles():
-            for block in blocks_in(article.blocks):
-                unread = bad_item_samples(block.style.split()) if isinstance(block, ItemList) and block.style else []
-                if unread:
-                    diags.error(block.loc, f"cannot read the item format '{unread[0]}'", "numbering.items", hint)
+    for blocks in block_lists(_all_chapters(project)):
+        for block in blocks_in(blocks):
+            unread = bad_item_samples(block.style.split()) if isinstance(block, ItemList) and block.style else []
+            if unread:
+                diags.error(block.loc, f"cannot read the item format '{unread[0]}'", "numbering.items", hint)
 
 
 def _all_chapters(project: Project) -> list[Chapter]:

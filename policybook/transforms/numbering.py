@@ -15,7 +15,7 @@ from policybook.model import Appendix, Article, Attachment, Block, Chapter, Item
 from policybook.transforms.labels import Target, label_table
 from policybook.transforms.styles import ItemFormat, NumberingStyle, list_formats
 from policybook.transforms.variants import Removed
-from policybook.transforms.walk import all_inlines, all_inlines_of
+from policybook.transforms.walk import all_inlines, all_inlines_of, blocks_of, holders
 
 
 def number(chapters: list[Chapter], appendices: Sequence[Appendix | Attachment], style: NumberingStyle) -> None:
@@ -23,11 +23,13 @@ def number(chapters: list[Chapter], appendices: Sequence[Appendix | Attachment],
     article_no = 0
     for c_no, chapter in enumerate(chapters, start=1):
         _set(chapter, c_no, style.chapter(c_no), f"_ch{c_no}")
+        _number_items(chapter.intro, style, chapter.anchor, level=1)  # the intro itself has no number
         s_no = 0
         for node in chapter.body:
             if isinstance(node, Section):
                 s_no += 1
                 _set(node, s_no, style.section(c_no, s_no), f"_ch{c_no}s{s_no}")
+                _number_items(node.intro, style, node.anchor, level=1)
             for article in node.articles if isinstance(node, Section) else [node]:
                 article_no += 1
                 _set(article, article_no, style.article(c_no, article_no), f"_art{article_no}")
@@ -127,13 +129,13 @@ def _parents(chapters: list[Chapter]) -> dict[int, tuple[object, ItemPath]]:
         for node in chapter.body:
             if isinstance(node, Section):
                 found[id(node)] = (chapter, [])
-        for article in chapter.articles():
-            _item_paths(article, article.blocks, [], found)
+    for holder in holders(chapters):  # an item of an intro is cited after its chapter's (section's) number
+        _item_paths(holder, blocks_of(holder), [], found)
     return found
 
 
 def _item_paths(
-    article: Article,
+    article: Article | Chapter | Section,
     blocks: list[Block],
     path: ItemPath,
     found: dict[int, tuple[object, ItemPath]],

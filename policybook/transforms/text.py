@@ -27,7 +27,7 @@ from policybook.model import (
     plain_text,
 )
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists
+from policybook.transforms.walk import blocks_in, filter_blocks, inline_lists, map_blocks
 
 # \ue010/\ue011 mark a name inserted by a variable (conversion.KEEP_OPEN/KEEP_CLOSE): CJK for line joins
 CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\ue010\ue011\U00020000-\U0003ffff]")
@@ -86,7 +86,7 @@ class TextPass:
                     node.title = self.plain(node.title, node.loc)
             for article in chapter.articles():
                 article.title = self.plain(article.title, article.loc)
-                article.blocks = self.blocks(article.blocks)
+        map_blocks(chapters, self.blocks)
 
     def blocks(self, blocks: list[Block]) -> list[Block]:
         """Render every text; a paragraph that a false ``{% if %}`` left empty goes."""

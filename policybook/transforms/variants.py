@@ -17,7 +17,7 @@ from policybook.model import Appendix, Article, Attachment, Block, Chapter, Form
 from policybook.source.project import Project, SubsidiarySource
 from policybook.transforms.labels import Target
 from policybook.transforms.variables import Renderer
-from policybook.transforms.walk import filter_blocks, labelled_in
+from policybook.transforms.walk import filter_blocks, labelled_in, map_blocks
 
 
 @dataclass
@@ -60,8 +60,7 @@ class Selector:
             for node in chapter.body:
                 if isinstance(node, Section):
                     node.articles = [a for a in node.articles if self.keep(a)]
-            for article in chapter.articles():
-                article.blocks = filter_blocks(article.blocks, self.keep_block)
+        map_blocks(chapters, lambda blocks: filter_blocks(blocks, self.keep_block))
         chapters = self.drop_empty(chapters)
         return Selection(chapters, self.appendices(), self.removed)
 

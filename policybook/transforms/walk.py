@@ -57,16 +57,43 @@ def inlines_in(inlines: list[Inline]) -> Iterator[Inline]:
             yield from inlines_in(node.children)
 
 
-def labelled(chapters: list[Chapter]) -> Iterator[Labelled]:
-    """Every node that can carry a label, in document order."""
+Holder = Chapter | Section | Article  # a node holding body blocks: an intro or an article's text
+
+
+def holders(chapters: list[Chapter]) -> Iterator[Holder]:
+    """Chapters, sections and articles in document order: each holds blocks (``blocks_of``)."""
     for chapter in chapters:
         yield chapter
         for node in chapter.body:
+            yield node
             if isinstance(node, Section):
-                yield node
-            for article in node.articles if isinstance(node, Section) else [node]:
-                yield article
-                yield from items_in(article.blocks)
+                yield from node.articles
+
+
+def blocks_of(node: Holder) -> list[Block]:
+    """An article's blocks, or the opening text (intro) of a chapter or section."""
+    return node.blocks if isinstance(node, Article) else node.intro
+
+
+def block_lists(chapters: list[Chapter]) -> Iterator[list[Block]]:
+    """Every list of body blocks — chapter and section intros and articles — in document order."""
+    return (blocks_of(node) for node in holders(chapters))
+
+
+def map_blocks(chapters: list[Chapter], change: Callable[[list[Block]], list[Block]]) -> None:
+    """Replace every list of body blocks (intros included) by ``change(blocks)``."""
+    for node in holders(chapters):
+        if isinstance(node, Article):
+            node.blocks = change(node.blocks)
+        else:
+            node.intro = change(node.intro)
+
+
+def labelled(chapters: list[Chapter]) -> Iterator[Labelled]:
+    """Every node that can carry a label, in document order."""
+    for node in holders(chapters):
+        yield node
+        yield from items_in(blocks_of(node))
 
 
 def labelled_in(node: Chapter | Section | Article | Item | Block) -> Iterator[Labelled]:
@@ -75,6 +102,7 @@ def labelled_in(node: Chapter | Section | Article | Item | Block) -> Iterator[La
         yield from labelled([node])
     elif isinstance(node, Section):
         yield node
+        yield from items_in(node.intro)
         for article in node.articles:
             yield from labelled_in(article)
     elif isinstance(node, Article | Item):
@@ -85,7 +113,7 @@ def labelled_in(node: Chapter | Section | Article | Item | Block) -> Iterator[La
 
 
 def all_inlines(chapters: list[Chapter]) -> Iterator[Inline]:
-    yield from all_inlines_of(article.blocks for chapter in chapters for article in chapter.articles())
+    yield from all_inlines_of(block_lists(chapters))
 
 
 def all_inlines_of(block_lists: Iterable[list[Block]]) -> Iterator[Inline]:

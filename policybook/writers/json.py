@@ -67,13 +67,19 @@ def _numbered(kind: str, node: Chapter | Section | Article | Item | Appendix | A
 
 def _chapter(chapter: Chapter) -> dict[str, Any]:
     body = [_section(n) if isinstance(n, Section) else _article(n) for n in chapter.body]
-    return {**_numbered("chapter", chapter), "title": chapter.title, "children": body}
+    return {**_numbered("chapter", chapter), "title": chapter.title, "intro": _intro(chapter.intro), "children": body}
+
+
+def _intro(blocks: list[Block]) -> list[dict[str, Any]]:
+    """The unnumbered opening text of a chapter or section (blocks before its first article)."""
+    return [_block(b) for b in blocks]
 
 
 def _section(section: Section) -> dict[str, Any]:
     return {
         **_numbered("section", section),
         "title": section.title,
+        "intro": _intro(section.intro),
         "children": [_article(a) for a in section.articles],
     }
 

@@ -54,15 +54,21 @@ def chapters(ctx: Context, doc: Document) -> Iterator[Element]:
 
 def _chapter(ctx: Context, chapter: Chapter) -> Iterator[Element]:
     heading = _heading(ctx, "chapter", 1, chapter.number, chapter.title, chapter.anchor)
-    yield from identity.spanned(ctx, identity.node_key(ctx, chapter), [heading])
+    yield from identity.spanned(ctx, identity.node_key(ctx, chapter), [heading, *_intro(ctx, chapter.intro)])
     for node in chapter.body:
         if isinstance(node, Section):
             heading = _heading(ctx, "section", 2, node.number, node.title, node.anchor)
-            yield from identity.spanned(ctx, identity.node_key(ctx, node), [heading])
+            yield from identity.spanned(ctx, identity.node_key(ctx, node), [heading, *_intro(ctx, node.intro)])
             for article in node.articles:
                 yield from identity.spanned(ctx, identity.article_key(ctx, article), _article(ctx, article))
         else:
             yield from identity.spanned(ctx, identity.article_key(ctx, node), _article(ctx, node))
+
+
+def _intro(ctx: Context, blocks: list[Block]) -> Iterator[Element]:
+    """A chapter's (section's) opening text: body paragraphs, no number; in its heading's span."""
+    for block in blocks:
+        yield from block_elements(ctx, block, "body")
 
 
 def _heading(ctx: Context, role: str, level: int, number: str, title: str, anchor: str) -> Element:

@@ -14,6 +14,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.parts.document import DocumentPart
 
 from policybook.model import Document, Inline, ItemList, Note, Paragraph, Ref, Table
+from policybook.transforms.walk import block_lists
 from policybook.writers.docx import oxml
 from policybook.writers.docx.kit import Kit
 from policybook.writers.docx.oxml import Element
@@ -65,10 +66,9 @@ def referenced_anchors(doc: Document) -> set[str]:
 
 
 def _refs(doc: Document) -> Iterator[Ref]:
-    for chapter in doc.chapters:
-        for article in chapter.articles():
-            for block in article.blocks:
-                yield from _block_refs(block)
+    for blocks in block_lists(doc.chapters):  # chapter and section intros included
+        for block in blocks:
+            yield from _block_refs(block)
 
 
 def _block_refs(block: Paragraph | ItemList | Table | Note) -> Iterator[Ref]:

@@ -167,6 +167,7 @@ class Pages:
         chapter = chapters[n]
         body = [self._section(node) if isinstance(node, Section) else self._article(node) for node in chapter.body]
         view = {"id": self.plan.id(chapter), "number": chapter.number, "title": chapter.title, "body": body}
+        view["intro"] = self.render.blocks(chapter.intro)  # text before the first article: unnumbered
         entries = self.site["chapters"]
         return self.page(
             "chapter.html",
@@ -184,6 +185,7 @@ class Pages:
             "id": self.plan.id(section),
             "number": section.number,
             "title": section.title,
+            "intro": self.render.blocks(section.intro),
             "articles": [self._article(a) for a in section.articles],
         }
 

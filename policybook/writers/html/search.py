@@ -19,7 +19,7 @@ import json
 from functools import lru_cache
 
 from policybook.cache import user_cache_dir
-from policybook.model import Document, block_text
+from policybook.model import Article, Document, block_text
 from policybook.output import atomic_write
 from policybook.writers.html.site import APPENDICES, Plan, article_text
 
@@ -33,6 +33,10 @@ def entries(doc: Document, site: Plan) -> list[list[str]]:
     rows: list[list[str]] = []
     for chapter in doc.chapters:
         heading = f"{chapter.number} {chapter.title}".strip()
+        for node in [chapter, *chapter.body]:  # opening texts: found like articles, under their heading
+            if not isinstance(node, Article) and node.intro:
+                text = "\n".join(block_text(b) for b in node.intro)
+                rows.append([site.id(node), site.page(chapter), node.number, node.title, heading, text])
         for article in chapter.articles():
             text = article_text(article)
             rows.append([site.id(article), site.page(chapter), article.number, article.title, heading, text])

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from policybook.model import Article, Chapter, Document, Section, block_text
-from policybook.transforms.walk import items_in
+from policybook.transforms.walk import block_lists, items_in
 from policybook.writers.html.policy import page_name_ok, plain_label
 
 INDEX, APPENDICES, REVISIONS, SEARCH = "index.html", "appendices.html", "revisions.html", "search.html"
@@ -64,9 +64,9 @@ def plan(doc: Document) -> Plan:
                 _place(result, page, node, _claim(result, node.label, "sec", node.title), node.anchor)
         for article in chapter.articles():
             _place(result, page, article, _claim(result, article.label, "a", _article_key(article)), article.anchor)
-            for item in items_in(article.blocks):
-                if item.label:
-                    _place(result, page, item, _claim(result, item.label, "i", item.anchor), item.anchor)
+        for item in (i for blocks in block_lists([chapter]) for i in items_in(blocks)):  # intros' too
+            if item.label:
+                _place(result, page, item, _claim(result, item.label, "i", item.anchor), item.anchor)
     for appendix in doc.all_appendices():  # forms and Markdown appendices, on one page
         _place(
             result, APPENDICES, appendix, _claim(result, appendix.anchor, "ax", str(appendix.ordinal)), appendix.anchor
@@ -88,8 +88,8 @@ def _labels(doc: Document) -> set[str]:
     found.update(i.label for a in doc.attachments for i in items_in(a.blocks) if i.label)
     for chapter in doc.chapters:
         found.update(n.label for n in [chapter, *chapter.body, *chapter.articles()] if n.label)
-        for article in chapter.articles():
-            found.update(i.label for i in items_in(article.blocks) if i.label)
+        for blocks in block_lists([chapter]):
+            found.update(i.label for i in items_in(blocks) if i.label)
     return found
 
 

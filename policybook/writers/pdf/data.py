@@ -98,7 +98,8 @@ def _revision(rev: Revision, locale: str) -> Json:
 
 def _chapter(chapter: Chapter, units: float) -> Json:
     body = [_section(n, units) if isinstance(n, Section) else _article(n, units) for n in chapter.body]
-    return {"n": chapter.number, "t": chapter.title, "a": chapter.anchor, "b": body}
+    intro = blocks_data(chapter.intro, units)  # "o": text before the first article, unnumbered
+    return {"n": chapter.number, "t": chapter.title, "a": chapter.anchor, "o": intro, "b": body}
 
 
 def _section(section: Section, units: float) -> Json:
@@ -107,6 +108,7 @@ def _section(section: Section, units: float) -> Json:
         "n": section.number,
         "t": section.title,
         "a": section.anchor,
+        "o": blocks_data(section.intro, units),
         "b": [_article(a, units) for a in section.articles],
     }
 

@@ -9,23 +9,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from policybook.ledger.migrations.append_only import protect, release
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Static DDL: the database refuses to change or delete a roster version, as for acknowledgements.
-SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER employee_versions_no_{what.lower()} BEFORE {what} ON employee_versions "
-    "BEGIN SELECT RAISE(ABORT, 'employee versions are append-only'); END"
-    for what in ("UPDATE", "DELETE")
-]
-POSTGRES_TRIGGERS = [
-    "CREATE FUNCTION employee_versions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'employee versions are append-only'; END $$",
-    "CREATE TRIGGER employee_versions_append_only BEFORE UPDATE OR DELETE ON employee_versions "
-    "FOR EACH ROW EXECUTE FUNCTION employee_versions_append_only()",
-]
 BACKFILL = (
     "INSERT INTO employee_versions (employee_id, valid_from, recorded_at, name, subsidiary, department, "
     "hire_date, email, phone, status, origin) SELECT id, hire_date, updated_at, name, subsidiary, department, "
@@ -53,14 +43,11 @@ def upgrade() -> None:
     op.create_index("ix_assignments_release_id", "assignments", ["release_id"])
     op.create_index("ix_employees_subsidiary_status", "employees", ["subsidiary", "status"])
     op.execute(BACKFILL)
-    dialect = op.get_bind().dialect.name
-    for statement in {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, []):
-        op.execute(statement)
+    protect("employee_versions_append_only", {"employee_versions": []})  # as acknowledgements are
 
 
 def downgrade() -> None:
     op.drop_index("ix_employees_subsidiary_status", "employees")
     op.drop_index("ix_assignments_release_id", "assignments")
     op.drop_table("employee_versions")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION employee_versions_append_only()")
+    release("employee_versions_append_only")

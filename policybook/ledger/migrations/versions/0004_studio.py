@@ -9,23 +9,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from policybook.ledger.migrations.append_only import protect, release
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-# Static DDL, as for acknowledgements in 0001: the database refuses to change or delete an audit entry.
-SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER studio_audit_no_{what.lower()} BEFORE {what} ON studio_audit "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    for what in ("UPDATE", "DELETE")
-]
-POSTGRES_TRIGGERS = [
-    "CREATE FUNCTION studio_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
-    "CREATE TRIGGER studio_audit_append_only BEFORE UPDATE OR DELETE ON studio_audit "
-    "FOR EACH ROW EXECUTE FUNCTION studio_audit_append_only()",
-]
 
 
 def upgrade() -> None:
@@ -85,13 +74,10 @@ def upgrade() -> None:
         sa.Column("after_sha256", sa.String(64), nullable=False),
         sa.Column("address", sa.String(64), nullable=False),
     )
-    dialect = op.get_bind().dialect.name
-    for statement in {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, []):
-        op.execute(statement)
+    protect("studio_audit_append_only", {"studio_audit": []})  # the audit log, as acknowledgements are
 
 
 def downgrade() -> None:
     for table in ("studio_audit", "studio_comments", "studio_draft_changes", "studio_drafts", "studio_users"):
         op.drop_table(table)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION studio_audit_append_only()")
+    release("studio_audit_append_only")

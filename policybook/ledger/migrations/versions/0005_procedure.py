@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from policybook.ledger.migrations.append_only import protect, release
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -32,29 +34,6 @@ KEYS = {
     "ack_links": ["token_sha256"],
     "ack_link_revocations": ["link_id"],
 }
-
-
-def _sqlite(table: str, keys: list[str]) -> list[str]:
-    # static DDL built from the constant names above; no outside value is ever put into it
-    stop = f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-    taken = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {k} = NEW.{k})" for k in ["id", *keys])
-    out = [f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {taken} {stop}"]
-    return out + [f"CREATE TRIGGER {table}_no_{w.lower()} BEFORE {w} ON {table} {stop}" for w in ("UPDATE", "DELETE")]
-
-
-def _postgres(table: str) -> list[str]:
-    return [
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION procedure_append_only()",
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION procedure_append_only()",
-    ]
-
-
-POSTGRES_FUNCTION = (
-    "CREATE FUNCTION procedure_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-)
 
 
 def _who() -> list[sa.Column]:  # type: ignore[type-arg]
@@ -80,16 +59,7 @@ def upgrade() -> None:
     )
     _publications()
     _links()
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for table, keys in KEYS.items():
-            for statement in _sqlite(table, keys):
-                op.execute(statement)
-    elif dialect == "postgresql":
-        op.execute(POSTGRES_FUNCTION)
-        for table in KEYS:
-            for statement in _postgres(table):
-                op.execute(statement)
+    protect("procedure_append_only", KEYS)
 
 
 def _consultations() -> None:
@@ -182,5 +152,4 @@ def _links() -> None:
 def downgrade() -> None:
     for table in reversed(KEYS):
         op.drop_table(table)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION procedure_append_only()")
+    release("procedure_append_only")
