@@ -229,5 +229,5 @@ def test_pdftk_without_need_appearances_keeps_every_value(cases: list[Case], tmp
 
 
 def _some(cases: list[Case]) -> list[Case]:
-    """Every third form, both subsidiaries (fillers are slow to start: pdftk is Java, pdf.js node)."""
-    return cases[::3]
+    """A mainland and a Hong Kong form (fillers are slow to start: pdftk is Java, pdf-lib node)."""
+    return [cases[0], cases[-1]]

@@ -29,15 +29,7 @@ def test_justified_lines_never_squeeze_punctuation(cli, root_copy, tmp_path: Pat
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n### 出勤紀律\n\n{LONG * 3}\n", encoding="utf-8")
     assert cli("build", root / "handbook", "-s", sub, "-f", "pdf", "-o", tmp_path / "out").code == 0
     [pdf] = (tmp_path / "out" / sub).glob("*.pdf")
-    squeezed = []
-    for page in pymupdf.open(str(pdf)):
-        for block in page.get_text("rawdict")["blocks"]:
-            for line in block.get("lines", []):
-                chars = [(c, span["size"]) for span in line["spans"] for c in span["chars"]]
-                for (mark, em), (after, _) in zip(chars, chars[1:], strict=False):
-                    advance = after["origin"][0] - mark["origin"][0]
-                    if mark["c"] in PUNCT and "\u4e00" <= after["c"] <= "\u9fff" and 0 < advance < 0.9 * em:
-                        squeezed.append((mark["c"], round(advance / em, 2)))
+    squeezed = _squeezed(pdf)
     assert not squeezed, f"{sub}: punctuation squeezed on justified lines: {squeezed[:10]}"
 
 
@@ -59,3 +51,24 @@ def test_poppler_reads_the_handbook_without_a_syntax_error(cli, root_copy, tmp_p
         for tool in (["pdfinfo"], ["pdftotext", "-layout"]):
             run = subprocess.run([*tool, str(path), *(["-"] if tool[0] == "pdftotext" else [])], capture_output=True)
             assert run.returncode == 0 and run.stderr == b"", (path.name, tool, run.stderr)
+
+
+def test_the_change_table_never_squeezes_punctuation(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    roots = Path(__file__).parent / "roots"
+    assert cli("diff", roots / "diff-old", roots / "diff-new", "-o", tmp_path, "-f", "pdf", "-s", "b").code == 0
+    [pdf] = (tmp_path / "b").glob("*.pdf")
+    assert not _squeezed(pdf)
+
+
+def _squeezed(pdf: Path) -> list[tuple[str, float]]:
+    """Full-width marks followed by a hanzi on the same line whose advance is under 0.9 em."""
+    found = []
+    for page in pymupdf.open(str(pdf)):
+        for block in page.get_text("rawdict")["blocks"]:
+            for line in block.get("lines", []):
+                chars = [(c, span["size"]) for span in line["spans"] for c in span["chars"]]
+                for (mark, em), (after, _) in zip(chars, chars[1:], strict=False):
+                    advance = after["origin"][0] - mark["origin"][0]
+                    if mark["c"] in PUNCT and "\u4e00" <= after["c"] <= "\u9fff" and 0 < advance < 0.9 * em:
+                        found.append((mark["c"], round(advance / em, 2)))
+    return found
