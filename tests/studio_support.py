@@ -90,12 +90,14 @@ def released_32(studio: Studio) -> None:
     ``policybook build`` + ``roster import`` + ``ack assign`` leave a ledger."""
     import datetime
 
+    from sqlalchemy import select
+
     from policybook.build import build, check
     from policybook.diagnostics import Diagnostics
     from policybook.ledger.assignments import assign
     from policybook.ledger.releases import built_pdfs, record_release
     from policybook.ledger.roster import upsert
-    from policybook.ledger.schema import Acknowledgement
+    from policybook.ledger.schema import Acknowledgement, Assignment
 
     output = studio.app.extensions["studio_config"].output
     build(studio.source, output, ["sh", "sz"], ["pdf"])
@@ -110,8 +112,9 @@ def released_32(studio: Studio) -> None:
         upsert(session, rows, stamp)
         built = built_pdfs(checked, output, Diagnostics())
         release = record_release(session, checked, built, stamp.date(), stamp)
-        for assignment in assign(session, release, list(built), 30, stamp).created:  # everyone signed 3.2
-            session.add(
+        assign(session, release, list(built), 30, stamp)
+        for assignment in session.scalars(select(Assignment).where(Assignment.release_id == release.id)):
+            session.add(  # everyone signed 3.2
                 Acknowledgement(
                     assignment=assignment, method="paper", signed_on=stamp.date(), recorded_at=stamp, recorded_by="test"
                 )
