@@ -135,6 +135,23 @@ def _consultation(version: str) -> Consultation | None:
     return database.session().scalar(select(Consultation).where(Consultation.version == version))
 
 
+LACKING = [  # gate.missing's lines (the command line's words), as the page says them
+    (re.compile(r"^(\S+): no 核備 record"), "尚未登记核備（台湾地区《劳动基准法》第70条）"),
+    (re.compile(r"^(\S+): version \S+ was not put out for comment"), "尚未公开征求意见（《劳动合同法》第四条）"),
+    (re.compile(r"^(\S+): no 职工代表大会"), "尚未登记职工代表大会、全体职工讨论或协商"),
+    (re.compile(r"^(\S+): the consultation on version \S+ is not closed"), "征求意见尚未结束"),
+]
+
+
+def lacking(lines: list[str]) -> list[tuple[str, str]]:
+    """(subsidiary, what it lacks in Chinese) for each line of :func:`policybook.procedure.gate.missing`."""
+    out = []
+    for line in lines:
+        found = next(((m.group(1), said) for pattern, said in LACKING if (m := pattern.match(line))), None)
+        out.append(found or (line.split(":", 1)[0], line.split(":", 1)[-1].strip()))
+    return out
+
+
 def _regions() -> dict[str, str]:
     return {s: sub.info.region for s, sub in _project().project.subsidiaries.items()}
 
@@ -164,7 +181,7 @@ def show(version: str) -> str:
         drafts=json.loads(consultation.drafts) if consultation else [],
         filings=list(db.scalars(select(Filing).where(Filing.version == version).order_by(Filing.id))),
         notices=list(db.scalars(select(Publication).where(Publication.version == version).order_by(Publication.id))),
-        missing=missing(db, version, regions),
+        missing=lacking(missing(db, version, regions)),
         consulted=[s for s, r in regions.items() if jurisdiction(r) == "consultation"],
         taiwan=[s for s, r in regions.items() if jurisdiction(r) == "filing"],
         subs=checked.project.subsidiaries,

@@ -186,6 +186,7 @@ def show(token: str) -> str:
         opcodes=opcodes,
         comments_of=lambda piece: [comments[c] for c in piece.comments if c in comments],
         where=_where,
+        when=lambda stamp: stamp.replace("T", " ").removesuffix("Z")[:16] if stamp else "无日期",
         reviewers=_reviewers(review),
     )
 
