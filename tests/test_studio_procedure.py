@@ -132,3 +132,25 @@ def test_the_clerk_records_publicity_with_evidence(studio: Studio) -> None:
     assert "类型不允许" in exe.get_data(as_text=True)
     unknown = post(clerk, "/procedure/9.9/publicise", {**data, "evidence": []}, page=PAGE)
     assert "未记录" in unknown.get_data(as_text=True)  # not a recorded release
+
+
+def test_a_taiwan_subsidiary_needs_its_filing(studio: Studio) -> None:
+    """Last in this module: it adds a Taiwan subsidiary to the studio's source."""
+    hk = (studio.source / "subsidiaries" / "hk.yaml").read_text(encoding="utf-8")
+    tw = (
+        hk.replace("region: HK", "region: TW")
+        .replace("code: HK", "code: TW")
+        .replace("short_name: 香港公司", "short_name: 台北公司")
+    )
+    (studio.source / "subsidiaries" / "tw.yaml").write_text(tw, encoding="utf-8")
+    publisher = studio.client("qian")
+    page = publisher.get(PAGE).get_data(as_text=True)
+    assert "台北公司：尚未登记核備" in page and "登记核備</button>" in page, page[:3000]
+    data = {"subsidiary": "tw", "filed": "2026-12-01", "authority": "臺北市政府勞動局", "reference": "北市勞動字第1號"}
+    done = post(publisher, f"{PAGE}/filing", {**data, "evidence": (io.BytesIO(PDF), "核備函.pdf")}).get_data(
+        as_text=True
+    )
+    assert "已登记台北公司的核備" in done and "北市勞動字第1號" in done and "核備函.pdf" in done, done[:3000]
+    assert "尚未登记核備" not in done
+    audit = studio.client("admin").get("/audit/").get_data(as_text=True)
+    assert "登记核備" in audit and "公开征求意见" in audit  # the audit page names these actions

@@ -392,7 +392,7 @@ def filing(version: str) -> BaseResponse:
             f"{row.authority} {row.reference}",
             after=row.evidence_sha256 or None,
         )
-        flash(f"已登记 {sub} 的核備（{row.reference}）。")
+        flash(f"已登记{current_app.jinja_env.filters['sub_name'](sub)}的核備（{row.reference}）。")
     return _back(version)
 
 
