@@ -83,3 +83,17 @@ def test_report_draft_and_patch(studio: Studio, reviewed: bytes) -> None:
     diff = editor.get(f"/review/{draft_id}/diff").get_data(as_text=True)
     assert "按<ins>实际</ins>工作时间计算出勤" in diff and "<ins>100</ins>" in diff  # the lawyer's change
     assert "深圳" in diff
+
+
+def test_a_chapter_file_becomes_article_changes() -> None:
+    """Edited, struck-out and added articles of one chapter file, each as the draft pages make it;
+    a change outside every article is named, not dropped."""
+    old = "# 第一章\n\n### 甲 {#a}\n\n甲文。\n\n### 乙 {#b}\n\n乙文。\n\n### 丙 {#c}\n\n丙文。\n"
+    new = "# 第一章（修订）\n\n### 甲 {#a}\n\n甲文改。\n\n### 丙 {#c}\n\n丙文。\n\n### 丁\n\n丁文。\n"
+    at = {("ch.md", 3): "a", ("ch.md", 7): "b", ("ch.md", 11): "c"}
+    out = review_pages.Proposed()
+    review_pages._markdown("ch.md", old, new, at, out)
+    kinds = [(kind, target, text.split("\n")[0] if text else "") for kind, _, target, text, _ in out.changes]
+    assert kinds == [("article", "a", "### 甲 {#a}"), ("delete", "b", ""), ("add", "c", "### 丁")]
+    assert "甲文改" in out.changes[0][3] and "乙文" in out.changes[1][4]
+    assert len(out.unplaced) == 1 and "章节标题" in out.unplaced[0]
