@@ -85,8 +85,10 @@ def _markdown(file: str, old: str, new: str, at: dict[tuple[str, int], str], out
     if old_rest.strip() != new_rest.strip():
         out.unplaced.append(f"{file}：章节标题或条文以外的文字有修改，草稿不含此项，请用补丁处理")
     keys = [at.get((file, s.start), "") for s in old_spans]
-    heads = [[t.split("\n", 1)[0] for t in texts] for texts in (old_texts, new_texts)]
-    matcher = difflib.SequenceMatcher(None, *heads, autojunk=False)  # by heading: an edited body stays paired
+    old_heads, new_heads = ([t.split("\n", 1)[0] for t in texts] for texts in (old_texts, new_texts))
+    matcher = difflib.SequenceMatcher(
+        None, old_heads, new_heads, autojunk=False
+    )  # by heading: an edited body stays paired
     for _, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs = min(i2 - i1, j2 - j1)
         for n in range(pairs):
