@@ -90,7 +90,7 @@ def test_consultation_from_open_to_close(studio: Studio, monkeypatch: pytest.Mon
     assert len(ledger(studio, Opinion)) == 3
 
     early = post(publisher, f"{PAGE}/close", {"outcome": "通过"})  # no meeting yet, period not over
-    assert "未记录" in early.get_data(as_text=True)
+    assert "未记录" in early.get_data(as_text=True) and "期满后才能结束" in early.get_data(as_text=True)
     meeting = {"kind": "congress", "held": until.isoformat(), "attendees": "45", "resolution": "讨论通过"}
     fake = post(publisher, f"{PAGE}/meeting", {**meeting, "minutes": (io.BytesIO(b"<html>"), "minutes.pdf")})
     assert "内容与其类型不符" in fake.get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_consultation_from_open_to_close(studio: Studio, monkeypatch: pytest.Mon
     closed = post(publisher, f"{PAGE}/close", {"outcome": "经职工代表大会讨论通过"}).get_data(as_text=True)
     assert "已结束" in closed and "民主程序已完成" in closed, closed[:3000]
     after = post(publisher, f"{PAGE}/opinion", {"who": "迟到的人", "opinion": "还有意见"})
-    assert "未记录" in after.get_data(as_text=True)  # closed: append-only, nothing more
+    assert "结束，不能再登记" in after.get_data(as_text=True)  # closed: append-only, nothing more
     consultation = ledger(studio, Consultation)[0][1]
     assert consultation.version == "3.2" and "sz" in consultation.subsidiaries
     with opened(studio.db) as book, book.transaction() as session:
@@ -131,7 +131,7 @@ def test_the_clerk_records_publicity_with_evidence(studio: Studio) -> None:
     exe = post(clerk, f"{PAGE}/publicise", {**data, "evidence": [(io.BytesIO(b"MZ"), "photo.exe")]})
     assert "类型不允许" in exe.get_data(as_text=True)
     unknown = post(clerk, "/procedure/9.9/publicise", {**data, "evidence": []}, page=PAGE)
-    assert "未记录" in unknown.get_data(as_text=True)  # not a recorded release
+    assert "版本 9.9 尚未发布" in unknown.get_data(as_text=True)  # not a recorded release, said in Chinese
 
 
 def test_a_taiwan_subsidiary_needs_its_filing(studio: Studio) -> None:
