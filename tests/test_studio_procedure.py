@@ -49,6 +49,8 @@ def test_roles_and_tokens(studio: Studio) -> None:
     assert post(viewer, f"{PAGE}/publicise", {"channel": "board", "date": "2026-12-05"}).status_code == 403
     clerk = studio.client("sun")
     assert post(clerk, f"{PAGE}/open", {"until": "2027-01-01", "channel": "intranet", "notice": "x"}).status_code == 403
+    later = clerk.get("/procedure/9.9").get_data(as_text=True)
+    assert "发布后才能登记公示" in later and "登记公示</button>" not in later
     no_token = studio.client("qian").post(f"{PAGE}/opinion", data={"who": "x", "opinion": "y"})
     assert no_token.status_code == 400
 

@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.ledger.schema import Release
 from policybook.naming import safe
 from policybook.procedure import consult
 from policybook.procedure.gate import missing
@@ -170,13 +171,15 @@ def show(version: str) -> str:
     db = database.session()
     consultation = _consultation(version)
     regions = _regions()
-    known = [v for v in db.scalars(select(Consultation.version).order_by(Consultation.id.desc()))]
+    known = list(db.scalars(select(Consultation.version).order_by(Consultation.id.desc())))
+    released = list(db.scalars(select(Release.version).order_by(Release.id.desc())))
     candidate = checked.project.meta.version
     return render_template(
         "procedure/show.html",
         version=version,
         candidate=candidate,
-        versions=list(dict.fromkeys([candidate, *known])),
+        versions=list(dict.fromkeys([candidate, *known, *released])),
+        released=version in released,
         consultation=consultation,
         drafts=json.loads(consultation.drafts) if consultation else [],
         filings=list(db.scalars(select(Filing).where(Filing.version == version).order_by(Filing.id))),
