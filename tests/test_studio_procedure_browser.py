@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.studio_support import Studio, make_studio, released_32, token
+from tests.studio_support import Studio, make_studio, token
 from tests.test_html_browser import browser, viewport  # noqa: F401 - the session's one browser
 from tests.test_studio_browser import _serve, loaded, login, main_text, mark
 from tests.test_studio_review_import import reviewed  # noqa: F401 - the lawyer's DOCX
@@ -24,7 +24,6 @@ SHOTS = os.environ.get("POLICYBOOK_SCREENSHOTS", "")
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
     made = make_studio(tmp_path_factory.mktemp("procedure-browser"), release_formats=("pdf",))
-    released_32(made)
     publisher = made.client("qian")
     csrf = token(publisher.get("/procedure/3.2").get_data(as_text=True))
     until = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()

@@ -27,6 +27,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from policybook.ledger.schema import Base
 
 CHANNELS = ("board", "intranet", "email", "training", "meeting")
+CHANNEL_NAMES = {
+    "board": "公告栏张贴",
+    "intranet": "内网公布",
+    "email": "电子邮件送达",
+    "training": "培训学习",
+    "meeting": "会议宣讲",
+}
 MEETING_KINDS = {
     "congress": "职工代表大会",
     "assembly": "全体职工大会",

@@ -30,10 +30,10 @@ from policybook.ledger.schema import Release
 from policybook.naming import safe
 from policybook.procedure import consult
 from policybook.procedure.gate import missing
-from policybook.procedure.publicise import CHANNEL_NAMES, Notice
+from policybook.procedure.publicise import Notice
 from policybook.procedure.publicise import record as publicise
 from policybook.procedure.rules import jurisdiction
-from policybook.procedure.schema import MEETING_KINDS, Consultation, Filing, Publication
+from policybook.procedure.schema import CHANNEL_NAMES, MEETING_KINDS, Consultation, Filing, Publication
 from policybook.studio import database
 from policybook.studio.acknowledge import evidence_store
 from policybook.studio.audit import record
@@ -53,7 +53,6 @@ TABLES = {".csv": b"", ".xlsx": b"PK\x03\x04"}
 MAX_EVIDENCE = 10 * 1024 * 1024
 MAX_TABLE = 2 * 1024 * 1024
 MAX_TEXT = 5_000
-CHANNELS = {"intranet": "内网", "board": "公告栏", "email": "电子邮件", "meeting": "会议", "training": "培训"}
 ACTIONS = {
     "consult-open": "公开征求意见",
     "consult-opinion": "登记意见",
@@ -192,7 +191,6 @@ def show(version: str) -> str:
         default_notice=_default_notice(checked, _today() + datetime.timedelta(days=14)),
         can_record=current_user.has(*RECORDERS),
         can_publicise=current_user.has("clerk", *RECORDERS),
-        channels=CHANNELS,
     )
 
 
