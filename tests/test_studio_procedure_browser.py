@@ -23,12 +23,13 @@ SHOTS = os.environ.get("POLICYBOOK_SCREENSHOTS", "")
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
-    made = make_studio(tmp_path_factory.mktemp("procedure-browser"), release_formats=("pdf",))
-    publisher = made.client("qian")
+    return make_studio(tmp_path_factory.mktemp("procedure-browser"), release_formats=("pdf",))
+
+
+def opinions_and_meeting(studio: Studio, until: str) -> None:
+    publisher = studio.client("qian")
     csrf = token(publisher.get("/procedure/3.2").get_data(as_text=True))
-    until = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
     for path, data in [
-        ("open", {"until": until, "channel": "intranet", "notice": "公司拟修订《员工手册》，现征求全体职工意见。"}),
         (
             "opinion",
             {"who": "陈静", "article": "art-late", "opinion": "<script>alert(1)</script>罚款过高", "answer": "维持"},
@@ -36,7 +37,6 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
         ("meeting", {"kind": "congress", "held": until, "attendees": "45", "resolution": "讨论通过修订草案"}),
     ]:
         assert publisher.post(f"/procedure/3.2/{path}", data={**data, "csrf_token": csrf}).status_code == 302
-    return made
 
 
 @pytest.fixture
@@ -57,8 +57,24 @@ def shots(driver: Any, name: str, folder: Path) -> None:
         driver.save_screenshot(str(target / f"{name}-{width}.png"))
 
 
-def test_the_two_pages_in_a_browser(browser: Any, served: str, reviewed: bytes, tmp_path: Path) -> None:  # noqa: F811
+def test_the_two_pages_in_a_browser(
+    browser: Any,  # noqa: F811
+    studio: Studio,
+    served: str,
+    reviewed: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     login(browser, served, "qian")
+    browser.get(f"{served}/procedure/")
+    assert "尚未公开征求意见" in main_text(browser)
+    shots(browser, "procedure-open", tmp_path)
+    until = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
+    browser.execute_script("document.querySelector('[name=until]').value = arguments[0]", until)
+    mark(browser)
+    browser.find_element(By.XPATH, "//main//button[normalize-space()='公开征求意见']").click()
+    loaded(browser)
+    assert "征求意见稿已生成" in main_text(browser)
+    opinions_and_meeting(studio, until)
     browser.get(f"{served}/procedure/")
     text = main_text(browser)
     assert "发布前还缺什么" in text and "<script>alert(1)</script>罚款过高" in text and "职工代表大会" in text

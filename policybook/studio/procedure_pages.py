@@ -53,6 +53,7 @@ TABLES = {".csv": b"", ".xlsx": b"PK\x03\x04"}
 MAX_EVIDENCE = 10 * 1024 * 1024
 MAX_TABLE = 2 * 1024 * 1024
 MAX_TEXT = 5_000
+DAYS = 14  # the comment period the open form proposes
 ACTIONS = {
     "consult-open": "公开征求意见",
     "consult-opinion": "登记意见",
@@ -188,7 +189,8 @@ def show(version: str) -> str:
         taiwan=[s for s, r in regions.items() if jurisdiction(r) == "filing"],
         subs=checked.project.subsidiaries,
         today=_today(),
-        default_notice=_default_notice(checked, _today() + datetime.timedelta(days=14)),
+        until=_today() + datetime.timedelta(days=DAYS),
+        default_notice=_default_notice(checked, _today() + datetime.timedelta(days=DAYS)),
         can_record=current_user.has(*RECORDERS),
         can_publicise=current_user.has("clerk", *RECORDERS),
     )
