@@ -36,9 +36,9 @@ def reviewed(studio: Studio) -> bytes:
     return review.data()
 
 
-def upload(client, data: bytes, name: str = "审阅稿.docx"):  # type: ignore[no-untyped-def]
+def upload(client, data: bytes, name: str = "审阅稿.docx", sub: str = ""):  # type: ignore[no-untyped-def]
     csrf = token(client.get(PAGE).get_data(as_text=True))
-    form = {"csrf_token": csrf, "docx": (io.BytesIO(data), name)}
+    form = {"csrf_token": csrf, "docx": (io.BytesIO(data), name), "subsidiary": sub}
     return client.post(PAGE, data=form, content_type="multipart/form-data")
 
 
@@ -57,6 +57,8 @@ def test_roles_tokens_and_uploads(studio: Studio, reviewed: bytes, monkeypatch: 
     assert big.status_code == 422 and "超过 1 MB" in big.get_data(as_text=True)
     broken = upload(editor, b"PK\x03\x04broken", "审阅稿.docx")
     assert broken.status_code == 422  # a zip header but no DOCX: the importer's own message
+    outside = upload(editor, reviewed, sub="../../etc")
+    assert outside.status_code == 422, outside.get_data(as_text=True)[:2000]
     for path in ("/review-import/..%2F..%2Fetc", "/review-import/../x/review.patch", "/review-import/" + "0" * 32):
         assert editor.get(path).status_code == 404
 
@@ -74,6 +76,9 @@ def test_report_draft_and_patch(studio: Studio, reviewed: bytes) -> None:
     assert studio.client("wang").get(report_url).status_code == 404  # another editor's upload
     patch = editor.get(report_url + "/review.patch")
     assert patch.status_code == 200 and "+    late_fine: 100" in patch.get_data(as_text=True)
+
+    markdown = editor.get(report_url + "/review-report.md").get_data(as_text=True)
+    assert markdown.startswith("# 审阅意见导入报告") and "李律师" in markdown
 
     done = editor.post(report_url + "/draft", data={"csrf_token": token(page)})
     assert done.status_code == 302 and "/drafts/" in done.headers["Location"]

@@ -22,6 +22,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from policybook.diagnostics import Diagnostics, SourceError
+from policybook.review import report
 from policybook.review.importer import Review, import_review, proposed_changes
 from policybook.review.propose import opcodes
 from policybook.review.report import HOW, KINDS
@@ -222,6 +223,15 @@ def patch(token: str) -> Response:
         abort(404)
     headers = {"Content-Disposition": "attachment; filename=review.patch"}
     return Response(review.patch, mimetype="text/x-diff", headers=headers)
+
+
+@bp.get("/<token>/review-report.md")
+@requires("editor")
+def report_md(token: str) -> Response:
+    """The same review-report.md ``policybook review import`` writes (to keep with the lawyer's file)."""
+    _, review = _review(token)
+    headers = {"Content-Disposition": "attachment; filename=review-report.md"}
+    return Response(report.render(review), mimetype="text/markdown", headers=headers)
 
 
 @bp.post("/<token>/draft")
