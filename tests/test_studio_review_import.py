@@ -102,3 +102,17 @@ def test_a_chapter_file_becomes_article_changes() -> None:
     assert kinds == [("article", "a", "### 甲 {#a}"), ("delete", "b", ""), ("add", "c", "### 丁")]
     assert "甲文改" in out.changes[0][3] and "乙文" in out.changes[1][4]
     assert len(out.unplaced) == 1 and "章节标题" in out.unplaced[0]
+
+
+def test_an_article_changed_since_is_a_conflict_not_a_change(studio: Studio, reviewed: bytes) -> None:
+    """Last in this module: it changes the studio's source after the DOCX was built."""
+    chapter = studio.source / "chapters" / "04-attendance.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("经部门负责人批准。出差", "经部门负责人书面批准。出差"), encoding="utf-8")
+    editor = studio.client("li")
+    made = upload(editor, reviewed)
+    assert made.status_code == 302
+    page = editor.get(made.headers["Location"]).get_data(as_text=True)
+    assert "三方冲突" in page and "源文件现在的文本" in page and "书面批准" in page
+    assert "修改条文 · art-business-trip" not in page  # never overwritten: not a draft change
+    assert "修改数值 · attendance.late_fine" in page  # the other article still is
