@@ -86,6 +86,8 @@ def test_report_draft_and_patch(studio: Studio, reviewed: bytes) -> None:
     shown = editor.get(done.headers["Location"]).get_data(as_text=True)
     assert "审阅意见：审阅稿.docx" in shown and "检查通过" in shown, shown[:3000]
     diff = editor.get(f"/review/{draft_id}/diff").get_data(as_text=True)
+    audit = studio.client("admin").get("/audit/").get_data(as_text=True)
+    assert "导入审阅意见" in audit and "审阅意见转草稿" in audit
     assert "按<ins>实际</ins>工作时间计算出勤" in diff and "<ins>100</ins>" in diff  # the lawyer's change
     assert "深圳" in diff
 

@@ -62,8 +62,6 @@ ACTIONS = {
     "consult-close": "结束征求意见",
     "consult-filing": "登记核備",
     "publicise": "登记公示",
-    "review-import": "导入审阅意见",
-    "review-draft": "审阅意见转草稿",
 }
 
 

@@ -42,6 +42,13 @@ DOCX = {".docx": b"PK\x03\x04"}
 MAX_DOCX = 10 * 1024 * 1024
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 KEEP = 20  # imports kept in memory (each is re-read from its file when evicted)
+ACTIONS = {"review-import": "导入审阅意见", "review-draft": "审阅意见转草稿"}
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    from policybook.studio.app import ACTIONS as labels  # the audit page's names for these actions
+
+    labels.update(ACTIONS)
 
 
 @dataclass
