@@ -42,6 +42,8 @@ BLUEPRINTS = [
     "policybook.studio.admin:bp",
     "policybook.studio.account:bp",
     "policybook.studio.evidence:bp",
+    "policybook.studio.procedure_pages:bp",
+    "policybook.studio.review_pages:bp",
     "policybook.studio.acknowledge:bp",  # online 签收: reached by an employee's personal link, no login
 ]
 # the only endpoints reachable without a login (and those a blueprint module lists in its own PUBLIC)
