@@ -128,6 +128,7 @@ def test_labour_law_warnings_are_shown_not_blocking(studio: Studio) -> None:
     shown = _page(li, f"/drafts/{draft}")
     assert 'class="diag warning"' in shown and "超过上限36小时" in shown and "劳动法" in shown
     assert 'class="diag note"' in shown and "已豁免" in shown  # the sample's waived findings, with their reason
+    assert shown.index('<details class="waived">') < shown.index('class="diag note"')  # folded, the diff stays in view
     li.post(f"/review/{draft}/submit", data={"csrf_token": token(shown), "summary": "加班上限"})
     review = _page(zhao, f"/review/{draft}/diff")
     assert "超过上限36小时" in review and "建议" in review  # the approver sees it, with the suggestion
