@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -220,23 +219,26 @@ def test_port_in_use_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "Address already in use" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_clients_that_hang_up_then_ctrl_c(tmp_path: Path) -> None:
-    project = _project(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def _serving(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """``policybook serve`` in a process of its own, once it says it is serving: the process and its port."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "policybook", "serve", "handbook", "--port", "0"],
-        cwd=project,
-        env=env,
+        cwd=_project(tmp_path),
+        env={**os.environ, "PYTHONPATH": str(REPO)},
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stderr is not None
+    line = ""
+    while "serving" not in line:
+        line = proc.stderr.readline()
+        assert line or proc.poll() is None, "serve ended before serving"
+    return proc, int(re.search(r":(\d+)/html/", line).group(1))  # type: ignore[union-attr]
+
+
+def test_clients_that_hang_up_then_ctrl_c(tmp_path: Path) -> None:
+    proc, port = _serving(tmp_path)
     try:
-        assert proc.stderr is not None
-        line = ""
-        while "serving" not in line:
-            line = proc.stderr.readline()
-            assert line or proc.poll() is None, "serve ended before serving"
-        port = int(re.search(r":(\d+)/html/", line).group(1))  # type: ignore[union-attr]
         for n in range(60):  # hang up at every stage of a request
             sock = socket.create_connection(("127.0.0.1", port), timeout=10)
             if n % 3 == 1:
@@ -258,19 +260,7 @@ def test_clients_that_hang_up_then_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
-    project = _project(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "policybook", "serve", "handbook", "--port", "0"],
-        cwd=project,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 120
-    while "serving" not in proc.stderr.readline() and time.monotonic() < deadline:
-        assert proc.poll() is None
+    proc, _ = _serving(tmp_path)
     proc.send_signal(signal.SIGTERM)
     _, rest = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in rest
