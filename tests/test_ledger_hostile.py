@@ -212,24 +212,29 @@ def test_signed_acknowledgement_cannot_be_rewritten(cli, ledger: Path, tmp_path:
 # ------------------------------------------------------------------ database faults
 
 
-def _foreign(tmp_path: Path) -> Path:
-    path = tmp_path / "crm.db"
+def _sqlite_file(path: Path, *statements: str) -> Path:
     connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
-    connection.execute("INSERT INTO customers VALUES (1, 'x')")
+    for statement in statements:
+        connection.execute(statement)
     connection.commit()
     connection.close()
     return path
+
+
+def _foreign(tmp_path: Path) -> Path:
+    return _sqlite_file(
+        tmp_path / "crm.db",
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO customers VALUES (1, 'x')",
+    )
 
 
 def _alembic_of_another(tmp_path: Path) -> Path:
-    path = tmp_path / "app.db"
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
-    connection.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
-    connection.commit()
-    connection.close()
-    return path
+    return _sqlite_file(
+        tmp_path / "app.db",
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+        "INSERT INTO alembic_version VALUES ('ae1027a6acf')",
+    )
 
 
 def _text(tmp_path: Path) -> Path:
